@@ -1,0 +1,41 @@
+"""Sign-in, sign-out, password reset and change: Django's views with our forms and pages."""
+
+from django.contrib.auth import views as auth
+from django.urls import path
+
+from accounts import forms
+
+urlpatterns = [
+    path(
+        "login/",
+        auth.LoginView.as_view(
+            authentication_form=forms.EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth.PasswordResetView.as_view(
+            form_class=forms.CrispyPasswordResetForm,
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(form_class=forms.CrispySetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password-change/",
+        auth.PasswordChangeView.as_view(form_class=forms.CrispyPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "password-change/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+]

@@ -1,0 +1,145 @@
+"""The one access policy. Every view gets participant data through these functions.
+
+Each model that holds participant data declares `access_paths`: the lookup from it to its
+program, to the mentee it is about and/or to the mentor it belongs to. From those paths the
+policy builds one filter per role:
+
+- coordinator: objects of the programs they coordinate;
+- mentor: their own mentor profile, and objects about mentees in an *active* match with them
+  (and, where the model names a consent flag, only while an active consent covers it);
+- mentee: objects about themself;
+- staff (evaluator): no participant objects at all, only program-level reports.
+
+Outside the filter: 404 (we do not confirm the object exists). In scope but the role may not
+change it: 403. Because the filter runs on every request, ending a match or revoking a consent
+takes effect on the very next request.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+COORDINATOR, MENTOR, MENTEE, STAFF = "coordinator", "mentor", "mentee", "staff"
+
+
+@dataclass(frozen=True)
+class AccessPaths:
+    program: str
+    mentee: str | None = None  # "" means the object is the mentee profile itself
+    mentor: str | None = None  # "" means the object is the mentor profile itself
+    # Consent flag (on accounts.Consent) the matched mentor needs, e.g. "covers_use_log".
+    mentor_consent: str | None = None
+    change_roles: tuple[str, ...] = (COORDINATOR,)
+
+
+def _join(path: str | None, field: str) -> str:
+    return f"{path}__{field}" if path else field
+
+
+def program_ids(user, *roles: str):
+    """Subquery of the ids of programs where the user holds one of `roles`."""
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user, role__in=roles, is_active=True).values("program_id")
+
+
+def has_role(user, *roles: str, program=None) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser and COORDINATOR in roles:
+        return True
+    qs = program_ids(user, *roles)
+    if program is not None:
+        qs = qs.filter(program=program)
+    return qs.exists()
+
+
+def matched_mentee_ids(user, consent_flag: str | None = None):
+    """Subquery of the mentee ids in an active match with one of the user's mentor profiles."""
+    from accounts.models import Consent, MenteeProfile
+
+    mentees = MenteeProfile.objects.filter(
+        matches__status="active", matches__mentor__user=user, matches__mentor__is_active=True
+    )
+    if consent_flag:
+        consents = Consent.objects.filter(
+            Consent.active_q(), **{consent_flag: True, "to_mentor": True}
+        )
+        mentees = mentees.filter(pk__in=consents.values("mentee_id"))
+    return mentees.values("pk")
+
+
+def _role_filters(user, paths: AccessPaths) -> dict[str, Q]:
+    filters: dict[str, Q] = {
+        COORDINATOR: Q(**{_join(paths.program, "in"): program_ids(user, COORDINATOR)}),
+    }
+    mentor_q = Q(pk__in=[])
+    if paths.mentee is not None:
+        mentees = matched_mentee_ids(user, paths.mentor_consent)
+        mentor_q |= Q(**{_join(paths.mentee, "pk__in") if paths.mentee else "pk__in": mentees})
+        filters[MENTEE] = Q(**{_join(paths.mentee, "user"): user})
+    if paths.mentor is not None:
+        mentor_q |= Q(**{_join(paths.mentor, "user"): user})
+    filters[MENTOR] = mentor_q
+    return filters
+
+
+def scope(user, queryset: QuerySet, *, roles: tuple[str, ...] | None = None) -> QuerySet:
+    """The part of `queryset` this user may see (optionally: through these roles only)."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    paths: AccessPaths = queryset.model.access_paths
+    combined = Q(pk__in=[])
+    for role, q in _role_filters(user, paths).items():
+        if roles is None or role in roles:
+            combined |= q
+    return queryset.filter(combined)
+
+
+def get_for_user(user, queryset: QuerySet, *, change: bool = False, **lookup) -> Model:
+    """Fetch one object: 404 outside the user's scope, 403 if in scope but not changeable."""
+    obj = scope(user, queryset).filter(**lookup).first()
+    if obj is None:
+        raise Http404("No such record.")
+    if change and not user.is_superuser:
+        roles = queryset.model.access_paths.change_roles
+        if (
+            not scope(user, queryset.model._default_manager.all(), roles=roles)
+            .filter(pk=obj.pk)
+            .exists()
+        ):
+            raise PermissionDenied("You can see this record but not change it.")
+    return obj
+
+
+def get_program_for_user(
+    user, queryset: QuerySet, *, roles: tuple[str, ...], change_roles=(), **lookup
+):
+    """Programs are reached through membership: 404 without any role, 403 without `roles`."""
+    if not user.is_authenticated:
+        raise Http404("No such program.")
+    if user.is_superuser:
+        obj = queryset.filter(**lookup).first()
+    else:
+        obj = (
+            queryset.filter(pk__in=program_ids(user, COORDINATOR, MENTOR, MENTEE, STAFF))
+            .filter(**lookup)
+            .first()
+        )
+    if obj is None:
+        raise Http404("No such program.")
+    if not has_role(user, *roles, program=obj):
+        raise PermissionDenied("Your role in this program does not allow this page.")
+    if change_roles and not has_role(user, *change_roles, program=obj):
+        raise PermissionDenied("Your role in this program does not allow this change.")
+    return obj
+
+
+def coordinated_programs(user, queryset: QuerySet) -> QuerySet:
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(pk__in=program_ids(user, COORDINATOR))

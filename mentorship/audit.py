@@ -1,0 +1,73 @@
+"""Write audit entries. Every service that changes participant data calls `audit_record`;
+views that show a sensitive record call `audit_view`."""
+
+from collections.abc import Iterable
+
+from django.db import models
+
+from mentorship.models import AuditEntry
+
+Action = AuditEntry.Action
+
+
+def client_ip(request) -> str | None:
+    # Behind the production proxy REMOTE_ADDR is set by gunicorn from the trusted hop.
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def _program_and_person(obj: models.Model | None):
+    """Find the program and participant an object belongs to, from its access paths."""
+    paths = getattr(type(obj), "access_paths", None) if obj is not None else None
+    if paths is None:
+        return None, None
+    program_id = _follow(obj, paths.program + "_id") if paths.program else None
+    person_id = None
+    subject_path = paths.mentee if paths.mentee is not None else paths.mentor
+    if subject_path is not None:
+        subject = _follow(obj, subject_path) if subject_path else obj
+        person_id = getattr(subject, "user_id", None)
+    return program_id, person_id
+
+
+def _follow(obj, path: str):
+    for part in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    program=None,
+    person=None,
+    fields: Iterable[str] = (),
+    request=None,
+) -> AuditEntry:
+    program_id, person_id = _program_and_person(obj)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        program_id=program.pk if program is not None else program_id,
+        person_id=person.pk if person is not None else person_id,
+        fields=sorted(fields),
+        ip=client_ip(request),
+    )
+
+
+def audit_view(request, obj: models.Model) -> AuditEntry:
+    return audit_record(actor=request.user, action=Action.VIEW, obj=obj, request=request)
+
+
+def changed_fields(form) -> list[str]:
+    return list(form.changed_data) if form is not None else []

@@ -1,0 +1,30 @@
+"""Navigation that shows each role only what it may use."""
+
+from django.urls import NoReverseMatch, reverse
+
+from mentorship import access
+
+# (label, url name, roles that see it). Later apps add their entries here.
+NAV_ITEMS = [
+    ("Dashboard", "home", None),
+    ("Audit trail", "audit_trail", (access.COORDINATOR,)),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = set(user.memberships.filter(is_active=True).values_list("role", flat=True))
+    if user.is_superuser:
+        roles |= {access.COORDINATOR}
+    items = []
+    for label, name, allowed in NAV_ITEMS:
+        if allowed is not None and not roles & set(allowed):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return {"nav_items": items, "nav_is_admin": user.is_staff}

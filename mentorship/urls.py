@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mentorship import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("audit/", views.audit_trail, name="audit_trail"),
+    path("accounts/", include("accounts.auth_urls")),
+    path("participants/", include("accounts.urls")),
+    path("matching/", include("matching.urls")),
+    path("checkins/", include("checkins.urls")),
+    path("goals/", include("goals.urls")),
+    path("outcomes/", include("outcomes.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,176 @@
+"""Project-level pages: the role dashboards, the audit trail and the health check."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Membership, MenteeProfile, Program
+from matching.models import Match
+from mentorship import access
+from mentorship.celery import app as celery_app
+from mentorship.models import AuditEntry
+
+Role = Membership.Role
+
+
+def primary_role(user) -> str:
+    """The role whose dashboard a user sees first; the most responsibility wins."""
+    if user.is_superuser:
+        return Role.COORDINATOR
+    roles = set(user.memberships.filter(is_active=True).values_list("role", flat=True))
+    for role in (Role.COORDINATOR, Role.STAFF, Role.MENTOR, Role.MENTEE):
+        if role in roles:
+            return role
+    return ""
+
+
+@login_required
+def home(request):
+    role = primary_role(request.user)
+    builders = {
+        Role.COORDINATOR: _coordinator_dashboard,
+        Role.STAFF: _staff_dashboard,
+        Role.MENTOR: _mentor_dashboard,
+        Role.MENTEE: _mentee_dashboard,
+    }
+    if not role:
+        return render(request, "dashboard/no_role.html")
+    context = builders[role](request.user)
+    return render(request, f"dashboard/{role}.html", {"role": role, **context})
+
+
+def _coordinator_dashboard(user) -> dict:
+    programs = access.coordinated_programs(user, Program.objects.all()).annotate(
+        mentor_count=Count("mentors", filter=Q(mentors__is_active=True), distinct=True),
+        mentee_count=Count("mentees", distinct=True),
+        unmatched_count=Count(
+            "mentees",
+            filter=Q(mentees__study_arm="mentored", mentees__status=MenteeProfile.Status.ENROLLED),
+            distinct=True,
+        ),
+        active_match_count=Count("matches", filter=Q(matches__status="active"), distinct=True),
+    )
+    return {"programs": programs}
+
+
+def _staff_dashboard(user) -> dict:
+    programs = Program.objects.filter(pk__in=access.program_ids(user, access.STAFF)).annotate(
+        mentored_n=Count("mentees", filter=Q(mentees__study_arm="mentored")),
+        comparison_n=Count("mentees", filter=Q(mentees__study_arm="comparison")),
+    )
+    return {"programs": programs}
+
+
+def _mentor_dashboard(user) -> dict:
+    matches = (
+        access.scope(user, Match.objects.filter(status=Match.Status.ACTIVE, mentor__user=user))
+        .select_related("mentee__user", "program")
+        .order_by("mentee__user__first_name")
+    )
+    return {"matches": matches}
+
+
+def _mentee_dashboard(user) -> dict:
+    profiles = access.scope(user, MenteeProfile.objects.filter(user=user)).select_related("program")
+    current = {
+        m.mentee_id: m
+        for m in Match.objects.filter(
+            mentee__in=profiles, status=Match.Status.ACTIVE
+        ).select_related("mentor__user")
+    }
+    return {"profiles": [(p, current.get(p.pk)) for p in profiles]}
+
+
+class AuditFilterForm(forms.Form):
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), required=False, empty_label="All my programs"
+    )
+    person = forms.CharField(
+        required=False, label="Person (e-mail or participant ID)", max_length=120
+    )
+    object_type = forms.CharField(required=False, label="Record type", max_length=60)
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *AuditEntry.Action.choices]
+    )
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+@login_required
+@require_GET
+def audit_trail(request):
+    """A coordinator's view of their programs' audit trail. Read-only by construction."""
+    if not access.has_role(request.user, access.COORDINATOR):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only coordinators can read the audit trail.")
+    programs = access.coordinated_programs(request.user, Program.objects.all())
+    form = AuditFilterForm(request.GET or None, programs=programs)
+    entries = AuditEntry.objects.filter(program__in=programs).select_related(
+        "actor", "person", "program"
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["program"]:
+            entries = entries.filter(program=data["program"])
+        if data["person"]:
+            term = data["person"].strip()
+            people = MenteeProfile.objects.filter(
+                Q(participant_id__iexact=term) | Q(user__email__iexact=term)
+            ).values("user_id")
+            entries = entries.filter(
+                Q(person__in=people) | Q(person__email__iexact=term) | Q(actor__email__iexact=term)
+            )
+        if data["object_type"]:
+            entries = entries.filter(object_type__icontains=data["object_type"].strip())
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["date_from"]:
+            entries = entries.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(at__date__lte=data["date_to"])
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/trail.html", {"form": form, "page": page})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers and compose: is the database and the broker reachable?"""
+    status = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 — report any failure, never raise from a probe
+        status["database"] = f"error: {type(exc).__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        status["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        status["broker"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **status}, status=200 if healthy else 503
+    )
