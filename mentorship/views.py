@@ -14,6 +14,7 @@ from accounts.models import Membership, MenteeProfile, Program
 from matching.models import Match
 from mentorship import access
 from mentorship.celery import app as celery_app
+from mentorship.dashboard import render_panels
 from mentorship.models import AuditEntry
 
 Role = Membership.Role
@@ -42,7 +43,8 @@ def home(request):
     if not role:
         return render(request, "dashboard/no_role.html")
     context = builders[role](request.user)
-    return render(request, f"dashboard/{role}.html", {"role": role, **context})
+    panels = render_panels(request, role)
+    return render(request, f"dashboard/{role}.html", {"role": role, "panels": panels, **context})
 
 
 def _coordinator_dashboard(user) -> dict:

@@ -1,0 +1,140 @@
+"""Factories for every model. Tests build exactly the world they need."""
+
+from datetime import timedelta
+from functools import cache
+
+import factory
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from accounts.models import (
+    Consent,
+    Membership,
+    MenteeProfile,
+    MentorProfile,
+    Program,
+    User,
+)
+from accounts.vocabularies import vocabulary_seed_defaults
+from matching.models import Match
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+@cache
+def password_hash() -> str:
+    # Argon2 is deliberately slow; hash the shared test password once per run.
+    return make_password(PASSWORD)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    organization = "Riverside Recovery Center"
+    timezone = "America/Chicago"
+
+    @factory.post_generation
+    def vocabularies(program, create, extracted, **kwargs):
+        if create and extracted is not False:
+            vocabulary_seed_defaults(program=program)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.LazyFunction(password_hash)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    program = factory.SubFactory(ProgramFactory)
+    role = Membership.Role.MENTEE
+
+
+class MentorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MentorProfile
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.SubFactory(UserFactory)
+    recovery_since = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=800))
+    capacity = 3
+
+    @factory.post_generation
+    def membership(mentor, create, extracted, **kwargs):
+        if create:
+            Membership.objects.get_or_create(
+                user=mentor.user, program=mentor.program, role=Membership.Role.MENTOR
+            )
+
+
+class MenteeProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MenteeProfile
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.SubFactory(UserFactory)
+    enrolled_on = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=10))
+
+    @factory.post_generation
+    def membership(mentee, create, extracted, **kwargs):
+        if create:
+            Membership.objects.get_or_create(
+                user=mentee.user, program=mentee.program, role=Membership.Role.MENTEE
+            )
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    covers_checkin_notes = True
+    covers_use_log = True
+    covers_goals = True
+    covers_assessments = True
+    to_mentor = True
+    to_program_staff = True
+    to_evaluation = True
+    expiry_event = "When I leave the program"
+    revocation_explained = True
+    signature_name = factory.LazyAttribute(lambda c: c.mentee.user.get_full_name() or "Signed")
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    program = factory.SubFactory(ProgramFactory)
+    mentee = factory.SubFactory(MenteeProfileFactory, program=factory.SelfAttribute("..program"))
+    mentor = factory.SubFactory(MentorProfileFactory, program=factory.SelfAttribute("..program"))
+    status = Match.Status.ACTIVE
+    started_at = factory.LazyFunction(timezone.now)
+
+
+def make_user_with_role(role: str, program: Program | None = None) -> User:
+    """A user holding `role` in `program` (a new one by default), with the profile the role needs."""
+    program = program or ProgramFactory()
+    if role == Membership.Role.MENTOR:
+        return MentorProfileFactory(program=program).user
+    if role == Membership.Role.MENTEE:
+        return MenteeProfileFactory(program=program).user
+    user = UserFactory()
+    MembershipFactory(user=user, program=program, role=role)
+    return user
