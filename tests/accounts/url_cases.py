@@ -1,0 +1,4 @@
+from tests.accounts.cases_profiles import CASES as PROFILE_CASES
+from tests.accounts.cases_records import CASES as RECORD_CASES
+
+CASES = PROFILE_CASES + RECORD_CASES
