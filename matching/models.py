@@ -1,11 +1,132 @@
-"""The match: a pairing of one mentee with one mentor, and its lifecycle."""
+"""The match: a pairing of one mentee with one mentor, its lifecycle, and the data matching
+reads (program weights, the philosophy compatibility table, "never pair" exclusions)."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import MenteeProfile, MentorProfile, Program, User
+from accounts.models import MenteeProfile, MentorProfile, Philosophy, Program, User
 from mentorship.access import AccessPaths
+
+# Default weights: they sum to 100, so each part's points are out of its weight.
+DEFAULT_WEIGHTS = {
+    "philosophy": 30,
+    "focus": 25,
+    "language": 10,
+    "gender": 10,
+    "substance": 10,
+    "availability": 15,
+}
+
+
+class MatchingSettings(models.Model):
+    """How one program scores pairs. One row per program, created on first use."""
+
+    access_paths = AccessPaths(program="program", change_roles=("coordinator",))
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="matching")
+    weight_philosophy = models.PositiveSmallIntegerField(
+        "recovery philosophy", default=30, validators=[MaxValueValidator(100)]
+    )
+    weight_focus = models.PositiveSmallIntegerField(
+        "focus areas", default=25, validators=[MaxValueValidator(100)]
+    )
+    weight_language = models.PositiveSmallIntegerField(
+        "shared language", default=10, validators=[MaxValueValidator(100)]
+    )
+    weight_gender = models.PositiveSmallIntegerField(
+        "gender preference", default=10, validators=[MaxValueValidator(100)]
+    )
+    weight_substance = models.PositiveSmallIntegerField(
+        "shared lived experience", default=10, validators=[MaxValueValidator(100)]
+    )
+    weight_availability = models.PositiveSmallIntegerField(
+        "availability overlap", default=15, validators=[MaxValueValidator(100)]
+    )
+    mentor_must_accept = models.BooleanField(
+        default=False, help_text="A proposed match starts only when the mentor accepts it."
+    )
+
+    class Meta:
+        verbose_name_plural = "matching settings"
+        constraints = [
+            # Scores are out of 100 because the weights add up to 100.
+            models.CheckConstraint(
+                condition=Q(
+                    weight_philosophy__lte=100,
+                    weight_focus__lte=100,
+                    weight_language__lte=100,
+                    weight_gender__lte=100,
+                    weight_substance__lte=100,
+                    weight_availability__lte=100,
+                ),
+                name="matchingsettings_weights_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"Matching settings for {self.program}"
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {name: getattr(self, f"weight_{name}") for name in DEFAULT_WEIGHTS}
+
+
+class PhilosophyCompatibility(models.Model):
+    """How well a mentor following one philosophy fits a mentee preferring another (0-100).
+
+    Pairs not listed: 100 for the same philosophy, DEFAULT_CROSS for different ones. 0 means
+    incompatible: such mentors are excluded for that mentee (e.g. a mentee on medication needs
+    a mentor who affirms it)."""
+
+    DEFAULT_CROSS = 40
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    mentee_philosophy = models.ForeignKey(Philosophy, on_delete=models.CASCADE, related_name="+")
+    mentor_philosophy = models.ForeignKey(Philosophy, on_delete=models.CASCADE, related_name="+")
+    compatibility = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+
+    class Meta:
+        verbose_name_plural = "philosophy compatibilities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee_philosophy", "mentor_philosophy"], name="philcompat_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(compatibility__lte=100), name="philcompat_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mentee_philosophy} ← {self.mentor_philosophy}: {self.compatibility}"
+
+
+class NeverPair(models.Model):
+    """A coordinator's exclusion: this mentor is never matched with this mentee."""
+
+    access_paths = AccessPaths(program="program", mentee="mentee", change_roles=("coordinator",))
+
+    class Reason(models.TextChoices):
+        HOUSEHOLD = "household", "Same household or family"
+        USING = "using", "Past using relationship"
+        CONFLICT = "conflict", "Conflict of interest"
+        OTHER = "other", "Other"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor"], name="neverpair_once"),
+        ]
+
+    def __str__(self):
+        return f"Never pair {self.mentee} with {self.mentor}"
 
 
 class Match(models.Model):
@@ -23,6 +144,9 @@ class Match(models.Model):
         MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
         SAFETY = "safety", "Safety"
         OTHER = "other", "Other"
+
+    # Matches that hold one of the mentor's places.
+    CURRENT = (Status.ACTIVE, Status.PAUSED)
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="matches")
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="matches")
@@ -46,7 +170,41 @@ class Match(models.Model):
                 condition=Q(status__in=["active", "paused"]),
                 name="match_one_current_per_mentee",
             ),
+            # One open proposal per pair: a double-clicked "Propose" makes one row.
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"],
+                condition=Q(status="proposed"),
+                name="match_one_proposal_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="ended") | Q(end_reason=""), name="match_end_reason_if_ended"
+            ),
+        ]
+        indexes = [
+            # Capacity counts and the mentor access filter read current matches per mentor.
+            models.Index(fields=["mentor", "status"], name="match_mentor_status"),
         ]
 
     def __str__(self):
         return f"{self.mentee} ↔ {self.mentor} ({self.get_status_display()})"
+
+
+class MatchStatusChange(models.Model):
+    """Dated history of a match; written by the services only."""
+
+    access_paths = AccessPaths(program="match__program", mentee="match__mentee")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=10, choices=Match.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Match.Status.choices)
+    end_reason = models.CharField(max_length=20, choices=Match.EndReason.choices, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status} on {self.changed_at:%Y-%m-%d}"

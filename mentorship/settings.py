@@ -66,8 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "mentorship.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mentorship.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mentorship.middleware.NoStoreMiddleware",
     # Last, so a locked-out login is refused before any view runs.
@@ -267,7 +267,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "axes": {"level": "WARNING"},
+        # axes logs attempted usernames (e-mail addresses) at WARNING; our own receivers log
+        # account ids instead, so only its errors are kept.
+        "axes": {"level": "ERROR"},
         "mentorship.security": {"level": "INFO"},
     },
 }

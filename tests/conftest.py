@@ -80,3 +80,13 @@ def world(db) -> World:
         mentor_profile=match.mentor,
         other_mentee_profile=other_mentee,
     )
+
+
+def count_queries(fn) -> int:
+    """How many SQL queries `fn()` runs: list pages compare 1 row with 50 rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)

@@ -36,6 +36,7 @@ def test_each_role_signs_in_to_its_dashboard(page, device, live_server, role):
     expect(toggler).to_be_visible()
     toggler.click()
     menu = page.locator(f"#{toggler.get_attribute('aria-controls')}")
+    expect(menu).to_have_class(re.compile(r"\bshow\b"))  # opened, and its animation done
     expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)  # the opened menu, too
     assert_fits_phone(page)
@@ -48,7 +49,7 @@ def test_wrong_password_is_refused_with_a_message(page, device, live_server):
 
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     # role="alert" makes screen readers announce the error without hunting for it.
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("password", re.IGNORECASE))
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert_accessible(page)
     if device == "phone":

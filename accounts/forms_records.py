@@ -1,0 +1,239 @@
+"""Forms for consent, invitations and the CSV import. Thin: rules that the import and the
+browser share live in the model fields these forms are built from."""
+
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.forms.models import fields_for_model
+from django.utils import timezone
+
+from accounts.models import Consent, MenteeProfile, MentorProfile, Program, User
+
+SIGNED_FORM_MAX_BYTES = 5 * 1024 * 1024
+# About 30,000 rows of the template: a program's whole enrollment, not a data dump.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# File signatures, checked on the bytes: a renamed executable must not pass as a PDF.
+SIGNED_FORM_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+WHAT_FIELDS = ["covers_checkin_notes", "covers_use_log", "covers_goals", "covers_assessments"]
+TO_WHOM_FIELDS = ["to_mentor", "to_program_staff", "to_evaluation"]
+
+
+def _helper(label: str, *, multipart: bool = False) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class="btn-primary"))
+    if multipart:
+        helper.attrs = {"enctype": "multipart/form-data"}
+    return helper
+
+
+class ConsentForm(forms.ModelForm):
+    """Every element 42 CFR 2.31 requires is a field here; the page names the participant and
+    the program (who may disclose)."""
+
+    class Meta:
+        model = Consent
+        fields = [
+            *WHAT_FIELDS,
+            *TO_WHOM_FIELDS,
+            "purpose",
+            "expires_on",
+            "expiry_event",
+            "revocation_explained",
+            "signature_kind",
+            "signature_name",
+            "signed_form",
+            "signed_at",
+        ]
+        widgets = {
+            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "signature_kind": forms.RadioSelect,
+        }
+        help_texts = {
+            "expires_on": "A date, or an event below, or both (whichever comes first).",
+            "signed_form": "A scan or photo of the signed form: PDF, PNG or JPEG, up to 5 MB.",
+            "signature_name": "The participant types their full name.",
+        }
+
+    signed_at = forms.DateTimeField(
+        label="Signed at",
+        initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revocation_explained"].required = True
+        self.fields["revocation_explained"].label = (
+            "The participant was told they may revoke this consent at any time, in writing or "
+            "orally, except for what was already disclosed"
+        )
+        self.fields["purpose"].label = "Purpose of the disclosure"
+        self.fields["signed_form"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
+        self.helper = _helper("Record consent", multipart=True)
+        self.helper.layout = Layout(
+            Fieldset("What information may be disclosed", *WHAT_FIELDS),
+            Fieldset("To whom", *TO_WHOM_FIELDS),
+            Fieldset("Why and until when", "purpose", "expires_on", "expiry_event"),
+            Fieldset(
+                "Right to revoke and signature",
+                "revocation_explained",
+                "signature_kind",
+                "signature_name",
+                "signed_form",
+                "signed_at",
+            ),
+        )
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data.get("expires_on")
+        if expires_on and expires_on < timezone.localdate():
+            raise forms.ValidationError("The expiry date is in the past.")
+        return expires_on
+
+    def clean_signed_at(self):
+        signed_at = self.cleaned_data.get("signed_at")
+        if signed_at and signed_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("The signature time is in the future.")
+        return signed_at
+
+    def clean_signed_form(self):
+        upload = self.cleaned_data.get("signed_form")
+        if not upload:
+            return upload
+        name = upload.name.lower()
+        suffix = name[name.rfind(".") :] if "." in name else ""
+        if suffix not in SIGNED_FORM_TYPES:
+            raise forms.ValidationError("Upload a PDF, PNG or JPEG file.")
+        if upload.size > SIGNED_FORM_MAX_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 5 MB; scan it at a lower resolution."
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        if not head.startswith(SIGNED_FORM_TYPES[suffix]):
+            raise forms.ValidationError(
+                f"This file is not a real {suffix[1:].upper()} file; upload the scan itself."
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in WHAT_FIELDS):
+            self.add_error(None, "Choose at least one kind of information the consent covers.")
+        if not any(data.get(name) for name in TO_WHOM_FIELDS):
+            self.add_error(None, "Choose at least one recipient.")
+        if not data.get("expires_on") and not (data.get("expiry_event") or "").strip():
+            self.add_error("expires_on", "Give an expiry date or an expiry event.")
+        kind = data.get("signature_kind")
+        if kind == Consent.SignatureKind.TYPED and not (data.get("signature_name") or "").strip():
+            self.add_error("signature_name", "Type the participant's full name as the signature.")
+        if kind == Consent.SignatureKind.UPLOADED and not data.get("signed_form"):
+            self.add_error("signed_form", "Upload the signed form.")
+        return data
+
+    def _post_clean(self):
+        # The model's check constraint would repeat the expiry rule with a vaguer message.
+        if "expires_on" in self.errors:
+            return
+        super()._post_clean()
+
+
+class ConsentRevokeForm(forms.Form):
+    revoked_at = forms.DateTimeField(
+        label="Revoked at",
+        help_text="When the participant revoked (in writing or orally).",
+        initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+    def __init__(self, *args, consent: Consent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent = consent
+        self.helper = _helper("Revoke consent")
+        self.helper.inputs[0].field_classes = "btn btn-danger"
+
+    def clean_revoked_at(self):
+        revoked_at = self.cleaned_data["revoked_at"]
+        if revoked_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("A revocation cannot be dated in the future.")
+        if revoked_at < self.consent.signed_at:
+            raise forms.ValidationError("This is before the consent was signed.")
+        return revoked_at
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Set password and sign in")
+
+
+# --- CSV import: one form per row, built from the model fields, so a row gets the messages
+# the browser forms give for the same value. Plain forms (not ModelForms): a ModelForm would
+# query the database for every constraint on every row, and the import checks those in bulk.
+
+PersonRowForm = type(
+    "PersonRowForm",
+    (forms.Form,),
+    fields_for_model(User, fields=["email", "first_name", "last_name"]),
+)
+MENTEE_ROW_FIELDS = [
+    "enrolled_on",
+    "recovery_stage",
+    "gender",
+    "philosophy_required",
+    "preferred_mentor_gender",
+    "mentor_gender_required",
+    "referral_source",
+    "study_arm",
+]
+MenteeRowForm = type(
+    "MenteeRowForm", (forms.Form,), fields_for_model(MenteeProfile, fields=MENTEE_ROW_FIELDS)
+)
+MENTOR_ROW_FIELDS = [
+    "gender",
+    "recovery_since",
+    "is_certified_peer_specialist",
+    "certifications",
+    "capacity",
+    "accepting_new",
+    "bio",
+]
+MentorRowForm = type(
+    "MentorRowForm", (forms.Form,), fields_for_model(MentorProfile, fields=MENTOR_ROW_FIELDS)
+)
+
+
+class ImportUploadForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), empty_label=None)
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 (Excel: “CSV UTF-8”), comma-separated, with the template's header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.helper = _helper("Check the file", multipart=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it."
+            )
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)

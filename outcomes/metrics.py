@@ -1,0 +1,184 @@
+"""Outcome metrics exactly as DESIGN.md defines them. Pure functions: no database, no clock.
+
+- Day 1 is the enrollment date; week k covers days 7k-6 .. 7k.
+- A day without a record is missing, never abstinent; every figure comes with its coverage.
+- Only days that have happened (up to `today`) count towards a window still in progress.
+"""
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Window:
+    first_week: int
+    last_week: int
+
+    def __post_init__(self):
+        if not 1 <= self.first_week <= self.last_week:
+            raise ValueError("A window runs from week 1 or later to a week not before it.")
+
+    @property
+    def first_day(self) -> int:
+        return 7 * self.first_week - 6
+
+    @property
+    def last_day(self) -> int:
+        return 7 * self.last_week
+
+    @property
+    def label(self) -> str:
+        return f"Weeks {self.first_week}-{self.last_week}"
+
+    @property
+    def key(self) -> str:
+        return f"w{self.first_week}_{self.last_week}"
+
+
+ACTIVE = Window(1, 12)  # active mentoring, as in MAP
+FOLLOW_UP = Window(13, 24)
+STANDARD_WINDOWS = (ACTIVE, FOLLOW_UP)
+
+
+def day_number(enrolled_on: date, day: date) -> int:
+    """Day 1 is the enrollment date itself; the day before it is day 0."""
+    return (day - enrolled_on).days + 1
+
+
+def date_of_day(enrolled_on: date, number: int) -> date:
+    return enrolled_on + timedelta(days=number - 1)
+
+
+def week_of_day(number: int) -> int:
+    """Week k covers days 7k-6 .. 7k; days before enrollment have week 0 or less."""
+    return (number + 6) // 7
+
+
+@dataclass(frozen=True)
+class UseMetrics:
+    window_days: int  # days of the window that have happened
+    recorded_days: int
+    use_days: int
+    abstinent_days: int
+    longest_abstinent_run: int
+    days_to_first_use: int | None  # day of the window with the first recorded use (1-based)
+    complete: bool  # the whole window has happened
+
+    @property
+    def coverage(self) -> float | None:
+        return self.recorded_days / self.window_days * 100 if self.window_days else None
+
+    @property
+    def pda(self) -> float | None:
+        """Percent days abstinent of the recorded days."""
+        return self.abstinent_days / self.recorded_days * 100 if self.recorded_days else None
+
+    @property
+    def pda_of_window(self) -> float | None:
+        """Percent days abstinent of all window days, defined only when coverage is complete."""
+        if self.window_days and self.recorded_days == self.window_days:
+            return self.abstinent_days / self.window_days * 100
+        return None
+
+
+def use_metrics(
+    days: Mapping[date, bool], *, enrolled_on: date, window: Window, today: date
+) -> UseMetrics:
+    """`days` maps a calendar date to whether use was recorded that day (only recorded days)."""
+    start = date_of_day(enrolled_on, window.first_day)
+    end = date_of_day(enrolled_on, window.last_day)
+    last = min(end, today)
+    window_days = max(0, (last - start).days + 1)
+    recorded = use = run = longest = 0
+    first_use = None
+    for offset in range(window_days):
+        used = days.get(start + timedelta(days=offset))
+        if used is None:
+            run = 0  # missing days are not abstinent: they break a run
+            continue
+        recorded += 1
+        if used:
+            use += 1
+            run = 0
+            if first_use is None:
+                first_use = offset + 1
+        else:
+            run += 1
+            longest = max(longest, run)
+    return UseMetrics(
+        window_days=window_days,
+        recorded_days=recorded,
+        use_days=use,
+        abstinent_days=recorded - use,
+        longest_abstinent_run=longest,
+        days_to_first_use=first_use,
+        complete=end <= today,
+    )
+
+
+def weekly_use_days(
+    days: Mapping[date, bool], *, enrolled_on: date, weeks: int, today: date
+) -> list[tuple[int, int] | None]:
+    """Per week 1..weeks: (use days, recorded days), or None for a week with no record yet."""
+    result: list[tuple[int, int] | None] = []
+    for week in range(1, weeks + 1):
+        start = date_of_day(enrolled_on, 7 * week - 6)
+        recorded = use = 0
+        for offset in range(7):
+            day = start + timedelta(days=offset)
+            if day > today:
+                break
+            used = days.get(day)
+            if used is not None:
+                recorded += 1
+                use += used
+        result.append((use, recorded) if recorded else None)
+    return result
+
+
+def assessment_change(totals: Mapping[int, int], *, to_week: int | None = None) -> int | None:
+    """Change in total from intake (week 0) to `to_week`, or to the latest follow-up."""
+    if 0 not in totals:
+        return None
+    followups = [w for w in totals if w > 0 and (to_week is None or w == to_week)]
+    if not followups:
+        return None
+    return totals[max(followups)] - totals[0]
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+
+
+def summarize(values: Iterable[float | None]) -> Summary:
+    """n, mean, sample SD (n-1) and median of the values that exist (None is missing)."""
+    present = [float(v) for v in values if v is not None and not math.isnan(v)]
+    if not present:
+        return Summary(0, None, None, None)
+    sd = statistics.stdev(present) if len(present) > 1 else None
+    return Summary(len(present), statistics.fmean(present), sd, statistics.median(present))
+
+
+def mean_difference(a: Summary, b: Summary) -> tuple[float | None, float | None, float | None]:
+    """Difference of means a - b with a Welch 95% confidence interval (None when undefined)."""
+    if a.mean is None or b.mean is None:
+        return None, None, None
+    diff = a.mean - b.mean
+    if a.sd is None or b.sd is None or a.n < 2 or b.n < 2:
+        return diff, None, None
+    va, vb = a.sd**2 / a.n, b.sd**2 / b.n
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return diff, diff, diff
+    df = (va + vb) ** 2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1))
+    from scipy.stats import t  # imported late: scipy is slow to import and only reports need it
+
+    half = t.ppf(0.975, df) * se
+    return diff, diff - half, diff + half

@@ -1,0 +1,196 @@
+"""Outcome data: the daily substance-use log (with its history), outcome settings per program,
+and assessments such as BARC-10.
+
+The use log has two tables. `UseReport` is append-only history: every report of a day, from
+every source, is kept. `UseDay` is the one record per mentee per day that the metrics count;
+it is recomputed from the reports by the program's conflict rule whenever a report arrives, so
+nothing is ever silently overwritten.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from accounts.models import MenteeProfile, Program, User
+from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
+
+USE_LOG_ACCESS = AccessPaths(
+    program="mentee__program",
+    mentee="mentee",
+    mentor_consent="covers_use_log",
+    change_roles=(COORDINATOR, MENTOR, MENTEE),
+)
+
+
+class OutcomeSettings(models.Model):
+    """A program's choices for outcome measurement. Programs without a row use the defaults."""
+
+    access_paths = AccessPaths(program="program")
+
+    class ConflictRule(models.TextChoices):
+        LAB_THEN_SELF = (
+            "lab_then_self",
+            "A positive lab test wins, then the latest self-report, then the latest report",
+        )
+        LATEST = "latest", "The latest report wins, whatever its source"
+        ANY_USE = "any_use", "Any report of use wins, then the latest report"
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="outcome_settings"
+    )
+    conflict_rule = models.CharField(
+        max_length=16, choices=ConflictRule.choices, default=ConflictRule.LAB_THEN_SELF
+    )
+    # Weeks after enrollment when follow-up assessments are due (intake is always due).
+    assessment_weeks = models.CharField(
+        max_length=60, default="4,12,24", help_text="Comma-separated weeks, e.g. 4,12,24."
+    )
+
+    class Meta:
+        verbose_name_plural = "outcome settings"
+
+    def __str__(self):
+        return f"Outcome settings for {self.program}"
+
+    @property
+    def followup_weeks(self) -> list[int]:
+        return sorted({int(w) for w in self.assessment_weeks.split(",") if w.strip().isdigit()})
+
+
+class Source(models.TextChoices):
+    SELF = "self", "Self-report"
+    MENTOR = "mentor", "Mentor report at a check-in"
+    COLLATERAL = "collateral", "Collateral report"
+    LAB = "lab", "Lab or biological test"
+    IMPORT = "import", "Imported"
+
+
+class UseReport(models.Model):
+    """One report about one day. Append-only: a correction is a new report."""
+
+    access_paths = USE_LOG_ACCESS
+    Source = Source
+
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="use_reports")
+    day = models.DateField()
+    # For a lab test, used=True means a positive result.
+    used = models.BooleanField()
+    substances = models.JSONField(default=list, blank=True)  # names from the program vocabulary
+    amount = models.DecimalField(
+        "amount (standard units)",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    heavy = models.BooleanField("heavy use", default=False)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["mentee", "day", "recorded_at", "id"]
+        indexes = [
+            # Serves the rule that recomputes a day from all of its reports.
+            models.Index(fields=["mentee", "day"], name="usereport_mentee_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(used=True) | Q(heavy=False), name="heavy_needs_use")
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} for {self.day:%Y-%m-%d}"
+
+    @property
+    def result_label(self) -> str:
+        if self.source == Source.LAB:
+            return "Positive test" if self.used else "Negative test"
+        return "Used" if self.used else "No use"
+
+
+class UseDay(models.Model):
+    """The day that counts: one per mentee per day, chosen from the reports by the program rule."""
+
+    access_paths = USE_LOG_ACCESS
+
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="use_days")
+    day = models.DateField()
+    used = models.BooleanField()
+    substances = models.JSONField(default=list, blank=True)
+    amount = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    heavy = models.BooleanField(default=False)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    report = models.ForeignKey(UseReport, on_delete=models.PROTECT, related_name="+")
+    report_count = models.PositiveSmallIntegerField(default=1)
+    conflicting = models.BooleanField(default=False)  # reports disagree about use
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["mentee", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "day"], name="useday_one_per_mentee_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}: {'used' if self.used else 'no use'}"
+
+
+class UseLogSubject(MenteeProfile):
+    """The mentee seen through their use log: a matched mentor needs a use-log consent."""
+
+    access_paths = AccessPaths(
+        program="program",
+        mentee="",
+        mentor_consent="covers_use_log",
+        change_roles=(COORDINATOR, MENTOR, MENTEE),
+    )
+
+    class Meta:
+        proxy = True
+
+
+class AssessmentSubject(MenteeProfile):
+    """The mentee seen through their assessments: a matched mentor needs an assessments consent."""
+
+    access_paths = AccessPaths(
+        program="program",
+        mentee="",
+        mentor_consent="covers_assessments",
+        change_roles=(COORDINATOR, MENTOR, MENTEE),
+    )
+
+    class Meta:
+        proxy = True
+
+
+class Assessment(models.Model):
+    """One completed instrument (e.g. BARC-10) at one time point. Items live in `answers`."""
+
+    access_paths = AccessPaths(
+        program="mentee__program",
+        mentee="mentee",
+        mentor_consent="covers_assessments",
+        change_roles=(COORDINATOR, MENTOR, MENTEE),
+    )
+
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.CharField(max_length=20)  # a code from outcomes.instruments
+    week = models.PositiveSmallIntegerField(validators=[MaxValueValidator(520)])  # 0 = intake
+    answers = models.JSONField(default=list)
+    total = models.PositiveSmallIntegerField()
+    completed_on = models.DateField()
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["mentee", "instrument", "week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee", "instrument", "week"], name="assessment_once_per_timepoint"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instrument} week {self.week}: {self.total}"

@@ -1,0 +1,274 @@
+"""Writes for outcomes. Every change is audited (field names only, never the content)."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.timezone import now
+
+from accounts.models import MenteeProfile, Program, User
+from mentorship.audit import Action, audit_record
+from outcomes.instruments import INSTRUMENTS
+from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport
+from outcomes.resolution import counting_report
+from outcomes.selectors import outcome_settings_get
+
+REPORT_FIELDS = ["day", "used", "substances", "amount", "heavy", "source"]
+
+
+def _lock_mentees(mentee_ids) -> None:
+    # Serialises every write to a mentee's use log: two reports for the same day arriving at
+    # once would otherwise each recompute the day without seeing the other. Ordered by pk so
+    # two imports touching the same mentees cannot deadlock.
+    list(
+        MenteeProfile.objects.select_for_update()
+        .filter(pk__in=sorted(set(mentee_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _use_days_refresh(*, program: Program, keys: set[tuple[int, date]]) -> None:
+    """Recompute the counting record of each (mentee, day) from all of that day's reports."""
+    if not keys:
+        return
+    rule = outcome_settings_get(program=program).conflict_rule
+    by_key: dict[tuple[int, date], list[UseReport]] = defaultdict(list)
+    reports = UseReport.objects.filter(
+        mentee_id__in={m for m, _ in keys}, day__in={d for _, d in keys}
+    )
+    for report in reports:
+        key = (report.mentee_id, report.day)
+        if key in keys:
+            by_key[key].append(report)
+    stamp = now()
+    rows = []
+    for (mentee_id, day), day_reports in by_key.items():
+        chosen = counting_report(day_reports, rule)
+        rows.append(
+            UseDay(
+                mentee_id=mentee_id,
+                day=day,
+                used=chosen.used,
+                substances=chosen.substances,
+                amount=chosen.amount,
+                heavy=chosen.heavy,
+                source=chosen.source,
+                report=chosen,
+                report_count=len(day_reports),
+                conflicting=len({r.used for r in day_reports}) > 1,
+                updated_at=stamp,
+            )
+        )
+    UseDay.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["mentee", "day"],
+        update_fields=[
+            "used",
+            "substances",
+            "amount",
+            "heavy",
+            "source",
+            "report",
+            "report_count",
+            "conflicting",
+            "updated_at",
+        ],
+    )
+
+
+def _validate_report(
+    *, mentee: MenteeProfile, day: date, used: bool, substances, heavy, today: date
+) -> None:
+    errors = {}
+    if day > today:
+        errors["day"] = "This day has not happened yet."
+    if not used and (substances or heavy):
+        errors["used"] = "Substances and heavy use apply only to a day with use."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def use_report_record(
+    *,
+    actor: User,
+    mentee: MenteeProfile,
+    day: date,
+    used: bool,
+    source: str,
+    substances: Sequence[str] = (),
+    amount: Decimal | None = None,
+    heavy: bool = False,
+    request=None,
+) -> UseReport:
+    """Add a report for one day; the program rule then decides which report counts."""
+    _validate_report(
+        mentee=mentee,
+        day=day,
+        used=used,
+        substances=substances,
+        heavy=heavy,
+        today=mentee.program.today(),
+    )
+    _lock_mentees([mentee.pk])
+    report = UseReport.objects.create(
+        mentee=mentee,
+        day=day,
+        used=used,
+        substances=sorted(substances),
+        amount=amount,
+        heavy=heavy,
+        source=source,
+        recorded_by=actor,
+    )
+    _use_days_refresh(program=mentee.program, keys={(mentee.pk, day)})
+    audit_record(
+        actor=actor, action=Action.CREATE, obj=report, fields=REPORT_FIELDS, request=request
+    )
+    return report
+
+
+@transaction.atomic
+def use_month_record(
+    *, actor: User, mentee: MenteeProfile, answers: dict[date, bool], source: str, request=None
+) -> int:
+    """The calendar: add a report for each day whose answer differs from what counts now.
+
+    Unchanged days add nothing, so saving a month twice does not inflate the history.
+    """
+    today = mentee.program.today()
+    _lock_mentees([mentee.pk])
+    current = dict(
+        UseDay.objects.filter(mentee=mentee, day__in=list(answers)).values_list("day", "used")
+    )
+    changed = {
+        day: used for day, used in answers.items() if day <= today and current.get(day) != used
+    }
+    if not changed:
+        return 0
+    reports = UseReport.objects.bulk_create(
+        UseReport(mentee=mentee, day=day, used=used, source=source, recorded_by=actor)
+        for day, used in sorted(changed.items())
+    )
+    _use_days_refresh(program=mentee.program, keys={(mentee.pk, day) for day in changed})
+    for report in reports:
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=report,
+            fields=["day", "used", "source"],
+            request=request,
+        )
+    return len(reports)
+
+
+@transaction.atomic
+def use_reports_import(*, actor: User | None, program: Program, rows: list[dict]) -> int:
+    """Write already-validated import rows (see outcomes.importing) in one transaction."""
+    mentee_ids = {row["mentee_id"] for row in rows}
+    _lock_mentees(mentee_ids)
+    reports = UseReport.objects.bulk_create(
+        (
+            UseReport(
+                mentee_id=row["mentee_id"],
+                day=row["day"],
+                used=row["used"],
+                substances=row["substances"],
+                source=row["source"],
+                recorded_by=actor,
+            )
+            for row in rows
+        ),
+        batch_size=2000,
+    )
+    _use_days_refresh(program=program, keys={(r.mentee_id, r.day) for r in reports})
+    people = dict(MenteeProfile.objects.filter(pk__in=mentee_ids).values_list("pk", "user_id"))
+    # One entry per participant per import: who imported what kind of record, never the rows.
+    for mentee_id in sorted(mentee_ids):
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            object_type="outcomes.usereport",
+            object_id="import",
+            program=program,
+            person=User(pk=people[mentee_id]),
+            fields=REPORT_FIELDS,
+        )
+    return len(reports)
+
+
+@transaction.atomic
+def outcome_settings_update(
+    *, actor: User, program: Program, conflict_rule: str, assessment_weeks: str
+) -> OutcomeSettings:
+    settings, _ = OutcomeSettings.objects.get_or_create(program=program)
+    old_rule = settings.conflict_rule
+    settings.conflict_rule = conflict_rule
+    settings.assessment_weeks = assessment_weeks
+    settings.save(update_fields=["conflict_rule", "assessment_weeks"])
+    if old_rule != conflict_rule:
+        # Every day with more than one report may now count a different one.
+        keys = set(
+            UseDay.objects.filter(mentee__program=program, report_count__gt=1).values_list(
+                "mentee_id", "day"
+            )
+        )
+        _use_days_refresh(program=program, keys=keys)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=settings,
+        program=program,
+        fields=["conflict_rule", "assessment_weeks"],
+    )
+    return settings
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor: User,
+    mentee: MenteeProfile,
+    instrument: str,
+    week: int,
+    answers: list[int],
+    completed_on: date,
+    request=None,
+) -> Assessment:
+    """Record (or correct) one instrument at one time point; the total is scored here."""
+    definition = INSTRUMENTS[instrument]
+    try:
+        total = definition.score(answers)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    if completed_on > mentee.program.today():
+        raise ValidationError({"completed_on": "This date has not happened yet."})
+    assessment, created = Assessment.objects.update_or_create(
+        mentee=mentee,
+        instrument=instrument,
+        week=week,
+        defaults={
+            "answers": answers,
+            "total": total,
+            "completed_on": completed_on,
+            "recorded_by": actor,
+            "recorded_at": now(),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=assessment,
+        fields=["answers", "total", "completed_on"],
+        request=request,
+    )
+    return assessment
+
+
+SOURCE_FOR_ROLE = {"mentee": Source.SELF, "mentor": Source.MENTOR, "coordinator": Source.SELF}

@@ -1,0 +1,70 @@
+"""Each role lands on its own dashboard and sees only the navigation it may use."""
+
+import pytest
+from django.urls import reverse
+
+from matching.models import Match
+from tests.conftest import count_queries
+from tests.factories import MatchFactory, MentorProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+TITLES = {
+    "coordinator": "Coordinator dashboard",
+    "mentor": "Mentor dashboard",
+    "mentee": "Mentee dashboard",
+    "staff": "Evaluator dashboard",
+}
+
+
+@pytest.mark.parametrize("role", TITLES)
+def test_each_role_reaches_its_dashboard(client, world, role):
+    client.force_login(world.user(role))
+    html = client.get(reverse("home")).content.decode()
+    assert f">{TITLES[role]}</h1>" in html
+
+
+def test_audit_trail_link_only_for_coordinators(client, world):
+    client.force_login(world.mentor)
+    assert reverse("audit_trail") not in client.get(reverse("home")).content.decode()
+    client.force_login(world.coordinator)
+    assert reverse("audit_trail") in client.get(reverse("home")).content.decode()
+
+
+def test_mentor_dashboard_lists_only_active_mentees(client, world):
+    ended = MatchFactory(
+        program=world.program, mentor=world.mentor_profile, status=Match.Status.ENDED
+    )
+    client.force_login(world.mentor)
+    matches = list(client.get(reverse("home")).context["matches"])
+    assert matches == [world.match]
+    assert ended not in matches
+
+
+def test_user_without_program_is_told_what_to_do(client, django_user_model):
+    user = django_user_model.objects.create_user("lonely@example.org", "a long password 123")
+    client.force_login(user)
+    assert b"not part of a program yet" in client.get(reverse("home")).content
+
+
+def test_mentor_dashboard_query_count_is_constant(client, world):
+    mentor = MentorProfileFactory(program=world.program, capacity=25)
+    MatchFactory(program=world.program, mentor=mentor)
+    client.force_login(mentor.user)
+    one = count_queries(lambda: client.get(reverse("home")))
+    for _ in range(49):
+        MatchFactory(program=world.program, mentor=mentor)
+    assert count_queries(lambda: client.get(reverse("home"))) == one
+
+
+def test_coordinator_dashboard_query_count_is_constant(client, world):
+    from accounts.models import Membership
+    from tests.factories import ProgramFactory
+
+    client.force_login(world.coordinator)
+    one = count_queries(lambda: client.get(reverse("home")))
+    for _ in range(49):
+        Membership.objects.create(
+            user=world.coordinator, program=ProgramFactory(vocabularies=False), role="coordinator"
+        )
+    assert count_queries(lambda: client.get(reverse("home"))) == one
