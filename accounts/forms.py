@@ -1,5 +1,8 @@
+import zoneinfo
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -7,6 +10,25 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from accounts.models import (
+    AVAILABILITY_SLOTS,
+    DAYPARTS,
+    WEEKDAYS,
+    FocusArea,
+    Language,
+    MenteeFocusArea,
+    MenteeProfile,
+    MentorProfile,
+    Philosophy,
+    Program,
+    Substance,
+    Training,
+)
+from accounts.selectors import vocabulary
+from accounts.services import allowed_transitions
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -50,3 +72,459 @@ class CrispyPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper("Change password")
+
+
+# --- Participant profiles, vocabularies and program settings
+
+
+class AvailabilityField(forms.TypedMultipleChoiceField):
+    """21 checkboxes (7 weekdays x morning/afternoon/evening) stored as one bitmask."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Weekly availability")
+        kwargs.setdefault("required", False)
+        super().__init__(
+            choices=[(str(bit), label) for bit, label in AVAILABILITY_SLOTS],
+            coerce=int,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return [str(bit) for bit, _ in AVAILABILITY_SLOTS if value & (1 << bit)]
+        return value
+
+    def clean(self, value):
+        bits = super().clean(value)
+        mask = 0
+        for bit in bits:
+            mask |= 1 << bit
+        return mask
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial or 0) != [str(b) for b in sorted(map(int, data or []))]
+
+
+def availability_grid(field: forms.BoundField) -> list[dict]:
+    """Rows of the availability grid for the template: one weekday with its three slots."""
+    checked = set(
+        map(
+            str,
+            field.value()
+            if isinstance(field.value(), list)
+            else field.field.prepare_value(field.value() or 0),
+        )
+    )
+    return [
+        {
+            "day": day,
+            "slots": [
+                {
+                    "value": str(d * 3 + p),
+                    "label": f"{day} {part}",
+                    "checked": str(d * 3 + p) in checked,
+                    "id": f"id_{field.html_name}_{d * 3 + p}",
+                }
+                for p, part in enumerate(DAYPARTS)
+            ],
+        }
+        for d, day in enumerate(WEEKDAYS)
+    ]
+
+
+PERSON_FIELDS = ["first_name", "last_name", "email"]
+
+
+class _ProfileForm(forms.ModelForm):
+    """Shared by the mentor and mentee forms: the person's name and e-mail, vocabularies limited
+    to the program's terms, and the availability grid."""
+
+    first_name = forms.CharField(max_length=80, label="First name")
+    last_name = forms.CharField(max_length=80, label="Last name", required=False)
+    email = forms.EmailField(
+        max_length=254,
+        label="E-mail",
+        help_text="Their sign-in; an invitation to set a password goes here.",
+    )
+    availability = AvailabilityField()
+
+    vocabulary_fields: dict[str, type] = {}
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        profile = self.instance
+        if profile.pk:
+            user = profile.user
+            for name in PERSON_FIELDS:
+                self.fields[name].initial = getattr(user, name)
+            self.fields["availability"].initial = profile.availability
+        for name, model in self.vocabulary_fields.items():
+            field = self.fields[name]
+            in_use = []
+            if profile.pk:
+                current = getattr(profile, name)
+                in_use = list(current.all()) if hasattr(current, "all") else [current]
+            field.queryset = vocabulary(model, program, include=[t for t in in_use if t])
+        if "languages" in self.fields:
+            self.fields["languages"].queryset = Language.objects.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def person(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+
+    def profile_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's ValidationError next to the field it is about."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+def _checkboxes(field):
+    field.widget = forms.CheckboxSelectMultiple()
+    return field
+
+
+class MentorForm(_ProfileForm):
+    vocabulary_fields = {
+        "philosophies": Philosophy,
+        "focus_areas": FocusArea,
+        "lived_substances": Substance,
+    }
+
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "gender",
+            "philosophies",
+            "focus_areas",
+            "languages",
+            "lived_substances",
+            "recovery_since",
+            "is_certified_peer_specialist",
+            "certifications",
+            "capacity",
+            "accepting_new",
+            "availability",
+            "bio",
+            "is_active",
+        ]
+        labels = {
+            "philosophies": "Recovery philosophies they support",
+            "focus_areas": "Focus areas they offer",
+            "lived_substances": "Lived experience with",
+            "recovery_since": "In continuous recovery since",
+            "capacity": "Capacity (maximum active mentees)",
+            "is_active": "Mentor profile is active",
+            "bio": "Short bio",
+        }
+        help_texts = {"bio": "Shown to coordinators when matching. Up to 1,500 characters."}
+        widgets = {
+            "recovery_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "bio": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, program=program, **kwargs)
+        for name in ("philosophies", "focus_areas", "languages", "lived_substances"):
+            _checkboxes(self.fields[name])
+        done = {}
+        if self.instance.pk:
+            done = {t.training_id: t.completed_on for t in self.instance.trainings.all()}
+        self.training_fields = []
+        for training in (
+            vocabulary(Training, program, include=[])
+            .union(Training.objects.filter(program=program, pk__in=list(done)))
+            .order_by("position", "name")
+        ):
+            name = f"training_{training.pk}"
+            self.fields[name] = forms.DateField(
+                label=f"{training.name}: completed on",
+                required=False,
+                initial=done.get(training.pk),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                help_text="Leave empty if not completed.",
+            )
+            self.training_fields.append((name, training))
+        self.helper.layout = Layout(
+            Fieldset("Person", *PERSON_FIELDS, "gender"),
+            Fieldset(
+                "Recovery and experience",
+                "recovery_since",
+                "lived_substances",
+                "philosophies",
+                "is_certified_peer_specialist",
+                "certifications",
+            ),
+            Fieldset("Trainings", *[name for name, _ in self.training_fields]),
+            Fieldset(
+                "Mentoring",
+                "focus_areas",
+                "languages",
+                "capacity",
+                "accepting_new",
+                Field("availability", template="accounts/_availability_field.html"),
+                "bio",
+                "is_active",
+            ),
+        )
+
+    def clean_recovery_since(self):
+        since = self.cleaned_data.get("recovery_since")
+        if since and since > self.program.today():
+            raise ValidationError("This date is in the future.")
+        return since
+
+    def clean(self):
+        data = super().clean()
+        today = self.program.today()
+        for name, _ in self.training_fields:
+            done = data.get(name)
+            if done and done > today:
+                self.add_error(name, "A completion date cannot be in the future.")
+        return data
+
+    def trainings(self) -> dict:
+        return {
+            training: self.cleaned_data[name]
+            for name, training in self.training_fields
+            if self.cleaned_data.get(name)
+        }
+
+
+class MenteeForm(_ProfileForm):
+    vocabulary_fields = {"substances": Substance, "preferred_philosophy": Philosophy}
+    PRIORITY_CHOICES = [("", "Not needed"), *MenteeFocusArea.Priority.choices]
+
+    class Meta:
+        model = MenteeProfile
+        fields = [
+            "enrolled_on",
+            "study_arm",
+            "recovery_stage",
+            "substances",
+            "preferred_philosophy",
+            "philosophy_required",
+            "languages",
+            "gender",
+            "preferred_mentor_gender",
+            "mentor_gender_required",
+            "availability",
+            "referral_source",
+        ]
+        labels = {
+            "enrolled_on": "Enrollment date",
+            "substances": "Substances of concern",
+            "philosophy_required": "Only match with mentors who support this philosophy",
+            "mentor_gender_required": "Only match with a mentor of this gender",
+        }
+        help_texts = {
+            "enrolled_on": "Day 1 of every outcome window.",
+            "study_arm": "The comparison arm is followed for outcomes and never matched.",
+            "philosophy_required": "",
+        }
+        widgets = {"enrolled_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, program=program, **kwargs)
+        for name in ("substances", "languages"):
+            _checkboxes(self.fields[name])
+        self.fields["preferred_philosophy"].empty_label = "No preference"
+        if not self.instance.pk:
+            self.fields["enrolled_on"].initial = program.today()
+        needs = {}
+        if self.instance.pk:
+            needs = {n.focus_area_id: n.priority for n in self.instance.focus_needs.all()}
+        self.focus_fields = []
+        areas = FocusArea.objects.filter(program=program).filter(
+            Q(is_active=True) | Q(pk__in=list(needs))
+        )
+        for area in areas:
+            name = f"focus_{area.pk}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=area.name,
+                choices=self.PRIORITY_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=needs.get(area.pk, ""),
+            )
+            self.focus_fields.append((name, area))
+        self.helper.layout = Layout(
+            Fieldset("Person", *PERSON_FIELDS, "gender"),
+            Fieldset("Enrollment", "enrolled_on", "study_arm", "referral_source"),
+            Fieldset("Recovery", "recovery_stage", "substances"),
+            Fieldset(
+                "Focus areas needed (priority)",
+                Div(
+                    *[Div(name, css_class="col-sm-6 col-lg-4") for name, _ in self.focus_fields],
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Matching preferences",
+                "preferred_philosophy",
+                "philosophy_required",
+                "preferred_mentor_gender",
+                "mentor_gender_required",
+                "languages",
+                Field("availability", template="accounts/_availability_field.html"),
+            ),
+        )
+
+    def clean_enrolled_on(self):
+        enrolled = self.cleaned_data.get("enrolled_on")
+        if enrolled and enrolled > self.program.today() + timedelta(days=366):
+            raise ValidationError("Enrollment is more than a year away; check the year.")
+        if enrolled and enrolled.year < 2000:
+            raise ValidationError("Check the year: enrollment before 2000 is unlikely.")
+        return enrolled
+
+    def clean(self):
+        data = super().clean()
+        if data.get("philosophy_required") and not data.get("preferred_philosophy"):
+            self.add_error("philosophy_required", "Choose the philosophy that is required.")
+        if data.get("mentor_gender_required") and not data.get("preferred_mentor_gender"):
+            self.add_error("mentor_gender_required", "Choose the mentor gender that is required.")
+        return data
+
+    def focus_needs(self) -> dict:
+        return {
+            area: self.cleaned_data[name]
+            for name, area in self.focus_fields
+            if self.cleaned_data.get(name)
+        }
+
+
+class MenteeStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status")
+    reason = forms.CharField(
+        max_length=240,
+        required=False,
+        help_text="Required when pausing, withdrawing or discharging. No clinical details.",
+    )
+
+    def __init__(self, *args, mentee: MenteeProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (value, MenteeProfile.Status(value).label) for value in allowed_transitions(mentee)
+        ]
+        self.helper = submit_helper("Change status")
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(
+        label="Time zone", help_text="Check-ins are scheduled and shown in this time zone."
+    )
+
+    class Meta:
+        model = Program
+        fields = [
+            "timezone",
+            "default_checkin_cadence",
+            "min_recovery_months",
+            "required_trainings",
+            "crisis_resources",
+        ]
+        labels = {
+            "default_checkin_cadence": "Default check-in cadence",
+            "min_recovery_months": "Minimum months of continuous recovery for mentors",
+            "required_trainings": "Trainings every mentor must complete",
+        }
+        help_texts = {
+            "min_recovery_months": "MAP used 6 months. 0 turns the rule off.",
+            "required_trainings": "Mentors without them are shown as ineligible.",
+        }
+        widgets = {
+            "required_trainings": forms.CheckboxSelectMultiple,
+            "crisis_resources": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [
+            (tz, tz) for tz in sorted(zoneinfo.available_timezones())
+        ]
+        self.fields["required_trainings"].queryset = vocabulary(
+            Training, self.instance, include=self.instance.required_trainings.all()
+        )
+        self.helper = submit_helper("Save settings")
+
+
+class VocabularyTermForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    description = forms.CharField(max_length=240, required=False)
+    position = forms.IntegerField(
+        min_value=0,
+        max_value=999,
+        required=False,
+        help_text="Lower numbers come first. Leave empty to add at the end.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save")
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Give the term a name.")
+        return name
+
+
+class ParticipantFilterForm(forms.Form):
+    """Search and filters of the participant lists; unknown values are ignored, never a 500."""
+
+    q = forms.CharField(required=False, label="Search", max_length=120)
+    status = forms.ChoiceField(required=False)
+    focus_area = forms.ModelChoiceField(
+        queryset=FocusArea.objects.none(), required=False, empty_label="Any focus area"
+    )
+    philosophy = forms.ModelChoiceField(
+        queryset=Philosophy.objects.none(), required=False, empty_label="Any philosophy"
+    )
+    unmatched = forms.BooleanField(required=False)
+
+    def __init__(self, *args, program: Program, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(program=program)
+        self.fields["philosophy"].queryset = Philosophy.objects.filter(program=program)
+        if role == "mentee":
+            self.fields["q"].help_text = "Name, e-mail or participant ID"
+            self.fields["status"].choices = [("", "Any status"), *MenteeProfile.Status.choices]
+            self.fields["arm"] = forms.ChoiceField(
+                required=False,
+                label="Study arm",
+                choices=[("", "Any arm"), *MenteeProfile.Arm.choices],
+            )
+            self.fields["unmatched"].label = "Waiting for a mentor"
+        else:
+            self.fields["q"].help_text = "Name or e-mail"
+            self.fields["status"].choices = [
+                ("", "Any status"),
+                ("active", "Active"),
+                ("accepting", "Accepting new mentees"),
+                ("inactive", "Inactive"),
+            ]
+            self.fields["eligibility"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "Any"), ("eligible", "Eligible"), ("ineligible", "Not eligible")],
+            )
+            self.fields["unmatched"].label = "No current mentees"
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            # Keep whatever parts are valid: a stale bookmark still shows a list.
+            return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return self.cleaned_data

@@ -203,3 +203,18 @@ class GoalComment(models.Model):
 
     def __str__(self):
         return f"Comment on goal {self.goal_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MenteeGoals(MenteeProfile):
+    """A mentee seen through the goals policy: the page "this mentee's goals" and "new goal for
+    this mentee" need the goal rules (the mentor only with consent covering goals; mentee and
+    mentor may add, coordinators read), not the profile's rules (coordinators edit)."""
+
+    access_paths = AccessPaths(
+        program="program", mentee="", mentor_consent="covers_goals", change_roles=GOAL_CHANGE_ROLES
+    )
+
+    class Meta:
+        proxy = True
+        verbose_name = "mentee (goals)"
+        verbose_name_plural = "mentees (goals)"

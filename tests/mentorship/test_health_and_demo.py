@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from accounts.models import MenteeProfile, Membership, MentorProfile
+from accounts.models import Membership, MenteeProfile, MentorProfile
 
 
 def test_healthz_reports_database_and_broker(client, db):

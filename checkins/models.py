@@ -1,0 +1,471 @@
+"""Check-ins: recurring schedules, occurrences and their logs, alerts, reminders, calendar feeds.
+
+Times are stored in UTC. A schedule keeps its wall-clock time and time zone, and each occurrence
+is computed from them with zoneinfo, so a 6 pm check-in stays at 6 pm across daylight saving.
+"""
+
+import zoneinfo
+from datetime import time
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program, User
+from matching.models import Match
+from mentorship.access import COORDINATOR, MENTOR, AccessPaths
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+    TEXT = "text", "Text"
+
+
+class CheckinSettings(models.Model):
+    """Per-program thresholds for engagement alerts and reminder quiet hours."""
+
+    access_paths = AccessPaths(program="program")
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="checkin_settings"
+    )
+    overdue_log_hours = models.PositiveSmallIntegerField(
+        default=48, help_text="A check-in not logged this many hours after it ends is overdue."
+    )
+    no_contact_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Alert when a match has had no completed check-in for this long."
+    )
+    quiet_start = models.TimeField(default=time(21, 0))
+    quiet_end = models.TimeField(default=time(8, 0))
+    weeks_ahead = models.PositiveSmallIntegerField(
+        default=4, help_text="How far ahead scheduled check-ins are created."
+    )
+
+    class Meta:
+        verbose_name_plural = "check-in settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overdue_log_hours__gte=1), name="checkinsettings_overdue_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(no_contact_days__gte=1), name="checkinsettings_no_contact_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks_ahead__gte=1, weeks_ahead__lte=26),
+                name="checkinsettings_weeks_ahead_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in settings for {self.program}"
+
+
+class Schedule(models.Model):
+    """How often a match meets. Editing it rewrites only occurrences still in the future."""
+
+    access_paths = AccessPaths(
+        program="match__program",
+        mentee="match__mentee",
+        mentor="match__mentor",
+        change_roles=(COORDINATOR, MENTOR),
+    )
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        BIWEEKLY = "biweekly", "Every two weeks"
+        WEEKDAYS = "weekdays", "On chosen weekdays"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="schedules")
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    # Monday=0 .. Sunday=6. Weekly and biweekly use the weekday of `starts_on`.
+    weekdays = models.JSONField(default=list, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    time_of_day = models.TimeField(default=time(18, 0))
+    # Blank: the program's time zone.
+    timezone = models.CharField(max_length=64, blank=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="schedule_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="schedule_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_cadence_display()} at {self.time_of_day:%H:%M} ({self.get_mode_display()})"
+
+    def tzinfo(self, program: Program | None = None) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or (program or self.match.program).timezone)
+
+
+class CheckIn(models.Model):
+    """One occurrence: planned (status scheduled), then logged by the mentor.
+
+    An individual check-in belongs to a match and its mentee. A group session has no mentee:
+    its facilitator is the mentor, and each mentee's attendance is an Attendance row.
+    Mentors reach individual check-ins only through an active match (mentee path), so ending a
+    match hides them on the next request; a facilitator keeps their own group sessions.
+    """
+
+    access_paths = AccessPaths(
+        program="program",
+        mentee="mentee",
+        mentor="facilitator",
+        change_roles=(COORDINATOR, MENTOR),
+    )
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        GROUP = "group", "Group session"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+
+    class Risk(models.TextChoices):
+        NONE = "", "No concern"
+        CONCERN = "concern", "Concern"
+        CRISIS = "crisis", "Crisis"
+
+    class UseReport(models.TextChoices):
+        NOT_ASKED = "", "Not discussed"
+        NO = "no", "No use"
+        YES = "yes", "Used"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="checkins")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    match = models.ForeignKey(
+        Match, null=True, blank=True, on_delete=models.CASCADE, related_name="checkins"
+    )
+    mentee = models.ForeignKey(
+        MenteeProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="checkins"
+    )
+    # Group sessions only (see the class docstring).
+    facilitator = models.ForeignKey(
+        MentorProfile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="group_checkins",
+    )
+    schedule = models.ForeignKey(
+        Schedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins"
+    )
+    title = models.CharField(max_length=80, blank=True)
+    scheduled_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # The log
+    actual_at = models.DateTimeField(null=True, blank=True)
+    actual_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    mood = models.PositiveSmallIntegerField(null=True, blank=True)
+    craving = models.PositiveSmallIntegerField(null=True, blank=True)
+    use_reported = models.CharField(
+        max_length=3, choices=UseReport.choices, blank=True, default=UseReport.NOT_ASKED
+    )
+    # ISO dates (program-local) on which the mentee reported use since the last check-in.
+    use_days = models.JSONField(default=list, blank=True)
+    topics = models.ManyToManyField(FocusArea, blank=True, related_name="+")
+    goals_reviewed = models.BooleanField(default=False)
+    next_steps = models.TextField(max_length=1000, blank=True)
+    risk = models.CharField(max_length=8, choices=Risk.choices, blank=True, default=Risk.NONE)
+    logged_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
+    rescheduled_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        constraints = [
+            # Generation is idempotent: one occurrence per schedule slot.
+            models.UniqueConstraint(
+                fields=["schedule", "scheduled_at"], name="checkin_once_per_schedule_slot"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="group", mentee__isnull=True, facilitator__isnull=False)
+                | Q(kind="individual", mentee__isnull=False, match__isnull=False),
+                name="checkin_individual_or_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(mood__isnull=True) | Q(mood__gte=1, mood__lte=5),
+                name="checkin_mood_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(craving__isnull=True) | Q(craving__gte=0, craving__lte=10),
+                name="checkin_craving_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="checkin_duration_range",
+            ),
+        ]
+        indexes = [
+            # Serves the overdue-log scan in services.engagement_scan and the mentor's week list.
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status="scheduled"),
+                name="checkin_scheduled_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} check-in {self.scheduled_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_logged(self) -> bool:
+        return self.status != self.Status.SCHEDULED
+
+    @property
+    def ends_at(self):
+        from datetime import timedelta
+
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+
+class Attendance(models.Model):
+    """A mentee's place in a group session."""
+
+    access_paths = AccessPaths(
+        program="checkin__program",
+        mentee="mentee",
+        mentor="checkin__facilitator",
+        change_roles=(COORDINATOR, MENTOR),
+    )
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", "Expected"
+        ATTENDED = "attended", "Attended"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="attendances")
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.EXPECTED)
+    mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mentee__user__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "mentee"], name="attendance_once")
+        ]
+
+    def __str__(self):
+        return f"{self.mentee.participant_id}: {self.get_status_display()}"
+
+
+class CheckInNote(models.Model):
+    """Confidential notes of a check-in, kept apart so the access policy can guard them.
+
+    Visible to their author and the program's coordinators; to the matched mentor only while an
+    active consent covers check-in notes (mentor_consent). Selectors leave the mentee role out.
+    """
+
+    access_paths = AccessPaths(
+        program="checkin__program",
+        mentee="checkin__mentee",
+        mentor="author",
+        mentor_consent="covers_checkin_notes",
+        change_roles=(COORDINATOR, MENTOR),
+    )
+
+    checkin = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="note")
+    author = models.ForeignKey(
+        MentorProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=4000)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Notes on check-in #{self.checkin_id}"
+
+
+class Alert(models.Model):
+    """Something a coordinator must look at: a risk flag or a sign of disengagement."""
+
+    access_paths = AccessPaths(program="program", mentee="mentee", change_roles=(COORDINATOR,))
+
+    class Kind(models.TextChoices):
+        CRISIS = "crisis", "Crisis"
+        CONCERN = "concern", "Concern"
+        OVERDUE_LOG = "overdue_log", "Check-in not logged"
+        NO_SHOWS = "no_shows", "Two no-shows in a row"
+        NO_CONTACT = "no_contact", "No contact"
+
+    RISK_KINDS = (Kind.CRISIS, Kind.CONCERN)
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    mentee = models.ForeignKey(
+        MenteeProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    match = models.ForeignKey(
+        Match, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    raised_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            # Scans and re-logging run again and again: one open alert per check-in and kind...
+            models.UniqueConstraint(
+                fields=["checkin", "kind"],
+                condition=Q(resolved_at__isnull=True, checkin__isnull=False),
+                name="alert_open_once_per_checkin",
+            ),
+            # ... and one open engagement alert per match and kind.
+            models.UniqueConstraint(
+                fields=["match", "kind"],
+                condition=Q(
+                    resolved_at__isnull=True, checkin__isnull=True, match__isnull=False
+                ),
+                name="alert_open_once_per_match",
+            ),
+        ]
+        indexes = [
+            # Serves the coordinator's banner and engagement page: open alerts of a program.
+            models.Index(
+                fields=["program", "-raised_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_open_by_program",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} alert ({self.state})"
+
+    @property
+    def state(self) -> str:
+        if self.resolved_at:
+            return "resolved"
+        return "acknowledged" if self.acknowledged_at else "open"
+
+
+class ReminderPreference(models.Model):
+    """Each person chooses when they hear about an upcoming check-in."""
+
+    class Before(models.TextChoices):
+        NONE = "none", "No reminders"
+        DAY = "24h", "24 hours before"
+        TWO_HOURS = "2h", "2 hours before"
+        BOTH = "both", "24 hours and 2 hours before"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")
+    before = models.CharField(max_length=4, choices=Before.choices, default=Before.DAY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.get_before_display()}"
+
+
+class Reminder(models.Model):
+    """An e-mail that must go out once. The row, not the broker, is the source of truth.
+
+    Lifecycle: pending -> claimed (by one dispatcher, until `available_at`, the lease) -> sent,
+    or back to pending with a later `available_at` after an SMTP failure, or failed after
+    MAX_ATTEMPTS, or cancelled when its check-in was cancelled or moved. A claim whose lease ran
+    out (its worker died, or the broker lost the batch message) is claimable again.
+    """
+
+    access_paths = AccessPaths(
+        program="checkin__program", mentee="checkin__mentee", change_roles=(COORDINATOR,)
+    )
+
+    class Kind(models.TextChoices):
+        BEFORE_24H = "before_24h", "24 hours before"
+        BEFORE_2H = "before_2h", "2 hours before"
+        LOG_NUDGE = "log_nudge", "Log it"
+        CRISIS = "crisis", "Crisis alert"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # When it is meant to go out (after quiet-hours adjustment), and the check-in time it was
+    # computed for: a reminder for a time the check-in no longer has is stale.
+    due_at = models.DateTimeField()
+    for_time = models.DateTimeField()
+    # The earliest moment anyone may (re)try: due_at, then a retry backoff or a claim's lease.
+    available_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claim_token = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=80, blank=True)  # exception class only
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin", "recipient", "kind", "for_time"], name="reminder_once"
+            ),
+        ]
+        indexes = [
+            # The "due and unsent" index. Its user: services.reminder_claim_due, run by the beat
+            # task checkins.tasks.reminders_dispatch every minute. Sent/failed/cancelled rows,
+            # the vast majority over time, stay out of it.
+            models.Index(
+                fields=["available_at"],
+                condition=Q(status__in=["pending", "claimed"]),
+                name="reminder_due_unsent",
+            ),
+            models.Index(fields=["claim_token"], name="reminder_claim"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} reminder #{self.pk} ({self.status})"
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar URL. Only the token's hash is kept; resetting revokes the old URL."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"

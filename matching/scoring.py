@@ -1,0 +1,334 @@
+"""Compatibility scores (0-100) with their parts, and the hard constraints, for many pairs at once.
+
+Profiles are loaded once into numpy arrays (`matching.selectors.profiles_load`); `score_block`
+scores a block of mentees against every mentor with array operations. The same arrays give the
+plain-sentence explanation of any pair (`explain`), so the numbers a coordinator reads are the
+numbers the cohort solver optimised.
+
+Each part's points are whole numbers, rounded half up in integer arithmetic, so the parts of an
+explanation always add up to the score shown.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from accounts.models import AVAILABILITY_SLOTS, Gender
+from matching.models import DEFAULT_WEIGHTS
+
+PARTS = list(DEFAULT_WEIGHTS)  # philosophy, focus, language, gender, substance, availability
+# Three shared weekly slots leave room for a weekly meeting whatever comes up.
+AVAILABILITY_ENOUGH = 3
+
+GENDER_CODES = {value: code for code, value in enumerate(Gender.values)}
+GENDER_NOUNS = {"woman": "a woman", "man": "a man", "nonbinary": "non-binary"}
+
+# Why a pair is excluded: one bit each, so a block of pairs carries its reasons in one array.
+NO_LANGUAGE = 1
+GENDER_REQUIRED = 2
+PHILOSOPHY_REQUIRED = 4
+PHILOSOPHY_INCOMPATIBLE = 8
+NEVER_PAIR = 16
+DO_NOT_REMATCH = 32
+CURRENT_MENTOR = 64
+SAME_PERSON = 128
+MENTOR_UNAVAILABLE = 256  # a mentor-level reason (ineligible, not accepting, no places left)
+
+
+@dataclass
+class Profiles:
+    """Everything scoring needs, as arrays; rows are mentees, columns mentors."""
+
+    weights: dict[str, int]
+    # vocabularies: names by column index
+    philosophy_names: list[str]
+    focus_names: list[str]
+    language_names: list[str]
+    substance_names: list[str]
+    compat: np.ndarray  # (P, P) int: [mentee philosophy, mentor philosophy] -> 0..100
+    # mentors
+    mentor_ids: np.ndarray  # (m,)
+    mentor_user_ids: np.ndarray
+    mentor_names: list[str]
+    mentor_philosophies: np.ndarray  # (m, P) bool
+    mentor_focus: np.ndarray  # (m, F) bool
+    mentor_languages: np.ndarray  # (m, L) bool
+    mentor_substances: np.ndarray  # (m, S) bool
+    mentor_gender: np.ndarray  # (m,) int code, -1 unknown
+    mentor_availability: np.ndarray  # (m,) int64 bitmask
+    mentor_capacity: np.ndarray  # (m,) int
+    mentor_room: np.ndarray  # (m,) int: places left for new mentees
+    mentor_reasons: list[list[str]]  # mentor-level exclusions (empty = available)
+    # mentees
+    mentee_ids: np.ndarray  # (n,)
+    mentee_user_ids: np.ndarray
+    mentee_names: list[str]
+    mentee_philosophy: np.ndarray  # (n,) int, -1 no preference
+    mentee_philosophy_required: np.ndarray  # (n,) bool
+    mentee_focus: np.ndarray  # (n, F) int priority 0..3
+    mentee_languages: np.ndarray  # (n, L) bool
+    mentee_substances: np.ndarray  # (n, S) bool
+    mentee_gender_pref: np.ndarray  # (n,) int code, -1 none
+    mentee_gender_required: np.ndarray  # (n,) bool
+    mentee_availability: np.ndarray  # (n,) int64
+    # sparse pair exclusions: (mentee row, mentor column) -> bits, and the never-pair reason text
+    pair_bits: dict[tuple[int, int], int] = field(default_factory=dict)
+    pair_notes: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.mentor_index = {int(pk): j for j, pk in enumerate(self.mentor_ids)}
+        self.mentee_index = {int(pk): i for i, pk in enumerate(self.mentee_ids)}
+        self.mentor_ok = np.array([not r for r in self.mentor_reasons], dtype=bool)
+        # Best compatibility each mentor offers for each mentee philosophy: (m, P).
+        if self.compat.size:
+            self.philosophy_fit = (
+                self.mentor_philosophies[:, None, :] * self.compat[None, :, :]
+            ).max(axis=2)
+        else:
+            self.philosophy_fit = np.zeros((len(self.mentor_ids), 0), dtype=np.int64)
+        self.mentor_has_language = self.mentor_languages.any(axis=1)
+        self.mentee_has_language = self.mentee_languages.any(axis=1)
+        self.mentee_focus_total = self.mentee_focus.sum(axis=1)
+        self.mentee_substance_count = self.mentee_substances.sum(axis=1)
+        # Pair exclusions grouped by mentee row, for blocks.
+        self.pairs_by_row: dict[int, list[tuple[int, int]]] = {}
+        for (i, j), bits in self.pair_bits.items():
+            self.pairs_by_row.setdefault(i, []).append((j, bits))
+
+    @property
+    def n_mentees(self) -> int:
+        return len(self.mentee_ids)
+
+    @property
+    def n_mentors(self) -> int:
+        return len(self.mentor_ids)
+
+    def mentor_name_rank(self) -> np.ndarray:
+        """Rank of each mentor's name: ties in score are listed alphabetically."""
+        return np.argsort(np.argsort(np.array(self.mentor_names, dtype=object), kind="stable"))
+
+
+def points(weight: int, num, den):
+    """weight x num / den rounded half up, in integers (den > 0)."""
+    return (2 * weight * num + den) // (2 * den)
+
+
+@dataclass
+class Block:
+    rows: np.ndarray  # mentee rows scored
+    score: np.ndarray  # (b, m) int
+    parts: dict[str, np.ndarray]  # each (b, m) int
+    excluded: np.ndarray  # (b, m) int bits, 0 = allowed
+
+
+def score_block(p: Profiles, rows) -> Block:
+    """Score mentees `rows` against every mentor, with the reasons any pair is excluded."""
+    rows = np.asarray(rows, dtype=np.int64)
+    w = p.weights
+    b, m = len(rows), p.n_mentors
+    bits = np.zeros((b, m), dtype=np.int32)
+    parts = {}
+
+    # Philosophy: best compatibility among the mentor's philosophies with the mentee's choice.
+    phil = p.mentee_philosophy[rows]
+    has_pref = phil >= 0
+    if p.philosophy_fit.shape[1]:
+        fit = p.philosophy_fit[:, np.where(has_pref, phil, 0)].T  # (b, m)
+    else:
+        fit = np.zeros((b, m), dtype=np.int64)
+    fit = np.where(has_pref[:, None], fit, 100)
+    parts["philosophy"] = points(w["philosophy"], fit, 100)
+    bits |= np.where(has_pref[:, None] & (fit == 0), PHILOSOPHY_INCOMPATIBLE, 0).astype(np.int32)
+    if has_pref.any() and p.mentor_philosophies.shape[1]:
+        follows = p.mentor_philosophies[:, np.where(has_pref, phil, 0)].T
+        required = (has_pref & p.mentee_philosophy_required[rows])[:, None]
+        bits |= np.where(required & ~follows, PHILOSOPHY_REQUIRED, 0).astype(np.int32)
+
+    # Focus areas, weighted by the mentee's priorities.
+    prio = p.mentee_focus[rows].astype(np.int64)
+    total = p.mentee_focus_total[rows][:, None]
+    shared = prio @ p.mentor_focus.T.astype(np.int64)
+    parts["focus"] = np.where(
+        total > 0, points(w["focus"], shared, np.maximum(total, 1)), w["focus"]
+    )
+
+    # Language: a shared one is required whenever both sides recorded any.
+    mentee_lang = p.mentee_has_language[rows][:, None]
+    common = (p.mentee_languages[rows].astype(np.int16) @ p.mentor_languages.T.astype(np.int16)) > 0
+    parts["language"] = np.where(common | ~mentee_lang, w["language"], 0)
+    bits |= np.where(mentee_lang & p.mentor_has_language[None, :] & ~common, NO_LANGUAGE, 0).astype(
+        np.int32
+    )
+
+    # Gender preference; a requirement excludes everyone else.
+    pref = p.mentee_gender_pref[rows][:, None]
+    same = p.mentor_gender[None, :] == pref
+    parts["gender"] = np.where((pref < 0) | same, w["gender"], 0)
+    required = p.mentee_gender_required[rows][:, None] & (pref >= 0)
+    bits |= np.where(required & ~same, GENDER_REQUIRED, 0).astype(np.int32)
+
+    # Shared lived experience with the mentee's substances.
+    count = p.mentee_substance_count[rows][:, None]
+    shared = p.mentee_substances[rows].astype(np.int16) @ p.mentor_substances.T.astype(np.int16)
+    parts["substance"] = np.where(
+        count > 0, points(w["substance"], shared.astype(np.int64), np.maximum(count, 1)), 0
+    )
+
+    # Availability: shared weekly slots, enough at AVAILABILITY_ENOUGH.
+    slots = np.bitwise_count(p.mentee_availability[rows][:, None] & p.mentor_availability[None, :])
+    slots = np.minimum(slots.astype(np.int64), AVAILABILITY_ENOUGH)
+    parts["availability"] = points(w["availability"], slots, AVAILABILITY_ENOUGH)
+
+    bits |= np.where(p.mentor_ok, 0, MENTOR_UNAVAILABLE).astype(np.int32)[None, :]
+    for r, i in enumerate(rows):
+        for j, pair in p.pairs_by_row.get(int(i), ()):
+            bits[r, j] |= pair
+    score = sum(parts.values())
+    return Block(rows=rows, score=score, parts=parts, excluded=bits)
+
+
+# --- Explanations: sentences from the same arrays --------------------------------------------
+
+
+@dataclass
+class Part:
+    key: str
+    points: int
+    weight: int
+    text: str
+
+
+@dataclass
+class Explanation:
+    mentor_id: int
+    mentor_name: str
+    score: int
+    parts: list[Part]
+    reasons: list[str]  # why excluded; empty when the pair is allowed
+    room: int
+
+
+def _names(names: list[str], mask) -> list[str]:
+    return [names[k] for k in np.flatnonzero(mask)]
+
+
+def _listing(items: list[str]) -> str:
+    return ", ".join(item.lower() for item in items)
+
+
+def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
+    """The parts of one pair's score and why it is excluded, in plain sentences."""
+    i = int(block.rows[r])
+    w = p.weights
+    pts = {key: int(block.parts[key][r, j]) for key in PARTS}
+    parts = []
+
+    phil = int(p.mentee_philosophy[i])
+    mentor_phils = _names(p.philosophy_names, p.mentor_philosophies[j])
+    if phil < 0:
+        text = "No philosophy preference"
+    elif p.mentor_philosophies[j, phil]:
+        text = f"Both follow {p.philosophy_names[phil]}"
+    elif mentor_phils:
+        text = (
+            f"Mentee prefers {p.philosophy_names[phil]}; mentor follows "
+            f"{' and '.join(mentor_phils)} (fit {int(p.philosophy_fit[j, phil])}%)"
+        )
+    else:
+        text = f"Mentee prefers {p.philosophy_names[phil]}; mentor's philosophy not recorded"
+    parts.append(Part("philosophy", pts["philosophy"], w["philosophy"], text))
+
+    needs = p.mentee_focus[i] > 0
+    if not needs.any():
+        text = "No focus areas recorded"
+    else:
+        shared = _names(p.focus_names, needs & p.mentor_focus[j])
+        text = f"Shares {len(shared)} of {int(needs.sum())} focus areas"
+        if shared:
+            text += f" ({_listing(shared)})"
+    parts.append(Part("focus", pts["focus"], w["focus"], text))
+
+    common = _names(p.language_names, p.mentee_languages[i] & p.mentor_languages[j])
+    if not p.mentee_has_language[i]:
+        text = "Mentee's language not recorded"
+    elif common:
+        text = f"Both speak {' and '.join(common)}"
+    else:
+        text = "No shared language"
+    parts.append(Part("language", pts["language"], w["language"], text))
+
+    pref = int(p.mentee_gender_pref[i])
+    if pref < 0:
+        text = "No gender preference"
+    else:
+        noun = GENDER_NOUNS.get(Gender.values[pref], Gender.values[pref])
+        if int(p.mentor_gender[j]) == pref:
+            text = f"Mentor is {noun}, as preferred"
+        else:
+            text = f"Mentee prefers a mentor who is {noun}"
+    parts.append(Part("gender", pts["gender"], w["gender"], text))
+
+    if not p.mentee_substances[i].any():
+        text = "Mentee's substances not recorded"
+    else:
+        shared = _names(p.substance_names, p.mentee_substances[i] & p.mentor_substances[j])
+        text = (
+            f"Shared lived experience ({_listing(shared)})"
+            if shared
+            else "No shared lived experience"
+        )
+    parts.append(Part("substance", pts["substance"], w["substance"], text))
+
+    both = int(p.mentee_availability[i]) & int(p.mentor_availability[j])
+    labels = [label for bit, label in AVAILABILITY_SLOTS if both & (1 << bit)]
+    if labels:
+        text = f"Shares {len(labels)} weekly time slot{'s' if len(labels) != 1 else ''}"
+        text += f" ({', '.join(labels[:3])}{', …' if len(labels) > 3 else ''})"
+    else:
+        text = "No shared weekly time slot"
+    parts.append(Part("availability", pts["availability"], w["availability"], text))
+
+    return Explanation(
+        mentor_id=int(p.mentor_ids[j]),
+        mentor_name=p.mentor_names[j],
+        score=int(block.score[r, j]),
+        parts=parts,
+        reasons=exclusion_reasons(p, i, j, int(block.excluded[r, j])),
+        room=int(p.mentor_room[j]),
+    )
+
+
+def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
+    reasons = list(p.mentor_reasons[j]) if bits & MENTOR_UNAVAILABLE else []
+    phil = int(p.mentee_philosophy[i])
+    if bits & PHILOSOPHY_REQUIRED:
+        reasons.append(f"Mentee requires a mentor who follows {p.philosophy_names[phil]}")
+    if bits & PHILOSOPHY_INCOMPATIBLE:
+        reasons.append(f"Mentor's philosophy is marked incompatible with {p.philosophy_names[phil]}")
+    if bits & NO_LANGUAGE:
+        langs = _names(p.language_names, p.mentee_languages[i])
+        reasons.append(f"No shared language (mentee speaks {' or '.join(langs)})")
+    if bits & GENDER_REQUIRED:
+        noun = GENDER_NOUNS.get(Gender.values[int(p.mentee_gender_pref[i])], "")
+        reasons.append(f"Mentee requires a mentor who is {noun}")
+    if bits & NEVER_PAIR:
+        reasons.append(f"Never pair: {p.pair_notes.get((i, j), 'coordinator exclusion')}")
+    if bits & DO_NOT_REMATCH:
+        reasons.append("A past match between them ended with “do not rematch”")
+    if bits & CURRENT_MENTOR:
+        reasons.append("Already this mentee's mentor")
+    if bits & SAME_PERSON:
+        reasons.append("Same person")
+    return reasons
+
+
+def suggestions(p: Profiles, mentee_row: int) -> tuple[list[Explanation], list[Explanation]]:
+    """(allowed mentors best first, excluded mentors with reasons) for one mentee."""
+    block = score_block(p, [mentee_row])
+    order = np.lexsort((p.mentor_name_rank(), -block.score[0]))
+    allowed, excluded = [], []
+    for j in order:
+        exp = explain(p, block, 0, int(j))
+        (excluded if exp.reasons else allowed).append(exp)
+    return allowed, excluded
+
