@@ -109,14 +109,8 @@ class AvailabilityField(forms.TypedMultipleChoiceField):
 
 def availability_grid(field: forms.BoundField) -> list[dict]:
     """Rows of the availability grid for the template: one weekday with its three slots."""
-    checked = set(
-        map(
-            str,
-            field.value()
-            if isinstance(field.value(), list)
-            else field.field.prepare_value(field.value() or 0),
-        )
-    )
+    # BoundField.value() runs prepare_value, so bound or not this is a list of bit strings.
+    checked = set(map(str, field.value() or []))
     return [
         {
             "day": day,
@@ -172,6 +166,10 @@ class _ProfileForm(forms.ModelForm):
             self.fields["languages"].queryset = Language.objects.all()
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    @property
+    def availability_rows(self) -> list[dict]:
+        return availability_grid(self["availability"])
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -243,11 +241,10 @@ class MentorForm(_ProfileForm):
         if self.instance.pk:
             done = {t.training_id: t.completed_on for t in self.instance.trainings.all()}
         self.training_fields = []
-        for training in (
-            vocabulary(Training, program, include=[])
-            .union(Training.objects.filter(program=program, pk__in=list(done)))
-            .order_by("position", "name")
-        ):
+        trainings = Training.objects.filter(program=program).filter(
+            Q(is_active=True) | Q(pk__in=list(done))
+        )
+        for training in trainings:
             name = f"training_{training.pk}"
             self.fields[name] = forms.DateField(
                 label=f"{training.name}: completed on",

@@ -1,16 +1,17 @@
 """Forms for consent, invitations and the CSV import. Thin: rules that the import and the
 browser share live in the model fields these forms are built from."""
 
+import copy
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
-from django.forms.models import fields_for_model
 from django.utils import timezone
 
-from accounts.models import Consent, MenteeProfile, MentorProfile, Program, User
+from accounts.forms import PERSON_FIELDS, MenteeForm, MentorForm
+from accounts.models import Consent, Program
 
 SIGNED_FORM_MAX_BYTES = 5 * 1024 * 1024
 # About 30,000 rows of the template: a program's whole enrollment, not a data dump.
@@ -177,27 +178,54 @@ class InvitationAcceptForm(SetPasswordForm):
         self.helper = _helper("Set password and sign in")
 
 
-# --- CSV import: one form per row, built from the model fields, so a row gets the messages
-# the browser forms give for the same value. Plain forms (not ModelForms): a ModelForm would
-# query the database for every constraint on every row, and the import checks those in bulk.
+# --- CSV import: one form per row, made of the very fields of the browser's mentor and mentee
+# forms (same labels, parsing and messages) and their field rules. Plain forms, not ModelForms:
+# a ModelForm would query the database for every constraint on every row, and the import checks
+# uniqueness and vocabularies for the whole file at once.
 
-PersonRowForm = type(
-    "PersonRowForm",
-    (forms.Form,),
-    fields_for_model(User, fields=["email", "first_name", "last_name"]),
+
+class _RowForm(forms.Form):
+    def __init__(self, data, *, program: Program):
+        super().__init__(data)
+        self.program = program
+
+
+def _row_form(name: str, source: type[forms.BaseForm], fields: list[str], **methods):
+    attrs = {field: copy.deepcopy(source.base_fields[field]) for field in fields}
+    for field in attrs.values():
+        field.widget.attrs = {}  # widgets are never rendered here
+    return type(name, (_RowForm,), {**attrs, **methods})
+
+
+PersonRowForm = _row_form(
+    "PersonRowForm", MenteeForm, PERSON_FIELDS, clean_email=MenteeForm.clean_email
 )
+
+
+def _mentor_gender_rule(form):
+    data = form.cleaned_data
+    if data.get("mentor_gender_required") and not data.get("preferred_mentor_gender"):
+        form.add_error("mentor_gender_required", "Choose the mentor gender that is required.")
+    return data
+
+
 MENTEE_ROW_FIELDS = [
     "enrolled_on",
+    "study_arm",
     "recovery_stage",
-    "gender",
     "philosophy_required",
+    "gender",
     "preferred_mentor_gender",
     "mentor_gender_required",
+    "availability",
     "referral_source",
-    "study_arm",
 ]
-MenteeRowForm = type(
-    "MenteeRowForm", (forms.Form,), fields_for_model(MenteeProfile, fields=MENTEE_ROW_FIELDS)
+MenteeRowForm = _row_form(
+    "MenteeRowForm",
+    MenteeForm,
+    MENTEE_ROW_FIELDS,
+    clean_enrolled_on=MenteeForm.clean_enrolled_on,
+    clean=_mentor_gender_rule,
 )
 MENTOR_ROW_FIELDS = [
     "gender",
@@ -206,10 +234,14 @@ MENTOR_ROW_FIELDS = [
     "certifications",
     "capacity",
     "accepting_new",
+    "availability",
     "bio",
 ]
-MentorRowForm = type(
-    "MentorRowForm", (forms.Form,), fields_for_model(MentorProfile, fields=MENTOR_ROW_FIELDS)
+MentorRowForm = _row_form(
+    "MentorRowForm",
+    MentorForm,
+    MENTOR_ROW_FIELDS,
+    clean_recovery_since=MentorForm.clean_recovery_since,
 )
 
 

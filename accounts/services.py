@@ -220,6 +220,10 @@ def mentor_update(
 ) -> list[str]:
     """Returns the names of the fields that changed (empty: nothing was written)."""
     trainings = trainings or {}
+    # Work on a fresh, locked row: the caller's instance may already carry the form's values
+    # (ModelForm sets them while validating), and two coordinators saving at once must not
+    # interleave their training changes.
+    mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
     _check_vocabulary(mentor.program, profile, *trainings)
     fields = _update_person(
         user=mentor.user, email=email, first_name=first_name, last_name=last_name
@@ -295,10 +299,10 @@ def mentee_update(
 ) -> list[str]:
     focus_needs = focus_needs or {}
     _check_vocabulary(mentee.program, profile, *focus_needs)
-    # Lock the row: a status change committed meanwhile must not be undone by this save,
-    # and the arm check below must see the status as it is now.
-    locked = MenteeProfile.objects.select_for_update().get(pk=mentee.pk)
-    mentee.status = locked.status
+    # A fresh, locked row: the caller's instance may already carry the form's values, a status
+    # change committed meanwhile must not be undone by this save, and the arm check below must
+    # see the status as it is now.
+    mentee = MenteeProfile.objects.select_for_update().get(pk=mentee.pk)
     _check_mentee_rules(profile, mentee.status)
     fields = _update_person(
         user=mentee.user, email=email, first_name=first_name, last_name=last_name
@@ -363,6 +367,9 @@ def mentee_status_change(
 def program_settings_update(
     *, actor: User | None, program: Program, data: dict, request=None
 ) -> list[str]:
+    # A fresh, locked row: the caller's instance may already carry the form's values.
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    data = dict(data)
     required = data.pop("required_trainings", None)
     changed = [name for name, value in data.items() if getattr(program, name) != value]
     for name in changed:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts.consents import consent_record, consent_replaced, consent_revoke
+from accounts import consents
 from accounts.forms_records import ConsentForm, ConsentRevokeForm
 from accounts.models import Consent, MenteeProfile
 from mentorship import access
@@ -58,7 +58,7 @@ def consent_create(request, pk):
     if request.method == "POST":
         form = ConsentForm(request.POST, request.FILES)
         if form.is_valid():
-            consent = consent_record(
+            consent = consents.consent_record(
                 mentee=mentee,
                 recorded_by=request.user,
                 data=form.cleaned_data,
@@ -99,7 +99,7 @@ def consent_detail(request, pk):
             "consent": consent,
             "mentee": consent.mentee,
             "versions": versions,
-            "replaced": consent_replaced(consent, later),
+            "replaced": consents.consent_replaced(consent, later),
             "can_change": _can_change(request.user, consent),
             "back_url": participant_url(consent.mentee),
         },
@@ -115,7 +115,7 @@ def consent_revoke(request, pk):
         return redirect("accounts:consent_detail", pk=consent.pk)
     form = ConsentRevokeForm(request.POST or None, consent=consent)
     if request.method == "POST" and form.is_valid():
-        consent_revoke(
+        consents.consent_revoke(
             consent=consent,
             revoked_by=request.user,
             revoked_at=form.cleaned_data["revoked_at"],

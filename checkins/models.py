@@ -9,7 +9,7 @@ from datetime import time
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils.timezone import now as utc_now
 
 from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program, User
 from matching.models import Match
@@ -89,7 +89,7 @@ class Schedule(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=utc_now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -195,7 +195,7 @@ class CheckIn(models.Model):
     rescheduled_to = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=utc_now)
 
     class Meta:
         ordering = ["scheduled_at", "id"]
@@ -297,7 +297,7 @@ class CheckInNote(models.Model):
     )
     written_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(max_length=4000)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=utc_now)
 
     def __str__(self):
         return f"Notes on check-in #{self.checkin_id}"
@@ -328,7 +328,7 @@ class Alert(models.Model):
     checkin = models.ForeignKey(
         CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
-    raised_at = models.DateTimeField(default=timezone.now)
+    raised_at = models.DateTimeField(default=utc_now)
     raised_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -435,7 +435,7 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=80, blank=True)  # exception class only
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=utc_now)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -465,7 +465,7 @@ class CalendarFeed(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=utc_now)
 
     def __str__(self):
         return f"Calendar feed of {self.user}"

@@ -93,9 +93,7 @@ class PhilosophyCompatibility(models.Model):
             models.UniqueConstraint(
                 fields=["mentee_philosophy", "mentor_philosophy"], name="philcompat_once"
             ),
-            models.CheckConstraint(
-                condition=Q(compatibility__lte=100), name="philcompat_percent"
-            ),
+            models.CheckConstraint(condition=Q(compatibility__lte=100), name="philcompat_percent"),
         ]
 
     def __str__(self):

@@ -138,7 +138,9 @@ def score_block(p: Profiles, rows) -> Block:
         fit = np.zeros((b, m), dtype=np.int64)
     fit = np.where(has_pref[:, None], fit, 100)
     parts["philosophy"] = points(w["philosophy"], fit, 100)
-    bits |= np.where(has_pref[:, None] & (fit == 0), PHILOSOPHY_INCOMPATIBLE, 0).astype(np.int32)
+    # 0 in the table means incompatible; a mentor with no philosophy recorded is only unscored.
+    incompatible = has_pref[:, None] & (fit == 0) & p.mentor_philosophies.any(axis=1)[None, :]
+    bits |= np.where(incompatible, PHILOSOPHY_INCOMPATIBLE, 0).astype(np.int32)
     if has_pref.any() and p.mentor_philosophies.shape[1]:
         follows = p.mentor_philosophies[:, np.where(has_pref, phil, 0)].T
         required = (has_pref & p.mentee_philosophy_required[rows])[:, None]
@@ -242,7 +244,9 @@ def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
     if not needs.any():
         text = "No focus areas recorded"
     else:
-        shared = _names(p.focus_names, needs & p.mentor_focus[j])
+        both = np.flatnonzero(needs & p.mentor_focus[j])
+        # The mentee's highest priorities first.
+        shared = [p.focus_names[k] for k in sorted(both, key=lambda k: -p.mentee_focus[i, k])]
         text = f"Shares {len(shared)} of {int(needs.sum())} focus areas"
         if shared:
             text += f" ({_listing(shared)})"
@@ -304,7 +308,9 @@ def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
     if bits & PHILOSOPHY_REQUIRED:
         reasons.append(f"Mentee requires a mentor who follows {p.philosophy_names[phil]}")
     if bits & PHILOSOPHY_INCOMPATIBLE:
-        reasons.append(f"Mentor's philosophy is marked incompatible with {p.philosophy_names[phil]}")
+        reasons.append(
+            f"Mentor's philosophy is marked incompatible with {p.philosophy_names[phil]}"
+        )
     if bits & NO_LANGUAGE:
         langs = _names(p.language_names, p.mentee_languages[i])
         reasons.append(f"No shared language (mentee speaks {' or '.join(langs)})")
@@ -331,4 +337,3 @@ def suggestions(p: Profiles, mentee_row: int) -> tuple[list[Explanation], list[E
         exp = explain(p, block, 0, int(j))
         (excluded if exp.reasons else allowed).append(exp)
     return allowed, excluded
-

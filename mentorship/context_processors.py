@@ -7,6 +7,10 @@ from mentorship import access
 # (label, url name, roles that see it). Later apps add their entries here.
 NAV_ITEMS = [
     ("Dashboard", "home", None),
+    ("Mentees", "accounts:mentee_list", (access.COORDINATOR,)),
+    ("Mentors", "accounts:mentor_list", (access.COORDINATOR,)),
+    ("Program settings", "accounts:program_list", (access.COORDINATOR,)),
+    ("Goals", "goals:board", (access.MENTEE, access.MENTOR, access.COORDINATOR)),
     ("Audit trail", "audit_trail", (access.COORDINATOR,)),
 ]
 

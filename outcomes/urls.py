@@ -1,4 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from outcomes import views, views_reports
 
 app_name = "outcomes"
-urlpatterns: list = []
+urlpatterns = [
+    path("calendar/", views.my_calendar, name="my_calendar"),
+    path("mentees/<int:mentee_pk>/calendar/", views.use_calendar, name="calendar"),
+    path(
+        "mentees/<int:mentee_pk>/days/<str:day>/",
+        views.use_day,
+        name="day",
+    ),
+    path("mentees/<int:mentee_pk>/assessments/", views.assessments, name="assessments"),
+    path(
+        "mentees/<int:mentee_pk>/assessments/<str:instrument>/<int:week>/",
+        views.assessment_fill,
+        name="assessment_fill",
+    ),
+    path("programs/", views_reports.program_list, name="programs"),
+    path("programs/<slug:slug>/import/", views_reports.use_day_import, name="import"),
+    path("programs/<slug:slug>/report/", views_reports.cohort_report, name="report"),
+    path(
+        "programs/<slug:slug>/export/<str:kind>.<str:fmt>",
+        views_reports.export,
+        name="export",
+    ),
+]

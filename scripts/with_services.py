@@ -127,10 +127,12 @@ def _start(stack: contextlib.ExitStack, cmd: list[str], log: Path, stop_signal: 
 def _postgres_bindir() -> Path | None:
     # Debian keeps initdb/postgres out of PATH, under /usr/lib/postgresql/<major>/bin.
     dirs = [Path(p).resolve().parent for p in [shutil.which("initdb")] if p]
-    versions = Path("/usr/lib/postgresql").glob("*/bin")
-    dirs += sorted(versions, key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0)[
-        ::-1
-    ]
+    newest_first = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    dirs += newest_first
     for d in dirs:
         if (d / "initdb").exists() and (d / "postgres").exists():
             return d
@@ -162,7 +164,7 @@ def _postgres_owner() -> dict:
 def ensure_postgres(stack: contextlib.ExitStack) -> tuple[str, str]:
     url = os.environ.get("DATABASE_URL") or ""
     if url:
-        if urlsplit(url).scheme not in ("postgres", "postgresql", "pgsql"):
+        if urlsplit(url).scheme not in ("postgres", "postgresql"):
             raise Unavailable(f"DATABASE_URL must be a PostgreSQL URL for tests, not {url!r}")
         if not _postgres_answers(*_host_port(url, 5432)):
             raise Unavailable(

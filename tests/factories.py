@@ -138,3 +138,97 @@ def make_user_with_role(role: str, program: Program | None = None) -> User:
     user = UserFactory()
     MembershipFactory(user=user, program=program, role=role)
     return user
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+class NeverPairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matching.NeverPair"
+
+    program = factory.SubFactory(ProgramFactory)
+    mentee = factory.SubFactory(MenteeProfileFactory, program=factory.SelfAttribute("..program"))
+    mentor = factory.SubFactory(MentorProfileFactory, program=factory.SelfAttribute("..program"))
+    reason = "household"
+
+
+# --- checkins
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "checkins.Schedule"
+
+    match = factory.SubFactory(MatchFactory)
+    cadence = "weekly"
+    starts_on = factory.LazyFunction(lambda: timezone.now().date())
+    mode = "phone"
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """An individual check-in of a match (planned, unless told otherwise)."""
+
+    class Meta:
+        model = "checkins.CheckIn"
+
+    match = factory.SubFactory(MatchFactory)
+    program = factory.SelfAttribute("match.program")
+    mentee = factory.SelfAttribute("match.mentee")
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    mode = "phone"
+
+
+# --- goals (appended by the goals app)
+
+from accounts.models import FocusArea  # noqa: E402
+
+
+def _first_focus_area(program):
+    return FocusArea.objects.filter(program=program).order_by("position", "pk").first()
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    """An active "at least" goal: from 0 to 10 job applications over 8 weeks from 4 weeks ago."""
+
+    class Meta:
+        model = "goals.Goal"
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    title = "Apply to 10 jobs"
+    specific = "Send applications for warehouse and kitchen jobs."
+    metric = "job applications sent"
+    unit = "applications"
+    direction = "at_least"
+    baseline = 0
+    target = 10
+    steps = "Update my CV; two applications a week."
+    support = "My mentor and the job center."
+    focus_area = factory.LazyAttribute(lambda g: _first_focus_area(g.mentee.program))
+    why_it_matters = "Work gives my days structure."
+    start_date = factory.LazyFunction(lambda: timezone.now().date() - timedelta(weeks=4))
+    due_date = factory.LazyFunction(lambda: timezone.now().date() + timedelta(weeks=4))
+    status = "active"
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.ProgressEntry"
+
+    goal = factory.SubFactory(GoalFactory)
+    recorded_on = factory.LazyFunction(lambda: timezone.now().date())
+    value = 1
+    recorded_by = factory.LazyAttribute(lambda e: e.goal.mentee.user)
+
+
+class GoalTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "goals.GoalTemplate"
+
+    program = factory.SubFactory(ProgramFactory)
+    focus_area = factory.LazyAttribute(lambda t: _first_focus_area(t.program))
+    title = factory.Sequence(lambda n: f"Attend N meetings a week ({n})")
+    metric = "meetings attended"
+    unit = "meetings a week"
+    direction = "at_least"
+    suggested_target = 3

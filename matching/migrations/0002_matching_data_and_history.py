@@ -8,137 +8,316 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_languages'),
-        ('matching', '0001_initial'),
+        ("accounts", "0002_languages"),
+        ("matching", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatchingSettings',
+            name="MatchingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight_philosophy', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='recovery philosophy')),
-                ('weight_focus', models.PositiveSmallIntegerField(default=25, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='focus areas')),
-                ('weight_language', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='shared language')),
-                ('weight_gender', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='gender preference')),
-                ('weight_substance', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='shared lived experience')),
-                ('weight_availability', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='availability overlap')),
-                ('mentor_must_accept', models.BooleanField(default=False, help_text='A proposed match starts only when the mentor accepts it.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weight_philosophy",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="recovery philosophy",
+                    ),
+                ),
+                (
+                    "weight_focus",
+                    models.PositiveSmallIntegerField(
+                        default=25,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="focus areas",
+                    ),
+                ),
+                (
+                    "weight_language",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="shared language",
+                    ),
+                ),
+                (
+                    "weight_gender",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="gender preference",
+                    ),
+                ),
+                (
+                    "weight_substance",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="shared lived experience",
+                    ),
+                ),
+                (
+                    "weight_availability",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="availability overlap",
+                    ),
+                ),
+                (
+                    "mentor_must_accept",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A proposed match starts only when the mentor accepts it.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'matching settings',
+                "verbose_name_plural": "matching settings",
             },
         ),
         migrations.CreateModel(
-            name='MatchStatusChange',
+            name="MatchStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('proposed', 'Proposed'), ('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended')], max_length=10)),
-                ('to_status', models.CharField(choices=[('proposed', 'Proposed'), ('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended')], max_length=10)),
-                ('end_reason', models.CharField(blank=True, choices=[('completed', 'Completed'), ('rematch', 'Rematch requested'), ('mentor_unavailable', 'Mentor unavailable'), ('safety', 'Safety'), ('other', 'Other')], max_length=20)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("ended", "Ended"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("ended", "Ended"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "Completed"),
+                            ("rematch", "Rematch requested"),
+                            ("mentor_unavailable", "Mentor unavailable"),
+                            ("safety", "Safety"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='NeverPair',
+            name="NeverPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('household', 'Same household or family'), ('using', 'Past using relationship'), ('conflict', 'Conflict of interest'), ('other', 'Other')], max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("household", "Same household or family"),
+                            ("using", "Past using relationship"),
+                            ("conflict", "Conflict of interest"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='PhilosophyCompatibility',
+            name="PhilosophyCompatibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('compatibility', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(100)])),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "compatibility",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(100)]
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'philosophy compatibilities',
+                "verbose_name_plural": "philosophy compatibilities",
             },
         ),
         migrations.AddIndex(
-            model_name='match',
-            index=models.Index(fields=['mentor', 'status'], name='match_mentor_status'),
+            model_name="match",
+            index=models.Index(fields=["mentor", "status"], name="match_mentor_status"),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'proposed')), fields=('mentee', 'mentor'), name='match_one_proposal_per_pair'),
+            model_name="match",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "proposed")),
+                fields=("mentee", "mentor"),
+                name="match_one_proposal_per_pair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'ended'), ('end_reason', ''), _connector='OR'), name='match_end_reason_if_ended'),
+            model_name="match",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "ended"), ("end_reason", ""), _connector="OR"),
+                name="match_end_reason_if_ended",
+            ),
         ),
         migrations.AddField(
-            model_name='matchingsettings',
-            name='program',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='matching', to='accounts.program'),
+            model_name="matchingsettings",
+            name="program",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="matching",
+                to="accounts.program",
+            ),
         ),
         migrations.AddField(
-            model_name='matchstatuschange',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="matchstatuschange",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='matchstatuschange',
-            name='match',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='matching.match'),
+            model_name="matchstatuschange",
+            name="match",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="history",
+                to="matching.match",
+            ),
         ),
         migrations.AddField(
-            model_name='neverpair',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="neverpair",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='neverpair',
-            name='mentee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.menteeprofile'),
+            model_name="neverpair",
+            name="mentee",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.menteeprofile",
+            ),
         ),
         migrations.AddField(
-            model_name='neverpair',
-            name='mentor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.mentorprofile'),
+            model_name="neverpair",
+            name="mentor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.mentorprofile",
+            ),
         ),
         migrations.AddField(
-            model_name='neverpair',
-            name='program',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.program'),
+            model_name="neverpair",
+            name="program",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.program"
+            ),
         ),
         migrations.AddField(
-            model_name='philosophycompatibility',
-            name='mentee_philosophy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.philosophy'),
+            model_name="philosophycompatibility",
+            name="mentee_philosophy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.philosophy",
+            ),
         ),
         migrations.AddField(
-            model_name='philosophycompatibility',
-            name='mentor_philosophy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.philosophy'),
+            model_name="philosophycompatibility",
+            name="mentor_philosophy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.philosophy",
+            ),
         ),
         migrations.AddField(
-            model_name='philosophycompatibility',
-            name='program',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.program'),
+            model_name="philosophycompatibility",
+            name="program",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.program"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matchingsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_availability__lte', 100), ('weight_focus__lte', 100), ('weight_gender__lte', 100), ('weight_language__lte', 100), ('weight_philosophy__lte', 100), ('weight_substance__lte', 100)), name='matchingsettings_weights_range'),
+            model_name="matchingsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight_availability__lte", 100),
+                    ("weight_focus__lte", 100),
+                    ("weight_gender__lte", 100),
+                    ("weight_language__lte", 100),
+                    ("weight_philosophy__lte", 100),
+                    ("weight_substance__lte", 100),
+                ),
+                name="matchingsettings_weights_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='neverpair',
-            constraint=models.UniqueConstraint(fields=('mentee', 'mentor'), name='neverpair_once'),
+            model_name="neverpair",
+            constraint=models.UniqueConstraint(fields=("mentee", "mentor"), name="neverpair_once"),
         ),
         migrations.AddConstraint(
-            model_name='philosophycompatibility',
-            constraint=models.UniqueConstraint(fields=('mentee_philosophy', 'mentor_philosophy'), name='philcompat_once'),
+            model_name="philosophycompatibility",
+            constraint=models.UniqueConstraint(
+                fields=("mentee_philosophy", "mentor_philosophy"), name="philcompat_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='philosophycompatibility',
-            constraint=models.CheckConstraint(condition=models.Q(('compatibility__lte', 100)), name='philcompat_percent'),
+            model_name="philosophycompatibility",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("compatibility__lte", 100)), name="philcompat_percent"
+            ),
         ),
     ]

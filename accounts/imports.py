@@ -1,0 +1,616 @@
+"""CSV import of participants (mentors and mentees), shared by the upload page and
+`manage.py import_participants`.
+
+Every row is checked before anything is written, with the fields of the browser forms so the
+messages are the same; problems are reported by row, column and message; the write is one
+transaction of bulk inserts, so a file goes in whole or not at all.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+
+from accounts.forms_records import (
+    MENTEE_ROW_FIELDS,
+    MENTOR_ROW_FIELDS,
+    MenteeRowForm,
+    MentorRowForm,
+    PersonRowForm,
+)
+from accounts.models import (
+    AVAILABILITY_SLOTS,
+    FocusArea,
+    Language,
+    Membership,
+    MenteeFocusArea,
+    MenteeProfile,
+    MentorProfile,
+    MentorTraining,
+    Philosophy,
+    Program,
+    StatusChange,
+    Substance,
+    Training,
+    User,
+)
+from mentorship.audit import Action, client_ip
+from mentorship.models import AuditEntry
+
+MENTOR, MENTEE = Membership.Role.MENTOR, Membership.Role.MENTEE
+BOTH = (MENTOR, MENTEE)
+SEPARATOR = ";"
+MAX_ROWS = 50_000
+BATCH = 2_000
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"no", "n", "false", "0", ""}
+PRIORITIES = {
+    "high": MenteeFocusArea.Priority.HIGH,
+    "medium": MenteeFocusArea.Priority.MEDIUM,
+    "low": MenteeFocusArea.Priority.LOW,
+    "3": MenteeFocusArea.Priority.HIGH,
+    "2": MenteeFocusArea.Priority.MEDIUM,
+    "1": MenteeFocusArea.Priority.LOW,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    roles: tuple[str, ...]
+    description: str
+    mentor_example: str = ""
+    mentee_example: str = ""
+    required: bool = False
+
+
+# The one description of the file: the template, the column reference on the upload page and
+# the parser all read it.
+COLUMNS = [
+    Column("role", BOTH, "mentor or mentee.", "mentor", "mentee", required=True),
+    Column("email", BOTH, "Their sign-in; unique.", "sam.rivera@example.org",
+           "alex.kim@example.org", required=True),
+    Column("first_name", BOTH, "First name.", "Sam", "Alex", required=True),
+    Column("last_name", BOTH, "Last name.", "Rivera", "Kim"),
+    Column("gender", BOTH, "woman, man, nonbinary, other or undisclosed (or the label).",
+           "man", "woman"),
+    Column("languages", BOTH, "Language names or codes, separated by “;”.",
+           "English;Spanish", "English"),
+    Column("availability", BOTH,
+           "Weekly slots such as “Mon evening;Sat morning” (morning, afternoon, evening).",
+           "Mon evening;Wed evening;Sat morning", "Mon evening;Sat morning"),
+    Column("substances", BOTH,
+           "Mentee: substances of concern; mentor: lived experience. Names from the program's "
+           "vocabulary, separated by “;”.", "Opioids;Alcohol", "Opioids"),
+    Column("focus_areas", BOTH,
+           "Names from the program's vocabulary, separated by “;”. For a mentee add the "
+           "priority after a colon (high, medium, low; medium if left out).",
+           "Employment and job search;Housing", "Housing:high;Employment and job search:low"),
+    Column("enrolled_on", (MENTEE,), "Enrollment date, YYYY-MM-DD: day 1 of the outcome windows.",
+           "", "2026-03-02"),
+    Column("study_arm", (MENTEE,), "mentored or comparison (default mentored).", "", "mentored"),
+    Column("recovery_stage", (MENTEE,),
+           "in_treatment, early, early_late or sustained (default early).", "", "early"),
+    Column("preferred_philosophy", (MENTEE,), "One name from the program's philosophies.", "",
+           "SMART Recovery"),
+    Column("philosophy_required", (MENTEE,), "yes: only mentors who support it (default no).",
+           "", "no"),
+    Column("preferred_mentor_gender", (MENTEE,), "woman, man or nonbinary; empty: no preference.",
+           "", "woman"),
+    Column("mentor_gender_required", (MENTEE,), "yes: only a mentor of that gender (default no).",
+           "", "no"),
+    Column("referral_source", (MENTEE,),
+           "self, treatment, court, hospital, family, community or other.", "", "treatment"),
+    Column("philosophies", (MENTOR,), "Philosophies they support, separated by “;”.",
+           "12-step (AA/NA);SMART Recovery", ""),
+    Column("recovery_since", (MENTOR,), "Start of continuous recovery, YYYY-MM-DD.",
+           "2019-06-01", ""),
+    Column("trainings", (MENTOR,),
+           "Completed trainings as name:YYYY-MM-DD, separated by “;”.",
+           "Crisis navigation:2025-01-15", ""),
+    Column("is_certified_peer_specialist", (MENTOR,), "yes or no (default no).", "yes", ""),
+    Column("certifications", (MENTOR,), "Other certifications, free text.", "CPRS", ""),
+    Column("capacity", (MENTOR,), "Maximum active mentees, 0-25 (default 3).", "3", ""),
+    Column("accepting_new", (MENTOR,), "yes or no (default yes).", "yes", ""),
+    Column("bio", (MENTOR,), "Short bio shown to coordinators when matching.",
+           "Ten years in recovery; likes hiking.", ""),
+]  # fmt: skip
+COLUMN_NAMES = [c.name for c in COLUMNS]
+COLUMNS_BY_NAME = {c.name: c for c in COLUMNS}
+REQUIRED_COLUMNS = [c.name for c in COLUMNS if c.required]
+BOOLEAN_COLUMNS = {
+    "philosophy_required",
+    "mentor_gender_required",
+    "is_certified_peer_specialist",
+    "accepting_new",
+}
+# A cell left empty takes the same default a new profile gets in the browser.
+DEFAULTS = {
+    MENTEE: {"study_arm": "mentored", "recovery_stage": "early"},
+    MENTOR: {"capacity": "3", "accepting_new": "yes"},
+}
+AVAILABILITY_BITS = {label.lower(): str(bit) for bit, label in AVAILABILITY_SLOTS}
+FORM_FIELDS = {MENTEE: MENTEE_ROW_FIELDS, MENTOR: MENTOR_ROW_FIELDS}
+PROFILE_FORMS = {MENTEE: MenteeRowForm, MENTOR: MentorRowForm}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # the spreadsheet row (the header is row 1); None: the whole file
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"Row {self.row}" if self.row else "File"
+        return (
+            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    role: str
+    email: str
+    person: dict
+    profile: dict  # concrete field values
+    m2m: dict = field(default_factory=dict)  # field name -> list of term ids
+    focus_needs: dict = field(default_factory=dict)  # focus area id -> priority
+    trainings: dict = field(default_factory=dict)  # training id -> completion date
+    columns: list[str] = field(default_factory=list)  # names of the columns filled in
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)
+    written: bool = False
+    existing_accounts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def mentor_count(self) -> int:
+        return sum(1 for r in self.rows if r.role == MENTOR)
+
+    @property
+    def mentee_count(self) -> int:
+        return sum(1 for r in self.rows if r.role == MENTEE)
+
+
+def template_csv() -> str:
+    """The downloadable template: the header and one example row per role."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow([c.mentor_example for c in COLUMNS])
+    writer.writerow([c.mentee_example for c in COLUMNS])
+    return out.getvalue()
+
+
+# --- Reading the file
+
+
+def _decode(content: bytes) -> str:
+    # "utf-8-sig" drops the byte-order mark Excel writes with "CSV UTF-8", and reads plain UTF-8.
+    return content.decode("utf-8-sig")
+
+
+def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The header and the non-empty rows as (spreadsheet row number, {column: cell})."""
+    try:
+        text = _decode(content)
+    except UnicodeDecodeError:
+        problems.append(
+            Problem(None, "", "The file is not UTF-8 text. In Excel use Save As “CSV UTF-8”.")
+        )
+        return [], []
+    if "\x00" in text:
+        problems.append(Problem(None, "", "This is not a CSV file (it contains binary data)."))
+        return [], []
+    # Excel's dialect: comma-separated, "" for a quote inside a quoted cell, line breaks allowed
+    # inside quotes.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel", strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, "", f"The file cannot be read as CSV ({exc})."))
+        return [], []
+    if not records or not any(cell.strip() for cell in records[0]):
+        problems.append(Problem(None, "", "The file is empty; start from the template."))
+        return [], []
+    header = [cell.strip().lower().replace(" ", "_") for cell in records[0]]
+    unknown = [name for name in header if name and name not in COLUMNS_BY_NAME]
+    for name in unknown:
+        problems.append(Problem(1, name, "Unknown column; use the template's column names."))
+    seen = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(1, name, "This column appears twice."))
+        seen.add(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            problems.append(Problem(1, name, "This required column is missing."))
+    if problems:
+        return header, []
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+            problems.append(
+                Problem(number, "", "This row has more cells than the header has columns.")
+            )
+            continue
+        rows.append(
+            (number, {name: cell.strip() for name, cell in zip(header, record, strict=False)})
+        )
+    if len(rows) > MAX_ROWS:
+        problems.append(Problem(None, "", f"More than {MAX_ROWS:,} rows; split the file."))
+        return header, []
+    return header, rows
+
+
+# --- Checking rows
+
+
+class _Vocabulary:
+    """The program's terms by lower-cased name, loaded once per import."""
+
+    def __init__(self, program: Program):
+        def terms(model):
+            return {t.name.lower(): t for t in model.objects.filter(program=program)}
+
+        self.philosophies = terms(Philosophy)
+        self.focus_areas = terms(FocusArea)
+        self.substances = terms(Substance)
+        self.trainings = terms(Training)
+        self.languages = {}
+        for language in Language.objects.all():
+            self.languages[language.name.lower()] = language
+            self.languages[language.code.lower()] = language
+
+    @staticmethod
+    def lookup(terms: dict, name: str, kind: str):
+        """(term, None) or (None, message)."""
+        term = terms.get(name.lower())
+        if term is None:
+            return None, f"“{name}” is not one of this program's {kind}."
+        if not getattr(term, "is_active", True):
+            return None, f"“{name}” is no longer in use among this program's {kind}."
+        return term, None
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(SEPARATOR) if part.strip()]
+
+
+def _choice_values(form_field) -> dict[str, str]:
+    values = {}
+    for value, label in getattr(form_field, "choices", []):
+        values[str(value).lower()] = str(value)
+        values[str(label).lower()] = str(value)
+    return values
+
+
+_CHOICES = {
+    role: {
+        name: _choice_values(form.base_fields[name])
+        for name in FORM_FIELDS[role]
+        if hasattr(form.base_fields[name], "choices") and name != "availability"
+    }
+    for role, form in PROFILE_FORMS.items()
+}
+
+
+def _profile_data(role: str, cells: dict, add) -> dict:
+    """The cells as the browser form would post them: defaults for empty cells, choices by value
+    or label, yes/no as booleans, availability slots as the grid's checkbox values."""
+    data = {}
+    for name in FORM_FIELDS[role]:
+        value = cells.get(name, "") or DEFAULTS[role].get(name, "")
+        if name in BOOLEAN_COLUMNS:
+            lowered = value.lower()
+            if lowered not in YES | NO:
+                add(name, "Write yes or no.")
+                continue
+            data[name] = "on" if lowered in YES else ""
+        elif name == "availability":
+            bits = []
+            for label in _split(value):
+                bit = AVAILABILITY_BITS.get(" ".join(label.lower().split()))
+                if bit is None:
+                    add(name, f"“{label}” is not a slot; write e.g. “Mon evening”.")
+                else:
+                    bits.append(bit)
+            data[name] = bits
+        elif name in _CHOICES[role]:
+            data[name] = _CHOICES[role][name].get(value.lower(), value)
+        else:
+            data[name] = value
+    return data
+
+
+def _check_row(
+    number: int, cells: dict, *, program: Program, vocabulary: _Vocabulary, problems: list
+) -> ParsedRow | None:
+    start = len(problems)
+
+    def add(column: str, message: str) -> None:
+        problems.append(Problem(number, column, message))
+
+    role = cells.get("role", "").lower()
+    if role not in BOTH:
+        add("role", "Write mentor or mentee.")
+        return None
+    for name, value in cells.items():
+        if value and role not in COLUMNS_BY_NAME[name].roles:
+            other = "mentors" if role == MENTEE else "mentees"
+            add(name, f"Applies to {other} only; leave it empty for a {role}.")
+
+    person = PersonRowForm(
+        {n: cells.get(n, "") for n in PersonRowForm.base_fields}, program=program
+    )
+    profile = PROFILE_FORMS[role](_profile_data(role, cells, add), program=program)
+    for form in (person, profile):
+        for name, messages in form.errors.items():
+            for message in messages:
+                add("" if name == "__all__" else name, message)
+
+    parsed = ParsedRow(
+        row=number,
+        role=role,
+        email=person.cleaned_data.get("email", ""),
+        person={},
+        profile={},
+        columns=[name for name, value in cells.items() if value],
+    )
+
+    def terms(column: str, kind: str, names: list[str]) -> list:
+        found = []
+        for name in names:
+            term, error = vocabulary.lookup(getattr(vocabulary, kind), name, kind.replace("_", " "))
+            if error:
+                add(column, error)
+            else:
+                found.append(term)
+        return found
+
+    languages = terms("languages", "languages", _split(cells.get("languages", "")))
+    substances = terms("substances", "substances", _split(cells.get("substances", "")))
+    if role == MENTEE:
+        parsed.m2m = {"languages": languages, "substances": substances}
+        for item in _split(cells.get("focus_areas", "")):
+            name, _, priority = item.rpartition(":") if ":" in item else (item, "", "medium")
+            level = PRIORITIES.get(priority.strip().lower())
+            if level is None:
+                add(
+                    "focus_areas",
+                    f"“{priority.strip()}” is not a priority; use high, medium or low.",
+                )
+                continue
+            for area in terms("focus_areas", "focus_areas", [name.strip()]):
+                parsed.focus_needs[area] = level
+        philosophy = None
+        if cells.get("preferred_philosophy"):
+            found = terms("preferred_philosophy", "philosophies", [cells["preferred_philosophy"]])
+            philosophy = found[0] if found else None
+        elif profile.cleaned_data.get("philosophy_required"):
+            add("philosophy_required", "Choose the philosophy that is required.")
+        parsed.profile["preferred_philosophy"] = philosophy
+    else:
+        areas = _split(cells.get("focus_areas", ""))
+        if any(":" in name for name in areas):
+            add("focus_areas", "A priority applies to mentees only; list the names alone.")
+        parsed.m2m = {
+            "languages": languages,
+            "lived_substances": substances,
+            "philosophies": terms(
+                "philosophies", "philosophies", _split(cells.get("philosophies", ""))
+            ),
+            "focus_areas": terms("focus_areas", "focus_areas", [a for a in areas if ":" not in a]),
+        }
+        for item in _split(cells.get("trainings", "")):
+            name, _, done = item.rpartition(":")
+            found = terms("trainings", "trainings", [name.strip() or item])
+            if not found:
+                continue
+            try:
+                completed = date.fromisoformat(done.strip())
+            except ValueError:
+                add(
+                    "trainings",
+                    f"Give the completion date of “{found[0].name}” as name:YYYY-MM-DD.",
+                )
+                continue
+            if completed > program.today():
+                add("trainings", "A completion date cannot be in the future.")
+            parsed.trainings[found[0]] = completed
+
+    if len(problems) > start:
+        return None
+    parsed.person = {n: person.cleaned_data[n] for n in PersonRowForm.base_fields}
+    parsed.profile.update(profile.cleaned_data)
+    return parsed
+
+
+def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -> None:
+    first_row: dict[str, int] = {}
+    for row in rows:
+        if row.email in first_row:
+            problems.append(
+                Problem(
+                    row.row, "email", f"Also on row {first_row[row.email]}; list each person once."
+                )
+            )
+        else:
+            first_row[row.email] = row.row
+    taken = set(
+        Membership.objects.filter(program=program, user__email__in=list(first_row)).values_list(
+            "user__email", "role"
+        )
+    )
+    for row in rows:
+        if (row.email, row.role) in taken:
+            problems.append(
+                Problem(
+                    row.row,
+                    "email",
+                    f"Someone with this e-mail is already a {row.role} in {program.name}; "
+                    "edit their profile instead.",
+                )
+            )
+
+
+def participants_check(*, program: Program, content: bytes) -> ImportResult:
+    """Read and check the whole file. Writes nothing."""
+    result = ImportResult()
+    _header, rows = read_rows(content, result.problems)
+    if result.problems:
+        return result
+    if not rows:
+        result.problems.append(Problem(None, "", "The file has a header but no participants."))
+        return result
+    vocabulary = _Vocabulary(program)
+    parsed = [
+        _check_row(number, cells, program=program, vocabulary=vocabulary, problems=result.problems)
+        for number, cells in rows
+    ]
+    result.rows = [row for row in parsed if row is not None]
+    _check_duplicates(result.rows, program, result.problems)
+    result.problems.sort(
+        key=lambda p: (
+            p.row or 0,
+            COLUMN_NAMES.index(p.column) if p.column in COLUMNS_BY_NAME else -1,
+        )
+    )
+    return result
+
+
+# --- Writing
+
+
+def _through_rows(model, field_name: str, profiles: list, values: Iterable[list]) -> list:
+    m2m = model._meta.get_field(field_name)
+    through = m2m.remote_field.through
+    source, target = m2m.m2m_field_name() + "_id", m2m.m2m_reverse_field_name() + "_id"
+    return [
+        through(**{source: profile.pk, target: term.pk})
+        for profile, terms in zip(profiles, values, strict=True)
+        for term in {t.pk: t for t in terms}.values()
+    ]
+
+
+def _write(result: ImportResult, *, program: Program, actor, request) -> None:
+    rows = result.rows
+    emails = [row.email for row in rows]
+    existing = {u.email: u for u in User.objects.filter(email__in=emails)}
+    result.existing_accounts = len(existing)
+    # New people get no usable password: the invitation lets them choose one.
+    new_users = [
+        User(password=make_password(None), **row.person)
+        for row in rows
+        if row.email not in existing
+    ]
+    User.objects.bulk_create(new_users, batch_size=BATCH)
+    users = {**existing, **{u.email: u for u in new_users}}
+    Membership.objects.bulk_create(
+        [Membership(user=users[row.email], program=program, role=row.role) for row in rows],
+        batch_size=BATCH,
+    )
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    profiles: dict[str, list] = {MENTOR: [], MENTEE: []}
+    for row in rows:
+        model = MentorProfile if row.role == MENTOR else MenteeProfile
+        profiles[row.role].append(model(program=program, user=users[row.email], **row.profile))
+    MentorProfile.objects.bulk_create(profiles[MENTOR], batch_size=BATCH)
+    MenteeProfile.objects.bulk_create(profiles[MENTEE], batch_size=BATCH)
+    by_role = {role: [row for row in rows if row.role == role] for role in BOTH}
+    for role, model in ((MENTOR, MentorProfile), (MENTEE, MenteeProfile)):
+        m2m_names = by_role[role][0].m2m if by_role[role] else {}
+        for name in m2m_names:
+            links = _through_rows(
+                model, name, profiles[role], [row.m2m[name] for row in by_role[role]]
+            )
+            if links:
+                type(links[0]).objects.bulk_create(links, batch_size=BATCH)
+    MenteeFocusArea.objects.bulk_create(
+        [
+            MenteeFocusArea(mentee=mentee, focus_area=area, priority=priority)
+            for mentee, row in zip(profiles[MENTEE], by_role[MENTEE], strict=True)
+            for area, priority in row.focus_needs.items()
+        ],
+        batch_size=BATCH,
+    )
+    MentorTraining.objects.bulk_create(
+        [
+            MentorTraining(mentor=mentor, training=training, completed_on=done)
+            for mentor, row in zip(profiles[MENTOR], by_role[MENTOR], strict=True)
+            for training, done in row.trainings.items()
+        ],
+        batch_size=BATCH,
+    )
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                mentee=mentee,
+                to_status=MenteeProfile.Status.ENROLLED,
+                reason="Enrolled (CSV import)",
+                changed_by_id=actor_id,
+            )
+            for mentee in profiles[MENTEE]
+        ],
+        batch_size=BATCH,
+    )
+    # One entry per participant created, as the browser's enrollment writes: who, when, which
+    # columns were filled in, never the values.
+    ip = client_ip(request)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor_id,
+                action=Action.CREATE,
+                object_type=profile._meta.label_lower,
+                object_id=str(profile.pk),
+                program_id=program.pk,
+                person_id=profile.user_id,
+                fields=sorted(set(row.columns) - {"role"}),
+                ip=ip,
+            )
+            for role in BOTH
+            for profile, row in zip(profiles[role], by_role[role], strict=True)
+        ],
+        batch_size=BATCH,
+    )
+
+
+@transaction.atomic
+def participants_import(
+    *, program: Program, content: bytes, actor=None, dry_run: bool = False, request=None
+) -> ImportResult:
+    """Check the file; unless it is a dry run or has problems, create every participant in it.
+    All or nothing: any problem means nothing is written."""
+    if not dry_run:
+        # Imports into one program run one at a time: the duplicate check below must still hold
+        # when the rows are written.
+        Program.objects.select_for_update().filter(pk=program.pk).first()
+    result = participants_check(program=program, content=content)
+    if dry_run or not result.ok:
+        return result
+    try:
+        with transaction.atomic():
+            _write(result, program=program, actor=actor, request=request)
+    except IntegrityError:
+        # Someone enrolled one of these people (in any program) while the file was checked.
+        result.problems.append(
+            Problem(None, "", "Someone was enrolled at the same time; check the file again.")
+        )
+        return result
+    result.written = True
+    return result

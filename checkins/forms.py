@@ -1,0 +1,356 @@
+"""Forms. The log form is built for a phone: big buttons, sensible defaults, one screen."""
+
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from accounts.models import WEEKDAYS, FocusArea, MenteeProfile
+from checkins.models import Attendance, CheckIn, Mode, ReminderPreference, Schedule
+from checkins.services import LogData
+
+BUTTONS = "checkins/_choice_buttons.html"
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _local_input(**attrs):
+    return forms.DateTimeInput(attrs={"type": "datetime-local", **attrs}, format=LOCAL_FORMAT)
+
+
+def _buttons(choices, **kwargs):
+    return forms.ChoiceField(
+        choices=choices, widget=forms.RadioSelect(attrs={"class": "btn-check"}), **kwargs
+    )
+
+
+class _LocalTimeForm(forms.Form):
+    """Reads and shows date-times in the program's time zone (a wall-clock input has none).
+    A time that does not exist on a daylight-saving change day is refused at the field."""
+
+    def __init__(self, *args, tz, **kwargs):
+        self.tz = tz
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self):
+        with timezone.override(self.tz):
+            super().full_clean()
+
+    def local(self, moment):
+        return moment.astimezone(self.tz).strftime(LOCAL_FORMAT) if moment else None
+
+
+class LogForm(_LocalTimeForm):
+    status = _buttons(
+        [c for c in CheckIn.Status.choices if c[0] != CheckIn.Status.SCHEDULED],
+        label="What happened?",
+    )
+    mode = _buttons(Mode.choices, label="How did you meet?")
+    actual_at = forms.DateTimeField(
+        label="Started at", required=False, widget=_local_input(), input_formats=[LOCAL_FORMAT]
+    )
+    actual_minutes = forms.IntegerField(
+        label="Minutes", min_value=5, max_value=480, required=False
+    )
+    mood = forms.TypedChoiceField(
+        label="Mentee's mood (1 low – 5 great)",
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    craving = forms.TypedChoiceField(
+        label="Craving (0 none – 10 strongest)",
+        choices=[("", "Not discussed")] + [(str(i), str(i)) for i in range(11)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    use_reported = _buttons(
+        [("", "Not discussed"), ("no", "No use"), ("yes", "Used")],
+        label="Substance use since the last check-in",
+        required=False,
+    )
+    use_days = forms.MultipleChoiceField(
+        label="On which days?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=FocusArea.objects.none(),
+        required=False,
+        label="Topics",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+    )
+    goals_reviewed = forms.BooleanField(label="We reviewed goals", required=False)
+    next_steps = forms.CharField(
+        label="Next steps", required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
+    notes = forms.CharField(
+        label="Confidential notes",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="Seen only by you and the program's coordinators (and others only with the "
+        "mentee's consent).",
+    )
+    risk = _buttons(CheckIn.Risk.choices, label="Any risk?", required=False)
+    reschedule_to = forms.DateTimeField(
+        label="New date and time",
+        required=False,
+        widget=_local_input(),
+        input_formats=[LOCAL_FORMAT],
+    )
+
+    def __init__(self, *args, checkin: CheckIn, last_contact=None, **kwargs):
+        super().__init__(*args, tz=checkin.program.tzinfo, **kwargs)
+        self.checkin = checkin
+        group = checkin.kind == CheckIn.Kind.GROUP
+        self.fields["topics"].queryset = FocusArea.objects.filter(
+            program_id=checkin.program_id, is_active=True
+        )
+        today = timezone.now().astimezone(self.tz).date()
+        start = (last_contact or checkin.scheduled_at - timedelta(days=7)).astimezone(self.tz)
+        span = max(min((today - start.date()).days, 13), 0)
+        days = [today - timedelta(days=i) for i in range(span + 1)]
+        self.fields["use_days"].choices = [(d.isoformat(), f"{d:%a %-d}") for d in days]
+        initial = {
+            "status": checkin.status if checkin.is_logged else CheckIn.Status.COMPLETED,
+            "mode": checkin.mode,
+            "actual_at": self.local(checkin.actual_at or checkin.scheduled_at),
+            "actual_minutes": checkin.actual_minutes or checkin.duration_minutes,
+            "mood": checkin.mood,
+            "craving": checkin.craving,
+            "use_reported": checkin.use_reported,
+            "use_days": checkin.use_days,
+            "goals_reviewed": checkin.goals_reviewed,
+            "next_steps": checkin.next_steps,
+            "risk": checkin.risk,
+        }
+        if checkin.pk and checkin.is_logged:
+            initial["topics"] = list(checkin.topics.values_list("pk", flat=True))
+        for key, value in initial.items():
+            self.fields[key].initial = value
+        self.attendances = list(checkin.attendances.select_related("mentee__user")) if group else []
+        for attendance in self.attendances:
+            self.fields[f"attendance_{attendance.pk}"] = _buttons(
+                [c for c in Attendance.Status.choices if c[0] != Attendance.Status.EXPECTED],
+                label=str(attendance.mentee.user.get_full_name() or attendance.mentee),
+                initial=(
+                    Attendance.Status.ATTENDED
+                    if attendance.status == Attendance.Status.EXPECTED
+                    else attendance.status
+                ),
+            )
+        if group:
+            for name in ("mood", "craving", "use_reported", "use_days"):
+                del self.fields[name]
+        self.helper = FormHelper()
+        self.helper.form_id = "checkin-log-form"
+        self.helper.attrs = {"novalidate": ""}
+        buttons = lambda name: Field(name, template=BUTTONS)  # noqa: E731
+        individual = [
+            buttons("mood"),
+            Field("craving", css_class="form-select-lg"),
+            buttons("use_reported"),
+            Div(buttons("use_days"), css_id="use-days-group"),
+        ]
+        self.helper.layout = Layout(
+            buttons("status"),
+            Div(Field("reschedule_to", css_class="form-control-lg"), css_id="reschedule-group"),
+            Div(
+                *(buttons(f"attendance_{a.pk}") for a in self.attendances),
+                *([] if group else individual),
+                buttons("topics"),
+                Field("goals_reviewed"),
+                buttons("mode"),
+                Div(
+                    Div(Field("actual_at"), css_class="col-7"),
+                    Div(Field("actual_minutes", inputmode="numeric"), css_class="col-5"),
+                    css_class="row g-2",
+                ),
+                css_id="happened-group",
+            ),
+            Field("next_steps"),
+            Field("notes"),
+            buttons("risk"),
+            HTML(
+                '<div id="crisis-resources" class="alert alert-danger d-none" role="note">'
+                "{{ checkin.program.crisis_resources }}</div>"
+            ),
+            Submit("save", "Save check-in", css_class="btn-lg w-100"),
+        )
+
+    def clean_actual_at(self):
+        value = self.cleaned_data.get("actual_at")
+        if value and value > timezone.now() + timedelta(minutes=30):
+            raise forms.ValidationError("That time is in the future.")
+        return value
+
+    def clean_use_days(self):
+        return [
+            timezone.datetime.fromisoformat(day).date()
+            for day in self.cleaned_data.get("use_days", [])
+        ]
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status == CheckIn.Status.RESCHEDULED:
+            new = data.get("reschedule_to")
+            if not new and "reschedule_to" not in self.errors:
+                self.add_error("reschedule_to", "Give the new date and time.")
+            elif new and new <= timezone.now():
+                self.add_error("reschedule_to", "The new time must be in the future.")
+        if status == CheckIn.Status.COMPLETED and "use_days" in self.fields:
+            if data.get("use_days") and data.get("use_reported") != "yes":
+                self.add_error("use_days", "Days of use go with “Used”; choose it or clear them.")
+            elif data.get("use_reported") == "yes" and not data.get("use_days"):
+                self.add_error("use_days", "Tick at least one day the mentee used.")
+        return data
+
+    def log_data(self) -> LogData:
+        data = self.cleaned_data
+        return LogData(
+            status=data["status"],
+            actual_at=data.get("actual_at"),
+            actual_minutes=data.get("actual_minutes"),
+            mode=data.get("mode") or "",
+            mood=data.get("mood"),
+            craving=data.get("craving"),
+            use_reported=data.get("use_reported") or "",
+            use_days=data.get("use_days") or [],
+            topics=list(data.get("topics") or []),
+            goals_reviewed=bool(data.get("goals_reviewed")),
+            notes=data.get("notes") or "",
+            next_steps=data.get("next_steps") or "",
+            risk=data.get("risk") or "",
+            reschedule_to=data.get("reschedule_to"),
+            attendance={a.mentee_id: data.get(f"attendance_{a.pk}") for a in self.attendances},
+        )
+
+
+class ScheduleForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=[(str(i), day) for i, day in enumerate(WEEKDAYS)],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+        label="Weekdays (for “on chosen weekdays”)",
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=60)
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "cadence",
+            "weekdays",
+            "starts_on",
+            "ends_on",
+            "time_of_day",
+            "timezone",
+            "mode",
+            "duration_minutes",
+            "is_active",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "time_of_day": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "cadence": forms.RadioSelect(attrs={"class": "btn-check"}),
+            "mode": forms.RadioSelect(attrs={"class": "btn-check"}),
+        }
+        labels = {"time_of_day": "Time", "timezone": "Time zone", "duration_minutes": "Minutes"}
+        help_texts = {"timezone": "Leave blank for the program's time zone."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("cadence", template=BUTTONS),
+            Field("weekdays", template=BUTTONS),
+            Div(
+                Div(Field("starts_on"), css_class="col-6"),
+                Div(Field("ends_on"), css_class="col-6"),
+                css_class="row g-2",
+            ),
+            Div(
+                Div(Field("time_of_day"), css_class="col-6"),
+                Div(Field("duration_minutes"), css_class="col-6"),
+                css_class="row g-2",
+            ),
+            Field("mode", template=BUTTONS),
+            Field("timezone"),
+            Field("is_active"),
+            Submit("save", "Save schedule", css_class="btn-lg w-100"),
+        )
+
+    def clean_timezone(self):
+        from accounts.models import validate_timezone
+
+        value = self.cleaned_data.get("timezone", "").strip()
+        if value:
+            validate_timezone(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cadence") == Schedule.Cadence.WEEKDAYS and not data.get("weekdays"):
+            self.add_error("weekdays", "Choose at least one weekday.")
+        return data
+
+    def schedule_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CheckInCreateForm(_LocalTimeForm):
+    scheduled_at = forms.DateTimeField(
+        label="Date and time", widget=_local_input(), input_formats=[LOCAL_FORMAT]
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=60)
+    mode = _buttons(Mode.choices, label="Mode", initial=Mode.PHONE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("scheduled_at"),
+            Field("duration_minutes"),
+            Field("mode", template=BUTTONS),
+            Submit("save", "Plan check-in", css_class="btn-lg w-100"),
+        )
+
+    def clean_scheduled_at(self):
+        value = self.cleaned_data["scheduled_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future.")
+        return value
+
+
+class GroupSessionForm(CheckInCreateForm):
+    title = forms.CharField(max_length=80, initial="Group mentoring")
+    mentees = forms.ModelMultipleChoiceField(
+        queryset=MenteeProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
+    )
+
+    def __init__(self, *args, mentees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentees"].queryset = mentees
+        self.fields["mentees"].label_from_instance = lambda m: m.user.get_full_name() or str(m)
+        self.fields["mode"].initial = Mode.IN_PERSON
+        self.helper.layout.insert(0, Field("title"))
+        self.helper.layout.insert(-1, Field("mentees", template=BUTTONS))
+
+
+class PreferenceForm(forms.Form):
+    before = _buttons(ReminderPreference.Before.choices, label="E-mail me before a check-in")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("before", template=BUTTONS), Submit("save", "Save", css_class="btn-lg")
+        )

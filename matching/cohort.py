@@ -1,0 +1,337 @@
+"""Whole-cohort matching: as many mentees as possible, then the highest total score, under
+mentor capacities and every hard constraint.
+
+It is a min-cost max-flow problem: source -> mentee (capacity 1) -> mentor (capacity 1, cost
+100 - score) -> sink (capacity = the mentor's places left). OR-tools' `SolveMaxFlowWithMinCost`
+first maximises the flow (mentees matched) and then, among maximum flows, minimises the cost,
+which is the same as maximising the total score: the optimum is exact for the graph it is given.
+
+The graph holds every allowed pair while there are at most EXACT_PAIRS mentee-mentor pairs.
+Beyond that, each mentee keeps its TOP_K best allowed mentors (and each mentor its best
+mentees); that pruning is the one approximation, and `bench/matching_quality.py` measures its
+total score against a dense `scipy.optimize.linear_sum_assignment` optimum.
+
+The browser page and `manage.py match_cohort` both call `cohort_plan` and `matches_create`.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from accounts.models import Program
+from matching.scoring import (
+    DO_NOT_REMATCH,
+    GENDER_REQUIRED,
+    MENTOR_UNAVAILABLE,
+    NEVER_PAIR,
+    NO_LANGUAGE,
+    PHILOSOPHY_INCOMPATIBLE,
+    PHILOSOPHY_REQUIRED,
+    Part,
+    Profiles,
+    explain,
+    score_block,
+)
+
+EXACT_PAIRS = 2_000_000
+TOP_K = 40
+MENTOR_TOP_FACTOR = 4  # each mentor also keeps its best capacity x this many mentees
+CHUNK_PAIRS = 2_000_000  # pairs scored at once: bounds memory at about 100 MB
+
+BIT_WORDS = {
+    MENTOR_UNAVAILABLE: "mentor unavailable, ineligible or full",
+    NO_LANGUAGE: "no shared language",
+    GENDER_REQUIRED: "required mentor gender",
+    PHILOSOPHY_REQUIRED: "required philosophy",
+    PHILOSOPHY_INCOMPATIBLE: "incompatible philosophy",
+    NEVER_PAIR: "never-pair exclusion",
+    DO_NOT_REMATCH: "do not rematch",
+}
+
+
+@dataclass
+class Solution:
+    rows: np.ndarray  # mentee rows matched (pins included)
+    cols: np.ndarray  # their mentors
+    scores: np.ndarray
+    allowed_count: np.ndarray  # per mentee row: allowed mentors with places
+    reason_bits: list[Counter]  # per unmatched-without-options row: why mentors were excluded
+    exact: bool
+
+
+def solve(
+    p: Profiles,
+    *,
+    pins: list[tuple[int, int]] = (),
+    removed: set[tuple[int, int]] = frozenset(),
+    top_k: int = TOP_K,
+    exact_pairs: int = EXACT_PAIRS,
+) -> Solution:
+    """The optimal assignment of profile rows to mentor columns. Pins must be allowed pairs
+    (see `cohort_plan`); removed pairs are never used."""
+    n, m = p.n_mentees, p.n_mentors
+    room = p.mentor_room.copy()
+    pinned_rows = {i for i, _ in pins}
+    for _, j in pins:
+        room[j] -= 1
+    free = np.array([i for i in range(n) if i not in pinned_rows], dtype=np.int64)
+    exact = len(free) * m <= exact_pairs
+    allowed_count = np.zeros(n, dtype=np.int64)
+    reason_bits: list[Counter] = [Counter() for _ in range(n)]
+    tails, heads, costs = [], [], []
+    # Candidate edges, a chunk of mentees at a time so memory stays bounded.
+    chunk = max(1, CHUNK_PAIRS // max(m, 1))
+    mentor_best: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    removed_by_row: dict[int, list[int]] = {}
+    for i, j in removed:
+        removed_by_row.setdefault(i, []).append(j)
+    for start in range(0, len(free), chunk):
+        rows = free[start : start + chunk]
+        block = score_block(p, rows)
+        allowed = (block.excluded == 0) & (room > 0)[None, :]
+        for r, i in enumerate(rows):
+            for j in removed_by_row.get(int(i), ()):
+                allowed[r, j] = False
+        counts = allowed.sum(axis=1)
+        allowed_count[rows] = counts
+        for r in np.flatnonzero(counts == 0):
+            bits = block.excluded[r]
+            reason_bits[int(rows[r])] = Counter(
+                {bit: int(((bits & bit) > 0).sum()) for bit in BIT_WORDS}
+            )
+        score = np.where(allowed, block.score, -1).astype(np.int16)
+        if exact:
+            r_idx, c_idx = np.nonzero(allowed)
+        else:
+            k = min(top_k, m)
+            top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+            r_idx = np.repeat(np.arange(len(rows)), k)
+            c_idx = top.ravel()
+            keep = score[r_idx, c_idx] >= 0
+            r_idx, c_idx = r_idx[keep], c_idx[keep]
+            # Each mentor's best mentees in this chunk, so a popular mentor's places are not
+            # decided only by the mentees who rank it highest.
+            per_mentor = min(len(rows), int(max(room.max(initial=0), 1)) * MENTOR_TOP_FACTOR)
+            best = np.argpartition(-score, per_mentor - 1, axis=0)[:per_mentor, :]
+            b_rows = best.ravel()
+            b_cols = np.tile(np.arange(m), per_mentor)
+            ok = score[b_rows, b_cols] >= 0
+            mentor_best.append((rows[b_rows[ok]], b_cols[ok], score[b_rows[ok], b_cols[ok]]))
+        tails.append(rows[r_idx])
+        heads.append(c_idx)
+        costs.append(100 - score[r_idx, c_idx].astype(np.int64))
+    for rows_b, cols_b, score_b in mentor_best:
+        tails.append(rows_b)
+        heads.append(cols_b)
+        costs.append(100 - score_b.astype(np.int64))
+
+    pin_rows = np.array([i for i, _ in pins], dtype=np.int64)
+    pin_cols = np.array([j for _, j in pins], dtype=np.int64)
+    pin_scores = np.array([int(score_block(p, [i]).score[0, j]) for i, j in pins], dtype=np.int64)
+    if not tails or not sum(len(t) for t in tails):
+        return Solution(pin_rows, pin_cols, pin_scores, allowed_count, reason_bits, exact)
+
+    tail = np.concatenate(tails)
+    head = np.concatenate(heads)
+    cost = np.concatenate(costs)
+    if not exact:
+        # The two candidate lists overlap; keep each pair once.
+        key = np.unique(tail * m + head, return_index=True)[1]
+        tail, head, cost = tail[key], head[key], cost[key]
+    source, sink = n + m, n + m + 1
+    mentee_nodes = np.unique(tail)
+    mentors_used = np.unique(head)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    # Node ids: mentee row i -> i, mentor column j -> n + j.
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(mentee_nodes), source),
+        mentee_nodes,
+        np.ones(len(mentee_nodes)),
+        np.zeros(len(mentee_nodes)),
+    )
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tail, n + head, np.ones(len(tail), dtype=np.int64), cost
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n + mentors_used,
+        np.full(len(mentors_used), sink),
+        room[mentors_used].astype(np.int64),
+        np.zeros(len(mentors_used), dtype=np.int64),
+    )
+    supply = len(mentee_nodes)
+    flow.set_node_supply(source, supply)
+    flow.set_node_supply(sink, -supply)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"The min-cost flow solver stopped with status {status}.")
+    used = flow.flows(pair_arcs) > 0
+    rows = np.concatenate([pin_rows, tail[used]])
+    cols = np.concatenate([pin_cols, head[used]])
+    scores = np.concatenate([pin_scores, 100 - cost[used]])
+    return Solution(rows, cols, scores, allowed_count, reason_bits, exact)
+
+
+# --- the plan a coordinator previews ---------------------------------------------------------
+
+
+@dataclass
+class PlannedPair:
+    mentee_id: int
+    mentee_name: str
+    mentor_id: int
+    mentor_name: str
+    score: int
+    parts: list[Part]
+    pinned: bool = False
+
+
+@dataclass
+class Unmatched:
+    mentee_id: int
+    mentee_name: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    pairs: list[PlannedPair]
+    unmatched: list[Unmatched]
+    exact: bool
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def total_score(self) -> int:
+        return sum(pair.score for pair in self.pairs)
+
+    def as_dict(self) -> dict:
+        return {
+            "matched": len(self.pairs),
+            "unmatched": len(self.unmatched),
+            "total_score": self.total_score,
+            "exact": self.exact,
+            "problems": self.problems,
+            "pairs": [
+                {
+                    "mentee_id": x.mentee_id,
+                    "mentor_id": x.mentor_id,
+                    "score": x.score,
+                    "pinned": x.pinned,
+                    "parts": [{"points": part.points, "text": part.text} for part in x.parts],
+                }
+                for x in self.pairs
+            ],
+            "unmatched_mentees": [
+                {"mentee_id": u.mentee_id, "reason": u.reason} for u in self.unmatched
+            ],
+        }
+
+
+def _unmatched_reason(solution: Solution, i: int) -> str:
+    if solution.allowed_count[i] == 0:
+        common = [BIT_WORDS[bit] for bit, count in solution.reason_bits[i].most_common(2) if count]
+        why = f" (most often: {', '.join(common)})" if common else ""
+        return f"No mentor with a place passes the hard constraints{why}"
+    return "Every compatible mentor's places went to other mentees"
+
+
+def cohort_plan(
+    program: Program,
+    *,
+    mentee_ids: list[int] | None = None,
+    pins: list[tuple[int, int]] = (),
+    removed: list[tuple[int, int]] = (),
+) -> Plan:
+    """Plan the cohort: pins (mentee id, mentor id) are kept, removed pairs never used."""
+    from matching.selectors import mentee_pool, profiles_load
+
+    pool = mentee_pool(program)
+    if mentee_ids is not None:
+        pool = pool.filter(pk__in=mentee_ids)
+    p = profiles_load(program, mentees=pool)
+    problems = []
+    pin_rc = []
+    pinned_cols = Counter()
+    for mentee_id, mentor_id in pins:
+        i, j = p.mentee_index.get(mentee_id), p.mentor_index.get(mentor_id)
+        if i is None or j is None:
+            problems.append("A pinned pair is no longer available and was dropped.")
+            continue
+        block = score_block(p, [i])
+        if block.excluded[0, j] or pinned_cols[j] >= p.mentor_room[j]:
+            problems.append(
+                f"Pinned pair {p.mentee_names[i]} – {p.mentor_names[j]} breaks a hard "
+                "constraint or the mentor's capacity, and was dropped."
+            )
+            continue
+        pinned_cols[j] += 1
+        pin_rc.append((i, j))
+    removed_rc = {
+        (p.mentee_index[a], p.mentor_index[b])
+        for a, b in removed
+        if a in p.mentee_index and b in p.mentor_index
+    }
+    solution = solve(p, pins=pin_rc, removed=removed_rc)
+    pinned = set(pin_rc)
+    pairs = []
+    order = np.argsort(solution.rows, kind="stable")
+    matched_rows = set()
+    for start in range(0, len(order), 1000):
+        idx = order[start : start + 1000]
+        block = score_block(p, solution.rows[idx])
+        for r, k in enumerate(idx):
+            i, j = int(solution.rows[k]), int(solution.cols[k])
+            matched_rows.add(i)
+            exp = explain(p, block, r, j)
+            pairs.append(
+                PlannedPair(
+                    mentee_id=int(p.mentee_ids[i]),
+                    mentee_name=p.mentee_names[i],
+                    mentor_id=int(p.mentor_ids[j]),
+                    mentor_name=p.mentor_names[j],
+                    score=exp.score,
+                    parts=exp.parts,
+                    pinned=(i, j) in pinned,
+                )
+            )
+    unmatched = [
+        Unmatched(int(p.mentee_ids[i]), p.mentee_names[i], _unmatched_reason(solution, i))
+        for i in range(p.n_mentees)
+        if i not in matched_rows
+    ]
+    return Plan(pairs=pairs, unmatched=unmatched, exact=solution.exact, problems=problems)
+
+
+def pairs_check(program: Program, pairs: list[tuple[int, int]], *, must_accept: bool) -> list[str]:
+    """Problems that stop an assignment from being written now (empty = fine)."""
+    from matching.selectors import mentee_pool, profiles_load
+
+    mentee_ids = [a for a, _ in pairs]
+    p = profiles_load(program, mentees=mentee_pool(program).filter(pk__in=mentee_ids))
+    problems = []
+    if p.n_mentees != len(set(mentee_ids)):
+        problems.append(
+            "Some mentees were matched or changed since the preview; re-run the preview."
+        )
+        return problems
+    use = Counter()
+    rows = [p.mentee_index[a] for a, _ in pairs]
+    block = score_block(p, rows)
+    for r, (_, b) in enumerate(pairs):
+        j = p.mentor_index.get(b)
+        if j is None:
+            problems.append("A mentor in the assignment is no longer in the program.")
+            continue
+        use[j] += 1
+        if block.excluded[r, j] & ~MENTOR_UNAVAILABLE or not p.mentor_ok[j] and p.mentor_room[j]:
+            problems.append(
+                f"{p.mentee_names[rows[r]]} – {p.mentor_names[j]} now breaks a hard constraint."
+            )
+    for j, count in use.items():
+        if count > p.mentor_room[j]:
+            problems.append(
+                f"{p.mentor_names[j]} has {int(p.mentor_room[j])} place(s) left, "
+                f"not {count}; re-run the preview."
+            )
+    return problems

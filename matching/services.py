@@ -1,0 +1,408 @@
+"""Writes for matching: proposing, approving, accepting, pausing and ending matches, and
+never-pair exclusions. Every change is audited (field names only) and kept in MatchStatusChange.
+
+Locks, always in this order so two transactions never wait on each other in a cycle: mentor
+rows (by id), then mentee rows (by id), then the match.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MenteeProfile, MentorProfile, Program, StatusChange, User
+from matching.models import Match, MatchStatusChange, NeverPair
+from mentorship.audit import Action, audit_record
+
+MenteeStatus = MenteeProfile.Status
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _history(match: Match, *, from_status: str, actor, end_reason: str = "") -> None:
+    MatchStatusChange.objects.create(
+        match=match,
+        from_status=from_status,
+        to_status=match.status,
+        end_reason=end_reason,
+        changed_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def _mentee_status_set(mentee: MenteeProfile, status: str, *, actor, reason: str) -> None:
+    """Keep the mentee's status in step with their match, with its dated history."""
+    if mentee.status == status:
+        return
+    StatusChange.objects.create(
+        mentee=mentee,
+        from_status=mentee.status,
+        to_status=status,
+        reason=reason,
+        changed_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    mentee.status = status
+    mentee.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=Action.UPDATE, obj=mentee, fields=["status"])
+
+
+def _notify(users: Iterable[User], subject: str, body: str) -> None:
+    """E-mail after commit. The text names no person, program or clinical detail: an e-mail
+    from a recovery program is itself a disclosure (42 CFR Part 2)."""
+    link = settings.SITE_URL + reverse("home")
+    recipients = [u.email for u in users if u.email]
+
+    def send():
+        for email in recipients:
+            send_mail(
+                subject,
+                f"{body}\n\nSign in to see the details: {link}\n",
+                None,
+                [email],
+                fail_silently=True,
+            )
+
+    transaction.on_commit(send)
+
+
+def _lock_mentor(mentor: MentorProfile) -> MentorProfile:
+    # Prevents the capacity race: two coordinators approving different mentees for the same
+    # mentor at the same moment would each count the mentor's matches before either wrote.
+    # Holding the mentor row makes the second count wait for the first approval to commit.
+    return MentorProfile.objects.select_for_update().get(pk=mentor.pk)
+
+
+def _lock_mentee(mentee: MenteeProfile) -> MenteeProfile:
+    # Prevents two approvals of different proposals for one mentee from both passing the
+    # "no current match" check; the partial unique constraint is the backstop.
+    return MenteeProfile.objects.select_for_update().get(pk=mentee.pk)
+
+
+def _check_room(mentor: MentorProfile, *, extra: int = 1) -> None:
+    current = Match.objects.filter(mentor=mentor, status__in=Match.CURRENT).count()
+    if current + extra > mentor.capacity:
+        raise ValidationError(
+            f"{mentor} has no place left ({current} of {mentor.capacity} mentees)."
+        )
+
+
+def _check_allowed(program: Program, mentee: MenteeProfile, mentor: MentorProfile) -> int:
+    """The pair's score, or ValidationError listing the hard constraints it breaks."""
+    from matching.scoring import score_block
+    from matching.selectors import profiles_load
+
+    profiles = profiles_load(program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
+    j = profiles.mentor_index.get(mentor.pk)
+    if j is None or profiles.n_mentees != 1:
+        raise ValidationError("This mentor and mentee are not in the same program.")
+    from matching.scoring import CURRENT_MENTOR, MENTOR_UNAVAILABLE, explain
+
+    block = score_block(profiles, [0])
+    bits = int(block.excluded[0, j])
+    # A proposal of this very pair, or a mentor whose places are all proposed, is re-checked
+    # at approval under the lock; here only the constraints about the pair itself count.
+    bits &= ~CURRENT_MENTOR
+    if bits & MENTOR_UNAVAILABLE and all(
+        r.startswith("No places left") for r in profiles.mentor_reasons[j]
+    ):
+        bits &= ~MENTOR_UNAVAILABLE
+    if bits:
+        reasons = explain(profiles, block, 0, j).reasons
+        reasons = [r for r in reasons if not r.startswith(("No places left", "Already this"))]
+        raise ValidationError(reasons)
+    return int(block.score[0, j])
+
+
+# --- the lifecycle ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_propose(
+    *, mentee: MenteeProfile, mentor: MentorProfile, actor: User, request=None
+) -> Match:
+    """A coordinator proposes a pair that passes every hard constraint."""
+    if mentee.program_id != mentor.program_id:
+        raise ValidationError("This mentor and mentee are not in the same program.")
+    if mentee.study_arm != MenteeProfile.Arm.MENTORED:
+        raise ValidationError("Mentees in the comparison arm are never matched.")
+    program = mentee.program
+    score = _check_allowed(program, mentee, mentor)
+    if Match.objects.filter(mentee=mentee, mentor=mentor, status=Match.Status.PROPOSED).exists():
+        raise ValidationError("This match is already proposed.")
+    match = Match.objects.create(
+        program=program, mentee=mentee, mentor=mentor, score=score, created_by=actor
+    )
+    _history(match, from_status="", actor=actor)
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=match,
+        fields=["mentee", "mentor", "status", "score"],
+        request=request,
+    )
+    from matching.selectors import matching_settings_get
+
+    if matching_settings_get(program).mentor_must_accept:
+        _notify(
+            [mentor.user],
+            "A mentee match is waiting for you",
+            "Your program coordinator has proposed a new mentee for you. "
+            "Please accept or decline it.",
+        )
+    return match
+
+
+def _activate(match: Match, *, actor: User, request=None) -> Match:
+    mentor = _lock_mentor(match.mentor)
+    mentee = _lock_mentee(match.mentee)
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status != Match.Status.PROPOSED:
+        raise ValidationError("Only a proposed match can start.")
+    if Match.objects.filter(mentee=mentee, status__in=Match.CURRENT).exists():
+        raise ValidationError("This mentee already has a current mentor; end that match first.")
+    if not mentor.is_active:
+        raise ValidationError("This mentor's profile is inactive.")
+    _check_room(mentor)
+    match.status = Match.Status.ACTIVE
+    match.started_at = timezone.now()
+    match.save(update_fields=["status", "started_at"])
+    _history(match, from_status=Match.Status.PROPOSED, actor=actor)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=match,
+        fields=["status", "started_at"],
+        request=request,
+    )
+    _mentee_status_set(mentee, MenteeStatus.ACTIVE, actor=actor, reason="Match started")
+    # Other open proposals for this mentee lapse: they have a mentor now.
+    for other in Match.objects.filter(mentee=mentee, status=Match.Status.PROPOSED):
+        _end(other, actor=actor, reason=Match.EndReason.OTHER, do_not_rematch=False)
+    _notify(
+        [mentee.user, mentor.user],
+        "Your mentorship match has started",
+        "A new mentorship match has started for you.",
+    )
+    return match
+
+
+@transaction.atomic
+def match_approve(*, match: Match, actor: User, request=None) -> Match:
+    """A coordinator starts a proposed match (unless the program wants the mentor to accept)."""
+    from matching.selectors import matching_settings_get
+
+    if matching_settings_get(match.program).mentor_must_accept:
+        raise ValidationError("In this program the mentor accepts proposed matches.")
+    return _activate(match, actor=actor, request=request)
+
+
+@transaction.atomic
+def match_accept(*, match: Match, actor: User, request=None) -> Match:
+    """The proposed mentor accepts."""
+    if match.mentor.user_id != actor.pk:
+        raise ValidationError("Only the proposed mentor can accept this match.")
+    return _activate(match, actor=actor, request=request)
+
+
+@transaction.atomic
+def match_decline(*, match: Match, actor: User, request=None) -> Match:
+    """The proposed mentor declines; the mentee stays available."""
+    if match.mentor.user_id != actor.pk:
+        raise ValidationError("Only the proposed mentor can decline this match.")
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status != Match.Status.PROPOSED:
+        raise ValidationError("Only a proposed match can be declined.")
+    return _end(match, actor=actor, reason=Match.EndReason.MENTOR_UNAVAILABLE, request=request)
+
+
+@transaction.atomic
+def match_pause(*, match: Match, actor: User, request=None) -> Match:
+    # Prevents a pause and an end racing: both read "active" and the later write would win.
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status != Match.Status.ACTIVE:
+        raise ValidationError("Only an active match can be paused.")
+    match.status = Match.Status.PAUSED
+    match.save(update_fields=["status"])
+    _history(match, from_status=Match.Status.ACTIVE, actor=actor)
+    audit_record(actor=actor, action=Action.UPDATE, obj=match, fields=["status"], request=request)
+    _mentee_status_set(match.mentee, MenteeStatus.PAUSED, actor=actor, reason="Match paused")
+    return match
+
+
+@transaction.atomic
+def match_resume(*, match: Match, actor: User, request=None) -> Match:
+    # Same race as pausing; a paused match keeps its place, so capacity is unchanged.
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status != Match.Status.PAUSED:
+        raise ValidationError("Only a paused match can resume.")
+    match.status = Match.Status.ACTIVE
+    match.save(update_fields=["status"])
+    _history(match, from_status=Match.Status.PAUSED, actor=actor)
+    audit_record(actor=actor, action=Action.UPDATE, obj=match, fields=["status"], request=request)
+    _mentee_status_set(match.mentee, MenteeStatus.ACTIVE, actor=actor, reason="Match resumed")
+    return match
+
+
+def _end(match: Match, *, actor, reason: str, do_not_rematch: bool = False, request=None) -> Match:
+    was = match.status
+    match.status = Match.Status.ENDED
+    match.ended_at = timezone.now()
+    match.end_reason = reason
+    match.do_not_rematch = do_not_rematch
+    match.save(update_fields=["status", "ended_at", "end_reason", "do_not_rematch"])
+    _history(match, from_status=was, actor=actor, end_reason=reason)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=match,
+        fields=["status", "ended_at", "end_reason", "do_not_rematch"],
+        request=request,
+    )
+    if was in Match.CURRENT:
+        completed = reason == Match.EndReason.COMPLETED
+        _mentee_status_set(
+            match.mentee,
+            MenteeStatus.COMPLETED if completed else MenteeStatus.ENROLLED,
+            actor=actor,
+            reason="Match ended",
+        )
+    return match
+
+
+@transaction.atomic
+def match_end(
+    *, match: Match, actor: User, reason: str, do_not_rematch: bool = False, request=None
+) -> Match:
+    """End (or withdraw) a match. The mentor loses access to the mentee on the next request,
+    because the access policy only follows active matches."""
+    if reason not in Match.EndReason.values:
+        raise ValidationError("Choose why the match ends.")
+    # Prevents ending twice (two coordinators, or a double submit) writing two histories.
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if match.status == Match.Status.ENDED:
+        raise ValidationError("This match has already ended.")
+    return _end(match, actor=actor, reason=reason, do_not_rematch=do_not_rematch, request=request)
+
+
+@transaction.atomic
+def matches_create(
+    *, program: Program, pairs: list[tuple[int, int, int]], actor: User | None, request=None
+) -> list[Match]:
+    """Write a whole cohort's matches at once, all or nothing: [(mentee id, mentor id, score)].
+
+    Active at once, or proposed where the program wants its mentors to accept."""
+    from matching.selectors import matching_settings_get
+
+    must_accept = matching_settings_get(program).mentor_must_accept
+    mentor_ids = sorted({mentor_id for _, mentor_id, _ in pairs})
+    mentee_ids = sorted({mentee_id for mentee_id, _, _ in pairs})
+    if len(mentee_ids) != len(pairs):
+        raise ValidationError("A mentee appears twice in the assignment.")
+    # Same capacity race as _lock_mentor, for many mentors; locked in id order (see top).
+    mentors = {
+        m.pk: m
+        for m in MentorProfile.objects.select_for_update()
+        .filter(program=program, pk__in=mentor_ids)
+        .order_by("pk")
+        .select_related("user")
+    }
+    mentees = {
+        m.pk: m
+        for m in MenteeProfile.objects.select_for_update()
+        .filter(program=program, pk__in=mentee_ids)
+        .order_by("pk")
+        .select_related("user")
+    }
+    if len(mentors) != len(mentor_ids) or len(mentees) != len(mentee_ids):
+        raise ValidationError("Some people in the assignment are not in this program.")
+    # The assignment was planned from a snapshot: re-check it against the rows we now hold.
+    from matching.cohort import pairs_check
+
+    problems = pairs_check(program, [(a, b) for a, b, _ in pairs], must_accept=must_accept)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    status = Match.Status.PROPOSED if must_accept else Match.Status.ACTIVE
+    created = Match.objects.bulk_create(
+        Match(
+            program=program,
+            mentee=mentees[mentee_id],
+            mentor=mentors[mentor_id],
+            score=score,
+            status=status,
+            proposed_at=now,
+            started_at=None if must_accept else now,
+            created_by=actor,
+        )
+        for mentee_id, mentor_id, score in pairs
+    )
+    MatchStatusChange.objects.bulk_create(
+        MatchStatusChange(
+            match=m, from_status="", to_status=status, changed_at=now, changed_by=actor
+        )
+        for m in created
+    )
+    for match in created:
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=match,
+            fields=["mentee", "mentor", "status", "score"],
+            request=request,
+        )
+        if not must_accept:
+            _mentee_status_set(match.mentee, MenteeStatus.ACTIVE, actor=actor, reason="Matched")
+    if must_accept:
+        _notify(
+            {m.mentor.user for m in created},
+            "A mentee match is waiting for you",
+            "Your program coordinator has proposed a new mentee for you. "
+            "Please accept or decline it.",
+        )
+    else:
+        _notify(
+            [m.mentee.user for m in created] + list({m.mentor.user for m in created}),
+            "Your mentorship match has started",
+            "A new mentorship match has started for you.",
+        )
+    return created
+
+
+@transaction.atomic
+def never_pair_add(
+    *, mentee: MenteeProfile, mentor: MentorProfile, reason: str, actor: User, request=None
+) -> NeverPair:
+    if mentee.program_id != mentor.program_id:
+        raise ValidationError("This mentor and mentee are not in the same program.")
+    if reason not in NeverPair.Reason.values:
+        raise ValidationError("Choose a reason.")
+    exclusion, created = NeverPair.objects.get_or_create(
+        mentee=mentee,
+        mentor=mentor,
+        defaults={"program_id": mentee.program_id, "reason": reason, "created_by": actor},
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=exclusion,
+            fields=["mentee", "mentor", "reason"],
+            request=request,
+        )
+    return exclusion
+
+
+@transaction.atomic
+def never_pair_remove(*, exclusion: NeverPair, actor: User, request=None) -> None:
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        obj=exclusion,
+        fields=["mentee", "mentor", "reason"],
+        request=request,
+    )
+    exclusion.delete()

@@ -1,0 +1,47 @@
+"""The outcomes panel on each role's dashboard (see mentorship/dashboard.py)."""
+
+from django.template.loader import render_to_string
+
+from accounts.models import MenteeProfile, Program
+from mentorship import access
+from outcomes.instruments import due_date
+from outcomes.models import Assessment, OutcomeSettings, UseLogSubject
+
+
+def panel(request, role: str) -> str:
+    user = request.user
+    context: dict = {"role": role}
+    if role in (access.STAFF, access.COORDINATOR):
+        programs = Program.objects.all()
+        if not user.is_superuser:
+            programs = programs.filter(pk__in=access.program_ids(user, access.STAFF, access.COORDINATOR))
+        context["programs"] = list(programs)
+    elif role == access.MENTEE:
+        profiles = list(
+            access.scope(user, MenteeProfile.objects.filter(user=user)).select_related("program")
+        )
+        context["profiles"] = [(p, _assessments_due(p)) for p in profiles]
+    elif role == access.MENTOR:
+        # Only mentees whose consent covers the use log: the calendar link would 404 otherwise.
+        context["mentees"] = list(
+            access.scope(user, UseLogSubject.objects.all(), roles=(access.MENTOR,))
+            .filter(matches__mentor__user=user, matches__status="active")
+            .select_related("user")
+        )
+    else:
+        return ""
+    return render_to_string("outcomes/_dashboard_panel.html", context, request=request)
+
+
+def _assessments_due(mentee: MenteeProfile) -> list[dict]:
+    settings = OutcomeSettings.objects.filter(program=mentee.program).first()
+    weeks = [0, *(settings or OutcomeSettings()).followup_weeks]
+    done = set(
+        Assessment.objects.filter(mentee=mentee, instrument="barc10").values_list("week", flat=True)
+    )
+    today = mentee.program.today()
+    return [
+        {"week": w, "due_on": due_date(mentee.enrolled_on, w)}
+        for w in weeks
+        if w not in done and due_date(mentee.enrolled_on, w) <= today
+    ]

@@ -1,0 +1,171 @@
+"""De-identified exports (HIPAA Safe Harbor), shared by the download links and
+`manage.py export_outcomes`.
+
+Only the random participant ID identifies a row. Dates become day numbers relative to
+enrollment (day 1 = enrollment); where a date cannot be avoided only its year is given. No
+names, contacts or free text. Every text cell is neutralised against spreadsheet formula
+injection. Rows are generated lazily so a million-row export runs in constant memory.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from accounts.models import Program
+from outcomes import metrics, reports
+from outcomes.models import UseDay
+
+KINDS = ("participants", "days")
+FORMATS = ("csv", "xlsx")
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet could run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def _fmt(value: float | None) -> float | str:
+    return "" if value is None else round(value, 1)
+
+
+def participant_rows(
+    *, program: Program, today: date
+) -> tuple[list[str], Iterable[list]]:
+    windows = list(metrics.STANDARD_WINDOWS)
+    header = ["participant_id", "study_arm", "enrollment_year", "status"]
+    for window in windows:
+        prefix = window.key
+        header += [
+            f"{prefix}_window_days",
+            f"{prefix}_recorded_days",
+            f"{prefix}_coverage_pct",
+            f"{prefix}_use_days",
+            f"{prefix}_pda",
+            f"{prefix}_longest_abstinent_run",
+            f"{prefix}_days_to_first_use",
+        ]
+    header += ["barc10_intake", "barc10_latest", "barc10_change", "retained_week_12"]
+    people = reports.participants_compute(program=program, today=today, windows=windows)
+
+    def rows():
+        for p in people:
+            row = [p.participant_id, p.arm, p.enrolled_on.year, p.status]
+            for window in windows:
+                m = p.windows[window.key]
+                row += [
+                    m.window_days,
+                    m.recorded_days,
+                    _fmt(m.coverage),
+                    m.use_days,
+                    _fmt(m.pda),
+                    m.longest_abstinent_run,
+                    "" if m.days_to_first_use is None else m.days_to_first_use,
+                ]
+            latest = p.barc[max(p.barc)] if p.barc else ""
+            retained = p.retained_at_week_12(today)
+            row += [
+                p.barc.get(0, ""),
+                latest,
+                "" if p.barc_change is None else p.barc_change,
+                "" if retained is None else ("yes" if retained else "no"),
+            ]
+            yield row
+
+    return header, rows()
+
+
+def day_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+    header = [
+        "participant_id",
+        "study_arm",
+        "day_number",
+        "week",
+        "used",
+        "substances",
+        "heavy",
+        "amount",
+        "source",
+        "reports",
+    ]
+    query = (
+        UseDay.objects.filter(mentee__program=program)
+        .order_by("mentee__participant_id", "day")
+        .values_list(
+            "mentee__participant_id",
+            "mentee__study_arm",
+            "mentee__enrolled_on",
+            "day",
+            "used",
+            "substances",
+            "heavy",
+            "amount",
+            "source",
+            "report_count",
+        )
+    )
+
+    def rows():
+        # A server-side cursor on PostgreSQL: rows arrive in chunks, never all at once.
+        for pid, arm, enrolled, day, used, subs, heavy, amount, source, count in query.iterator(
+            chunk_size=5000
+        ):
+            number = (day - enrolled).days + 1
+            yield [
+                pid,
+                arm,
+                number,
+                metrics.week_of_day(number),
+                "yes" if used else "no",
+                "; ".join(subs),
+                "yes" if heavy else "no",
+                "" if amount is None else float(amount),
+                source,
+                count,
+            ]
+
+    return header, rows()
+
+
+def export_rows(*, program: Program, kind: str, today: date):
+    if kind == "participants":
+        return participant_rows(program=program, today=today)
+    if kind == "days":
+        return day_rows(program=program)
+    raise ValueError(f"Unknown export kind {kind!r}.")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([neutralise(v) for v in row])
+
+
+def write_csv(target, header, rows) -> int:
+    count = -1
+    for count, line in enumerate(csv_lines(header, rows)):  # noqa: B007
+        target.write(line)
+    return count
+
+
+def write_xlsx(target, header, rows) -> int:
+    """Write-only workbook: openpyxl streams rows to disk instead of holding them."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("outcomes")
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+        count += 1
+    workbook.save(target)
+    return count

@@ -1,0 +1,164 @@
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from outcomes.instruments import Instrument
+from outcomes.models import Source
+
+ANSWER_CHOICES = [("", "Not filled"), ("no", "No use"), ("yes", "Used")]
+
+
+def submit_helper(label: str) -> FormHelper:
+    # crispy adds enctype="multipart/form-data" by itself when the form has a file field.
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class="btn-primary"))
+    return helper
+
+
+def day_field_name(day: date) -> str:
+    return f"day_{day:%Y%m%d}"
+
+
+class MonthForm(forms.Form):
+    """One answer per day of a month. Rendered as a calendar grid, not field by field."""
+
+    def __init__(self, *args, days: list[date], current: dict[date, bool], today: date, **kw):
+        super().__init__(*args, **kw)
+        self.days = days
+        for day in days:
+            value = current.get(day)
+            self.fields[day_field_name(day)] = forms.ChoiceField(
+                label=f"{day:%A %B} {day.day}",
+                choices=ANSWER_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial="" if value is None else ("yes" if value else "no"),
+                disabled=day > today,
+            )
+
+    def answers(self) -> dict[date, bool]:
+        """The days the person changed, as used yes/no. Clearing a recorded day is not a
+        change: a record is corrected by a new report, never erased."""
+        result = {}
+        for day in self.days:
+            name = day_field_name(day)
+            value = self.cleaned_data.get(name)
+            if name in self.changed_data and value:
+                result[day] = value == "yes"
+        return result
+
+
+class UseReportForm(forms.Form):
+    """A detailed report of one day: substances, amount, heavy use and (for staff) the source."""
+
+    used = forms.TypedChoiceField(
+        label="Was there any substance use this day?",
+        choices=[("yes", "Yes, used"), ("no", "No use")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    substances = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    amount = forms.DecimalField(
+        label="Amount (standard units)",
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+    )
+    heavy = forms.BooleanField(label="Heavy use", required=False)
+    source = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, substances: list[str], sources: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substances"].choices = [(s, s) for s in substances]
+        labels = dict(Source.choices)
+        self.fields["source"].choices = [(s, labels[s]) for s in sources]
+        if len(sources) == 1:
+            self.fields["source"].initial = sources[0]
+            self.fields["source"].widget = forms.HiddenInput()
+        self.helper = submit_helper("Add this report")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("used") is False and (data.get("substances") or data.get("heavy")):
+            self.add_error("used", "Substances and heavy use apply only to a day with use.")
+        if data.get("used") is False and data.get("amount"):
+            self.add_error("amount", "An amount applies only to a day with use.")
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: participant_id, date (YYYY-MM-DD), used (yes/no), "
+        "substances (separated by ;), source. Up to 20 MB.",
+    )
+    dry_run = forms.BooleanField(
+        label="Check only (write nothing)", required=False, initial=True
+    )
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Upload")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB; split it.")
+        return upload
+
+
+class AssessmentForm(forms.Form):
+    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, instrument: Instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for number, text in enumerate(instrument.items, start=1):
+            self.fields[f"item_{number}"] = forms.TypedChoiceField(
+                label=f"{number}. {text}",
+                choices=[(str(v), f"{v} — {label}") for v, label in instrument.scale],
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+        self.helper = submit_helper("Save answers")
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
+
+
+class ReportFilterForm(forms.Form):
+    enrolled_from = forms.DateField(
+        required=False, label="Enrolled from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    enrolled_to = forms.DateField(
+        required=False, label="Enrolled to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    first_week = forms.IntegerField(
+        required=False, min_value=1, max_value=520, label="Custom window: from week"
+    )
+    last_week = forms.IntegerField(required=False, min_value=1, max_value=520, label="to week")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("submit", "Update report", css_class="btn-primary"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("enrolled_from") and data.get("enrolled_to"):
+            if data["enrolled_from"] > data["enrolled_to"]:
+                self.add_error("enrolled_to", "The end date is before the start date.")
+        first, last = data.get("first_week"), data.get("last_week")
+        if (first is None) != (last is None):
+            self.add_error("last_week", "Give both weeks of the custom window, or neither.")
+        elif first is not None and first > last:
+            self.add_error("last_week", "The last week is before the first week.")
+        return data

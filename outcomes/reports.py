@@ -1,0 +1,195 @@
+"""The cohort report: per-participant outcomes, summarised by study arm.
+
+A fixed number of queries whatever the cohort size: participants, their use days (streamed in
+order), their BARC-10 totals and their withdrawals. All arithmetic is in outcomes.metrics.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import groupby
+
+from accounts.models import MenteeProfile, Program, StatusChange
+from outcomes import metrics
+from outcomes.instruments import BARC10
+from outcomes.models import Assessment, UseDay
+
+ARMS = [MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]
+LEFT = [MenteeProfile.Status.WITHDRAWN, MenteeProfile.Status.DISCHARGED]
+CHART_WEEKS = 24
+RETENTION_DAY = 84  # the last day of week 12
+
+# (key, label, how to read it from UseMetrics)
+METRICS = [
+    ("use_days", "Days of use", lambda m: m.use_days if m.recorded_days else None),
+    ("recorded_days", "Recorded days", lambda m: m.recorded_days),
+    ("coverage", "Coverage (% of window days recorded)", lambda m: m.coverage),
+    ("pda", "Percent days abstinent", lambda m: m.pda),
+    ("longest_run", "Longest abstinent run (days)", lambda m: m.longest_abstinent_run),
+    ("days_to_first_use", "Days to first use", lambda m: m.days_to_first_use),
+]
+
+
+@dataclass
+class Participant:
+    pk: int
+    participant_id: str
+    arm: str
+    enrolled_on: date
+    status: str
+    windows: dict[str, metrics.UseMetrics] = field(default_factory=dict)
+    weekly: list = field(default_factory=list)
+    barc: dict[int, int] = field(default_factory=dict)
+    left_on: date | None = None
+
+    @property
+    def barc_change(self) -> int | None:
+        return metrics.assessment_change(self.barc)
+
+    def retained_at_week_12(self, today: date) -> bool | None:
+        """None until the participant has reached day 84."""
+        day_84 = self.enrolled_on + timedelta(days=RETENTION_DAY - 1)
+        if day_84 > today:
+            return None
+        return self.left_on is None or self.left_on > day_84
+
+
+def participants_compute(
+    *,
+    program: Program,
+    today: date,
+    windows: list[metrics.Window],
+    enrolled_from: date | None = None,
+    enrolled_to: date | None = None,
+) -> list[Participant]:
+    mentees = MenteeProfile.objects.filter(program=program)
+    if enrolled_from:
+        mentees = mentees.filter(enrolled_on__gte=enrolled_from)
+    if enrolled_to:
+        mentees = mentees.filter(enrolled_on__lte=enrolled_to)
+    people = {
+        row["pk"]: Participant(
+            pk=row["pk"],
+            participant_id=row["participant_id"],
+            arm=row["study_arm"],
+            enrolled_on=row["enrolled_on"],
+            status=row["status"],
+        )
+        for row in mentees.order_by("participant_id").values(
+            "pk", "participant_id", "study_arm", "enrolled_on", "status"
+        )
+    }
+    ids = mentees.values("pk")
+    rows = (
+        UseDay.objects.filter(mentee__in=ids)
+        .order_by("mentee_id", "day")
+        .values_list("mentee_id", "day", "used")
+        .iterator(chunk_size=20_000)
+    )
+    seen = set()
+    for mentee_id, group in groupby(rows, key=lambda r: r[0]):
+        person = people[mentee_id]
+        _fill(person, {day: used for _, day, used in group}, windows, today)
+        seen.add(mentee_id)
+    for pk in people.keys() - seen:
+        _fill(people[pk], {}, windows, today)
+    for mentee_id, week, total in Assessment.objects.filter(
+        mentee__in=ids, instrument=BARC10.code
+    ).values_list("mentee_id", "week", "total"):
+        people[mentee_id].barc[week] = total
+    for mentee_id, changed_at in (
+        StatusChange.objects.filter(mentee__in=ids, to_status__in=LEFT)
+        .order_by("changed_at")
+        .values_list("mentee_id", "changed_at")
+    ):
+        person = people[mentee_id]
+        if person.left_on is None:
+            person.left_on = changed_at.astimezone(program.tzinfo).date()
+    return list(people.values())
+
+
+def _fill(person: Participant, days, windows, today) -> None:
+    for window in windows:
+        person.windows[window.key] = metrics.use_metrics(
+            days, enrolled_on=person.enrolled_on, window=window, today=today
+        )
+    person.weekly = metrics.weekly_use_days(
+        days, enrolled_on=person.enrolled_on, weeks=CHART_WEEKS, today=today
+    )
+
+
+@dataclass
+class Row:
+    label: str
+    by_arm: dict[str, metrics.Summary]
+    difference: tuple
+
+
+def cohort_summary(
+    people: list[Participant], *, windows: list[metrics.Window], today: date
+) -> dict:
+    by_arm = defaultdict(list)
+    for person in people:
+        by_arm[person.arm].append(person)
+    tables = []
+    for window in windows:
+        rows = []
+        for _key, label, read in METRICS:
+            summaries = {
+                arm: metrics.summarize(read(p.windows[window.key]) for p in by_arm[arm])
+                for arm in ARMS
+            }
+            rows.append(
+                Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
+            )
+        tables.append({"window": window, "rows": rows})
+    barc_rows = []
+    for label, read in [
+        ("BARC-10 at intake", lambda p: p.barc.get(0)),
+        ("BARC-10 change from intake to latest", lambda p: p.barc_change),
+    ]:
+        summaries = {arm: metrics.summarize(read(p) for p in by_arm[arm]) for arm in ARMS}
+        barc_rows.append(
+            Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
+        )
+    retention = {}
+    for arm in ARMS:
+        flags = [p.retained_at_week_12(today) for p in by_arm[arm]]
+        eligible = [f for f in flags if f is not None]
+        retention[arm] = {
+            "retained": sum(eligible),
+            "eligible": len(eligible),
+            "percent": sum(eligible) / len(eligible) * 100 if eligible else None,
+        }
+    return {
+        "n": {arm: len(by_arm[arm]) for arm in ARMS},
+        "tables": tables,
+        "barc_rows": barc_rows,
+        "retention": retention,
+        "chart": _chart_data(by_arm),
+    }
+
+
+def _chart_data(by_arm) -> dict:
+    """Weekly mean days of use (among participants with a record that week) and the
+    distribution of percent days abstinent in weeks 1-12, per arm."""
+    weekly, pda_bins = {}, {}
+    for arm in ARMS:
+        means = []
+        for week in range(CHART_WEEKS):
+            values = [p.weekly[week][0] for p in by_arm[arm] if p.weekly[week] is not None]
+            means.append(round(sum(values) / len(values), 2) if values else None)
+        weekly[arm] = means
+        bins = [0] * 10
+        for person in by_arm[arm]:
+            pda = person.windows[metrics.ACTIVE.key].pda
+            if pda is not None:
+                bins[min(int(pda // 10), 9)] += 1
+        pda_bins[arm] = bins
+    return {
+        "weeks": list(range(1, CHART_WEEKS + 1)),
+        "weekly": weekly,
+        "pda_labels": [f"{i * 10}-{i * 10 + 10}%" for i in range(10)],
+        "pda_bins": pda_bins,
+        "arm_labels": dict(MenteeProfile.Arm.choices),
+    }

@@ -1,0 +1,62 @@
+// Outcomes pages. External file so the Content-Security-Policy can forbid inline script.
+
+// Use calendar: one tap fills a week's blank days with "No use" (the Timeline Followback habit
+// of sweeping through the abstinent days and then marking the use days).
+document.querySelectorAll("[data-fill-week]").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const week = button.closest(".cal-week");
+    week.querySelectorAll(".cal-day").forEach((day) => {
+      const blank = day.querySelector('input[data-answer="blank"]');
+      const no = day.querySelector('input[data-answer="no"]');
+      if (blank && no && blank.checked) no.checked = true;
+    });
+  });
+});
+
+// Cohort report charts, from the JSON the page embeds with json_script.
+(function drawCharts() {
+  const source = document.getElementById("chart-data");
+  if (!source || typeof window.Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const colors = { mentored: "#0a58ca", comparison: "#b35900" };
+  const arms = Object.keys(data.weekly);
+  const weekly = document.getElementById("weekly-chart");
+  if (weekly) {
+    new window.Chart(weekly, {
+      type: "line",
+      data: {
+        labels: data.weeks.map((w) => `W${w}`),
+        datasets: arms.map((arm) => ({
+          label: data.arm_labels[arm],
+          data: data.weekly[arm],
+          borderColor: colors[arm],
+          backgroundColor: colors[arm],
+          spanGaps: false,
+        })),
+      },
+      options: {
+        animation: false,
+        scales: { y: { beginAtZero: true, max: 7, title: { display: true, text: "Days of use" } } },
+      },
+    });
+  }
+  const pda = document.getElementById("pda-chart");
+  if (pda) {
+    new window.Chart(pda, {
+      type: "bar",
+      data: {
+        labels: data.pda_labels,
+        datasets: arms.map((arm) => ({
+          label: data.arm_labels[arm],
+          data: data.pda_bins[arm],
+          backgroundColor: colors[arm],
+        })),
+      },
+      options: {
+        animation: false,
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Participants" } } },
+      },
+    });
+  }
+})();
