@@ -21,5 +21,4 @@ def panel(request, role: str) -> str:
     return render_to_string(
         "accounts/consent/dashboard_panel.html",
         {"mentees": shown, "total": total, "more": total - len(shown), "days": EXPIRY_WARNING_DAYS},
-        request=request,
     )

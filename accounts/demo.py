@@ -20,6 +20,7 @@ from accounts.models import (
     MentorTraining,
     Philosophy,
     Program,
+    StatusChange,
     Substance,
     Training,
     User,
@@ -107,6 +108,60 @@ BIOS = [
 ]
 
 
+CERTIFICATIONS = ["Certified Peer Recovery Specialist (CPRS)", "", "Recovery coach (CCAR)", ""]
+
+
+def _demo_vocabulary_edits(program: Program) -> None:
+    """A coordinator's own additions: one extra focus area, one philosophy no longer offered."""
+    FocusArea.objects.get_or_create(
+        program=program,
+        name="Transportation",
+        defaults={"description": "Getting to work, court and appointments.", "position": 20},
+    )
+    Philosophy.objects.get_or_create(
+        program=program,
+        name="Celebrate Recovery",
+        defaults={
+            "description": "Retired in favour of “Faith-based”.",
+            "position": 20,
+            "is_active": False,
+        },
+    )
+
+
+def _demo_status_history(mentee: MenteeProfile, i: int, coordinator: User) -> None:
+    """Enrollment for everyone; one mentored mentee withdrew and one comparison mentee finished
+    follow-up (chosen among those the matching demo does not pair)."""
+    enrolled_at = timezone.now() - timedelta(
+        days=(mentee.program.today() - mentee.enrolled_on).days
+    )
+    changes = [
+        StatusChange(
+            mentee=mentee,
+            from_status="",
+            to_status="enrolled",
+            reason="Enrolled",
+            changed_at=enrolled_at,
+            changed_by=coordinator,
+        )
+    ]
+    final = {22: ("withdrawn", "Moved out of the area"), 23: ("completed", "Follow-up finished")}
+    if i in final:
+        status, reason = final[i]
+        changes.append(
+            StatusChange(
+                mentee=mentee,
+                from_status="enrolled",
+                to_status=status,
+                reason=reason,
+                changed_by=coordinator,
+            )
+        )
+        mentee.status = status
+        mentee.save(update_fields=["status"])
+    StatusChange.objects.bulk_create(changes)
+
+
 def _rng(seed: int = 2020) -> random.Random:
     # MAP's pilot was published in 2020; a fixed seed keeps the demo the same everywhere.
     return random.Random(seed)
@@ -139,7 +194,8 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
         },
     )
     vocabulary_seed_defaults(program=program)
-    trainings = list(Training.objects.filter(program=program))
+    _demo_vocabulary_edits(program)
+    trainings = list(Training.objects.filter(program=program, is_active=True))
     program.required_trainings.set(
         [t for t in trainings if t.name.startswith(("Crisis", "Confidentiality"))]
     )
@@ -154,8 +210,8 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
         Membership.objects.get_or_create(user=user, program=program, role=role)
         logins[role.label] = email
 
-    philosophies = list(Philosophy.objects.filter(program=program))
-    focus_areas = list(FocusArea.objects.filter(program=program))
+    philosophies = list(Philosophy.objects.filter(program=program, is_active=True))
+    focus_areas = list(FocusArea.objects.filter(program=program, is_active=True))
     substances = list(Substance.objects.filter(program=program))
     english, spanish = Language.objects.get(code="en"), Language.objects.get(code="es")
     today = program.today()
@@ -176,6 +232,7 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
                 "availability": _availability(rng, 6 + i),
                 "bio": BIOS[i % len(BIOS)],
                 "is_certified_peer_specialist": i % 3 == 0,
+                "certifications": CERTIFICATIONS[i % len(CERTIFICATIONS)],
             },
         )
         if created:
@@ -218,6 +275,7 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
             },
         )
         if created:
+            _demo_status_history(mentee, i, coordinator)
             mentee.substances.set(rng.sample(substances[:6], 1 + i % 2))
             mentee.languages.set([spanish] if i % 7 == 2 else [english])
             MenteeFocusArea.objects.bulk_create(

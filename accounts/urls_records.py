@@ -9,3 +9,12 @@ urlpatterns: list = [
     path("consents/<int:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("consents/<int:pk>/signed-form/", views.consent_signed_form, name="consent_signed_form"),
 ]
+urlpatterns += [
+    path("import/", views.participant_import, name="participant_import"),
+    path("import/confirm/", views.participant_import_confirm, name="participant_import_confirm"),
+    path(
+        "import/participants-template.csv",
+        views.participant_import_template,
+        name="participant_import_template",
+    ),
+]

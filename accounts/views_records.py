@@ -1,18 +1,32 @@
 """Pages for consent, invitations and the CSV import. Thin: objects come through the access
 policy, changes go through the services in consents.py, invitations.py and imports.py."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts import consents
-from accounts.forms_records import ConsentForm, ConsentRevokeForm
-from accounts.models import Consent, MenteeProfile
+from accounts import consents, imports
+from accounts.forms_records import (
+    ConsentForm,
+    ConsentRevokeForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+)
+from accounts.models import Consent, MenteeProfile, Program
 from mentorship import access
 from mentorship.audit import audit_view
+
+IMPORT_CACHE_KEY = "participant-import:{}"
+IMPORT_KEEP_SECONDS = 30 * 60
+PREVIEW_ROWS = 20
+PROBLEMS_SHOWN = 500  # the page stays usable; the command prints them all
 
 CONSENT_COPY_FIELDS = [
     "covers_checkin_notes",
@@ -152,3 +166,88 @@ def consent_signed_form(request, pk):
     return FileResponse(
         consent.signed_form.open("rb"), as_attachment=True, filename=f"{name}.{suffix}"
     )
+
+
+# --- CSV import
+
+
+def _coordinated(request):
+    if not access.has_role(request.user, access.COORDINATOR):
+        raise PermissionDenied("Only coordinators can import participants.")
+    return access.coordinated_programs(request.user, Program.objects.all())
+
+
+def _import_page(request, context: dict, status: int = 200):
+    context.setdefault("columns", imports.COLUMNS)
+    context.setdefault("problem_limit", PROBLEMS_SHOWN)
+    return render(request, "accounts/import/upload.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_import(request):
+    """Upload and check (a dry run); a clean file is kept briefly for the confirm step."""
+    programs = _coordinated(request)
+    if request.method != "POST":
+        chosen = programs.filter(slug=request.GET.get("program", "")).first()
+        form = ImportUploadForm(programs=programs, initial={"program": chosen})
+        return _import_page(request, {"form": form})
+    form = ImportUploadForm(request.POST, request.FILES, programs=programs)
+    if not form.is_valid():
+        return _import_page(request, {"form": form})
+    program = form.cleaned_data["program"]
+    content = form.cleaned_data["file"].read()
+    result = imports.participants_import(program=program, content=content, dry_run=True)
+    context = {"form": form, "program": program, "result": result}
+    if result.ok:
+        # Kept server-side, shared by every web process, for a short while only: the browser
+        # cannot re-send the file it chose, and the preview must be what gets imported.
+        token = secrets.token_urlsafe(24)
+        cache.set(
+            IMPORT_CACHE_KEY.format(token),
+            {"user": request.user.pk, "program": program.pk, "content": content},
+            IMPORT_KEEP_SECONDS,
+        )
+        context["confirm_form"] = ImportConfirmForm(initial={"token": token})
+        context["preview"] = result.rows[:PREVIEW_ROWS]
+    return _import_page(request, context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def participant_import_confirm(request):
+    programs = _coordinated(request)
+    form = ImportConfirmForm(request.POST)
+    key = IMPORT_CACHE_KEY.format(form.data.get("token", ""))
+    pending = cache.get(key) if form.is_valid() else None
+    if pending is None or pending["user"] != request.user.pk:
+        messages.error(
+            request, "That checked file is no longer kept (after 30 minutes). Upload it again."
+        )
+        return redirect("accounts:participant_import")
+    program = programs.filter(pk=pending["program"]).first()
+    if program is None:
+        raise PermissionDenied("You no longer coordinate this program.")
+    result = imports.participants_import(
+        program=program, content=pending["content"], actor=request.user, request=request
+    )
+    if not result.written:
+        # The program changed since the check (e.g. someone enrolled one of these people).
+        form = ImportUploadForm(programs=programs, initial={"program": program})
+        return _import_page(request, {"form": form, "program": program, "result": result})
+    cache.delete(key)
+    messages.success(
+        request,
+        f"Imported {result.mentor_count} mentors and {result.mentee_count} mentees into "
+        f"{program.name}. They can sign in once invited.",
+    )
+    return redirect(f"{reverse('accounts:participant_import')}?program={program.slug}")
+
+
+@login_required
+@require_http_methods(["GET"])
+def participant_import_template(request):
+    _coordinated(request)
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
+    return response

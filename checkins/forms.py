@@ -50,9 +50,7 @@ class LogForm(_LocalTimeForm):
     actual_at = forms.DateTimeField(
         label="Started at", required=False, widget=_local_input(), input_formats=[LOCAL_FORMAT]
     )
-    actual_minutes = forms.IntegerField(
-        label="Minutes", min_value=5, max_value=480, required=False
-    )
+    actual_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, required=False)
     mood = forms.TypedChoiceField(
         label="Mentee's mood (1 low – 5 great)",
         choices=[(str(i), str(i)) for i in range(1, 6)],
@@ -351,6 +349,7 @@ class PreferenceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page wraps it, next to the calendar-link forms
         self.helper.layout = Layout(
             Field("before", template=BUTTONS), Submit("save", "Save", css_class="btn-lg")
         )

@@ -106,7 +106,9 @@ class Schedule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_cadence_display()} at {self.time_of_day:%H:%M} ({self.get_mode_display()})"
+        return (
+            f"{self.get_cadence_display()} at {self.time_of_day:%H:%M} ({self.get_mode_display()})"
+        )
 
     def tzinfo(self, program: Program | None = None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone or (program or self.match.program).timezone)
@@ -353,9 +355,7 @@ class Alert(models.Model):
             # ... and one open engagement alert per match and kind.
             models.UniqueConstraint(
                 fields=["match", "kind"],
-                condition=Q(
-                    resolved_at__isnull=True, checkin__isnull=True, match__isnull=False
-                ),
+                condition=Q(resolved_at__isnull=True, checkin__isnull=True, match__isnull=False),
                 name="alert_open_once_per_match",
             ),
         ]

@@ -59,7 +59,7 @@ def group_sessions_for_mentee(user: User, now: datetime | None = None) -> QueryS
     return (
         access.scope(user, Attendance.objects.all(), roles=(access.MENTEE,))
         .filter(checkin__scheduled_at__gt=now - timedelta(days=1))
-        .select_related("checkin")
+        .select_related("checkin__program")
         .order_by("checkin__scheduled_at")
     )
 

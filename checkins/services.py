@@ -1,5 +1,6 @@
 """Check-in writes. Keyword-only, atomic, audited (field names only, never content)."""
 
+import contextlib
 import hashlib
 import logging
 import secrets
@@ -526,9 +527,7 @@ def _participants(checkin: CheckIn) -> list[tuple[User, bool]]:
 
 
 def _preferences(users: list[User]) -> dict[int, str]:
-    found = dict(
-        ReminderPreference.objects.filter(user__in=users).values_list("user_id", "before")
-    )
+    found = dict(ReminderPreference.objects.filter(user__in=users).values_list("user_id", "before"))
     return {u.pk: found.get(u.pk, ReminderPreference.Before.DAY) for u in users}
 
 
@@ -586,8 +585,7 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
                 pk=reminder.pk, status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
             ).update(status=Reminder.Status.CANCELLED)
     existing = {
-        (r.recipient_id, r.kind): r
-        for r in checkin.reminders.filter(for_time=checkin.scheduled_at)
+        (r.recipient_id, r.kind): r for r in checkin.reminders.filter(for_time=checkin.scheduled_at)
     }
     for (user_id, kind), due in wanted.items():
         reminder = existing.get((user_id, kind))
@@ -703,10 +701,9 @@ def reminder_send_batch(*, token: str) -> dict[str, int]:
         for pk in ids:
             counts[_send_one(pk=pk, token=token, connection=connection)] += 1
     finally:
-        try:
+        # Closing a broken SMTP connection may fail too; nothing is left to do about it.
+        with contextlib.suppress(Exception):
             connection.close()
-        except Exception:  # noqa: BLE001, S110 — closing a broken SMTP connection may fail too
-            pass
     return counts
 
 
@@ -763,10 +760,8 @@ def _send_one(*, pk: int, token: str, connection) -> str:
             reminder.available_at = now + timedelta(minutes=2**reminder.attempts)
             outcome = "retry"
         reminder.save(update_fields=["attempts", "last_error", "status", "available_at"])
-        try:
+        with contextlib.suppress(Exception):
             connection.close()  # a broken SMTP session is reopened for the next message
-        except Exception:  # noqa: BLE001, S110
-            pass
         return outcome
     reminder.status, reminder.sent_at = Reminder.Status.SENT, timezone.now()
     reminder.attempts += 1

@@ -166,7 +166,11 @@ class GoalForm(forms.ModelForm):
                 self.add_error("target", MESSAGES["target"])
             if not data.get("unit", "").strip():
                 self.add_error("unit", MESSAGES["unit"])
-        if direction == Direction.AT_LEAST and None not in (baseline, target) and target <= baseline:
+        if (
+            direction == Direction.AT_LEAST
+            and None not in (baseline, target)
+            and target <= baseline
+        ):
             self.add_error(
                 "target",
                 f"For an “at least” goal the target must be above where you start ({baseline}).",
@@ -254,7 +258,9 @@ class ProgressForm(forms.Form):
             del self.fields["done"]
             unit = f" ({goal.unit})" if goal.unit else ""
             self.fields["value"].label = f"{goal.metric[:1].upper()}{goal.metric[1:]}{unit}"
-            self.fields["value"].help_text = (
+            self.fields[
+                "value"
+            ].help_text = (
                 "Where you stand on that date, e.g. the total so far or this week's number."
             )
             self.fields["value"].required = True
@@ -369,7 +375,6 @@ class GoalTemplateForm(forms.ModelForm):
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
-
 
     def clean(self):
         data = super().clean()

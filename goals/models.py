@@ -123,7 +123,9 @@ class Goal(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.CharField(max_length=240, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -169,7 +171,9 @@ class ProgressEntry(models.Model):
     recorded_on = models.DateField()
     value = models.DecimalField(max_digits=9, decimal_places=2)
     note = models.TextField(max_length=1000, blank=True)
-    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # True when the mentor entered it for the mentee: the mentee's record shows who spoke.
     on_behalf = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
@@ -194,7 +198,9 @@ class GoalComment(models.Model):
     )
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=now)
 

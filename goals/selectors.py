@@ -55,9 +55,7 @@ def goal_board_order(queryset: QuerySet) -> QuerySet:
 
 
 def templates_for_program(program: Program) -> QuerySet:
-    return GoalTemplate.objects.filter(program=program, is_active=True).select_related(
-        "focus_area"
-    )
+    return GoalTemplate.objects.filter(program=program, is_active=True).select_related("focus_area")
 
 
 def attainment_by_mentee(program: Program, today: date) -> QuerySet:
@@ -90,11 +88,7 @@ def _attainment_counts(prefix: str, today: date) -> dict:
         "goals_set": count(not_draft),
         "goals_active": count(status="active"),
         "goals_achieved": count(status="achieved"),
-        "goals_achieved_on_time": count(
-            status="achieved", closed_on__lte=F(f"{prefix}due_date")
-        ),
+        "goals_achieved_on_time": count(status="achieved", closed_on__lte=F(f"{prefix}due_date")),
         "goals_overdue": count(status="active", due_date__lt=today),
-        "goals_due": count(
-            not_draft, ~Q(**{f"{prefix}status": "abandoned"}), due_date__lt=today
-        ),
+        "goals_due": count(not_draft, ~Q(**{f"{prefix}status": "abandoned"}), due_date__lt=today),
     }

@@ -96,9 +96,7 @@ def goal_current_value(goal: Goal) -> Decimal | None:
 
 
 @transaction.atomic
-def goal_set_status(
-    *, actor: User, goal: Goal, status: str, reason: str = "", today: date
-) -> Goal:
+def goal_set_status(*, actor: User, goal: Goal, status: str, reason: str = "", today: date) -> Goal:
     # Lock the row: two people closing the same goal at once must not both pass the rules.
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     if status not in TRANSITIONS.get(goal.status, set()):

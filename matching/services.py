@@ -406,3 +406,20 @@ def never_pair_remove(*, exclusion: NeverPair, actor: User, request=None) -> Non
         request=request,
     )
     exclusion.delete()
+
+
+@transaction.atomic
+def matching_settings_update(*, program: Program, form, actor: User, request=None):
+    """Save the program's weights and acceptance rule (a ModelForm already validated)."""
+    settings_row = form.save(commit=False)
+    settings_row.program = program
+    settings_row.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=settings_row,
+        program=program,
+        fields=form.changed_data,
+        request=request,
+    )
+    return settings_row

@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("Program settings", "accounts:program_list", (access.COORDINATOR,)),
     ("Goals", "goals:board", (access.MENTEE, access.MENTOR, access.COORDINATOR)),
     ("Audit trail", "audit_trail", (access.COORDINATOR,)),
+    ("Check-ins", "checkins:list", (access.COORDINATOR, access.MENTOR, access.MENTEE)),
 ]
 
 

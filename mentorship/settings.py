@@ -137,6 +137,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks live in one place; later apps add their entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Check-ins: reminders are found in the database each minute (no ETA tasks kept in Redis).
+CELERY_BEAT_SCHEDULE |= {
+    "checkins-reminders-dispatch": {"task": "checkins.reminders_dispatch", "schedule": 60.0},
+    "checkins-occurrences-generate": {
+        "task": "checkins.occurrences_generate",
+        "schedule": 60.0 * 60,
+    },
+    "checkins-engagement-scan": {"task": "checkins.engagement_scan", "schedule": 60.0 * 60},
+}
 
 # --- Authentication (OWASP ASVS level 2)
 AUTH_USER_MODEL = "accounts.User"

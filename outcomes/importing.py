@@ -122,7 +122,8 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
                 problems.append(f"same participant, date and source as row {seen[key]}")
             seen.setdefault(key, number)
         if problems:
-            result.errors.append((number, "; ".join(problems).capitalize() + "."))
+            message = "; ".join(p.rstrip(".") for p in problems)
+            result.errors.append((number, message[0].upper() + message[1:] + "."))
             continue
         result.rows.append(
             {

@@ -83,7 +83,7 @@ def use_calendar(request, mentee_pk: int):
     days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
     records = selectors.use_days_for_month(mentee=mentee, first=month, last=last)
     current = {day: record.used for day, record in records.items()}
-    form = MonthForm(request.POST or None, days=days, current=current, today=today)
+    form = MonthForm(request.POST if request.method == "POST" else None, days=days, current=current, today=today)
     if request.method == "POST" and form.is_valid():
         saved = services.use_month_record(
             actor=request.user,
@@ -160,7 +160,7 @@ def use_day(request, mentee_pk: int, day: str):
         else [own_source]
     )
     form = UseReportForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         substances=selectors.substance_names(program=mentee.program),
         sources=sources,
     )
@@ -246,7 +246,7 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
         initial = {"completed_on": existing.completed_on} | {
             f"item_{n}": str(v) for n, v in enumerate(existing.answers, start=1)
         }
-    form = AssessmentForm(request.POST or None, instrument=definition, initial=initial)
+    form = AssessmentForm(request.POST if request.method == "POST" else None, instrument=definition, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.assessment_record(

@@ -232,3 +232,18 @@ class GoalTemplateFactory(factory.django.DjangoModelFactory):
     unit = "meetings a week"
     direction = "at_least"
     suggested_target = 3
+
+
+# --- outcomes (use days are written through outcomes.services, the only writer of UseDay)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "outcomes.Assessment"
+
+    mentee = factory.SubFactory(MenteeProfileFactory)
+    instrument = "barc10"
+    week = 0
+    answers = factory.LazyFunction(lambda: [4] * 10)
+    total = factory.LazyAttribute(lambda a: sum(a.answers))
+    completed_on = factory.LazyAttribute(lambda a: a.mentee.enrolled_on)

@@ -7,139 +7,340 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_languages'),
+        ("accounts", "0002_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MenteeGoals',
-            fields=[
-            ],
+            name="MenteeGoals",
+            fields=[],
             options={
-                'verbose_name': 'mentee (goals)',
-                'verbose_name_plural': 'mentees (goals)',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "mentee (goals)",
+                "verbose_name_plural": "mentees (goals)",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('accounts.menteeprofile',),
+            bases=("accounts.menteeprofile",),
         ),
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('abstinence', 'Abstinence'), ('harm_reduction', 'Harm reduction'), ('life', 'Life goal')], default='life', max_length=16)),
-                ('title', models.CharField(max_length=120)),
-                ('specific', models.TextField(max_length=2000)),
-                ('metric', models.CharField(max_length=80)),
-                ('unit', models.CharField(blank=True, max_length=40)),
-                ('direction', models.CharField(choices=[('at_least', 'At least (more is better)'), ('at_most', 'At most (less is better)'), ('done', 'Done or not done')], max_length=10)),
-                ('baseline', models.DecimalField(decimal_places=2, default=0, max_digits=9)),
-                ('target', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('steps', models.TextField(max_length=2000)),
-                ('support', models.TextField(max_length=1000)),
-                ('agreed_at', models.DateTimeField(blank=True, null=True)),
-                ('why_it_matters', models.TextField(max_length=1000)),
-                ('start_date', models.DateField()),
-                ('due_date', models.DateField()),
-                ('review_cadence', models.CharField(choices=[('weekly', 'Every week'), ('biweekly', 'Every two weeks'), ('monthly', 'Every month')], default='weekly', max_length=10)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('achieved', 'Achieved'), ('not_achieved', 'Not achieved'), ('abandoned', 'Abandoned')], default='draft', max_length=12)),
-                ('status_reason', models.CharField(blank=True, max_length=240)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agreed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('focus_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.focusarea')),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='accounts.menteeprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("abstinence", "Abstinence"),
+                            ("harm_reduction", "Harm reduction"),
+                            ("life", "Life goal"),
+                        ],
+                        default="life",
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(max_length=120)),
+                ("specific", models.TextField(max_length=2000)),
+                ("metric", models.CharField(max_length=80)),
+                ("unit", models.CharField(blank=True, max_length=40)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("at_least", "At least (more is better)"),
+                            ("at_most", "At most (less is better)"),
+                            ("done", "Done or not done"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("baseline", models.DecimalField(decimal_places=2, default=0, max_digits=9)),
+                (
+                    "target",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                ("steps", models.TextField(max_length=2000)),
+                ("support", models.TextField(max_length=1000)),
+                ("agreed_at", models.DateTimeField(blank=True, null=True)),
+                ("why_it_matters", models.TextField(max_length=1000)),
+                ("start_date", models.DateField()),
+                ("due_date", models.DateField()),
+                (
+                    "review_cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Every week"),
+                            ("biweekly", "Every two weeks"),
+                            ("monthly", "Every month"),
+                        ],
+                        default="weekly",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Active"),
+                            ("achieved", "Achieved"),
+                            ("not_achieved", "Not achieved"),
+                            ("abandoned", "Abandoned"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=240)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agreed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "focus_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.focusarea",
+                    ),
+                ),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goals",
+                        to="accounts.menteeprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GoalComment',
+            name="GoalComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=2000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='goals.goal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=2000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="goals.goal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GoalTemplate',
+            name="GoalTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('abstinence', 'Abstinence'), ('harm_reduction', 'Harm reduction'), ('life', 'Life goal')], default='life', max_length=16)),
-                ('title', models.CharField(max_length=120)),
-                ('metric', models.CharField(blank=True, max_length=80)),
-                ('unit', models.CharField(blank=True, max_length=40)),
-                ('direction', models.CharField(choices=[('at_least', 'At least (more is better)'), ('at_most', 'At most (less is better)'), ('done', 'Done or not done')], max_length=10)),
-                ('suggested_target', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True)),
-                ('suggested_steps', models.TextField(blank=True, max_length=1000)),
-                ('review_cadence', models.CharField(choices=[('weekly', 'Every week'), ('biweekly', 'Every two weeks'), ('monthly', 'Every month')], default='weekly', max_length=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('focus_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.focusarea')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goal_templates', to='accounts.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("abstinence", "Abstinence"),
+                            ("harm_reduction", "Harm reduction"),
+                            ("life", "Life goal"),
+                        ],
+                        default="life",
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(max_length=120)),
+                ("metric", models.CharField(blank=True, max_length=80)),
+                ("unit", models.CharField(blank=True, max_length=40)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("at_least", "At least (more is better)"),
+                            ("at_most", "At most (less is better)"),
+                            ("done", "Done or not done"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "suggested_target",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True),
+                ),
+                ("suggested_steps", models.TextField(blank=True, max_length=1000)),
+                (
+                    "review_cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Every week"),
+                            ("biweekly", "Every two weeks"),
+                            ("monthly", "Every month"),
+                        ],
+                        default="weekly",
+                        max_length=10,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "focus_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.focusarea",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goal_templates",
+                        to="accounts.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['focus_area__position', 'focus_area__name', 'position', 'title'],
+                "ordering": ["focus_area__position", "focus_area__name", "position", "title"],
             },
         ),
         migrations.AddField(
-            model_name='goal',
-            name='template',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='goals.goaltemplate'),
+            model_name="goal",
+            name="template",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="goals.goaltemplate",
+            ),
         ),
         migrations.CreateModel(
-            name='ProgressEntry',
+            name="ProgressEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_on', models.DateField()),
-                ('value', models.DecimalField(decimal_places=2, max_digits=9)),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('on_behalf', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='goals.goal')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_on", models.DateField()),
+                ("value", models.DecimalField(decimal_places=2, max_digits=9)),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                ("on_behalf", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="goals.goal",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'progress entries',
-                'ordering': ['-recorded_on', '-created_at', '-id'],
+                "verbose_name_plural": "progress entries",
+                "ordering": ["-recorded_on", "-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='goaltemplate',
-            constraint=models.UniqueConstraint(fields=('program', 'focus_area', 'title'), name='goaltemplate_unique_title'),
+            model_name="goaltemplate",
+            constraint=models.UniqueConstraint(
+                fields=("program", "focus_area", "title"), name="goaltemplate_unique_title"
+            ),
         ),
         migrations.AddIndex(
-            model_name='goal',
-            index=models.Index(fields=['mentee', 'status'], name='goal_mentee_status'),
+            model_name="goal",
+            index=models.Index(fields=["mentee", "status"], name="goal_mentee_status"),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gt', models.F('start_date'))), name='goal_due_after_start'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gt", models.F("start_date"))),
+                name="goal_due_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(('direction', 'done'), ('target__isnull', False), _connector='OR'), name='goal_measured_has_target'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("direction", "done"), ("target__isnull", False), _connector="OR"
+                ),
+                name="goal_measured_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'abandoned'), _negated=True), models.Q(('status_reason', ''), _negated=True), _connector='OR'), name='goal_abandoned_has_reason'),
+            model_name="goal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "abandoned"), _negated=True),
+                    models.Q(("status_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="goal_abandoned_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressentry',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='progress_value_not_negative'),
+            model_name="progressentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="progress_value_not_negative"
+            ),
         ),
     ]

@@ -2,6 +2,7 @@
 access after a match ends, and the capacity race between two coordinators."""
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -161,7 +162,7 @@ def test_a_mentee_has_at_most_one_current_match(program, coordinator):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_coordinators_approving_at_once_never_exceed_capacity():
+def test_two_coordinators_approving_at_once_never_exceed_capacity(monkeypatch):
     program = factories.ProgramFactory()
     coordinators = [
         factories.make_user_with_role(Membership.Role.COORDINATOR, program) for _ in range(2)
@@ -175,6 +176,15 @@ def test_two_coordinators_approving_at_once_never_exceed_capacity():
     ]
     barrier = threading.Barrier(2)
     outcomes = []
+    check_room = services._check_room
+
+    def slow_check_room(mentor, **kwargs):
+        # Widen the window between counting and writing: without the row lock both approvals
+        # would count zero current mentees here and both would be written.
+        check_room(mentor, **kwargs)
+        time.sleep(0.5)
+
+    monkeypatch.setattr(services, "_check_room", slow_check_room)
 
     def approve(match, coordinator):
         try:
@@ -186,7 +196,10 @@ def test_two_coordinators_approving_at_once_never_exceed_capacity():
         finally:
             connection.close()  # each thread had its own database connection
 
-    threads = [threading.Thread(target=approve, args=pair) for pair in zip(proposals, coordinators)]
+    threads = [
+        threading.Thread(target=approve, args=pair)
+        for pair in zip(proposals, coordinators, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:

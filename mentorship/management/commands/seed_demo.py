@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, demo_seed_large, demo_seed_small
+from goals.demo import demo_seed_goals
 from matching.demo import demo_seed_matches
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, size, **options):
         program, logins = demo_seed_small()
         demo_seed_matches(program=program)
+        demo_seed_goals(program=program)
         if size == "large":
             large = demo_seed_large()
             self.stdout.write(f"Large program “{large.name}” ready (slug {large.slug}).")

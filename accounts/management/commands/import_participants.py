@@ -1,0 +1,43 @@
+"""Import mentors and mentees from a CSV file: the same checks and writes as the upload page."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.imports import participants_import
+from accounts.models import Program
+
+
+class Command(BaseCommand):
+    help = (
+        "Import participants from a CSV file (the upload page's template). Every row is checked "
+        "first; any problem imports nothing and exits with status 1 after listing the problems."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--program", required=True, help="The program's slug.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and write nothing."
+        )
+
+    def handle(self, *args, file: Path, program: str, dry_run: bool, **options):
+        target = Program.objects.filter(slug=program).first()
+        if target is None:
+            raise CommandError(f"No program with the slug “{program}”.", returncode=2)
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.", returncode=2) from exc
+        result = participants_import(program=target, content=content, dry_run=dry_run)
+        if not result.ok:
+            for problem in result.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{len(result.problems)} problem(s) in {file.name}; nothing was imported."
+            )
+        counts = f"{result.mentor_count} mentors and {result.mentee_count} mentees"
+        if dry_run:
+            self.stdout.write(f"{file.name}: {counts}, no problems. Dry run: nothing was written.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported {counts} into {target.name}."))

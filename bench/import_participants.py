@@ -1,0 +1,178 @@
+"""Cost of the CSV import (parse, check every row with the forms, bulk insert, audit) against a
+plain `bulk_create` of the same people, profiles and links, measured in the same process.
+
+Both runs happen inside one transaction that is rolled back, so the database is left as found.
+Runs on the database in DATABASE_URL (PostgreSQL under `make bench`).
+"""
+
+from _harness import setup
+
+setup()
+
+import csv  # noqa: E402
+import io  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from accounts.imports import participants_import  # noqa: E402
+from accounts.models import (  # noqa: E402
+    FocusArea,
+    Language,
+    Membership,
+    MenteeFocusArea,
+    MenteeProfile,
+    MentorProfile,
+    Philosophy,
+    Program,
+    Substance,
+    User,
+)
+from accounts.vocabularies import vocabulary_seed_defaults  # noqa: E402
+
+N = 10_000
+TARGET = 3.0
+ROUNDS = 2
+HEADER = [
+    "role",
+    "email",
+    "first_name",
+    "last_name",
+    "enrolled_on",
+    "substances",
+    "focus_areas",
+    "languages",
+    "philosophies",
+    "capacity",
+]
+
+
+def people(domain: str) -> list[dict]:
+    rows = []
+    for i in range(N):
+        mentor = i % 10 == 0  # one mentor for nine mentees, as programs run
+        rows.append(
+            {
+                "role": "mentor" if mentor else "mentee",
+                "email": f"p{i}@{domain}",
+                "first_name": f"First{i}",
+                "last_name": f"Last{i}",
+                "enrolled_on": "" if mentor else "2026-01-05",
+                "substances": "Opioids;Alcohol",
+                "focus_areas": "Housing;Legal" if mentor else "Housing:high;Legal:low",
+                "languages": "English",
+                "philosophies": "SMART Recovery" if mentor else "",
+                "capacity": "4" if mentor else "",
+            }
+        )
+    return rows
+
+
+def as_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, HEADER)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def new_program() -> Program:
+    program = Program.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:12]}")
+    vocabulary_seed_defaults(program=program)
+    return program
+
+
+def plain_bulk_create(rows: list[dict], program: Program) -> None:
+    """The reference: the same rows inserted with bulk_create, no checks, no audit."""
+    term = {
+        "housing": FocusArea.objects.get(program=program, name="Housing"),
+        "legal": FocusArea.objects.get(program=program, name="Legal"),
+        "opioids": Substance.objects.get(program=program, name="Opioids"),
+        "alcohol": Substance.objects.get(program=program, name="Alcohol"),
+        "smart": Philosophy.objects.get(program=program, name="SMART Recovery"),
+        "en": Language.objects.get(code="en"),
+    }
+    users = [
+        User(
+            email=r["email"],
+            first_name=r["first_name"],
+            last_name=r["last_name"],
+            password=make_password(None),
+        )
+        for r in rows
+    ]
+    User.objects.bulk_create(users, batch_size=2000)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=u, program=program, role=r["role"])
+            for u, r in zip(users, rows, strict=True)
+        ],
+        batch_size=2000,
+    )
+    mentors = [
+        MentorProfile(program=program, user=u, capacity=4)
+        for u, r in zip(users, rows, strict=True)
+        if r["role"] == "mentor"
+    ]
+    mentees = [
+        MenteeProfile(program=program, user=u, enrolled_on="2026-01-05")
+        for u, r in zip(users, rows, strict=True)
+        if r["role"] == "mentee"
+    ]
+    MentorProfile.objects.bulk_create(mentors, batch_size=2000)
+    MenteeProfile.objects.bulk_create(mentees, batch_size=2000)
+
+    def links(model, field, profiles, terms):
+        through = getattr(model, field).through
+        source = model._meta.get_field(field).m2m_field_name() + "_id"
+        target = model._meta.get_field(field).m2m_reverse_field_name() + "_id"
+        through.objects.bulk_create(
+            [through(**{source: p.pk, target: t.pk}) for p in profiles for t in terms],
+            batch_size=2000,
+        )
+
+    links(MentorProfile, "lived_substances", mentors, [term["opioids"], term["alcohol"]])
+    links(MentorProfile, "focus_areas", mentors, [term["housing"], term["legal"]])
+    links(MentorProfile, "languages", mentors, [term["en"]])
+    links(MentorProfile, "philosophies", mentors, [term["smart"]])
+    links(MenteeProfile, "substances", mentees, [term["opioids"], term["alcohol"]])
+    links(MenteeProfile, "languages", mentees, [term["en"]])
+    MenteeFocusArea.objects.bulk_create(
+        [
+            MenteeFocusArea(mentee=m, focus_area=area, priority=priority)
+            for m in mentees
+            for area, priority in ((term["housing"], 3), (term["legal"], 1))
+        ],
+        batch_size=2000,
+    )
+
+
+def main() -> None:
+    plain, ours = [], []
+    # Alternate the two, twice, and keep each one's best: on a shared machine a single run
+    # mostly measures the neighbours.
+    for _ in range(ROUNDS):
+        with transaction.atomic():
+            reference_rows = people(f"ref-{uuid.uuid4().hex[:8]}.example")
+            content = as_csv(people(f"imp-{uuid.uuid4().hex[:8]}.example"))
+            reference_program, import_program = new_program(), new_program()
+
+            start = time.perf_counter()
+            plain_bulk_create(reference_rows, reference_program)
+            plain.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            result = participants_import(program=import_program, content=content)
+            ours.append(time.perf_counter() - start)
+            assert result.written, result.problems[:5]
+            transaction.set_rollback(True)
+    print(
+        f"import_participants: {N} rows in {min(ours):.2f}s; plain bulk_create: {min(plain):.2f}s"
+    )
+    print(f"import_participants ratio={min(ours) / min(plain):.2f} target=<={TARGET:g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""CSV import of participants: all or nothing, every problem by row and column, one code path
+for the upload page and the management command."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from accounts.imports import COLUMN_NAMES, participants_import, template_csv
+from accounts.models import (
+    Membership,
+    MenteeFocusArea,
+    MenteeProfile,
+    MentorProfile,
+    MentorTraining,
+    StatusChange,
+    User,
+)
+from mentorship.models import AuditEntry
+from tests import factories
+
+HEADER = "role,email,first_name,last_name,enrolled_on,focus_areas,substances,languages"
+
+
+def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+GOOD = csv_bytes(
+    "mentee,alex@example.org,Alex,Kim,2026-03-02,Housing:high;Legal,Opioids;alcohol,English",
+    "mentee,bo@example.org,Bo,Lee,2026-03-03,,,",
+)
+
+
+@pytest.fixture
+def program(db):
+    return factories.ProgramFactory(slug="riverside", name="Riverside")
+
+
+def problems_of(result):
+    return [(p.row, p.column, p.message) for p in result.problems]
+
+
+def test_good_file_creates_people_profiles_and_audit(program):
+    coordinator = factories.make_user_with_role("coordinator", program)
+
+    result = participants_import(program=program, content=GOOD, actor=coordinator)
+
+    assert result.ok and result.written
+    alex = MenteeProfile.objects.get(user__email="alex@example.org")
+    assert alex.program == program and alex.enrolled_on == date(2026, 3, 2)
+    assert alex.study_arm == "mentored" and alex.recovery_stage == "early"  # defaults
+    assert alex.status == "enrolled"
+    assert sorted(s.name for s in alex.substances.all()) == ["Alcohol", "Opioids"]
+    assert [lang.code for lang in alex.languages.all()] == ["en"]
+    needs = {n.focus_area.name: n.priority for n in alex.focus_needs.all()}
+    assert needs == {"Housing": MenteeFocusArea.Priority.HIGH, "Legal": 2}
+    assert not alex.user.has_usable_password()  # the invitation sets it
+    assert Membership.objects.filter(user=alex.user, program=program, role="mentee").exists()
+    assert StatusChange.objects.filter(mentee=alex, to_status="enrolled").exists()
+    entries = AuditEntry.objects.filter(action="create", object_type="accounts.menteeprofile")
+    assert entries.count() == 2
+    entry = entries.get(object_id=str(alex.pk))
+    assert entry.actor == coordinator and entry.person_id == alex.user_id
+    assert "substances" in entry.fields and "Opioids" not in str(entry.fields)
+
+
+def test_mentor_rows_with_every_column(program):
+    content = template_csv().encode()
+
+    result = participants_import(program=program, content=content)
+
+    assert result.ok, problems_of(result)
+    mentor = MentorProfile.objects.get(user__email="sam.rivera@example.org")
+    assert mentor.capacity == 3 and mentor.is_certified_peer_specialist
+    assert mentor.recovery_since == date(2019, 6, 1)
+    assert {p.name for p in mentor.philosophies.all()} == {"12-step (AA/NA)", "SMART Recovery"}
+    assert {s.name for s in mentor.lived_substances.all()} == {"Opioids", "Alcohol"}
+    assert mentor.availability == (1 << 2) | (1 << 8) | (1 << 15)  # Mon/Wed evening, Sat morning
+    training = MentorTraining.objects.get(mentor=mentor)
+    assert training.training.name == "Crisis navigation"
+    mentee = MenteeProfile.objects.get(user__email="alex.kim@example.org")
+    assert mentee.preferred_philosophy.name == "SMART Recovery"
+    assert mentee.preferred_mentor_gender == "woman"
+
+
+def test_template_documents_every_column():
+    rows = list(csv.reader(io.StringIO(template_csv())))
+    assert rows[0] == COLUMN_NAMES
+    assert [row[0] for row in rows[1:]] == ["mentor", "mentee"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("teacher,a@example.org,A,B,2026-01-01,,,", "role", "Write mentor or mentee."),
+        ("mentee,not-an-email,A,B,2026-01-01,,,", "email", "Enter a valid email address."),
+        ("mentee,a@example.org,,B,2026-01-01,,,", "first_name", "This field is required."),
+        ("mentee,a@example.org,A,B,,,,", "enrolled_on", "This field is required."),
+        ("mentee,a@example.org,A,B,2026-02-30,,,", "enrolled_on", "Enter a valid date."),
+        ("mentee,a@example.org,A,B,1999-01-01,,,", "enrolled_on", "Check the year"),
+        ("mentee,a@example.org,A,B,2026-01-01,Knitting,,", "focus_areas", "“Knitting” is not"),
+        ("mentee,a@example.org,A,B,2026-01-01,Housing:urgent,,", "focus_areas", "not a priority"),
+        ("mentee,a@example.org,A,B,2026-01-01,,Kryptonite,", "substances", "not one of"),
+        ("mentee,a@example.org,A,B,2026-01-01,,,Klingon", "languages", "not one of"),
+        ("mentor,a@example.org,A,B,2026-01-01,,,", "enrolled_on", "Applies to mentees only"),
+        ("mentor,a@example.org,A,B,,Housing:high,,", "focus_areas", "applies to mentees only"),
+    ],
+)
+def test_each_kind_of_bad_row_is_reported_by_row_and_column(program, row, column, message):
+    good = "mentee,ok@example.org,Ok,Row,2026-01-01,,,"
+
+    result = participants_import(program=program, content=csv_bytes(good, row))
+
+    assert not result.written
+    assert any(r == 3 and c == column and message in m for r, c, m in problems_of(result)), (
+        problems_of(result)
+    )
+    assert not User.objects.filter(email="ok@example.org").exists()  # all or nothing
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "column", "message"),
+    [
+        ("role,email,first_name,capacity", "mentor,a@example.org,A,99", "capacity", "less than or equal to 25"),
+        ("role,email,first_name,capacity", "mentor,a@example.org,A,many", "capacity", "Enter a whole number."),
+        ("role,email,first_name,accepting_new", "mentor,a@example.org,A,maybe", "accepting_new", "Write yes or no."),
+        ("role,email,first_name,availability", "mentor,a@example.org,A,Mon night", "availability", "not a slot"),
+        ("role,email,first_name,recovery_since", "mentor,a@example.org,A,2999-01-01", "recovery_since", "in the future"),
+        ("role,email,first_name,trainings", "mentor,a@example.org,A,Crisis navigation", "trainings", "name:YYYY-MM-DD"),
+        ("role,email,first_name,enrolled_on,study_arm", "mentee,a@example.org,A,2026-01-01,control", "study_arm", "Select a valid choice"),
+        ("role,email,first_name,enrolled_on,philosophy_required", "mentee,a@example.org,A,2026-01-01,yes", "philosophy_required", "Choose the philosophy"),
+        ("role,email,first_name,enrolled_on,mentor_gender_required", "mentee,a@example.org,A,2026-01-01,yes", "mentor_gender_required", "Choose the mentor gender"),
+    ],
+)  # fmt: skip
+def test_bad_values_get_the_browser_forms_messages(program, header, row, column, message):
+    result = participants_import(program=program, content=csv_bytes(row, header=header))
+
+    assert [(r, c) for r, c, _ in problems_of(result)] == [(2, column)], problems_of(result)
+    assert message in result.problems[0].message
+
+
+def test_choices_accept_the_label_and_yes_no_any_case(program):
+    content = csv_bytes(
+        "mentee,a@example.org,A,2026-01-01,Comparison (treatment as usual),Sustained recovery (over 1 year),YES",
+        header="role,email,first_name,enrolled_on,study_arm,recovery_stage,mentor_gender_required",
+    )
+    result = participants_import(program=program, content=content)
+    assert problems_of(result) == [
+        (2, "mentor_gender_required", "Choose the mentor gender that is required.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (HEADER.encode() + b"\n", "no participants"),
+        (b"role,email\nmentee,a@example.org\n", "required column is missing"),
+        (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",shoe_size"), "Unknown column"),
+        (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",email"), "appears twice"),
+        ("role,email,first_name\nmentee,é@example.org,Zoë\n".encode("latin-1"), "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+        (b'role,email,first_name\nmentee,"a@example.org,A\n', "cannot be read as CSV"),
+        (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,,extra"), "more cells than the header"),
+    ],
+)  # fmt: skip
+def test_a_bad_file_is_explained(program, content, message):
+    result = participants_import(program=program, content=content)
+    assert not result.ok and not result.written
+    assert message in " ".join(str(p) for p in result.problems)
+
+
+def test_utf8_with_bom_and_excel_quoting(program):
+    content = "\ufeff" + "\r\n".join(
+        [
+            "role,email,first_name,last_name,enrolled_on,focus_areas",
+            'mentee,zoe@example.org,Zoë,"O\'Brien, ""Jr""",2026-01-05,"Housing:high;Employment and job search"',
+            'mentee,ana@example.org,"Ana\nMaría",Núñez,2026-01-05,',
+        ]
+    )
+    result = participants_import(program=program, content=content.encode("utf-8"))
+
+    assert result.ok, problems_of(result)
+    zoe = User.objects.get(email="zoe@example.org")
+    assert zoe.first_name == "Zoë" and zoe.last_name == 'O\'Brien, "Jr"'
+    assert User.objects.get(email="ana@example.org").first_name == "Ana\nMaría"
+    assert MenteeProfile.objects.get(user=zoe).focus_needs.count() == 2
+
+
+def test_duplicates_are_reported_never_merged(program):
+    existing = factories.MenteeProfileFactory(program=program, user__email="taken@example.org")
+    content = csv_bytes(
+        "mentee,twice@example.org,A,B,2026-01-01,,,",
+        "mentee,TWICE@example.org,A,B,2026-01-01,,,",
+        "mentee,taken@example.org,A,B,2026-01-01,,,",
+    )
+
+    result = participants_import(program=program, content=content)
+
+    assert problems_of(result) == [
+        (3, "email", "Also on row 2; list each person once."),
+        (4, "email", "Someone with this e-mail is already a mentee in Riverside; edit their profile instead."),
+    ]  # fmt: skip
+    assert MenteeProfile.objects.filter(user=existing.user).count() == 1
+    assert not User.objects.filter(email="twice@example.org").exists()
+
+
+def test_a_person_from_another_program_keeps_one_account(program):
+    other = factories.MenteeProfileFactory(user__email="moved@example.org")
+    content = csv_bytes("mentee,moved@example.org,New,Name,2026-01-01,,,")
+
+    result = participants_import(program=program, content=content)
+
+    assert result.written and result.existing_accounts == 1
+    assert MenteeProfile.objects.filter(user=other.user).count() == 2
+    other.user.refresh_from_db()
+    assert other.user.first_name != "New"  # an import never rewrites an existing person
+
+
+def test_dry_run_writes_nothing(program):
+    before = AuditEntry.objects.count()
+
+    result = participants_import(program=program, content=GOOD, dry_run=True)
+
+    assert result.ok and not result.written and result.mentee_count == 2
+    assert not User.objects.filter(email__in=["alex@example.org", "bo@example.org"]).exists()
+    assert AuditEntry.objects.count() == before
+
+
+def test_command_imports_a_good_file(program, tmp_path, capsys):
+    path = tmp_path / "people.csv"
+    path.write_bytes(GOOD)
+
+    call_command("import_participants", str(path), "--program", "riverside")
+
+    assert "Imported 0 mentors and 2 mentees into Riverside." in capsys.readouterr().out
+    assert MenteeProfile.objects.filter(program=program).count() == 2
+
+
+def test_command_dry_run_and_bad_file_exit_codes(program, tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD)
+    call_command("import_participants", str(good), "--program", "riverside", "--dry-run")
+    assert "Dry run: nothing was written" in capsys.readouterr().out
+    assert not MenteeProfile.objects.filter(program=program).exists()
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes("mentee,nope,A,B,2026-01-01,,,"))
+    with pytest.raises(CommandError) as failure:
+        call_command("import_participants", str(bad), "--program", "riverside")
+    assert failure.value.returncode == 1
+    assert "Row 2, email: Enter a valid email address." in capsys.readouterr().err
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import_participants", str(good), "--program", "nowhere")
+    assert failure.value.returncode == 2
+    with pytest.raises(CommandError) as failure:
+        call_command("import_participants", str(tmp_path / "missing.csv"), "--program", "riverside")
+    assert failure.value.returncode == 2
+
+
+def test_ten_thousand_rows_in_bulk(program, django_assert_max_num_queries):
+    rows = [
+        f"mentee,p{i}@example.org,P{i},Q,2026-01-01,Housing:high;Legal,Opioids,English"
+        for i in range(10_000)
+    ]
+    with django_assert_max_num_queries(80):  # bulk inserts: the count does not grow with rows
+        result = participants_import(program=program, content=csv_bytes(*rows))
+
+    assert result.written
+    assert MenteeProfile.objects.filter(program=program).count() == 10_000
+    assert MenteeFocusArea.objects.filter(mentee__program=program).count() == 20_000
+    assert AuditEntry.objects.filter(program=program, action="create").count() == 10_000
+
+
+# --- The upload page
+
+
+def upload(client, program, content, name="people.csv"):
+    file = io.BytesIO(content)
+    file.name = name
+    return client.post(
+        reverse("accounts:participant_import"), {"program": program.pk, "file": file}
+    )
+
+
+def test_upload_previews_then_confirm_imports(client, program):
+    coordinator = factories.make_user_with_role("coordinator", program)
+    client.force_login(coordinator)
+
+    preview = upload(client, program, GOOD)
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Ready to import into Riverside" in page and "alex@example.org" in page
+    assert not User.objects.filter(email="alex@example.org").exists()
+    token = preview.context["confirm_form"].initial["token"]
+
+    done = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
+
+    assert done.status_code == 302
+    assert MenteeProfile.objects.filter(program=program).count() == 2
+    assert AuditEntry.objects.filter(actor=coordinator, action="create").count() == 2
+    again = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
+    assert again.status_code == 302  # the kept file is gone: no double import
+    assert MenteeProfile.objects.filter(program=program).count() == 2
+
+
+def test_upload_reports_problems_by_row(client, program):
+    client.force_login(factories.make_user_with_role("coordinator", program))
+
+    response = upload(client, program, csv_bytes("mentee,nope,A,B,2026-01-01,,,"))
+
+    page = response.content.decode()
+    assert "1 problem found; nothing was imported" in page
+    assert "Enter a valid email address." in page
+    assert "confirm_form" not in response.context
+
+
+def test_confirm_token_is_bound_to_the_person_who_checked(client, program):
+    client.force_login(factories.make_user_with_role("coordinator", program))
+    token = upload(client, program, GOOD).context["confirm_form"].initial["token"]
+    client.force_login(factories.make_user_with_role("coordinator", program))
+
+    client.post(reverse("accounts:participant_import_confirm"), {"token": token})
+
+    assert not MenteeProfile.objects.filter(program=program).exists()
+
+
+def test_coordinator_cannot_import_into_another_program(client, program, world):
+    client.force_login(world.coordinator)
+
+    response = upload(client, world.other_program, GOOD)
+
+    assert response.status_code == 200
+    assert "program" in response.context["form"].errors
+
+
+def test_template_download(client, program):
+    client.force_login(factories.make_user_with_role("coordinator", program))
+    response = client.get(reverse("accounts:participant_import_template"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().startswith("role,email,first_name")

@@ -1,0 +1,213 @@
+"""The cohort report and the de-identified exports."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import MenteeProfile, Substance
+from mentorship.models import AuditEntry
+from outcomes import exports
+from outcomes.models import Source
+from outcomes.services import use_reports_import
+from tests import factories
+
+
+def log_days(program, mentee, pattern: str, start_day: int = 1, source=Source.SELF):
+    """pattern: one character per day from `start_day`: U used, . no use, space missing."""
+    rows = [
+        {
+            "mentee_id": mentee.pk,
+            "day": mentee.enrolled_on + timedelta(days=start_day - 1 + i),
+            "used": ch == "U",
+            "substances": ["Alcohol"] if ch == "U" else [],
+            "source": source,
+        }
+        for i, ch in enumerate(pattern)
+        if ch != " "
+    ]
+    use_reports_import(actor=None, program=program, rows=rows)
+
+
+@pytest.fixture
+def cohort(db):
+    program = factories.ProgramFactory(slug="cohort")
+    today = program.today()
+    enrolled = today - timedelta(days=200)  # both standard windows have fully happened
+    a = factories.MenteeProfileFactory(program=program, enrolled_on=enrolled)
+    b = factories.MenteeProfileFactory(program=program, enrolled_on=enrolled)
+    c = factories.MenteeProfileFactory(
+        program=program, enrolled_on=enrolled, study_arm=MenteeProfile.Arm.COMPARISON
+    )
+    log_days(program, a, ".......")  # 7 recorded, 0 use
+    log_days(program, b, "..U. ..")  # 6 recorded, 1 use on day 3
+    log_days(program, c, "UUU....")  # 7 recorded, 3 use
+    factories.AssessmentFactory(mentee=a, week=0, answers=[3] * 10, total=30)
+    factories.AssessmentFactory(mentee=a, week=12, answers=[5] * 10, total=50)
+    staff = factories.make_user_with_role("staff", program)
+    return program, staff, (a, b, c)
+
+
+def test_the_report_shows_hand_computed_figures_by_arm(client, cohort):
+    program, staff, _ = cohort
+    client.force_login(staff)
+    response = client.get(reverse("outcomes:report", kwargs={"slug": program.slug}))
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert summary["n"] == {"mentored": 2, "comparison": 1}
+    active = {row.label: row for row in summary["tables"][0]["rows"]}
+    use = active["Days of use"]
+    assert use.by_arm["mentored"].mean == 0.5 and use.by_arm["comparison"].mean == 3.0
+    assert use.difference[0] == -2.5
+    pda = active["Percent days abstinent"].by_arm["mentored"]
+    assert pda.mean == pytest.approx((100 + 5 / 6 * 100) / 2)
+    assert active["Days to first use"].by_arm["mentored"].n == 1  # only b used
+    assert active["Longest abstinent run (days)"].by_arm["comparison"].mean == 4
+    barc = {row.label: row for row in summary["barc_rows"]}
+    assert barc["BARC-10 change from intake to latest"].by_arm["mentored"].mean == 20
+    assert summary["retention"]["mentored"] == {"retained": 2, "eligible": 2, "percent": 100.0}
+    assert summary["chart"]["weekly"]["comparison"][0] == 3.0
+    body = response.content.decode()
+    assert "What the numbers mean" in body and 'id="chart-data"' in body
+    assert "vendor/chartjs/chart.umd.min.js" in body
+    # No participant is named on a de-identified report.
+    for mentee in cohort[2]:
+        assert mentee.user.last_name not in body and mentee.participant_id not in body
+
+
+def test_a_custom_window_and_enrollment_period_filter_the_report(client, cohort):
+    program, staff, _ = cohort
+    client.force_login(staff)
+    url = reverse("outcomes:report", kwargs={"slug": program.slug})
+    response = client.get(url, {"first_week": 1, "last_week": 1})
+    assert [t["window"].label for t in response.context["summary"]["tables"]][-1] == "Weeks 1-1"
+    response = client.get(url, {"first_week": 3, "last_week": 1})
+    assert b"before the first week" in response.content
+
+
+def _add_participants(program, count):
+    for _ in range(count):
+        mentee = factories.MenteeProfileFactory(program=program)
+        log_days(program, mentee, ".U.")
+        factories.AssessmentFactory(mentee=mentee)
+
+
+def test_the_report_runs_a_constant_number_of_queries(client, db):
+    program = factories.ProgramFactory(slug="sizes")
+    staff = factories.make_user_with_role("staff", program)
+    client.force_login(staff)
+    url = reverse("outcomes:report", kwargs={"slug": program.slug})
+    counts = []
+    for added in (1, 49):  # 1 participant, then 50
+        _add_participants(program, added)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+PHONE = re.compile(r"\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}")
+FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+def _download(client, program, kind, fmt):
+    return client.get(
+        reverse("outcomes:export", kwargs={"slug": program.slug, "kind": kind, "fmt": fmt})
+    )
+
+
+@pytest.mark.parametrize("kind", exports.KINDS)
+def test_de_identified_csv_exports_hold_no_names_contacts_or_dates(client, cohort, kind):
+    program, staff, mentees = cohort
+    client.force_login(staff)
+    response = _download(client, program, kind, "csv")
+    assert response.status_code == 200 and response.streaming
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0] == "participant_id" and len(rows) > 1
+    assert not EMAIL.search(text) and not PHONE.search(text) and not FULL_DATE.search(text)
+    for mentee in mentees:
+        assert mentee.participant_id in text
+        for name in (mentee.user.first_name, mentee.user.last_name, mentee.user.email):
+            assert name not in text
+    entry = AuditEntry.objects.get(action="export")
+    assert entry.actor == staff and entry.object_type == f"outcomes.export.{kind}"
+
+
+def test_days_export_uses_day_numbers_relative_to_enrollment(client, cohort):
+    program, staff, (a, b, c) = cohort
+    client.force_login(staff)
+    text = b"".join(_download(client, program, "days", "csv").streaming_content).decode()
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["participant_id"] == b.participant_id]
+    assert [r["day_number"] for r in rows] == ["1", "2", "3", "4", "6", "7"]
+    assert rows[2]["used"] == "yes" and rows[2]["week"] == "1"
+
+
+def test_every_cell_is_neutralised_against_formula_injection(client, cohort):
+    program, staff, (a, *_rest) = cohort
+    Substance.objects.create(program=program, name="=HYPERLINK(1)")
+    Substance.objects.create(program=program, name="@SUM(1)")
+    use_reports_import(
+        actor=None,
+        program=program,
+        rows=[
+            {
+                "mentee_id": a.pk,
+                "day": a.enrolled_on + timedelta(days=20),
+                "used": True,
+                "substances": ["=HYPERLINK(1)"],
+                "source": Source.SELF,
+            }
+        ],
+    )
+    client.force_login(staff)
+    text = b"".join(_download(client, program, "days", "csv").streaming_content).decode()
+    assert "'=HYPERLINK(1)" in text
+    for cell in (c for row in csv.reader(io.StringIO(text)) for c in row):
+        assert not cell.startswith(exports.DANGEROUS_START)
+    response = _download(client, program, "days", "xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "'=HYPERLINK(1)" in values
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert exports.neutralise("\tx") == "'\tx" and exports.neutralise(-3) == -3
+
+
+def test_xlsx_participant_export_opens_with_one_row_per_participant(client, cohort):
+    program, staff, mentees = cohort
+    client.force_login(staff)
+    response = _download(client, program, "participants", "xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    header = rows[0]
+    assert header[:3] == ("participant_id", "study_arm", "enrollment_year")
+    assert len(rows) == 1 + len(mentees)
+    assert {r[2] for r in rows[1:]} == {mentees[0].enrolled_on.year}
+
+
+def test_an_unknown_export_is_404(client, cohort):
+    program, staff, _ = cohort
+    client.force_login(staff)
+    assert _download(client, program, "names", "csv").status_code == 404
+    assert _download(client, program, "days", "pdf").status_code == 404
+
+
+def test_export_command_shares_the_code_path(cohort, tmp_path):
+    from django.core.management import call_command
+
+    program, _, mentees = cohort
+    out = tmp_path / "days.csv"
+    call_command(
+        "export_outcomes", "--program", program.slug, "--kind", "days", "--format", "csv",
+        "--output", str(out),
+    )
+    text = out.read_text()
+    assert text.startswith("participant_id,") and mentees[0].participant_id in text
+    assert AuditEntry.objects.filter(action="export", actor=None).count() == 1

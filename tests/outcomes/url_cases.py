@@ -1,0 +1,88 @@
+from tests.urlcases import Case, everyone, expect
+
+# The use log and assessments: the mentee, their matched mentor (the world's consent covers both)
+# and their coordinator. Staff (evaluators) never see a participant's record: 404.
+PERSONAL = expect(
+    coordinator=200,
+    staff=404,
+    mentor=200,
+    mentee=200,
+    other_mentor=404,
+    other_mentee=404,
+    other_coordinator=404,
+)
+PERSONAL_SAVED = {**PERSONAL, "coordinator": 302, "mentor": 302, "mentee": 302}
+# Program-level reports: evaluators and coordinators of the program; other members 403.
+REPORT = expect(
+    coordinator=200,
+    staff=200,
+    mentor=403,
+    mentee=403,
+    other_mentor=403,
+    other_mentee=403,
+    other_coordinator=404,
+)
+
+
+def mentee(w):
+    return {"mentee_pk": w.mentee_profile.pk}
+
+
+def day(w):
+    return {**mentee(w), "day": w.mentee_profile.enrolled_on.isoformat()}
+
+
+def program(w):
+    return {"slug": w.program.slug}
+
+
+CASES = [
+    Case(
+        "outcomes:my_calendar",
+        expect(
+            coordinator=404,
+            staff=404,
+            mentor=404,
+            mentee=302,
+            other_mentor=404,
+            other_mentee=302,
+            other_coordinator=404,
+        ),
+    ),
+    Case("outcomes:calendar", PERSONAL, kwargs=mentee),
+    Case("outcomes:calendar", PERSONAL_SAVED, kwargs=mentee, method="post"),
+    Case("outcomes:day", PERSONAL, kwargs=day),
+    Case("outcomes:day", PERSONAL, kwargs=day, method="post"),  # empty: errors shown, 200
+    Case("outcomes:assessments", PERSONAL, kwargs=mentee),
+    Case(
+        "outcomes:assessment_fill",
+        PERSONAL,
+        kwargs=lambda w: {**mentee(w), "instrument": "barc10", "week": 0},
+    ),
+    Case(
+        "outcomes:assessment_fill",
+        PERSONAL,
+        kwargs=lambda w: {**mentee(w), "instrument": "barc10", "week": 0},
+        method="post",
+    ),
+    Case("outcomes:programs", everyone(200)),
+    Case("outcomes:report", REPORT, kwargs=program),
+    Case(
+        "outcomes:export",
+        REPORT,
+        kwargs=lambda w: {**program(w), "kind": "participants", "fmt": "csv"},
+    ),
+    Case(
+        "outcomes:import",
+        expect(
+            coordinator=200,
+            staff=403,
+            mentor=403,
+            mentee=403,
+            other_mentor=403,
+            other_mentee=403,
+            other_coordinator=404,
+        ),
+        kwargs=program,
+    ),
+]
