@@ -243,14 +243,15 @@ def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
+        # Excel keeps cells typed beyond the header, and under a header cell left empty.
+        unnamed = [cell for name, cell in zip(header, record, strict=False) if not name]
+        if any(cell.strip() for cell in unnamed + record[len(header) :]):
             problems.append(
-                Problem(number, "", "This row has more cells than the header has columns.")
+                Problem(number, "", "This row has a value in a column without a name in row 1.")
             )
             continue
-        rows.append(
-            (number, {name: cell.strip() for name, cell in zip(header, record, strict=False)})
-        )
+        cells = {name: cell.strip() for name, cell in zip(header, record, strict=False) if name}
+        rows.append((number, cells))
     if len(rows) > MAX_ROWS:
         problems.append(Problem(None, "", f"More than {MAX_ROWS:,} rows; split the file."))
         return header, []

@@ -8,7 +8,7 @@ the caller (the form, the CSV import, the admin shell).
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from accounts.models import (
@@ -89,7 +89,17 @@ def _person_for_enrollment(
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+        try:
+            # A savepoint: if another coordinator enrolls the same e-mail at this moment, the
+            # unique index refuses one of us and we report it instead of failing with a 500.
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, first_name=first_name, last_name=last_name
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {"email": "Someone with this e-mail was enrolled a moment ago; check the list."}
+            ) from None
     elif Membership.objects.filter(user=user, program=program, role=role).exists():
         label = Membership.Role(role).label.lower()
         raise ValidationError(

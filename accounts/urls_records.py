@@ -18,3 +18,14 @@ urlpatterns += [
         name="participant_import_template",
     ),
 ]
+urlpatterns += [
+    path("invitations/", views.invitation_list, name="invitation_list"),
+    path("mentees/<int:pk>/invite/", views.mentee_invite, name="mentee_invite"),
+    path("mentors/<int:pk>/invite/", views.mentor_invite, name="mentor_invite"),
+    path(
+        "programs/<slug:slug>/invitations/send-all/",
+        views.invitation_send_all,
+        name="invitation_send_all",
+    ),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

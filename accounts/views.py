@@ -218,7 +218,7 @@ def _page(request, queryset):
 def program_mentees(request, program):
     program = _coordinated_program(request, program)
     form = ParticipantFilterForm(request.GET or None, program=program, role="mentee")
-    filters = form.filters() if request.GET else {}
+    filters = {k: v for k, v in form.filters().items() if v} if request.GET else {}
     page = _page(request, selectors.mentee_list(program=program, filters=filters))
     return render(
         request,
@@ -232,7 +232,7 @@ def program_mentees(request, program):
 def program_mentors(request, program):
     program = _coordinated_program(request, program)
     form = ParticipantFilterForm(request.GET or None, program=program, role="mentor")
-    filters = form.filters() if request.GET else {}
+    filters = {k: v for k, v in form.filters().items() if v} if request.GET else {}
     page = _page(request, selectors.mentor_list(program=program, filters=filters))
     rows = selectors.mentor_rows(list(page), program=program)
     return render(

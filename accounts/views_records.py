@@ -4,22 +4,26 @@ policy, changes go through the services in consents.py, invitations.py and impor
 import secrets
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import consents, imports
+from accounts import consents, imports, invitations
 from accounts.forms_records import (
     ConsentForm,
     ConsentRevokeForm,
     ImportConfirmForm,
     ImportUploadForm,
+    InvitationAcceptForm,
 )
-from accounts.models import Consent, MenteeProfile, Program
+from accounts.models import Consent, MenteeProfile, MentorProfile, Program
 from mentorship import access
 from mentorship.audit import audit_view
 
@@ -251,3 +255,123 @@ def participant_import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
     return response
+
+
+# --- Invitations
+
+
+@login_required
+@require_http_methods(["GET"])
+def invitation_list(request):
+    """Who in a program can sign in, who was invited and when their link expires."""
+    programs = _coordinated(request)
+    program = programs.filter(slug=request.GET.get("program", "")).first() or programs.first()
+    role = "mentor" if request.GET.get("role") == "mentor" else "mentee"
+    model = MentorProfile if role == "mentor" else MenteeProfile
+    people = (
+        access.scope(request.user, model.objects.filter(program=program))
+        .select_related("user")
+        .annotate(
+            invited_at=invitations.latest_invitation(program, "created_at"),
+            invitation_expires_at=invitations.latest_invitation(program, "expires_at"),
+            invitation_used_at=invitations.latest_invitation(program, "used_at"),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/invitation/list.html",
+        {
+            "programs": programs,
+            "program": program,
+            "role": role,
+            "page": page,
+            "now": timezone.now(),
+            "uninvited": invitations.uninvited_users(program).count() if program else 0,
+        },
+    )
+
+
+def _invite(request, profile):
+    invitations.invitation_send(
+        user=profile.user, program=profile.program, sent_by=request.user, request=request
+    )
+    messages.success(
+        request,
+        f"Invitation sent to {profile.user.email}. The link works once, for "
+        f"{invitations.VALID_DAYS} days; any earlier link no longer works.",
+    )
+    role = "mentor" if isinstance(profile, MentorProfile) else "mentee"
+    query = f"?program={profile.program.slug}&role={role}"
+    return redirect(reverse("accounts:invitation_list") + query)
+
+
+@login_required
+@require_http_methods(["POST"])
+def mentee_invite(request, pk):
+    mentee = access.get_for_user(
+        request.user, MenteeProfile.objects.select_related("user", "program"), change=True, pk=pk
+    )
+    return _invite(request, mentee)
+
+
+@login_required
+@require_http_methods(["POST"])
+def mentor_invite(request, pk):
+    mentor = access.get_for_user(
+        request.user, MentorProfile.objects.select_related("user", "program"), change=True, pk=pk
+    )
+    return _invite(request, mentor)
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_send_all(request, slug):
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    )
+    count = invitations.invitations_send_uninvited(
+        program=program, sent_by=request.user, request=request
+    )
+    if count:
+        messages.success(request, f"Invited {count} people who had not been invited yet.")
+    else:
+        messages.info(request, "Everyone in this program has been invited already.")
+    return redirect(f"{reverse('accounts:invitation_list')}?program={program.slug}")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """Public: the token is the credential. Every way a link can fail explains itself."""
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None:
+        return render(
+            request, "accounts/invitation/unusable.html", {"state": "unknown"}, status=404
+        )
+    state = invitations.invitation_state(invitation)
+    if state != invitations.State.VALID:
+        return _unusable(request, invitation, state)
+    form = InvitationAcceptForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["new_password1"], request=request
+            )
+        except invitations.InvitationUnusable as exc:
+            return _unusable(request, invitation, exc.state)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set and you are signed in. Welcome.")
+        return redirect("home")
+    return render(
+        request, "accounts/invitation/accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _unusable(request, invitation, state: str):
+    return render(
+        request,
+        "accounts/invitation/unusable.html",
+        {"state": state, "invitation": invitation},
+        status=410,
+    )

@@ -1,6 +1,6 @@
 """Forms. The log form is built for a phone: big buttons, sensible defaults, one screen."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
@@ -188,10 +188,7 @@ class LogForm(_LocalTimeForm):
         return value
 
     def clean_use_days(self):
-        return [
-            timezone.datetime.fromisoformat(day).date()
-            for day in self.cleaned_data.get("use_days", [])
-        ]
+        return [date.fromisoformat(day) for day in self.cleaned_data.get("use_days", [])]
 
     def clean(self):
         data = super().clean()

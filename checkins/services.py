@@ -697,9 +697,11 @@ def reminder_send_batch(*, token: str) -> dict[str, int]:
         .values_list("pk", flat=True)
     )
     connection = get_connection(fail_silently=False)
+    quiet_by_program: dict[int, CheckinSettings] = {}  # one settings read per program per batch
     try:
         for pk in ids:
-            counts[_send_one(pk=pk, token=token, connection=connection)] += 1
+            outcome = _send_one(pk=pk, token=token, connection=connection, quiet=quiet_by_program)
+            counts[outcome] += 1
     finally:
         # Closing a broken SMTP connection may fail too; nothing is left to do about it.
         with contextlib.suppress(Exception):
@@ -708,7 +710,7 @@ def reminder_send_batch(*, token: str) -> dict[str, int]:
 
 
 @transaction.atomic
-def _send_one(*, pk: int, token: str, connection) -> str:
+def _send_one(*, pk: int, token: str, connection, quiet: dict) -> str:
     # Row lock held while sending: if this claim's lease ran out and another dispatcher has
     # re-claimed the row, the token no longer matches; if that dispatcher's worker reaches the
     # row first, skip_locked makes us skip it. Either way one of us sends it.
@@ -733,12 +735,11 @@ def _send_one(*, pk: int, token: str, connection) -> str:
         reminder.save(update_fields=["status"])
         return "cancelled"
     if reminder.kind != Reminder.Kind.CRISIS:
-        quiet = checkin_settings_get(program=checkin.program)
+        if checkin.program_id not in quiet:
+            quiet[checkin.program_id] = checkin_settings_get(program=checkin.program)
+        hours = quiet[checkin.program_id]
         period = quiet_period(
-            now,
-            user_tz(reminder.recipient, checkin.program),
-            quiet.quiet_start,
-            quiet.quiet_end,
+            now, user_tz(reminder.recipient, checkin.program), hours.quiet_start, hours.quiet_end
         )
         if period is not None:
             # Delayed into quiet hours (an outage, a backlog): wait until they end.

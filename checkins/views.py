@@ -49,6 +49,7 @@ def checkin_list(request):
     context = {
         "view": view,
         "page": page,
+        "sections": _by_day(page) if view != "past" else [("", list(page))],
         "to_log": list(selectors.to_log(user)[:PAGE_SIZE]) if view != "past" else [],
         "groups": list(selectors.group_sessions_for_mentee(user)[:PAGE_SIZE]),
         "matches": list(
@@ -56,10 +57,20 @@ def checkin_list(request):
             .filter(mentor__user=user)
             .select_related("mentee__user")[:PAGE_SIZE]
         ),
-        "now": timezone.now(),
-        "week_end": timezone.now() + timedelta(days=7),
     }
     return render(request, "checkins/list.html", context)
+
+
+def _by_day(checkins) -> list[tuple[str, list[CheckIn]]]:
+    """Today / this week / later, each check-in judged in its own program's time zone."""
+    sections = {"Today": [], "This week": [], "Later": []}
+    now = timezone.now()
+    for checkin in checkins:
+        today = now.astimezone(checkin.program.tzinfo).date()
+        day = checkin.scheduled_at.astimezone(checkin.program.tzinfo).date()
+        key = "Today" if day <= today else "This week" if day < today + timedelta(7) else "Later"
+        sections[key].append(checkin)
+    return [(title, rows) for title, rows in sections.items() if rows]
 
 
 @login_required

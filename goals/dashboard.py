@@ -31,7 +31,9 @@ def panel(request, role: str) -> str:
             "goals/dashboard_panel.html", {"role": role, "mentees": mentees}, request=request
         )
     if role == access.COORDINATOR:
-        programs = access.coordinated_programs(user, Program.objects.all())
+        programs = list(access.coordinated_programs(user, Program.objects.all()))
+        if not programs:
+            return ""
         return render_to_string(
             "goals/dashboard_panel.html", {"role": role, "programs": programs}, request=request
         )

@@ -388,3 +388,20 @@ class GoalTemplateForm(forms.ModelForm):
         if data.get("focus_area") and duplicate.exists():
             self.add_error("title", "This focus area already has a template with that title.")
         return data
+
+
+class ReviewForm(forms.Form):
+    goals = forms.ModelMultipleChoiceField(
+        label="Goals you reviewed together",
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose from this mentee's open goals."},
+    )
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = goals
+        self.helper = FormHelper()
+        self.helper.form_id = "review-form"
+        self.helper.add_input(Submit("submit", "Save", css_class="btn-primary"))

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.timezone import now
 
 from accounts.models import FocusArea, MenteeProfile, Program, User
+from checkins.models import CheckIn
 from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
 
 # Mentee and mentor set goals together; coordinators read them (and edit templates).
@@ -224,3 +225,30 @@ class MenteeGoals(MenteeProfile):
         proxy = True
         verbose_name = "mentee (goals)"
         verbose_name_plural = "mentees (goals)"
+
+
+class GoalReview(models.Model):
+    """A goal the mentor and mentee looked at together during a check-in."""
+
+    access_paths = AccessPaths(
+        program="goal__mentee__program",
+        mentee="goal__mentee",
+        mentor_consent="covers_goals",
+        change_roles=GOAL_CHANGE_ROLES,
+    )
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="reviews")
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="goal_reviews")
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "checkin"], name="goalreview_once_per_checkin")
+        ]
+
+    def __str__(self):
+        return f"Goal {self.goal_id} reviewed at check-in {self.checkin_id}"

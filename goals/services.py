@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import FocusArea, MenteeProfile, Program, User
-from goals.models import Goal, GoalComment, GoalTemplate, ProgressEntry
+from checkins.models import CheckIn
+from goals.models import Goal, GoalComment, GoalReview, GoalTemplate, ProgressEntry
 from goals.progress import progress_fraction
 from mentorship.audit import Action, audit_record
 
@@ -162,6 +163,25 @@ def goal_comment_add(*, actor: User, goal: Goal, body: str) -> GoalComment:
     comment.save()
     audit_record(actor=actor, action=Action.CREATE, obj=comment, fields=["body"])
     return comment
+
+
+@transaction.atomic
+def goal_reviews_set(*, actor: User, checkin: CheckIn, goals) -> list[GoalReview]:
+    """Record which of the mentee's goals were reviewed at this check-in (replacing the set)."""
+    goals = [g for g in goals if g.mentee_id == checkin.mentee_id]
+    keep = {g.pk for g in goals}
+    for review in GoalReview.objects.filter(checkin=checkin).exclude(goal_id__in=keep):
+        audit_record(actor=actor, action=Action.DELETE, obj=review, fields=["goal", "checkin"])
+        review.delete()
+    existing = set(GoalReview.objects.filter(checkin=checkin).values_list("goal_id", flat=True))
+    created = []
+    for goal in goals:
+        if goal.pk in existing:
+            continue
+        review = GoalReview.objects.create(goal=goal, checkin=checkin, reviewed_by=actor)
+        audit_record(actor=actor, action=Action.CREATE, obj=review, fields=["goal", "checkin"])
+        created.append(review)
+    return created
 
 
 @transaction.atomic

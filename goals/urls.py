@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.goal_status, name="goal_status"),
     path("<int:pk>/comment/", views.goal_comment, name="goal_comment"),
     path("<int:pk>/agree/", views.goal_agree, name="goal_agree"),
+    path("checkin/<int:checkin_pk>/review/", views.checkin_review, name="checkin_review"),
     path("program/<slug:slug>/", views.program_attainment, name="program_attainment"),
     path("program/<slug:slug>/templates/", views.template_list, name="template_list"),
     path("program/<slug:slug>/templates/seed/", views.template_seed, name="template_seed"),

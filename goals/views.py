@@ -4,17 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Program
+from checkins.models import CheckIn
 from goals import selectors, services
 from goals.forms import (
     CommentForm,
     GoalForm,
     GoalTemplateForm,
     ProgressForm,
+    ReviewForm,
     StatusForm,
     initial_from_template,
 )
@@ -116,7 +118,7 @@ def goal_create(request, mentee_pk: int):
     if raw.isdigit() and len(raw) < 10:
         template = templates.filter(pk=int(raw)).first()
     form = GoalForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         program=program,
         initial=initial_from_template(template, program.today()),
     )
@@ -148,6 +150,7 @@ def goal_detail(request, pk: int):
     goal.standing = selectors.standing_of(goal)
     entries = list(goal.entries.select_related("recorded_by").order_by("recorded_on", "id"))
     comments = goal.comments.select_related("author")
+    reviews = goal.reviews.select_related("checkin").order_by("-checkin__scheduled_at")
     can_change = _can_change(request.user, goal)
     chart = {
         "labels": [f"{e.recorded_on:%Y-%m-%d}" for e in entries],
@@ -163,6 +166,7 @@ def goal_detail(request, pk: int):
             "goal": goal,
             "entries": entries[::-1],
             "comments": comments,
+            "reviews": reviews,
             "chart": chart,
             "can_change": can_change,
             "is_mentee": goal.mentee.user_id == request.user.pk,
@@ -175,7 +179,11 @@ def goal_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, pk: int):
     goal = _goal(request, pk, change=True)
-    form = GoalForm(request.POST or None, instance=goal, program=goal.mentee.program)
+    form = GoalForm(
+        request.POST if request.method == "POST" else None,
+        instance=goal,
+        program=goal.mentee.program,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_update(actor=request.user, goal=goal, data=form.goal_data())
@@ -193,7 +201,11 @@ def goal_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def progress_add(request, pk: int):
     goal = _goal(request, pk, change=True)
-    form = ProgressForm(request.POST or None, goal=goal, today=goal.mentee.program.today())
+    form = ProgressForm(
+        request.POST if request.method == "POST" else None,
+        goal=goal,
+        today=goal.mentee.program.today(),
+    )
     if not goal.is_open:
         messages.info(request, "This goal is closed; reopen it to record progress.")
         return redirect("goals:goal_detail", pk=goal.pk)
@@ -218,7 +230,7 @@ def progress_add(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def goal_status(request, pk: int):
     goal = _goal(request, pk, change=True)
-    form = StatusForm(request.POST or None, goal=goal)
+    form = StatusForm(request.POST if request.method == "POST" else None, goal=goal)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_set_status(
@@ -240,7 +252,7 @@ def goal_status(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def goal_comment(request, pk: int):
     goal = _goal(request, pk, change=True)
-    form = CommentForm(request.POST or None)
+    form = CommentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.goal_comment_add(actor=request.user, goal=goal, body=form.cleaned_data["body"])
         messages.success(request, "Comment added.")
@@ -261,6 +273,35 @@ def goal_agree(request, pk: int):
     else:
         messages.success(request, "You agreed to this plan.")
     return redirect("goals:goal_detail", pk=goal.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_review(request, checkin_pk: int):
+    """After a check-in, the mentor ticks the goals they reviewed with the mentee."""
+    checkin = access.get_for_user(
+        request.user, CheckIn.objects.filter(mentee__isnull=False), change=True, pk=checkin_pk
+    )
+    # The goals rules apply on top of the check-in's: consent covering goals, mentor or mentee.
+    mentee = _mentee(request, checkin.mentee_id, change=True)
+    reviewed = Goal.objects.filter(reviews__checkin=checkin)
+    goals = Goal.objects.filter(mentee=mentee).filter(
+        Q(status__in=Goal.OPEN) | Q(pk__in=reviewed.values("pk"))
+    )
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None,
+        goals=goals,
+        initial={"goals": list(reviewed)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.goal_reviews_set(
+            actor=request.user, checkin=checkin, goals=form.cleaned_data["goals"]
+        )
+        messages.success(request, "Goals reviewed at this check-in saved.")
+        return redirect("goals:mentee_goals", mentee_pk=mentee.pk)
+    return render(
+        request, "goals/checkin_review.html", {"form": form, "checkin": checkin, "mentee": mentee}
+    )
 
 
 def _coordinated_program(request, slug: str) -> Program:
@@ -306,7 +347,9 @@ def template_seed(request, slug: str):
 def template_edit(request, slug: str, pk: int | None = None):
     program = _coordinated_program(request, slug)
     template = get_object_or_404(GoalTemplate, program=program, pk=pk) if pk else None
-    form = GoalTemplateForm(request.POST or None, instance=template, program=program)
+    form = GoalTemplateForm(
+        request.POST if request.method == "POST" else None, instance=template, program=program
+    )
     if request.method == "POST" and form.is_valid():
         services.goal_template_save(
             actor=request.user, template=form.instance, fields=form.changed_data

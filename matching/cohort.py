@@ -38,7 +38,7 @@ from matching.scoring import (
 EXACT_PAIRS = 2_000_000
 TOP_K = 40
 MENTOR_TOP_FACTOR = 4  # each mentor also keeps its best capacity x this many mentees
-CHUNK_PAIRS = 2_000_000  # pairs scored at once: bounds memory at about 100 MB
+CHUNK_PAIRS = 500_000  # pairs scored at once: bounds scoring memory to tens of MB
 
 BIT_WORDS = {
     MENTOR_UNAVAILABLE: "mentor unavailable, ineligible or full",
@@ -83,7 +83,9 @@ def solve(
     tails, heads, costs = [], [], []
     # Candidate edges, a chunk of mentees at a time so memory stays bounded.
     chunk = max(1, CHUNK_PAIRS // max(m, 1))
-    mentor_best: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    per_mentor = int(max(room.max(initial=0), 1)) * MENTOR_TOP_FACTOR
+    best_scores = np.empty((0, m), dtype=np.int16)
+    best_rows = np.empty((0, m), dtype=np.int64)
     removed_by_row: dict[int, list[int]] = {}
     for i, j in removed:
         removed_by_row.setdefault(i, []).append(j)
@@ -111,21 +113,23 @@ def solve(
             c_idx = top.ravel()
             keep = score[r_idx, c_idx] >= 0
             r_idx, c_idx = r_idx[keep], c_idx[keep]
-            # Each mentor's best mentees in this chunk, so a popular mentor's places are not
-            # decided only by the mentees who rank it highest.
-            per_mentor = min(len(rows), int(max(room.max(initial=0), 1)) * MENTOR_TOP_FACTOR)
-            best = np.argpartition(-score, per_mentor - 1, axis=0)[:per_mentor, :]
-            b_rows = best.ravel()
-            b_cols = np.tile(np.arange(m), per_mentor)
-            ok = score[b_rows, b_cols] >= 0
-            mentor_best.append((rows[b_rows[ok]], b_cols[ok], score[b_rows[ok], b_cols[ok]]))
+            # Each mentor also keeps its best mentees over the whole cohort, so a popular
+            # mentor's places are not decided only by the mentees who rank it highest.
+            stacked_s = np.concatenate([best_scores, score], axis=0)
+            stacked_r = np.concatenate([best_rows, np.repeat(rows[:, None], m, axis=1)], axis=0)
+            keep_n = min(per_mentor, len(stacked_s))
+            top = np.argpartition(-stacked_s, keep_n - 1, axis=0)[:keep_n, :]
+            best_scores = np.take_along_axis(stacked_s, top, axis=0)
+            best_rows = np.take_along_axis(stacked_r, top, axis=0)
         tails.append(rows[r_idx])
         heads.append(c_idx)
         costs.append(100 - score[r_idx, c_idx].astype(np.int64))
-    for rows_b, cols_b, score_b in mentor_best:
-        tails.append(rows_b)
-        heads.append(cols_b)
-        costs.append(100 - score_b.astype(np.int64))
+    if not exact:
+        b_cols = np.tile(np.arange(m), len(best_scores))
+        ok = best_scores.ravel() >= 0
+        tails.append(best_rows.ravel()[ok])
+        heads.append(b_cols[ok])
+        costs.append(100 - best_scores.ravel()[ok].astype(np.int64))
 
     pin_rows = np.array([i for i, _ in pins], dtype=np.int64)
     pin_cols = np.array([j for _, j in pins], dtype=np.int64)

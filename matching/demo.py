@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, Program
-from matching.models import Match
+from matching.models import Match, MatchStatusChange
 
 
 @transaction.atomic
@@ -32,7 +32,7 @@ def demo_seed_matches(*, program: Program) -> None:
     for mentor, mentee in pairs:
         if mentee is None:
             continue
-        Match.objects.create(
+        match = Match.objects.create(
             program=program,
             mentor=mentor,
             mentee=mentee,
@@ -41,5 +41,6 @@ def demo_seed_matches(*, program: Program) -> None:
             proposed_at=now,
             started_at=now,
         )
+        MatchStatusChange.objects.create(match=match, from_status="", to_status=match.status)
         mentee.status = MenteeProfile.Status.ACTIVE
         mentee.save(update_fields=["status"])

@@ -86,6 +86,17 @@ class Profiles:
             ).max(axis=2)
         else:
             self.philosophy_fit = np.zeros((len(self.mentor_ids), 0), dtype=np.int64)
+        self.philosophy_points_by_pref = np.ascontiguousarray(
+            points(self.weights["philosophy"], self.philosophy_fit, 100).astype(np.int16).T
+        )
+        # 0 in the table means incompatible; a mentor with no philosophy recorded is unscored.
+        self.incompatible_by_pref = np.ascontiguousarray(
+            ((self.philosophy_fit == 0) & self.mentor_philosophies.any(axis=1)[:, None]).T
+        )
+        self.follows_by_pref = np.ascontiguousarray(self.mentor_philosophies.T)
+        self.mentor_focus_t = np.ascontiguousarray(self.mentor_focus.T)
+        self.mentor_languages_t = np.ascontiguousarray(self.mentor_languages.T)
+        self.mentor_substances_t = np.ascontiguousarray(self.mentor_substances.T)
         self.mentor_has_language = self.mentor_languages.any(axis=1)
         self.mentee_has_language = self.mentee_languages.any(axis=1)
         self.mentee_focus_total = self.mentee_focus.sum(axis=1)
@@ -121,71 +132,91 @@ class Block:
     excluded: np.ndarray  # (b, m) int bits, 0 = allowed
 
 
+def _points_f32(weight: int, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """`points` on float32 arrays (BLAS-sized blocks). Exact: numerators and denominators are
+    small integers, so the correctly rounded quotient never crosses an integer wrongly."""
+    return np.floor((2 * weight * num + den) / (2 * den)).astype(np.int16)
+
+
+def _overlap(mentee: np.ndarray, mentor_t: np.ndarray) -> np.ndarray:
+    """(b, K) weights x (K, m) membership -> (b, m) weighted overlap, one vocabulary term at a
+    time. Not a matrix product: BLAS threads on a busy server were the slowest part here."""
+    out = np.zeros((mentee.shape[0], mentor_t.shape[1]), dtype=np.int16)
+    weights = mentee.astype(np.int16)
+    for k in np.flatnonzero(weights.any(axis=0)):
+        out += weights[:, k, None] * mentor_t[k][None, :]
+    return out
+
+
 def score_block(p: Profiles, rows) -> Block:
     """Score mentees `rows` against every mentor, with the reasons any pair is excluded."""
     rows = np.asarray(rows, dtype=np.int64)
     w = p.weights
     b, m = len(rows), p.n_mentors
-    bits = np.zeros((b, m), dtype=np.int32)
+    bits = np.zeros((b, m), dtype=np.int16)
     parts = {}
+    i16 = np.int16
 
     # Philosophy: best compatibility among the mentor's philosophies with the mentee's choice.
     phil = p.mentee_philosophy[rows]
     has_pref = phil >= 0
     if p.philosophy_fit.shape[1]:
-        fit = p.philosophy_fit[:, np.where(has_pref, phil, 0)].T  # (b, m)
-    else:
-        fit = np.zeros((b, m), dtype=np.int64)
-    fit = np.where(has_pref[:, None], fit, 100)
-    parts["philosophy"] = points(w["philosophy"], fit, 100)
-    # 0 in the table means incompatible; a mentor with no philosophy recorded is only unscored.
-    incompatible = has_pref[:, None] & (fit == 0) & p.mentor_philosophies.any(axis=1)[None, :]
-    bits |= np.where(incompatible, PHILOSOPHY_INCOMPATIBLE, 0).astype(np.int32)
-    if has_pref.any() and p.mentor_philosophies.shape[1]:
-        follows = p.mentor_philosophies[:, np.where(has_pref, phil, 0)].T
+        # Row gathers from (P, m) tables: each mentee's row is one contiguous copy.
+        col = np.where(has_pref, phil, 0)
+        parts["philosophy"] = np.where(
+            has_pref[:, None], p.philosophy_points_by_pref[col], i16(w["philosophy"])
+        )
+        bits += (has_pref[:, None] & p.incompatible_by_pref[col]) * i16(PHILOSOPHY_INCOMPATIBLE)
         required = (has_pref & p.mentee_philosophy_required[rows])[:, None]
-        bits |= np.where(required & ~follows, PHILOSOPHY_REQUIRED, 0).astype(np.int32)
+        bits += (required & ~p.follows_by_pref[col]) * i16(PHILOSOPHY_REQUIRED)
+    else:
+        parts["philosophy"] = np.full((b, m), w["philosophy"], dtype=i16)
 
     # Focus areas, weighted by the mentee's priorities.
-    prio = p.mentee_focus[rows].astype(np.int64)
-    total = p.mentee_focus_total[rows][:, None]
-    shared = prio @ p.mentor_focus.T.astype(np.int64)
+    total = p.mentee_focus_total[rows].astype(np.float32)[:, None]
+    shared = _overlap(p.mentee_focus[rows], p.mentor_focus_t).astype(np.float32)
     parts["focus"] = np.where(
-        total > 0, points(w["focus"], shared, np.maximum(total, 1)), w["focus"]
+        total > 0, _points_f32(w["focus"], shared, np.maximum(total, 1)), i16(w["focus"])
     )
 
     # Language: a shared one is required whenever both sides recorded any.
     mentee_lang = p.mentee_has_language[rows][:, None]
-    common = (p.mentee_languages[rows].astype(np.int16) @ p.mentor_languages.T.astype(np.int16)) > 0
-    parts["language"] = np.where(common | ~mentee_lang, w["language"], 0)
-    bits |= np.where(mentee_lang & p.mentor_has_language[None, :] & ~common, NO_LANGUAGE, 0).astype(
-        np.int32
-    )
+    common = _overlap(p.mentee_languages[rows], p.mentor_languages_t) > 0
+    parts["language"] = (common | ~mentee_lang) * i16(w["language"])
+    bits += (mentee_lang & p.mentor_has_language[None, :] & ~common) * i16(NO_LANGUAGE)
 
     # Gender preference; a requirement excludes everyone else.
     pref = p.mentee_gender_pref[rows][:, None]
     same = p.mentor_gender[None, :] == pref
-    parts["gender"] = np.where((pref < 0) | same, w["gender"], 0)
+    parts["gender"] = ((pref < 0) | same) * i16(w["gender"])
     required = p.mentee_gender_required[rows][:, None] & (pref >= 0)
-    bits |= np.where(required & ~same, GENDER_REQUIRED, 0).astype(np.int32)
+    bits += (required & ~same) * i16(GENDER_REQUIRED)
 
     # Shared lived experience with the mentee's substances.
-    count = p.mentee_substance_count[rows][:, None]
-    shared = p.mentee_substances[rows].astype(np.int16) @ p.mentor_substances.T.astype(np.int16)
+    count = p.mentee_substance_count[rows].astype(np.float32)[:, None]
+    shared = _overlap(p.mentee_substances[rows], p.mentor_substances_t).astype(np.float32)
     parts["substance"] = np.where(
-        count > 0, points(w["substance"], shared.astype(np.int64), np.maximum(count, 1)), 0
+        count > 0, _points_f32(w["substance"], shared, np.maximum(count, 1)), i16(0)
     )
 
-    # Availability: shared weekly slots, enough at AVAILABILITY_ENOUGH.
+    # Availability: shared weekly slots, enough at AVAILABILITY_ENOUGH (a lookup by count).
     slots = np.bitwise_count(p.mentee_availability[rows][:, None] & p.mentor_availability[None, :])
-    slots = np.minimum(slots.astype(np.int64), AVAILABILITY_ENOUGH)
-    parts["availability"] = points(w["availability"], slots, AVAILABILITY_ENOUGH)
+    by_count = np.array(
+        [
+            points(w["availability"], min(k, AVAILABILITY_ENOUGH), AVAILABILITY_ENOUGH)
+            for k in range(65)
+        ],
+        dtype=i16,
+    )
+    parts["availability"] = by_count[slots]
 
-    bits |= np.where(p.mentor_ok, 0, MENTOR_UNAVAILABLE).astype(np.int32)[None, :]
+    bits += (~p.mentor_ok * i16(MENTOR_UNAVAILABLE))[None, :]
     for r, i in enumerate(rows):
         for j, pair in p.pairs_by_row.get(int(i), ()):
             bits[r, j] |= pair
-    score = sum(parts.values())
+    # Points are at most 100: small integers keep a block of a million pairs in a few MB.
+    parts = {key: np.asarray(parts[key], dtype=i16) for key in PARTS}
+    score = sum(parts.values()).astype(i16)
     return Block(rows=rows, score=score, parts=parts, excluded=bits)
 
 

@@ -51,6 +51,7 @@ def synthetic_profiles(
     languages[np.arange(n), rng.choice(LANGUAGES, size=n, p=[0.7, 0.2, 0.05, 0.05])] = True
     mentor_languages = _masks(rng, m, LANGUAGES, 1, 2)
     mentor_languages[:, 0] |= rng.random(m) < 0.8  # most mentors speak the main language
+    places = rng.integers(capacity[0], capacity[1] + 1, size=m).astype(np.int64)
     pair_bits = {}
     for _ in range(never_pairs):
         pair_bits[(int(rng.integers(n)), int(rng.integers(m)))] = NEVER_PAIR
@@ -70,8 +71,8 @@ def synthetic_profiles(
         mentor_substances=_masks(rng, m, SUBSTANCES, 1, 2),
         mentor_gender=rng.integers(0, 2, size=m).astype(np.int64),
         mentor_availability=_availability(rng, m, 3, 15),
-        mentor_capacity=rng.integers(capacity[0], capacity[1] + 1, size=m).astype(np.int64),
-        mentor_room=rng.integers(capacity[0], capacity[1] + 1, size=m).astype(np.int64),
+        mentor_capacity=places,
+        mentor_room=places.copy(),
         mentor_reasons=reasons,
         mentee_ids=np.arange(1, n + 1, dtype=np.int64),
         mentee_user_ids=np.arange(10**7, 10**7 + n, dtype=np.int64),
@@ -95,13 +96,20 @@ def oracle_assignment(p: Profiles) -> tuple[int, int]:
 
     from matching.scoring import score_block
 
-    block = score_block(p, np.arange(p.n_mentees))
-    allowed = (block.excluded == 0) & (p.mentor_room > 0)[None, :]
     slots = np.repeat(np.arange(p.n_mentors), p.mentor_room)
     if not len(slots) or not p.n_mentees:
         return 0, 0
     big = 101 * (p.n_mentees + 1)
-    cost = np.where(allowed[:, slots], -(big + block.score[:, slots]), 0).astype(np.float64)
+    cost = np.zeros((p.n_mentees, len(slots)), dtype=np.float64)
+    score = np.zeros((p.n_mentees, p.n_mentors), dtype=np.int16)
+    allowed = np.zeros((p.n_mentees, p.n_mentors), dtype=bool)
+    step = max(1, 1_000_000 // max(p.n_mentors, 1))
+    for start in range(0, p.n_mentees, step):
+        block = score_block(p, np.arange(start, min(start + step, p.n_mentees)))
+        ok = (block.excluded == 0) & (p.mentor_room > 0)[None, :]
+        score[start : start + step] = block.score
+        allowed[start : start + step] = ok
+        cost[start : start + step] = np.where(ok[:, slots], -(big + block.score[:, slots]), 0)
     rows, cols = linear_sum_assignment(cost)
     used = allowed[rows, slots[cols]]
-    return int(used.sum()), int(block.score[rows[used], slots[cols[used]]].sum())
+    return int(used.sum()), int(score[rows[used], slots[cols[used]]].sum())

@@ -9,10 +9,14 @@ NAV_ITEMS = [
     ("Dashboard", "home", None),
     ("Mentees", "accounts:mentee_list", (access.COORDINATOR,)),
     ("Mentors", "accounts:mentor_list", (access.COORDINATOR,)),
+    ("Import", "accounts:participant_import", (access.COORDINATOR,)),
+    ("Invitations", "accounts:invitation_list", (access.COORDINATOR,)),
     ("Program settings", "accounts:program_list", (access.COORDINATOR,)),
     ("Goals", "goals:board", (access.MENTEE, access.MENTOR, access.COORDINATOR)),
     ("Audit trail", "audit_trail", (access.COORDINATOR,)),
     ("Check-ins", "checkins:list", (access.COORDINATOR, access.MENTOR, access.MENTEE)),
+    ("My calendar", "outcomes:my_calendar", (access.MENTEE,)),
+    ("Outcomes", "outcomes:programs", (access.STAFF, access.COORDINATOR)),
 ]
 
 

@@ -14,7 +14,9 @@ def panel(request, role: str) -> str:
     if role in (access.STAFF, access.COORDINATOR):
         programs = Program.objects.all()
         if not user.is_superuser:
-            programs = programs.filter(pk__in=access.program_ids(user, access.STAFF, access.COORDINATOR))
+            programs = programs.filter(
+                pk__in=access.program_ids(user, access.STAFF, access.COORDINATOR)
+            )
         context["programs"] = list(programs)
     elif role == access.MENTEE:
         profiles = list(

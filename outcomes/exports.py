@@ -12,10 +12,11 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from accounts.models import Program
+from checkins.models import CheckIn
 from outcomes import metrics, reports
 from outcomes.models import UseDay
 
-KINDS = ("participants", "days")
+KINDS = ("participants", "days", "checkins")
 FORMATS = ("csv", "xlsx")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,9 +32,7 @@ def _fmt(value: float | None) -> float | str:
     return "" if value is None else round(value, 1)
 
 
-def participant_rows(
-    *, program: Program, today: date
-) -> tuple[list[str], Iterable[list]]:
+def participant_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[list]]:
     windows = list(metrics.STANDARD_WINDOWS)
     header = ["participant_id", "study_arm", "enrollment_year", "status"]
     for window in windows:
@@ -46,6 +45,11 @@ def participant_rows(
             f"{prefix}_pda",
             f"{prefix}_longest_abstinent_run",
             f"{prefix}_days_to_first_use",
+            f"{prefix}_checkins_scheduled",
+            f"{prefix}_checkins_completed",
+            f"{prefix}_contact_hours_per_week",
+            f"{prefix}_goals_due",
+            f"{prefix}_goals_achieved",
         ]
     header += ["barc10_intake", "barc10_latest", "barc10_change", "retained_week_12"]
     people = reports.participants_compute(program=program, today=today, windows=windows)
@@ -54,7 +58,7 @@ def participant_rows(
         for p in people:
             row = [p.participant_id, p.arm, p.enrolled_on.year, p.status]
             for window in windows:
-                m = p.windows[window.key]
+                m, e = p.windows[window.key], p.engagement[window.key]
                 row += [
                     m.window_days,
                     m.recorded_days,
@@ -63,6 +67,11 @@ def participant_rows(
                     _fmt(m.pda),
                     m.longest_abstinent_run,
                     "" if m.days_to_first_use is None else m.days_to_first_use,
+                    e.checkins_scheduled,
+                    e.checkins_completed,
+                    _fmt(e.contact_hours_per_week),
+                    e.goals_due,
+                    e.goals_achieved,
                 ]
             latest = p.barc[max(p.barc)] if p.barc else ""
             retained = p.retained_at_week_12(today)
@@ -129,11 +138,59 @@ def day_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
     return header, rows()
 
 
+def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+    """Engagement per individual check-in: when (as a day number), how long, whether held and
+    whether use was discussed. Never the notes, topics or next steps (free text)."""
+    header = [
+        "participant_id",
+        "study_arm",
+        "day_number",
+        "week",
+        "status",
+        "mode",
+        "minutes",
+        "use_reported",
+    ]
+    tz = program.tzinfo
+    query = (
+        CheckIn.objects.filter(program=program, kind=CheckIn.Kind.INDIVIDUAL, mentee__isnull=False)
+        .order_by("mentee__participant_id", "scheduled_at")
+        .values_list(
+            "mentee__participant_id",
+            "mentee__study_arm",
+            "mentee__enrolled_on",
+            "scheduled_at",
+            "status",
+            "mode",
+            "actual_minutes",
+            "use_reported",
+        )
+    )
+
+    def rows():
+        for pid, arm, enrolled, at, status, mode, minutes, use in query.iterator(chunk_size=5000):
+            number = (at.astimezone(tz).date() - enrolled).days + 1
+            yield [
+                pid,
+                arm,
+                number,
+                metrics.week_of_day(number),
+                status,
+                mode,
+                "" if minutes is None else minutes,
+                use or "not discussed",
+            ]
+
+    return header, rows()
+
+
 def export_rows(*, program: Program, kind: str, today: date):
     if kind == "participants":
         return participant_rows(program=program, today=today)
     if kind == "days":
         return day_rows(program=program)
+    if kind == "checkins":
+        return checkin_rows(program=program)
     raise ValueError(f"Unknown export kind {kind!r}.")
 
 

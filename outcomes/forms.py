@@ -97,9 +97,7 @@ class ImportForm(forms.Form):
         help_text="Columns: participant_id, date (YYYY-MM-DD), used (yes/no), "
         "substances (separated by ;), source. Up to 20 MB.",
     )
-    dry_run = forms.BooleanField(
-        label="Check only (write nothing)", required=False, initial=True
-    )
+    dry_run = forms.BooleanField(label="Check only (write nothing)", required=False, initial=True)
 
     MAX_BYTES = 20 * 1024 * 1024
 
@@ -153,9 +151,9 @@ class ReportFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("enrolled_from") and data.get("enrolled_to"):
-            if data["enrolled_from"] > data["enrolled_to"]:
-                self.add_error("enrolled_to", "The end date is before the start date.")
+        start, end = data.get("enrolled_from"), data.get("enrolled_to")
+        if start and end and start > end:
+            self.add_error("enrolled_to", "The end date is before the start date.")
         first, last = data.get("first_week"), data.get("last_week")
         if (first is None) != (last is None):
             self.add_error("last_week", "Give both weeks of the custom window, or neither.")

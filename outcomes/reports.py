@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from accounts.models import MenteeProfile, Program, StatusChange
+from checkins.models import Attendance, CheckIn
+from goals.models import Goal
 from outcomes import metrics
+from outcomes.engagement import Engagement, engagement
 from outcomes.instruments import BARC10
 from outcomes.models import Assessment, UseDay
 
@@ -19,15 +22,21 @@ LEFT = [MenteeProfile.Status.WITHDRAWN, MenteeProfile.Status.DISCHARGED]
 CHART_WEEKS = 24
 RETENTION_DAY = 84  # the last day of week 12
 
-# (key, label, how to read it from UseMetrics)
+# (label, how to read it from a participant's UseMetrics and Engagement for one window)
 METRICS = [
-    ("use_days", "Days of use", lambda m: m.use_days if m.recorded_days else None),
-    ("recorded_days", "Recorded days", lambda m: m.recorded_days),
-    ("coverage", "Coverage (% of window days recorded)", lambda m: m.coverage),
-    ("pda", "Percent days abstinent", lambda m: m.pda),
-    ("longest_run", "Longest abstinent run (days)", lambda m: m.longest_abstinent_run),
-    ("days_to_first_use", "Days to first use", lambda m: m.days_to_first_use),
+    ("Days of use", lambda m, e: m.use_days if m.recorded_days else None),
+    ("Recorded days", lambda m, e: m.recorded_days),
+    ("Coverage (% of window days recorded)", lambda m, e: m.coverage),
+    ("Percent days abstinent", lambda m, e: m.pda),
+    ("Longest abstinent run (days)", lambda m, e: m.longest_abstinent_run),
+    ("Days to first use", lambda m, e: m.days_to_first_use),
+    ("Check-ins completed", lambda m, e: e.checkins_completed),
+    ("Check-ins scheduled", lambda m, e: e.checkins_scheduled),
+    ("Check-ins completed (% of scheduled)", lambda m, e: e.checkin_rate),
+    ("Contact hours per week", lambda m, e: e.contact_hours_per_week),
+    ("Goals achieved (% of goals due)", lambda m, e: e.goal_rate),
 ]
+GOALS_COUNTED = ["active", "achieved", "not_achieved"]  # drafts and abandoned goals never fell due
 
 
 @dataclass
@@ -38,6 +47,9 @@ class Participant:
     enrolled_on: date
     status: str
     windows: dict[str, metrics.UseMetrics] = field(default_factory=dict)
+    engagement: dict[str, Engagement] = field(default_factory=dict)
+    checkins: list = field(default_factory=list)  # (local date, status, minutes)
+    goals: list = field(default_factory=list)  # (due date, status)
     weekly: list = field(default_factory=list)
     barc: dict[int, int] = field(default_factory=dict)
     left_on: date | None = None
@@ -93,6 +105,16 @@ def participants_compute(
         seen.add(mentee_id)
     for pk in people.keys() - seen:
         _fill(people[pk], {}, windows, today)
+    _load_engagement(people, ids, program)
+    for person in people.values():
+        for window in windows:
+            person.engagement[window.key] = engagement(
+                checkins=person.checkins,
+                goals=person.goals,
+                enrolled_on=person.enrolled_on,
+                window=window,
+                today=today,
+            )
     for mentee_id, week, total in Assessment.objects.filter(
         mentee__in=ids, instrument=BARC10.code
     ).values_list("mentee_id", "week", "total"):
@@ -106,6 +128,38 @@ def participants_compute(
         if person.left_on is None:
             person.left_on = changed_at.astimezone(program.tzinfo).date()
     return list(people.values())
+
+
+def _load_engagement(people: dict[int, Participant], ids, program: Program) -> None:
+    tz = program.tzinfo
+    for mentee_id, at, status, actual, planned in CheckIn.objects.filter(
+        mentee__in=ids, kind=CheckIn.Kind.INDIVIDUAL
+    ).values_list("mentee_id", "scheduled_at", "status", "actual_minutes", "duration_minutes"):
+        people[mentee_id].checkins.append((at.astimezone(tz).date(), status, actual or planned))
+    # A group session counts like a check-in for each mentee expected at it.
+    group_status = {
+        Attendance.Status.ATTENDED: "completed",
+        Attendance.Status.ABSENT: "no_show",
+        Attendance.Status.EXPECTED: "scheduled",
+    }
+    for mentee_id, state, at, status, actual, planned in Attendance.objects.filter(
+        mentee__in=ids
+    ).values_list(
+        "mentee_id",
+        "status",
+        "checkin__scheduled_at",
+        "checkin__status",
+        "checkin__actual_minutes",
+        "checkin__duration_minutes",
+    ):
+        if state in group_status and status not in ("cancelled", "rescheduled"):
+            people[mentee_id].checkins.append(
+                (at.astimezone(tz).date(), group_status[state], actual or planned)
+            )
+    for mentee_id, due_on, status in Goal.objects.filter(
+        mentee__in=ids, status__in=GOALS_COUNTED
+    ).values_list("mentee_id", "due_date", "status"):
+        people[mentee_id].goals.append((due_on, status))
 
 
 def _fill(person: Participant, days, windows, today) -> None:
@@ -134,13 +188,19 @@ def cohort_summary(
     tables = []
     for window in windows:
         rows = []
-        for _key, label, read in METRICS:
+        for label, read in METRICS:
             summaries = {
-                arm: metrics.summarize(read(p.windows[window.key]) for p in by_arm[arm])
+                arm: metrics.summarize(
+                    read(p.windows[window.key], p.engagement[window.key]) for p in by_arm[arm]
+                )
                 for arm in ARMS
             }
             rows.append(
-                Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
+                Row(
+                    label,
+                    summaries,
+                    metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]),
+                )
             )
         tables.append({"window": window, "rows": rows})
     barc_rows = []

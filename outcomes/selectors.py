@@ -30,9 +30,7 @@ def use_reports_for_day(*, mentee: MenteeProfile, day: date):
 
 def assessments_due(*, mentee: MenteeProfile, settings: OutcomeSettings, instrument: str):
     """Every time point of the schedule with its due date and the assessment, if done."""
-    done = {
-        a.week: a for a in Assessment.objects.filter(mentee=mentee, instrument=instrument)
-    }
+    done = {a.week: a for a in Assessment.objects.filter(mentee=mentee, instrument=instrument)}
     weeks = [0, *settings.followup_weeks]
     return [
         {

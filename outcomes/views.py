@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import MenteeProfile
+from checkins.models import CheckIn
 from mentorship import access
 from mentorship.audit import audit_view
 from outcomes import selectors, services
@@ -37,21 +38,17 @@ def _month_from(text: str | None, default: date) -> date:
 
 
 def _checkin_days(mentee, first: date, last: date) -> set[date]:
-    """Check-in days shown as markers, once the check-ins app provides its model."""
-    try:
-        from checkins.models import CheckinOccurrence  # noqa: PLC0415 — optional until merged
-    except ImportError:
-        return set()
-    try:
-        scheduled = CheckinOccurrence.objects.filter(
-            match__mentee=mentee,
-            scheduled_for__date__gte=first,
-            scheduled_for__date__lte=last,
-        ).values_list("scheduled_for", flat=True)
-        tz = mentee.program.tzinfo
-        return {moment.astimezone(tz).date() for moment in scheduled}
-    except Exception:  # noqa: BLE001 — a marker must never break the use calendar
-        return set()
+    """Days with an individual check-in (held or planned), shown as markers on the calendar."""
+    tz = mentee.program.tzinfo
+    moments = CheckIn.objects.filter(
+        mentee=mentee,
+        kind=CheckIn.Kind.INDIVIDUAL,
+        status__in=["scheduled", "completed", "no_show"],
+        # a day's margin either side: the program's local day spans two UTC dates
+        scheduled_at__date__gte=first - timedelta(days=1),
+        scheduled_at__date__lte=last + timedelta(days=1),
+    ).values_list("scheduled_at", flat=True)
+    return {moment.astimezone(tz).date() for moment in moments}
 
 
 @login_required
@@ -83,7 +80,9 @@ def use_calendar(request, mentee_pk: int):
     days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
     records = selectors.use_days_for_month(mentee=mentee, first=month, last=last)
     current = {day: record.used for day, record in records.items()}
-    form = MonthForm(request.POST if request.method == "POST" else None, days=days, current=current, today=today)
+    form = MonthForm(
+        request.POST if request.method == "POST" else None, days=days, current=current, today=today
+    )
     if request.method == "POST" and form.is_valid():
         saved = services.use_month_record(
             actor=request.user,
@@ -96,8 +95,7 @@ def use_calendar(request, mentee_pk: int):
             request, f"Saved {saved} day{'s' if saved != 1 else ''}." if saved else "No changes."
         )
         return redirect(
-            reverse("outcomes:calendar", kwargs={"mentee_pk": mentee.pk})
-            + f"?month={month:%Y-%m}"
+            reverse("outcomes:calendar", kwargs={"mentee_pk": mentee.pk}) + f"?month={month:%Y-%m}"
         )
     if request.method == "GET":
         audit_view(request, mentee)
@@ -187,9 +185,7 @@ def use_day(request, mentee_pk: int, day: str):
     if request.method == "GET":
         audit_view(request, mentee)
     reports = selectors.use_reports_for_day(mentee=mentee, day=the_day)
-    counting = selectors.use_days_for_month(mentee=mentee, first=the_day, last=the_day).get(
-        the_day
-    )
+    counting = selectors.use_days_for_month(mentee=mentee, first=the_day, last=the_day).get(the_day)
     return render(
         request,
         "outcomes/day.html",
@@ -246,7 +242,9 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
         initial = {"completed_on": existing.completed_on} | {
             f"item_{n}": str(v) for n, v in enumerate(existing.answers, start=1)
         }
-    form = AssessmentForm(request.POST if request.method == "POST" else None, instrument=definition, initial=initial)
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, instrument=definition, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = services.assessment_record(
@@ -276,4 +274,3 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
             "label": timepoint_label(week),
         },
     )
-

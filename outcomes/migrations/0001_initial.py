@@ -8,115 +8,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_languages'),
+        ("accounts", "0002_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssessmentSubject',
-            fields=[
-            ],
+            name="AssessmentSubject",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('accounts.menteeprofile',),
+            bases=("accounts.menteeprofile",),
         ),
         migrations.CreateModel(
-            name='UseLogSubject',
-            fields=[
-            ],
+            name="UseLogSubject",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('accounts.menteeprofile',),
+            bases=("accounts.menteeprofile",),
         ),
         migrations.CreateModel(
-            name='OutcomeSettings',
+            name="OutcomeSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conflict_rule', models.CharField(choices=[('lab_then_self', 'A positive lab test wins, then the latest self-report, then the latest report'), ('latest', 'The latest report wins, whatever its source'), ('any_use', 'Any report of use wins, then the latest report')], default='lab_then_self', max_length=16)),
-                ('assessment_weeks', models.CharField(default='4,12,24', help_text='Comma-separated weeks, e.g. 4,12,24.', max_length=60)),
-                ('program', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='outcome_settings', to='accounts.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "conflict_rule",
+                    models.CharField(
+                        choices=[
+                            (
+                                "lab_then_self",
+                                "A positive lab test wins, then the latest self-report, then the latest report",
+                            ),
+                            ("latest", "The latest report wins, whatever its source"),
+                            ("any_use", "Any report of use wins, then the latest report"),
+                        ],
+                        default="lab_then_self",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "assessment_weeks",
+                    models.CharField(
+                        default="4,12,24",
+                        help_text="Comma-separated weeks, e.g. 4,12,24.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "program",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcome_settings",
+                        to="accounts.program",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'outcome settings',
-            },
-        ),
-        migrations.CreateModel(
-            name='UseReport',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('used', models.BooleanField()),
-                ('substances', models.JSONField(blank=True, default=list)),
-                ('amount', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount (standard units)')),
-                ('heavy', models.BooleanField(default=False, verbose_name='heavy use')),
-                ('source', models.CharField(choices=[('self', 'Self-report'), ('mentor', 'Mentor report at a check-in'), ('collateral', 'Collateral report'), ('lab', 'Lab or biological test'), ('import', 'Imported')], max_length=12)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='use_reports', to='accounts.menteeprofile')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['mentee', 'day', 'recorded_at', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='UseDay',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('used', models.BooleanField()),
-                ('substances', models.JSONField(blank=True, default=list)),
-                ('amount', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('heavy', models.BooleanField(default=False)),
-                ('source', models.CharField(choices=[('self', 'Self-report'), ('mentor', 'Mentor report at a check-in'), ('collateral', 'Collateral report'), ('lab', 'Lab or biological test'), ('import', 'Imported')], max_length=12)),
-                ('report_count', models.PositiveSmallIntegerField(default=1)),
-                ('conflicting', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='use_days', to='accounts.menteeprofile')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outcomes.usereport')),
-            ],
-            options={
-                'ordering': ['mentee', 'day'],
+                "verbose_name_plural": "outcome settings",
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="UseReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('instrument', models.CharField(max_length=20)),
-                ('week', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(520)])),
-                ('answers', models.JSONField(default=list)),
-                ('total', models.PositiveSmallIntegerField()),
-                ('completed_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='accounts.menteeprofile')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("used", models.BooleanField()),
+                ("substances", models.JSONField(blank=True, default=list)),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount (standard units)",
+                    ),
+                ),
+                ("heavy", models.BooleanField(default=False, verbose_name="heavy use")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "Self-report"),
+                            ("mentor", "Mentor report at a check-in"),
+                            ("collateral", "Collateral report"),
+                            ("lab", "Lab or biological test"),
+                            ("import", "Imported"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="use_reports",
+                        to="accounts.menteeprofile",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['mentee', 'instrument', 'week'],
-                'constraints': [models.UniqueConstraint(fields=('mentee', 'instrument', 'week'), name='assessment_once_per_timepoint')],
+                "ordering": ["mentee", "day", "recorded_at", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="UseDay",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("used", models.BooleanField()),
+                ("substances", models.JSONField(blank=True, default=list)),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True),
+                ),
+                ("heavy", models.BooleanField(default=False)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "Self-report"),
+                            ("mentor", "Mentor report at a check-in"),
+                            ("collateral", "Collateral report"),
+                            ("lab", "Lab or biological test"),
+                            ("import", "Imported"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("report_count", models.PositiveSmallIntegerField(default=1)),
+                ("conflicting", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="use_days",
+                        to="accounts.menteeprofile",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="outcomes.usereport",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["mentee", "day"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Assessment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("instrument", models.CharField(max_length=20)),
+                (
+                    "week",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(520)]
+                    ),
+                ),
+                ("answers", models.JSONField(default=list)),
+                ("total", models.PositiveSmallIntegerField()),
+                ("completed_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="accounts.menteeprofile",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["mentee", "instrument", "week"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mentee", "instrument", "week"),
+                        name="assessment_once_per_timepoint",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='usereport',
-            index=models.Index(fields=['mentee', 'day'], name='usereport_mentee_day'),
+            model_name="usereport",
+            index=models.Index(fields=["mentee", "day"], name="usereport_mentee_day"),
         ),
         migrations.AddConstraint(
-            model_name='usereport',
-            constraint=models.CheckConstraint(condition=models.Q(('used', True), ('heavy', False), _connector='OR'), name='heavy_needs_use'),
+            model_name="usereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("used", True), ("heavy", False), _connector="OR"),
+                name="heavy_needs_use",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='useday',
-            constraint=models.UniqueConstraint(fields=('mentee', 'day'), name='useday_one_per_mentee_day'),
+            model_name="useday",
+            constraint=models.UniqueConstraint(
+                fields=("mentee", "day"), name="useday_one_per_mentee_day"
+            ),
         ),
     ]

@@ -81,3 +81,55 @@ CASES: list = [
         kwargs=uploaded_consent_pk,
     ),
 ]
+
+COORDINATORS_ONLY = expect(
+    coordinator=200,
+    staff=403,
+    mentor=403,
+    mentee=403,
+    other_mentor=403,
+    other_mentee=403,
+    other_coordinator=200,
+)
+# Inviting a mentee changes their account: like any change to a mentee, coordinator only.
+INVITE_MENTEE = {**CONSENT_CHANGED}
+INVITE_MENTOR = expect(
+    coordinator=302,
+    staff=404,
+    mentor=403,
+    mentee=404,
+    other_mentor=404,
+    other_mentee=404,
+    other_coordinator=404,
+)
+
+CASES += [
+    Case("accounts:participant_import", COORDINATORS_ONLY),
+    Case("accounts:participant_import_template", COORDINATORS_ONLY),
+    # An unknown or expired confirmation sends the coordinator back to upload again.
+    Case(
+        "accounts:participant_import_confirm",
+        {**COORDINATORS_ONLY, "coordinator": 302, "other_coordinator": 302},
+        method="post",
+        data=lambda w: {"token": "no-such-upload"},
+    ),
+    Case("accounts:invitation_list", COORDINATORS_ONLY),
+    Case(
+        "accounts:mentee_invite",
+        INVITE_MENTEE,
+        kwargs=lambda w: {"pk": w.mentee_profile.pk},
+        method="post",
+    ),
+    Case(
+        "accounts:mentor_invite",
+        INVITE_MENTOR,
+        kwargs=lambda w: {"pk": w.mentor_profile.pk},
+        method="post",
+    ),
+    Case(
+        "accounts:invitation_send_all",
+        {**COORDINATORS_ONLY, "coordinator": 302, "other_coordinator": 404},
+        kwargs=lambda w: {"slug": w.program.slug},
+        method="post",
+    ),
+]

@@ -166,7 +166,7 @@ def test_choices_accept_the_label_and_yes_no_any_case(program):
         ("role,email,first_name\nmentee,é@example.org,Zoë\n".encode("latin-1"), "not UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
         (b'role,email,first_name\nmentee,"a@example.org,A\n', "cannot be read as CSV"),
-        (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,,extra"), "more cells than the header"),
+        (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,,extra"), "column without a name"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_explained(program, content, message):

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,9 +162,6 @@ def test_list_query_count_does_not_grow_with_rows(
     program.required_trainings.set(Training.objects.filter(program=program)[:1])
     make_row(program)
     factories.MatchFactory(program=program)  # one row with a current match
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         assert coord_client.get(url(program, query)).status_code == 200
     for _ in range(48):

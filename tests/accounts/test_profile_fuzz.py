@@ -1,6 +1,7 @@
 """Whatever a browser (or an attacker) posts, the forms answer with field errors, never a 500."""
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -64,8 +65,6 @@ def test_profile_forms_never_raise(program):
     @FUZZ
     @given(mentee_data=_data(mentee_fields), mentor_data=_data(mentor_fields))
     def check(mentee_data, mentor_data):
-        from django.http import QueryDict
-
         def as_query(data):
             query = QueryDict(mutable=True)
             for key, value in data.items():

@@ -155,7 +155,9 @@ def test_rescheduling_creates_the_new_check_in(world, checkin):
 
 def _notes_shown(client, user, checkin):
     client.force_login(user)
-    return b"Confidential words" in client.get(reverse("checkins:detail", args=[checkin.pk])).content
+    return (
+        b"Confidential words" in client.get(reverse("checkins:detail", args=[checkin.pk])).content
+    )
 
 
 def test_notes_are_seen_by_author_and_coordinators_and_by_others_only_with_consent(

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from goals.models import Goal
+from tests import factories
 from tests.goals.helpers import valid_goal_data
 
 
@@ -156,3 +157,26 @@ def test_fuzzed_goal_form_never_fails_with_a_server_error(mentee_client, world, 
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert response.context["form"].errors
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["recorded_on", "value", "done", "note"]), text, max_size=4
+    ),
+    done_goal=st.booleans(),
+)
+def test_fuzzed_progress_form_never_fails_with_a_server_error(
+    mentee_client, world, data, done_goal
+):
+    goal = factories.GoalFactory(
+        mentee=world.mentee_profile,
+        direction="done" if done_goal else "at_least",
+        target=None if done_goal else 10,
+    )
+    response = mentee_client.post(reverse("goals:progress_add", kwargs={"pk": goal.pk}), data)
+    assert response.status_code in (200, 302)

@@ -437,3 +437,31 @@ def test_the_goal_page_costs_the_same_for_1_or_50_entries(client, world, goal):
     for _ in range(49):
         factories.ProgressEntryFactory(goal=goal, recorded_by=world.mentor, on_behalf=True)
     assert _queries(client, detail(goal)) == one
+
+
+# --- check-ins
+
+
+def test_the_mentor_records_which_goals_were_reviewed_at_a_check_in(client, world, goal):
+    closed = factories.GoalFactory(
+        mentee=world.mentee_profile, title="Old goal", status="abandoned", status_reason="Moved"
+    )
+    checkin = factories.CheckInFactory(match=world.match)
+    client.force_login(world.mentor)
+    url = reverse("goals:checkin_review", kwargs={"checkin_pk": checkin.pk})
+
+    page = client.get(url).content.decode()
+    assert goal.title in page
+    assert closed.title not in page  # only open goals to tick
+
+    client.post(url, {"goals": [goal.pk]})
+    assert list(goal.reviews.values_list("checkin", flat=True)) == [checkin.pk]
+    assert "Reviewed at check-ins" in client.get(detail(goal)).content.decode()
+
+    # Ticking another mentee's goal is refused at the field, not saved.
+    other = factories.GoalFactory(mentee=world.other_mentee_profile)
+    response = client.post(url, {"goals": [other.pk]})
+    assert "Choose from this mentee" in response.content.decode()
+
+    client.post(url, {})  # unticking all clears the record
+    assert not goal.reviews.exists()

@@ -74,6 +74,13 @@ CASES = [
         kwargs=goal_kwargs,
         method="post",
     ),
+    Case(
+        "goals:checkin_review",
+        # The check-in's rules first (mentors and coordinators log check-ins, a mentee reads
+        # them: 403), then the goals' rules (coordinators read goals: 403).
+        {**CHANGE, "mentee": 403},
+        kwargs=lambda w: {"checkin_pk": factories.CheckInFactory(match=w.match).pk},
+    ),
     Case("goals:program_attainment", COORDINATOR_PAGE, kwargs=program_kwargs),
     Case("goals:template_list", COORDINATOR_PAGE, kwargs=program_kwargs),
     Case("goals:template_create", COORDINATOR_PAGE, kwargs=program_kwargs),

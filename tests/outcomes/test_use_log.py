@@ -159,7 +159,10 @@ def test_the_day_page_shows_history_and_a_coordinator_adds_a_lab_result(client, 
     response = client.post(url, {"used": "yes", "source": "lab", "substances": ["Opioids"]})
     assert response.status_code == 302
     response = client.get(url)
-    assert b"Positive test" in response.content and b"reports for this day disagree" in response.content
+    assert (
+        b"Positive test" in response.content
+        and b"reports for this day disagree" in response.content
+    )
     assert UseDay.objects.get(mentee=mentee, day=day).used is True
 
 
@@ -173,5 +176,7 @@ def test_the_day_page_answers_bad_input_at_the_field(client, world):
     assert response.status_code == 200
     assert b"only to a day with use" in response.content
     assert not UseReport.objects.exists()
-    bad = reverse("outcomes:day", kwargs={"mentee_pk": world.mentee_profile.pk, "day": "2026-02-30"})
+    bad = reverse(
+        "outcomes:day", kwargs={"mentee_pk": world.mentee_profile.pk, "day": "2026-02-30"}
+    )
     assert client.get(bad).status_code == 404

@@ -1,8 +1,10 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, demo_seed_large, demo_seed_small
+from checkins.demo import demo_seed_checkins
 from goals.demo import demo_seed_goals
 from matching.demo import demo_seed_matches
+from outcomes.demo import demo_seed_outcomes
 
 
 class Command(BaseCommand):
@@ -16,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, size, **options):
         program, logins = demo_seed_small()
         demo_seed_matches(program=program)
+        demo_seed_checkins(program=program)
         demo_seed_goals(program=program)
+        demo_seed_outcomes(program=program)
         if size == "large":
             large = demo_seed_large()
             self.stdout.write(f"Large program “{large.name}” ready (slug {large.slug}).")

@@ -1,0 +1,124 @@
+"""BARC-10 as data: scoring, schedule and due dates; and the outcomes dashboard panel."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accounts.models import Consent
+from outcomes import services
+from outcomes.instruments import BARC10, due_date
+from outcomes.models import Assessment
+from tests import factories
+
+
+@given(st.lists(st.integers(1, 6), min_size=10, max_size=10))
+def test_barc10_total_is_the_sum_of_ten_items_between_10_and_60(answers):
+    total = BARC10.score(answers)
+    assert total == sum(answers) and 10 <= total <= 60
+    assert BARC10.meets_threshold(total) == (total >= 47)
+
+
+@pytest.mark.parametrize("answers", [[4] * 9, [4] * 11, [0] + [4] * 9, [7] + [4] * 9])
+def test_barc10_refuses_a_wrong_count_or_an_out_of_scale_item(answers):
+    with pytest.raises(ValueError):
+        BARC10.score(answers)
+
+
+def test_due_dates_follow_enrollment_day_one():
+    enrolled = factories.MenteeProfileFactory.build().enrolled_on
+    assert due_date(enrolled, 0) == enrolled
+    assert due_date(enrolled, 4) == enrolled + timedelta(days=27)  # day 28, end of week 4
+
+
+def test_a_mentee_fills_in_the_intake_barc10(client, world):
+    client.force_login(world.mentee)
+    mentee = world.mentee_profile
+    url = reverse(
+        "outcomes:assessment_fill",
+        kwargs={"mentee_pk": mentee.pk, "instrument": "barc10", "week": 0},
+    )
+    data = {f"item_{n}": "5" for n in range(1, 11)} | {"completed_on": mentee.enrolled_on}
+    data["item_3"] = "6"
+    assert client.post(url, data).status_code == 302
+    saved = Assessment.objects.get(mentee=mentee)
+    assert saved.total == 51 and saved.answers[2] == 6
+    page = client.get(reverse("outcomes:assessments", kwargs={"mentee_pk": mentee.pk}))
+    assert b"strong recovery capital" in page.content
+
+
+def test_a_missing_item_is_named_at_the_field(client, world):
+    client.force_login(world.mentee)
+    url = reverse(
+        "outcomes:assessment_fill",
+        kwargs={"mentee_pk": world.mentee_profile.pk, "instrument": "barc10", "week": 0},
+    )
+    data = {f"item_{n}": "5" for n in range(1, 10)} | {"completed_on": "2020-01-01"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and b"This field is required" in response.content
+    assert not Assessment.objects.exists()
+
+
+def test_an_unscheduled_time_point_is_404(client, world):
+    client.force_login(world.mentee)
+    url = reverse(
+        "outcomes:assessment_fill",
+        kwargs={"mentee_pk": world.mentee_profile.pk, "instrument": "barc10", "week": 5},
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_a_future_completion_date_is_refused(world):
+    with pytest.raises(ValidationError):
+        services.assessment_record(
+            actor=world.mentee,
+            mentee=world.mentee_profile,
+            instrument="barc10",
+            week=0,
+            answers=[4] * 10,
+            completed_on=world.program.today() + timedelta(days=2),
+        )
+
+
+def test_a_mentor_needs_an_assessments_consent(client, world):
+    Consent.objects.filter(mentee=world.mentee_profile).update(covers_assessments=False)
+    client.force_login(world.mentor)
+    url = reverse("outcomes:assessments", kwargs={"mentee_pk": world.mentee_profile.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_the_mentee_dashboard_invites_them_to_fill_in_their_calendar(client, world):
+    client.force_login(world.mentee)
+    body = client.get(reverse("home")).content.decode()
+    assert "Fill in your calendar" in body
+    assert "intake BARC-10" in body  # due on day 1, not yet done
+
+
+def test_the_evaluator_dashboard_links_to_the_report(client, world):
+    client.force_login(world.staff)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("outcomes:report", kwargs={"slug": world.program.slug}) in body
+
+
+def test_the_mentor_dashboard_lists_consenting_mentees_calendars(client, world):
+    client.force_login(world.mentor)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("outcomes:calendar", kwargs={"mentee_pk": world.mentee_profile.pk}) in body
+
+
+def test_demo_outcomes_fill_both_arms_and_are_idempotent(db):
+    from outcomes.demo import demo_seed_outcomes
+    from outcomes.models import UseDay
+
+    program = factories.ProgramFactory()
+    demo_seed_outcomes(program=program)
+    days = UseDay.objects.filter(mentee__program=program)
+    assert days.filter(mentee__study_arm="comparison").exists()
+    assert days.filter(mentee__study_arm="mentored").exists()
+    assert Assessment.objects.filter(mentee__program=program, week=24).exists()
+    count = days.count()
+    demo_seed_outcomes(program=program)
+    assert days.count() == count
