@@ -154,6 +154,10 @@ class _ProfileForm(forms.ModelForm):
             user = profile.user
             for name in PERSON_FIELDS:
                 self.fields[name].initial = getattr(user, name)
+            if user.has_usable_password():
+                # Their login: see accounts.services._update_person for why it is locked.
+                self.fields["email"].disabled = True
+                self.fields["email"].help_text = "Their sign-in; only they can change it."
             self.fields["availability"].initial = profile.availability
         for name, model in self.vocabulary_fields.items():
             field = self.fields[name]
@@ -164,6 +168,10 @@ class _ProfileForm(forms.ModelForm):
             field.queryset = vocabulary(model, program, include=[t for t in in_use if t])
         if "languages" in self.fields:
             self.fields["languages"].queryset = Language.objects.all()
+        for name in ("gender", "referral_source"):
+            if name in self.fields:
+                choices = [c for c in self.fields[name].choices if c[0] != ""]
+                self.fields[name].choices = [("", "Not recorded"), *choices]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -187,11 +195,6 @@ class _ProfileForm(forms.ModelForm):
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, error)
-
-
-def _checkboxes(field):
-    field.widget = forms.CheckboxSelectMultiple()
-    return field
 
 
 class MentorForm(_ProfileForm):
@@ -229,14 +232,16 @@ class MentorForm(_ProfileForm):
         }
         help_texts = {"bio": "Shown to coordinators when matching. Up to 1,500 characters."}
         widgets = {
+            "philosophies": forms.CheckboxSelectMultiple,
+            "focus_areas": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+            "lived_substances": forms.CheckboxSelectMultiple,
             "recovery_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "bio": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, program=program, **kwargs)
-        for name in ("philosophies", "focus_areas", "languages", "lived_substances"):
-            _checkboxes(self.fields[name])
         done = {}
         if self.instance.pk:
             done = {t.training_id: t.completed_on for t in self.instance.trainings.all()}
@@ -331,12 +336,14 @@ class MenteeForm(_ProfileForm):
             "study_arm": "The comparison arm is followed for outcomes and never matched.",
             "philosophy_required": "",
         }
-        widgets = {"enrolled_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "enrolled_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "substances": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, program=program, **kwargs)
-        for name in ("substances", "languages"):
-            _checkboxes(self.fields[name])
         self.fields["preferred_philosophy"].empty_label = "No preference"
         if not self.instance.pk:
             self.fields["enrolled_on"].initial = program.today()
@@ -414,9 +421,11 @@ class MenteeStatusForm(forms.Form):
 
     def __init__(self, *args, mentee: MenteeProfile, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
+        choices = [
             (value, MenteeProfile.Status(value).label) for value in allowed_transitions(mentee)
         ]
+        # No preselected status: a status change is a decision, not a default.
+        self.fields["to_status"].choices = [("", "Choose…"), *choices] if choices else []
         self.helper = submit_helper("Change status")
 
 

@@ -113,6 +113,12 @@ def _person_for_enrollment(
 
 def _update_person(*, user: User, email: str, first_name: str, last_name: str) -> list[str]:
     email = User.objects.normalize_email(email).strip().lower()
+    if email != user.email and user.has_usable_password():
+        # The e-mail is their login: whoever changes it could reset the password and sign in
+        # as them. Once a person has set a password, only they (or an admin) change it.
+        raise ValidationError(
+            {"email": "This person has set a password; only they can change their sign-in e-mail."}
+        )
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ValidationError({"email": "Another person already uses this e-mail address."})
     changed = []

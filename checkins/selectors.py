@@ -2,7 +2,18 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from accounts.models import Program, User
@@ -132,9 +143,13 @@ def engagement_rows(program: Program, now: datetime | None = None) -> QuerySet:
                 filter=in_month
                 & ~Q(checkins__status__in=[CheckIn.Status.CANCELLED, CheckIn.Status.RESCHEDULED]),
             ),
-            minutes_4w=Sum(
-                "checkins__actual_minutes", filter=done & Q(checkins__actual_at__gte=four_weeks)
-            ),
+            # Dose, as MAP measured it: contact hours per week, here over the last four weeks.
+            hours_per_week=Sum(
+                "checkins__actual_minutes",
+                filter=done & Q(checkins__actual_at__gte=four_weeks),
+                output_field=FloatField(),
+            )
+            / 240.0,
             open_alerts=Subquery(open_alerts, output_field=IntegerField()),
         )
         .order_by("mentor__user__last_name", "mentee__user__last_name", "pk")

@@ -21,7 +21,7 @@ from checkins.forms import (
     PreferenceForm,
     ScheduleForm,
 )
-from checkins.models import Alert, CheckIn, ReminderPreference, Schedule
+from checkins.models import Alert, Attendance, CheckIn, ReminderPreference, Schedule
 from matching.models import Match
 from mentorship import access
 from mentorship.audit import audit_view
@@ -130,7 +130,7 @@ def checkin_confirm(request, pk):
     checkin = access.scope(user, CheckIn.objects.filter(pk=pk)).first()
     if checkin is None:
         attendance = (
-            access.scope(user, selectors.Attendance.objects.filter(checkin_id=pk))
+            access.scope(user, Attendance.objects.filter(checkin_id=pk))
             .select_related("checkin")
             .first()
         )

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Program
@@ -346,7 +346,11 @@ def template_seed(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def template_edit(request, slug: str, pk: int | None = None):
     program = _coordinated_program(request, slug)
-    template = get_object_or_404(GoalTemplate, program=program, pk=pk) if pk else None
+    template = None
+    if pk is not None:
+        template = access.get_for_user(
+            request.user, GoalTemplate.objects.filter(program=program), change=True, pk=pk
+        )
     form = GoalTemplateForm(
         request.POST if request.method == "POST" else None, instance=template, program=program
     )

@@ -74,6 +74,8 @@ class Profiles:
     # sparse pair exclusions: (mentee row, mentor column) -> bits, and the never-pair reason text
     pair_bits: dict[tuple[int, int], int] = field(default_factory=dict)
     pair_notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    # database ids of the vocabulary columns (empty for synthetic profiles)
+    vocabulary_ids: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.mentor_index = {int(pk): j for j, pk in enumerate(self.mentor_ids)}

@@ -109,7 +109,9 @@ def oracle_assignment(p: Profiles) -> tuple[int, int]:
         ok = (block.excluded == 0) & (p.mentor_room > 0)[None, :]
         score[start : start + step] = block.score
         allowed[start : start + step] = ok
-        cost[start : start + step] = np.where(ok[:, slots], -(big + block.score[:, slots]), 0)
+        cost[start : start + step] = np.where(
+            ok[:, slots], -(big + block.score[:, slots].astype(np.float64)), 0
+        )
     rows, cols = linear_sum_assignment(cost)
     used = allowed[rows, slots[cols]]
-    return int(used.sum()), int(score[rows[used], slots[cols[used]]].sum())
+    return int(used.sum()), int(score[rows[used], slots[cols[used]]].astype(np.int64).sum())

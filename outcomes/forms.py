@@ -5,7 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from outcomes.instruments import Instrument
-from outcomes.models import Source
+from outcomes.models import OutcomeSettings, Source
 
 ANSWER_CHOICES = [("", "Not filled"), ("no", "No use"), ("yes", "Used")]
 
@@ -160,3 +160,51 @@ class ReportFilterForm(forms.Form):
         elif first is not None and first > last:
             self.add_error("last_week", "The last week is before the first week.")
         return data
+
+
+class IdentifiedExportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Records",
+        choices=[
+            ("participants", "Per-participant outcomes"),
+            ("days", "Per-day use log"),
+            ("checkins", "Check-in engagement"),
+        ],
+    )
+    fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
+    recipient = forms.CharField(
+        max_length=160, help_text="The person or organization receiving the file."
+    )
+    purpose = forms.CharField(max_length=240, help_text="Why they need identified records.")
+    only_consented = forms.BooleanField(
+        required=False,
+        label="Leave out participants without a covering consent",
+        help_text="Otherwise the export is refused while anyone lacks one.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Record the disclosure and download")
+
+
+class OutcomeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeSettings
+        fields = ["conflict_rule", "assessment_weeks"]
+        labels = {
+            "conflict_rule": "When reports about a day disagree",
+            "assessment_weeks": "Follow-up assessment weeks",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save settings")
+
+    def clean_assessment_weeks(self):
+        text = self.cleaned_data["assessment_weeks"]
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 1 <= int(p) <= 520 for p in parts):
+            raise forms.ValidationError(
+                "List weeks from 1 to 520 separated by commas, e.g. 4,12,24."
+            )
+        return ",".join(str(w) for w in sorted({int(p) for p in parts}))

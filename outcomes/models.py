@@ -89,6 +89,10 @@ class UseReport(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=now)
+    # Set on mentor reports taken from a logged check-in, so a sync never adds them twice.
+    checkin = models.ForeignKey(
+        "checkins.CheckIn", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["mentee", "day", "recorded_at", "id"]
@@ -194,3 +198,25 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.instrument} week {self.week}: {self.total}"
+
+
+class Disclosure(models.Model):
+    """One participant's records leaving the program in an identified export (42 CFR Part 2):
+    who disclosed, when, to whom, why, and under which written consent. Never edited."""
+
+    access_paths = AccessPaths(program="program", mentee="mentee")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey("accounts.Consent", on_delete=models.PROTECT, related_name="+")
+    recipient = models.CharField(max_length=160)
+    purpose = models.CharField(max_length=240)
+    kind = models.CharField(max_length=20)  # which export: participants, days, checkins
+    disclosed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    disclosed_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-disclosed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.mentee.participant_id} to {self.recipient} on {self.disclosed_at:%Y-%m-%d}"

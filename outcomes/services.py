@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
+from checkins.models import CheckIn
 from mentorship.audit import Action, audit_record
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport
@@ -169,8 +170,10 @@ def use_month_record(
 
 
 @transaction.atomic
-def use_reports_import(*, actor: User | None, program: Program, rows: list[dict]) -> int:
-    """Write already-validated import rows (see outcomes.importing) in one transaction."""
+def use_reports_import(
+    *, actor: User | None, program: Program, rows: list[dict], origin: str = "import"
+) -> int:
+    """Write already-validated rows (see outcomes.importing) in one transaction."""
     mentee_ids = {row["mentee_id"] for row in rows}
     _lock_mentees(mentee_ids)
     reports = UseReport.objects.bulk_create(
@@ -181,7 +184,8 @@ def use_reports_import(*, actor: User | None, program: Program, rows: list[dict]
                 used=row["used"],
                 substances=row["substances"],
                 source=row["source"],
-                recorded_by=actor,
+                recorded_by_id=row.get("recorded_by_id", actor.pk if actor else None),
+                checkin_id=row.get("checkin_id"),
             )
             for row in rows
         ),
@@ -195,12 +199,65 @@ def use_reports_import(*, actor: User | None, program: Program, rows: list[dict]
             actor=actor,
             action=Action.CREATE,
             object_type="outcomes.usereport",
-            object_id="import",
+            object_id=origin,
             program=program,
             person=User(pk=people[mentee_id]),
             fields=REPORT_FIELDS,
         )
     return len(reports)
+
+
+def use_reports_from_checkins(*, program: Program, since: datetime | None = None) -> int:
+    """Use reported at logged check-ins becomes mentor reports in the use log.
+
+    Outcomes reads check-ins (check-ins never import outcomes), so this runs as a periodic task.
+    Idempotent: each (check-in, day) is reported once; a day later removed from a check-in's
+    log gets a correcting "no use" report rather than losing its history.
+    """
+    checkins = CheckIn.objects.filter(
+        program=program, kind=CheckIn.Kind.INDIVIDUAL, mentee__isnull=False, logged_at__isnull=False
+    )
+    if since is not None:
+        checkins = checkins.filter(logged_at__gte=since)
+    logged = list(checkins.values_list("pk", "mentee_id", "use_days", "logged_by_id"))
+    if not logged:
+        return 0
+    latest: dict[tuple[int, date], bool] = {}
+    for checkin_id, day, used in (
+        UseReport.objects.filter(checkin_id__in=[c[0] for c in logged])
+        .order_by("recorded_at", "id")
+        .values_list("checkin_id", "day", "used")
+    ):
+        latest[(checkin_id, day)] = used
+    today = program.today()
+    rows = []
+    for checkin_id, mentee_id, use_days, logged_by_id in logged:
+        wanted = set()
+        for text in use_days or []:
+            try:
+                day = date.fromisoformat(text)
+            except (TypeError, ValueError):
+                continue  # a malformed day in someone else's log must not stop the sync
+            if day <= today:
+                wanted.add(day)
+        reported = {d for (c, d), used in latest.items() if c == checkin_id and used}
+        changes = [(d, True) for d in wanted - reported]
+        changes += [(d, False) for d in reported - wanted]
+        rows += [
+            {
+                "mentee_id": mentee_id,
+                "day": day,
+                "used": used,
+                "substances": [],
+                "source": Source.MENTOR,
+                "checkin_id": checkin_id,
+                "recorded_by_id": logged_by_id,
+            }
+            for day, used in sorted(changes)
+        ]
+    if not rows:
+        return 0
+    return use_reports_import(actor=None, program=program, rows=rows, origin="checkin")
 
 
 @transaction.atomic

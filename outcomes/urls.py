@@ -20,6 +20,12 @@ urlpatterns = [
     path("programs/", views_reports.program_list, name="programs"),
     path("programs/<slug:slug>/import/", views_reports.use_day_import, name="import"),
     path("programs/<slug:slug>/report/", views_reports.cohort_report, name="report"),
+    path("programs/<slug:slug>/settings/", views_reports.outcome_settings, name="settings"),
+    path(
+        "programs/<slug:slug>/identified-export/",
+        views_reports.identified_export,
+        name="identified_export",
+    ),
     path(
         "programs/<slug:slug>/export/<str:kind>.<str:fmt>",
         views_reports.export,

@@ -4,18 +4,24 @@ Evaluators (staff) see de-identified, program-level figures only; coordinators t
 """
 
 import tempfile
+from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Program
 from mentorship import access
 from mentorship.audit import Action, audit_record
-from outcomes import exports, metrics, reports
-from outcomes.forms import ImportForm, ReportFilterForm
+from outcomes import disclosure, exports, metrics, reports, selectors, services
+from outcomes.forms import (
+    IdentifiedExportForm,
+    ImportForm,
+    OutcomeSettingsForm,
+    ReportFilterForm,
+)
 from outcomes.importing import use_days_import
 
 REPORT_ROLES = (access.STAFF, access.COORDINATOR)
@@ -97,14 +103,26 @@ def export(request, slug: str, kind: str, fmt: str):
         request=request,
     )
     filename = f"{program.slug}-{kind}-deidentified.{fmt}"
-    if fmt == "csv":
+    if kind == "days" and fmt == "csv":
+        # The largest export: written by the database as it streams (see exports.DAYS_COPY_SQL).
         response = StreamingHttpResponse(
-            exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+            exports.days_csv_chunks(program=program), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    return _file_response(header, rows, fmt=fmt, filename=filename)
+
+
+def _file_response(header, rows, *, fmt: str, filename: str, notice: str = ""):
+    if fmt == "csv":
+        lines = exports.csv_lines(header, rows)
+        if notice:
+            lines = chain(exports.csv_lines([notice], []), lines)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     spool = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it when sent
-    exports.write_xlsx(spool, header, rows)
+    exports.write_xlsx(spool, header, rows, notice=notice)
     spool.seek(0)
     return FileResponse(
         spool,
@@ -141,3 +159,74 @@ def use_day_import(request, slug: str):
         {"program": program, "form": form, "result": result},
         status=400 if result is not None and not result.ok else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identified_export(request, slug: str):
+    """A disclosure: coordinators only, with recipient, purpose and a consent per participant."""
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    )
+    form = IdentifiedExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        check = disclosure.consents_check(program=program, kind=data["kind"])
+        if check.missing and not data["only_consented"]:
+            form.add_error(
+                None,
+                f"Refused: {len(check.missing)} participant(s) have no consent in force covering "
+                f"these records for the program evaluation: {', '.join(check.missing[:50])}"
+                f"{' …' if len(check.missing) > 50 else ''}. Record their consent first, or "
+                "leave them out.",
+            )
+        elif not check.covered:
+            form.add_error(
+                None, "Nobody in this program has a covering consent: nothing to export."
+            )
+        else:
+            disclosure.disclosure_record(
+                actor=request.user,
+                program=program,
+                kind=data["kind"],
+                recipient=data["recipient"],
+                purpose=data["purpose"],
+                covered=check.covered,
+                request=request,
+            )
+            header, rows = disclosure.identified_rows(
+                program=program, kind=data["kind"], mentee_ids=set(check.covered)
+            )
+            return _file_response(
+                header,
+                rows,
+                fmt=data["fmt"],
+                filename=f"{program.slug}-{data['kind']}-IDENTIFIED.{data['fmt']}",
+                notice=disclosure.NOTICE_2_32,
+            )
+    return render(
+        request,
+        "outcomes/identified_export.html",
+        {"program": program, "form": form, "notice": disclosure.NOTICE_2_32},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_settings(request, slug: str):
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    )
+    current = selectors.outcome_settings_get(program=program)
+    form = OutcomeSettingsForm(request.POST if request.method == "POST" else None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.outcome_settings_update(
+            actor=request.user,
+            program=program,
+            conflict_rule=form.cleaned_data["conflict_rule"],
+            assessment_weeks=form.cleaned_data["assessment_weeks"],
+        )
+        messages.success(request, "Outcome settings saved; days with several reports recounted.")
+        return redirect("outcomes:settings", slug=program.slug)
+    return render(request, "outcomes/settings.html", {"program": program, "form": form})

@@ -346,3 +346,25 @@ def test_template_download(client, program):
     response = client.get(reverse("accounts:participant_import_template"))
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.decode().startswith("role,email,first_name")
+
+
+def test_someone_enrolled_between_check_and_confirm_is_reported(client, program):
+    client.force_login(factories.make_user_with_role("coordinator", program))
+    token = upload(client, program, GOOD).context["confirm_form"].initial["token"]
+    factories.MenteeProfileFactory(program=program, user__email="bo@example.org")
+
+    response = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
+
+    assert response.status_code == 200
+    assert "already a mentee in Riverside" in response.content.decode()
+    assert not User.objects.filter(email="alex@example.org").exists()
+
+
+def test_an_oversized_upload_is_refused_at_the_field(client, program, monkeypatch):
+    monkeypatch.setattr("accounts.forms_records.MAX_UPLOAD_BYTES", 20)
+    client.force_login(factories.make_user_with_role("coordinator", program))
+
+    response = upload(client, program, GOOD)
+
+    assert "is larger than" in str(response.context["form"].errors["file"])
+    assert "confirm_form" not in response.context

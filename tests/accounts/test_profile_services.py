@@ -183,7 +183,7 @@ def test_updating_a_mentor_audits_only_the_changed_field_names(program, coordina
 
 
 def test_a_mentor_email_cannot_take_another_persons_address(program, coordinator):
-    mentor = factories.MentorProfileFactory(program=program)
+    mentor = factories.MentorProfileFactory(program=program, user__password="!unusable")
     someone = factories.UserFactory()
     with pytest.raises(ValidationError) as error:
         services.mentor_update(
@@ -348,3 +348,27 @@ def test_a_mentor_that_uses_a_deactivated_term_keeps_it(program, coordinator):
     mentor.philosophies.add(term)
     services.vocabulary_term_set_active(actor=coordinator, term=term, is_active=False)
     assert list(MentorProfile.objects.get(pk=mentor.pk).philosophies.all()) == [term]
+
+
+def test_email_is_editable_until_the_person_sets_a_password(program, coordinator):
+    invited = factories.MenteeProfileFactory(program=program, user__password="!unusable")
+    services.mentee_update(
+        actor=coordinator,
+        mentee=invited,
+        email="typo-fixed@example.org",
+        first_name="A",
+        last_name="B",
+        profile={},
+    )
+    invited.user.refresh_from_db()
+    assert invited.user.email == "typo-fixed@example.org"
+    signed_up = factories.MenteeProfileFactory(program=program)  # has a password
+    with pytest.raises(ValidationError, match="only they can change"):
+        services.mentee_update(
+            actor=coordinator,
+            mentee=signed_up,
+            email="coordinator-controlled@example.org",
+            first_name="A",
+            last_name="B",
+            profile={},
+        )

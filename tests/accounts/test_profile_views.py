@@ -1,5 +1,6 @@
 """Enrollment forms, participant pages and lists, as a coordinator uses them."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -360,3 +361,17 @@ def test_a_term_of_another_program_is_404(coord_client, program):
         kwargs={"program": program.slug, "kind": "philosophies", "pk": foreign.pk},
     )
     assert coord_client.get(url).status_code == 404
+
+
+def test_profile_forms_offer_every_choice_as_a_labelled_checkbox(coord_client, program):
+    mentor_page = coord_client.get(
+        reverse("accounts:mentor_create", kwargs={"program": program.slug})
+    ).content.decode()
+    mentee_page = coord_client.get(
+        reverse("accounts:mentee_create", kwargs={"program": program.slug})
+    ).content.decode()
+    for name in ("philosophies", "focus_areas", "languages", "lived_substances"):
+        assert re.search(rf'type="checkbox"[^>]*name="{name}"', mentor_page), name
+    for name in ("substances", "languages"):
+        assert re.search(rf'type="checkbox"[^>]*name="{name}"', mentee_page), name
+    assert "SMART Recovery" in mentor_page and "Spanish" in mentee_page

@@ -281,3 +281,18 @@ def test_list_pages_keep_a_constant_query_count(client, world, django_assert_max
         return counts
 
     assert count(1) == count(50)
+
+
+def test_mentee_confirms_their_place_in_a_group_session(client, world):
+    group = services.group_session_create(
+        actor=world.mentor,
+        facilitator=world.mentor_profile,
+        mentees=[world.mentee_profile],
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    client.force_login(world.mentee)
+    assert b"My group sessions" in client.get(reverse("checkins:list")).content
+    assert client.post(reverse("checkins:confirm", args=[group.pk])).status_code == 302
+    assert group.attendances.get().mentee_confirmed_at is not None
+    client.force_login(world.other_mentee)
+    assert client.post(reverse("checkins:confirm", args=[group.pk])).status_code == 404

@@ -45,7 +45,9 @@ def test_an_evaluator_opens_the_cohort_report_and_downloads_the_csv(page, device
     enrolled = program.today() - timedelta(days=100)
     rows = []
     for arm, pattern in (("mentored", ".U....."), ("comparison", "UU.U..U")):
-        mentee = factories.MenteeProfileFactory(program=program, study_arm=arm, enrolled_on=enrolled)
+        mentee = factories.MenteeProfileFactory(
+            program=program, study_arm=arm, enrolled_on=enrolled
+        )
         rows += [
             {
                 "mentee_id": mentee.pk,

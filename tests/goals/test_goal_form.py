@@ -180,3 +180,22 @@ def test_fuzzed_progress_form_never_fails_with_a_server_error(
     )
     response = mentee_client.post(reverse("goals:progress_add", kwargs={"pk": goal.pk}), data)
     assert response.status_code in (200, 302)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    view=st.sampled_from(["goals:goal_status", "goals:goal_comment", "goals:goal_edit"]),
+    data=st.dictionaries(
+        st.sampled_from(["status", "reason", "body", "title", "target", "due_date"]),
+        text,
+        max_size=4,
+    ),
+)
+def test_fuzzed_goal_actions_never_fail_with_a_server_error(mentee_client, world, view, data):
+    goal = factories.GoalFactory(mentee=world.mentee_profile)
+    response = mentee_client.post(reverse(view, kwargs={"pk": goal.pk}), data)
+    assert response.status_code in (200, 302)

@@ -465,3 +465,24 @@ def test_the_mentor_records_which_goals_were_reviewed_at_a_check_in(client, worl
 
     client.post(url, {})  # unticking all clears the record
     assert not goal.reviews.exists()
+
+
+def test_the_mentee_edits_a_goal_and_a_missing_part_is_refused(client, world, goal):
+    client.force_login(world.mentee)
+    url = reverse("goals:goal_edit", kwargs={"pk": goal.pk})
+    data = valid_goal_data(world.program, start_date=f"{goal.start_date:%Y-%m-%d}")
+
+    refused = client.post(url, {**data, "why_it_matters": ""})
+    assert "Say why this goal matters" in refused.content.decode()
+
+    client.post(url, {**data, "target": "5"})
+    goal.refresh_from_db()
+    assert goal.target == 5
+
+
+def test_without_consent_the_mentor_cannot_set_goals_for_the_mentee(client, world):
+    world.mentee_profile.consents.update(revoked_at=timezone.now())
+    client.force_login(world.mentor)
+    url = reverse("goals:goal_create", kwargs={"mentee_pk": world.mentee_profile.pk})
+    assert client.post(url, valid_goal_data(world.program)).status_code == 404
+    assert not Goal.objects.exists()

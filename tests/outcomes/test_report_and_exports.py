@@ -238,3 +238,29 @@ def test_export_command_shares_the_code_path(cohort, tmp_path):
     text = out.read_text()
     assert text.startswith("participant_id,") and mentees[0].participant_id in text
     assert AuditEntry.objects.filter(action="export", actor=None).count() == 1
+
+
+def test_the_database_written_days_csv_matches_the_python_rows(cohort):
+    program, _, (a, *_rest) = cohort
+    Substance.objects.create(program=program, name="-dash")
+    use_reports_import(
+        actor=None,
+        program=program,
+        rows=[
+            {
+                "mentee_id": a.pk,
+                "day": a.enrolled_on - timedelta(days=3),  # before enrollment: day -2, week 0
+                "used": True,
+                "substances": ["-dash", "Alcohol"],
+                "source": Source.LAB,
+            }
+        ],
+    )
+    from outcomes.models import UseDay
+
+    UseDay.objects.filter(mentee=a, day=a.enrolled_on - timedelta(days=3)).update(amount=2.5)
+    copied = b"".join(exports.days_csv_chunks(program=program)).decode()
+    header, rows = exports.day_rows(program=program)
+    python = "".join(exports.csv_lines(header, rows))
+    assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(python)))
+    assert "'-dash; Alcohol" in copied and ",-2,0," in copied

@@ -23,6 +23,16 @@ REPORT = expect(
     other_coordinator=404,
 )
 
+COORDINATOR_ONLY = expect(
+    coordinator=200,
+    staff=403,
+    mentor=403,
+    mentee=403,
+    other_mentor=403,
+    other_mentee=403,
+    other_coordinator=404,
+)
+
 
 def mentee(w):
     return {"mentee_pk": w.mentee_profile.pk}
@@ -72,17 +82,14 @@ CASES = [
         REPORT,
         kwargs=lambda w: {**program(w), "kind": "participants", "fmt": "csv"},
     ),
+    Case("outcomes:import", COORDINATOR_ONLY, kwargs=program),
+    Case("outcomes:settings", COORDINATOR_ONLY, kwargs=program),
+    Case("outcomes:identified_export", COORDINATOR_ONLY, kwargs=program),
+    # An empty form: errors at the fields (400), and nothing disclosed.
     Case(
-        "outcomes:import",
-        expect(
-            coordinator=200,
-            staff=403,
-            mentor=403,
-            mentee=403,
-            other_mentor=403,
-            other_mentee=403,
-            other_coordinator=404,
-        ),
+        "outcomes:identified_export",
+        {**COORDINATOR_ONLY, "coordinator": 400},
         kwargs=program,
+        method="post",
     ),
 ]

@@ -32,7 +32,12 @@ class Command(BaseCommand):
             fields=header,
         )
         try:
-            if fmt == "csv":
+            if fmt == "csv" and kind == "days":
+                with output.open("wb") as target:
+                    for chunk in exports.days_csv_chunks(program=found):
+                        target.write(chunk)
+                count = "all"
+            elif fmt == "csv":
                 with output.open("w", newline="", encoding="utf-8") as target:
                     count = exports.write_csv(target, header, rows)
             else:

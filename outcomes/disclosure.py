@@ -1,0 +1,139 @@
+"""Identified exports: a disclosure under 42 CFR Part 2, for coordinators only.
+
+Refused unless every participant in it has a written consent in force that covers the records
+and the program evaluation as recipient. Each participant disclosed gets a Disclosure row (who,
+when, to whom, why, which consent) and an audit entry; the file carries the section 2.32 notice.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.timezone import now
+
+from accounts.models import Consent, MenteeProfile, Program, User
+from mentorship.audit import Action, audit_record
+from outcomes import exports
+from outcomes.models import Disclosure
+
+NOTICE_2_32 = (
+    "42 CFR part 2 prohibits unauthorized use or disclosure of these records. This record "
+    "which has been disclosed to you is protected by Federal confidentiality rules (42 CFR "
+    "part 2). These rules prohibit you from using or disclosing this record, or testimony that "
+    "describes the information contained in this record, in any civil, criminal, "
+    "administrative, or legislative proceedings by any Federal, State, or local authority, "
+    "against the patient, unless authorized by the consent of the patient, except as provided "
+    "at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. "
+    "In addition, the Federal rules prohibit you from making any other use or disclosure of "
+    "this record unless at least one of the following applies: further use or disclosure is "
+    "expressly permitted by the written consent of the individual whose information is being "
+    "disclosed in this record or as otherwise permitted by 42 CFR part 2; you are a covered "
+    "entity or business associate and have received the record for treatment, payment, or "
+    "health care operations; or you have received the record from an individual or entity "
+    "that is a covered entity or business associate and have been informed that the record "
+    "is protected by these rules. A general authorization for the release of medical or other "
+    "information is NOT sufficient to meet the required elements of written consent to "
+    "further use or redisclose the record (see 42 CFR 2.31)."
+)
+
+# What a consent must cover for each kind of identified export.
+REQUIRED_FLAGS = {
+    "participants": ("covers_use_log", "covers_assessments", "to_evaluation"),
+    "days": ("covers_use_log", "to_evaluation"),
+    "checkins": ("covers_checkin_notes", "to_evaluation"),
+}
+
+
+@dataclass
+class ConsentCheck:
+    covered: dict[int, int]  # mentee pk -> consent pk
+    missing: list[str]  # participant IDs without a covering consent
+
+
+def consents_check(*, program: Program, kind: str) -> ConsentCheck:
+    mentees = dict(
+        MenteeProfile.objects.filter(program=program).values_list("pk", "participant_id")
+    )
+    consents = (
+        Consent.objects.filter(Consent.active_q(), mentee__program=program)
+        .filter(**dict.fromkeys(REQUIRED_FLAGS[kind], True))
+        .order_by("mentee_id", "-version")
+        .values_list("mentee_id", "pk")
+    )
+    covered: dict[int, int] = {}
+    for mentee_id, consent_id in consents:
+        covered.setdefault(mentee_id, consent_id)  # the newest covering version
+    missing = sorted(pid for pk, pid in mentees.items() if pk not in covered)
+    return ConsentCheck(covered=covered, missing=missing)
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    actor: User,
+    program: Program,
+    kind: str,
+    recipient: str,
+    purpose: str,
+    covered: dict[int, int],
+    request=None,
+) -> int:
+    stamp = now()
+    Disclosure.objects.bulk_create(
+        Disclosure(
+            program=program,
+            mentee_id=mentee_id,
+            consent_id=consent_id,
+            recipient=recipient,
+            purpose=purpose,
+            kind=kind,
+            disclosed_by=actor,
+            disclosed_at=stamp,
+        )
+        for mentee_id, consent_id in covered.items()
+    )
+    people = dict(MenteeProfile.objects.filter(pk__in=list(covered)).values_list("pk", "user_id"))
+    for mentee_id in sorted(covered):
+        audit_record(
+            actor=actor,
+            action=Action.DISCLOSE,
+            object_type=f"outcomes.export.{kind}",
+            object_id="identified",
+            program=program,
+            person=User(pk=people[mentee_id]),
+            request=request,
+        )
+    return len(covered)
+
+
+def identified_rows(
+    *, program: Program, kind: str, mentee_ids: set[int]
+) -> tuple[list[str], Iterable[list]]:
+    """The de-identified rows with names, e-mail and real dates added, for consenting people."""
+    header, rows = exports.export_rows(program=program, kind=kind, today=program.today())
+    people = {
+        pid: (f"{first} {last}".strip(), email, enrolled)
+        for pid, first, last, email, enrolled in MenteeProfile.objects.filter(
+            pk__in=mentee_ids
+        ).values_list(
+            "participant_id", "user__first_name", "user__last_name", "user__email", "enrolled_on"
+        )
+    }
+    day_col = header.index("day_number") if "day_number" in header else None
+    new_header = ["participant_id", "name", "email", "enrolled_on", *header[1:]]
+    if day_col is not None:
+        new_header.append("date")
+
+    def generate():
+        for row in rows:
+            person = people.get(row[0])
+            if person is None:
+                continue
+            name, email, enrolled = person
+            out = [row[0], name, email, enrolled.isoformat(), *row[1:]]
+            if day_col is not None:
+                out.append((enrolled + timedelta(days=row[day_col] - 1)).isoformat())
+            yield out
+
+    return new_header, generate()
