@@ -5,6 +5,8 @@ Consents are never edited or deleted: each change of mind is a new version, so t
 what was in force on any day survives.
 """
 
+import os
+import uuid
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -61,6 +63,10 @@ def consent_record(
     )
     if consent.signature_kind == Consent.SignatureKind.UPLOADED:
         consent.signature_name = ""
+        # A random file name: the one on the scanner ("rosa-delgado-consent.pdf") would put the
+        # participant's name into paths, backups and logs.
+        suffix = os.path.splitext(signed_form.name)[1].lower()
+        signed_form.name = f"{uuid.uuid4().hex}{suffix}"
         consent.signed_form = signed_form
     consent.save()
     for earlier in mentee.consents.filter(Consent.active_q(), version__lt=consent.version):

@@ -201,9 +201,14 @@ class _RowForm(forms.Form):
         self.program = program
 
 
-def _row_form(name: str, source: type[forms.BaseForm], fields: list[str], **methods):
-    attrs = {field: copy.deepcopy(source.base_fields[field]) for field in fields}
+def _row_form(form_name: str, source: type[forms.BaseForm], fields: list[str], **methods):
     model = source._meta.model
+    attrs = {}
+    for name in fields:
+        if name in source.base_fields:
+            attrs[name] = copy.deepcopy(source.base_fields[name])
+        else:  # the browser form dropped it: the model field still says what is valid
+            attrs[name] = model._meta.get_field(name).formfield()
     for name, field in attrs.items():
         field.widget.attrs = {}  # widgets are never rendered here
         if not type(field).__module__.startswith("django."):
@@ -219,13 +224,14 @@ def _row_form(name: str, source: type[forms.BaseForm], fields: list[str], **meth
             *field.validators,
             *(v for v in model_validators if type(v) not in have),
         ]
-    form = type(name, (_RowForm,), {**attrs, **methods})
+    methods = {name: method for name, method in methods.items() if method is not None}
+    form = type(form_name, (_RowForm,), {**attrs, **methods})
     form.base_fields = _SharedFields(form.base_fields)
     return form
 
 
 PersonRowForm = _row_form(
-    "PersonRowForm", MenteeForm, PERSON_FIELDS, clean_email=MenteeForm.clean_email
+    "PersonRowForm", MenteeForm, PERSON_FIELDS, clean_email=getattr(MenteeForm, "clean_email", None)
 )
 
 
@@ -251,7 +257,7 @@ MenteeRowForm = _row_form(
     "MenteeRowForm",
     MenteeForm,
     MENTEE_ROW_FIELDS,
-    clean_enrolled_on=MenteeForm.clean_enrolled_on,
+    clean_enrolled_on=getattr(MenteeForm, "clean_enrolled_on", None),
     clean=_mentor_gender_rule,
 )
 MENTOR_ROW_FIELDS = [
@@ -268,7 +274,7 @@ MentorRowForm = _row_form(
     "MentorRowForm",
     MentorForm,
     MENTOR_ROW_FIELDS,
-    clean_recovery_since=MentorForm.clean_recovery_since,
+    clean_recovery_since=getattr(MentorForm, "clean_recovery_since", None),
 )
 
 

@@ -367,7 +367,8 @@ def _check_row(
     parsed = ParsedRow(
         row=number,
         role=role,
-        email=person.cleaned_data.get("email", ""),
+        # E-mail addresses are stored lower-case: one person, however the sheet spells it.
+        email=person.cleaned_data.get("email", "").strip().lower(),
         person={},
         profile={},
         columns=[name for name, value in cells.items() if value],
@@ -437,6 +438,7 @@ def _check_row(
     if len(problems) > start:
         return None
     parsed.person = {n: person.cleaned_data[n] for n in PersonRowForm.base_fields}
+    parsed.person["email"] = parsed.email
     parsed.profile.update(profile.cleaned_data)
     return parsed
 

@@ -8,7 +8,14 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import WEEKDAYS, FocusArea, MenteeProfile
-from checkins.models import Attendance, CheckIn, Mode, ReminderPreference, Schedule
+from checkins.models import (
+    Attendance,
+    CheckIn,
+    CheckinSettings,
+    Mode,
+    ReminderPreference,
+    Schedule,
+)
 from checkins.services import LogData
 
 BUTTONS = "checkins/_choice_buttons.html"
@@ -350,3 +357,37 @@ class PreferenceForm(forms.Form):
         self.helper.layout = Layout(
             Field("before", template=BUTTONS), Submit("save", "Save", css_class="btn-lg")
         )
+
+
+class CheckinSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CheckinSettings
+        fields = ["overdue_log_hours", "no_contact_days", "quiet_start", "quiet_end", "weeks_ahead"]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        labels = {
+            "overdue_log_hours": "Hours until an unlogged check-in is overdue",
+            "no_contact_days": "Days without contact before an alert",
+            "quiet_start": "Quiet hours start (no reminders)",
+            "quiet_end": "Quiet hours end",
+            "weeks_ahead": "Weeks of check-ins planned ahead",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = {
+            "overdue_log_hours": (1, 720),
+            "no_contact_days": (1, 365),
+            "weeks_ahead": (1, 26),
+        }
+        for name, (low, high) in limits.items():
+            self.fields[name] = forms.IntegerField(
+                label=self.fields[name].label,
+                min_value=low,
+                max_value=high,
+                help_text=self.fields[name].help_text,
+            )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save settings", css_class="btn-lg"))

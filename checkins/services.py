@@ -45,6 +45,17 @@ def checkin_settings_get(*, program: Program) -> CheckinSettings:
     return found
 
 
+@transaction.atomic
+def checkin_settings_update(*, actor: User, program: Program, **fields) -> CheckinSettings:
+    found = checkin_settings_get(program=program)
+    changed = [name for name, value in fields.items() if getattr(found, name) != value]
+    for name, value in fields.items():
+        setattr(found, name, value)
+    found.save()
+    audit_record(actor=actor, action=Action.UPDATE, obj=found, fields=changed)
+    return found
+
+
 def user_tz(user: User, program: Program):
     import zoneinfo
 

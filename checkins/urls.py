@@ -13,6 +13,7 @@ urlpatterns = [
     path("match/<int:match_pk>/schedule/", views.schedule_edit, name="schedule"),
     path("match/<int:match_pk>/one-off/", views.checkin_create, name="create"),
     path("program/<int:program_pk>/engagement/", views.engagement, name="engagement"),
+    path("program/<int:program_pk>/settings/", views.program_settings, name="program_settings"),
     path("program/<int:program_pk>/group/", views.group_create, name="group_create"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/<str:state>/", views.alert_update, name="alert_update"),

@@ -16,6 +16,7 @@ from accounts.models import MenteeProfile, MentorProfile, Program
 from checkins import calendar, selectors, services
 from checkins.forms import (
     CheckInCreateForm,
+    CheckinSettingsForm,
     GroupSessionForm,
     LogForm,
     PreferenceForm,
@@ -278,6 +279,22 @@ def engagement(request, program_pk):
         "failed": list(selectors.failed_reminders(request.user, program)[:PAGE_SIZE]),
     }
     return render(request, "checkins/engagement.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_settings(request, program_pk):
+    """A coordinator sets the program's alert thresholds and reminder quiet hours."""
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), pk=program_pk
+    )
+    instance = services.checkin_settings_get(program=program)
+    form = CheckinSettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.checkin_settings_update(actor=request.user, program=program, **form.cleaned_data)
+        messages.success(request, "Check-in settings saved.")
+        return redirect("checkins:engagement", program_pk=program.pk)
+    return render(request, "checkins/settings.html", {"program": program, "form": form})
 
 
 @login_required

@@ -394,25 +394,96 @@ def rank_params(program: Program, p: Profiles, *, limit: int, today: date | None
     }
 
 
+# The ranked candidates with everything scoring and eligibility need, in the same round trip.
+_CANDIDATES_TAIL = """
+SELECT m.id, m.user_id, u.email, u.first_name, u.last_name, m.gender, m.availability,
+       m.capacity, m.accepting_new, m.is_active, m.recovery_since,
+       (SELECT count(*) FROM matching_match x
+        WHERE x.mentor_id = m.id AND x.status IN ('active', 'paused', 'proposed')),
+       ARRAY(SELECT philosophy_id FROM accounts_mentorprofile_philosophies
+             WHERE mentorprofile_id = m.id),
+       ARRAY(SELECT focusarea_id FROM accounts_mentorprofile_focus_areas
+             WHERE mentorprofile_id = m.id),
+       ARRAY(SELECT language_id FROM accounts_mentorprofile_languages
+             WHERE mentorprofile_id = m.id),
+       ARRAY(SELECT substance_id FROM accounts_mentorprofile_lived_substances
+             WHERE mentorprofile_id = m.id),
+       ARRAY(SELECT training_id FROM accounts_mentortraining WHERE mentor_id = m.id)
+FROM ranked
+JOIN accounts_mentorprofile m ON m.id = ranked.id
+JOIN accounts_user u ON u.id = m.user_id
+ORDER BY ranked.score DESC, m.id
+"""
+CANDIDATES_SQL = "WITH ranked AS (" + RANK_SQL + ")" + _CANDIDATES_TAIL
+
+
+def _mentor_arrays_from_rows(rows, *, program: Program, vocabulary_ids, today: date) -> dict:
+    """The mentor half of Profiles from CANDIDATES_SQL rows; eligibility still comes from
+    accounts.eligibility, one mentor at a time."""
+    from accounts.eligibility import ineligibility_reasons
+
+    required = list(program.required_trainings.all())
+    index = {
+        name: {pk: k for k, pk in enumerate(vocabulary_ids[name])}
+        for name in ("philosophy", "focus", "language", "substance")
+    }
+    m = len(rows)
+
+    def matrix(column: int, name: str) -> np.ndarray:
+        out = np.zeros((m, len(index[name])), dtype=bool)
+        for j, row in enumerate(rows):
+            for pk in row[column]:
+                if pk in index[name]:
+                    out[j, index[name][pk]] = True
+        return out
+
+    reasons = []
+    for row in rows:
+        mentor = MentorProfile(pk=row[0], is_active=row[9], recovery_since=row[10])
+        why = ineligibility_reasons(
+            mentor, program=program, required=required, completed_ids=set(row[16]), today=today
+        )
+        if not row[8]:
+            why.append("Not accepting new mentees")
+        if row[7] - row[11] <= 0 and row[9]:
+            why.append(f"No places left ({row[11]} of {row[7]} taken)")
+        reasons.append(why)
+    return {
+        "mentor_ids": np.array([row[0] for row in rows], dtype=np.int64),
+        "mentor_user_ids": np.array([row[1] for row in rows], dtype=np.int64),
+        "mentor_names": [f"{row[3]} {row[4]}".strip() or row[2] for row in rows],
+        "mentor_philosophies": matrix(12, "philosophy"),
+        "mentor_focus": matrix(13, "focus"),
+        "mentor_languages": matrix(14, "language"),
+        "mentor_substances": matrix(15, "substance"),
+        "mentor_gender": np.array([GENDER_CODES.get(row[5], -1) for row in rows], dtype=np.int64),
+        "mentor_availability": np.array([row[6] for row in rows], dtype=np.int64),
+        "mentor_capacity": np.array([row[7] for row in rows], dtype=np.int64),
+        "mentor_room": np.array([max(row[7] - row[11], 0) for row in rows], dtype=np.int64),
+        "mentor_reasons": reasons,
+    }
+
+
 def mentee_top_suggestions(program: Program, mentee: MenteeProfile, *, limit: int = 10):
     """The `limit` best allowed mentors for one mentee, explained: PostgreSQL ranks every
-    mentor (RANK_SQL); only the candidates are loaded and explained by `matching.scoring`,
-    which also re-checks them (eligibility through accounts.eligibility, exclusions)."""
+    mentor and returns the candidates' profiles (CANDIDATES_SQL); `matching.scoring` scores
+    and explains them, re-checking eligibility through accounts.eligibility."""
     from django.db import connection
 
     from matching.scoring import suggestions
 
+    today = program.today()
     one = MenteeProfile.objects.filter(pk=mentee.pk)
-    me = profiles_load(program, mentees=one, mentors=MentorProfile.objects.none())
+    me = profiles_load(program, mentees=one, mentors=MentorProfile.objects.none(), today=today)
     # A little slack in case the re-check below disagrees with the database about a mentor.
-    params = rank_params(program, me, limit=limit + 5)
+    params = rank_params(program, me, limit=limit + 5, today=today)
     with connection.cursor() as cursor:
-        cursor.execute(RANK_SQL, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    p = profiles_load(
-        program, mentees=one, mentors=MentorProfile.objects.filter(pk__in=ids), like=me
+        cursor.execute(CANDIDATES_SQL, params)
+        rows = cursor.fetchall()
+    mentor_arrays = _mentor_arrays_from_rows(
+        rows, program=program, vocabulary_ids=me.vocabulary_ids, today=today
     )
-    allowed, _ = suggestions(p, 0)
+    allowed, _ = suggestions(replace(me, **mentor_arrays), 0)
     return allowed[:limit]
 
 

@@ -4,6 +4,7 @@ from matching import views
 
 app_name = "matching"
 urlpatterns = [
+    path("", views.programs, name="programs"),
     path("mentee/<int:pk>/", views.suggestions, name="suggestions"),
     path("mentee/<int:pk>/propose/", views.propose, name="propose"),
     path("mentee/<int:pk>/never-pair/", views.never_pair_add, name="never_pair_add"),

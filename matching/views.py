@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -199,6 +200,19 @@ def match_end(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
     return render(request, "matching/match_end.html", {"match": match, "form": form})
+
+
+@login_required
+@require_GET
+def programs(request):
+    """Where matching starts: each program the coordinator runs, with who is waiting."""
+    if not access.has_role(request.user, access.COORDINATOR):
+        raise PermissionDenied("Only coordinators match mentees with mentors.")
+    rows = access.coordinated_programs(request.user, Program.objects.all()).annotate(
+        active=Count("matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True),
+        proposed=Count("matches", filter=Q(matches__status=Match.Status.PROPOSED), distinct=True),
+    )
+    return render(request, "matching/programs.html", {"programs": rows})
 
 
 @login_required

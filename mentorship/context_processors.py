@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("Invitations", "accounts:invitation_list", (access.COORDINATOR,)),
     ("Program settings", "accounts:program_list", (access.COORDINATOR,)),
     ("Goals", "goals:board", (access.MENTEE, access.MENTOR, access.COORDINATOR)),
+    ("Matching", "matching:programs", (access.COORDINATOR,)),
     ("Audit trail", "audit_trail", (access.COORDINATOR,)),
     ("Check-ins", "checkins:list", (access.COORDINATOR, access.MENTOR, access.MENTEE)),
     ("My calendar", "outcomes:my_calendar", (access.MENTEE,)),

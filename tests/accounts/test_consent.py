@@ -109,7 +109,7 @@ def test_consent_without_a_required_element_is_refused_at_the_field(
 
 def test_uploaded_signed_form_is_kept_and_served_only_through_the_policy(client, world):
     client.force_login(world.coordinator)
-    upload = SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf")
+    upload = SimpleUploadedFile("pat-doe-consent.PDF", PDF, content_type="application/pdf")
 
     response = record(
         client,
@@ -122,6 +122,7 @@ def test_uploaded_signed_form_is_kept_and_served_only_through_the_policy(client,
     assert response.status_code == 302
     consent = world.mentee_profile.consents.first()
     assert consent.signature_kind == "uploaded" and consent.signed_form
+    assert "pat-doe" not in consent.signed_form.name and consent.signed_form.name.endswith(".pdf")
     url = reverse("accounts:consent_signed_form", args=[consent.pk])
     download = client.get(url)
     assert download.status_code == 200

@@ -82,6 +82,11 @@ CASES = [
         kwargs=lambda w: {"program_pk": w.program.pk},
     ),
     Case(
+        "checkins:program_settings",
+        PROGRAM_COORDINATOR_ONLY,
+        kwargs=lambda w: {"program_pk": w.program.pk},
+    ),
+    Case(
         "checkins:group_create",
         expect(
             coordinator=403,

@@ -50,6 +50,18 @@ def exclusion(w):
 
 
 CASES = [
+    Case(
+        "matching:programs",
+        expect(
+            coordinator=200,
+            other_coordinator=200,
+            staff=403,
+            mentor=403,
+            mentee=403,
+            other_mentor=403,
+            other_mentee=403,
+        ),
+    ),
     Case("matching:suggestions", MENTEE_CHANGE, kwargs=mentee),
     Case(
         "matching:propose",
