@@ -109,9 +109,17 @@ class LogForm(_LocalTimeForm):
         input_formats=[LOCAL_FORMAT],
     )
 
-    def __init__(self, *args, checkin: CheckIn, last_contact=None, **kwargs):
+    def __init__(
+        self, *args, checkin: CheckIn, last_contact=None, note=None, note_hidden=False, **kwargs
+    ):
         super().__init__(*args, tz=checkin.program.tzinfo, **kwargs)
         self.checkin = checkin
+        if note is not None:
+            self.fields["notes"].initial = note.text
+        # Notes this editor may not read are neither shown nor overwritten.
+        self.note_hidden = note_hidden
+        if note_hidden:
+            del self.fields["notes"]
         group = checkin.kind == CheckIn.Kind.GROUP
         self.fields["topics"].queryset = FocusArea.objects.filter(
             program_id=checkin.program_id, is_active=True
@@ -179,7 +187,7 @@ class LogForm(_LocalTimeForm):
                 css_id="happened-group",
             ),
             Field("next_steps"),
-            Field("notes"),
+            *([] if note_hidden else [Field("notes")]),
             buttons("risk"),
             HTML(
                 '<div id="crisis-resources" class="alert alert-danger d-none" role="note">'
@@ -226,7 +234,7 @@ class LogForm(_LocalTimeForm):
             use_days=data.get("use_days") or [],
             topics=list(data.get("topics") or []),
             goals_reviewed=bool(data.get("goals_reviewed")),
-            notes=data.get("notes") or "",
+            notes=None if self.note_hidden else data.get("notes") or "",
             next_steps=data.get("next_steps") or "",
             risk=data.get("risk") or "",
             reschedule_to=data.get("reschedule_to"),

@@ -235,7 +235,7 @@ class LogData:
     use_days: list[date] = field(default_factory=list)
     topics: list[FocusArea] = field(default_factory=list)
     goals_reviewed: bool = False
-    notes: str = ""
+    notes: str | None = ""  # None: leave the notes as they are (the editor may not read them)
     next_steps: str = ""
     risk: str = ""
     reschedule_to: datetime | None = None
@@ -309,9 +309,9 @@ def checkin_log(*, actor: User, checkin: CheckIn, data: LogData) -> CheckIn:
         "next_steps",
         "risk",
     ]
-    notes = data.notes.strip()
+    notes = (data.notes or "").strip()
     existing_note = CheckInNote.objects.filter(checkin=checkin).first()
-    if notes or existing_note:
+    if data.notes is not None and (notes or existing_note):
         CheckInNote.objects.update_or_create(
             checkin=checkin,
             defaults={
@@ -581,13 +581,14 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
             if now < due < checkin.scheduled_at:
                 wanted[(user.pk, kind)] = due
         if is_mentor and before != "none":
+            # A check-in planned after the fact is nudged now, unless now is quiet hours.
             due = outside_quiet_hours(
-                checkin.ends_at + LOG_NUDGE_AFTER,
+                max(checkin.ends_at + LOG_NUDGE_AFTER, now),
                 tz=tz,
                 quiet_start=quiet.quiet_start,
                 quiet_end=quiet.quiet_end,
             )
-            wanted[(user.pk, Reminder.Kind.LOG_NUDGE)] = max(due, now)
+            wanted[(user.pk, Reminder.Kind.LOG_NUDGE)] = due
     for reminder in unsent:
         key = (reminder.recipient_id, reminder.kind)
         if reminder.for_time != checkin.scheduled_at or key not in wanted:
@@ -669,7 +670,9 @@ def reminder_claim_due(*, now: datetime | None = None, limit: int | None = None)
 
         reminders_send_batch.delay(str(token))
 
-    transaction.on_commit(enqueue)
+    # robust: if the broker is down the claim stands and its lease runs out, so the rows are
+    # claimed again by a later tick; the caller is not failed for it.
+    transaction.on_commit(enqueue, robust=True)
     return token
 
 
@@ -701,7 +704,7 @@ def _message(reminder: Reminder, connection) -> EmailMessage:
 def reminder_send_batch(*, token: str) -> dict[str, int]:
     """Send the reminders of one claim, each in its own transaction, so that a worker killed
     mid-batch leaves the unsent ones claimed (sent again after the lease) and the sent ones sent."""
-    counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0, "cancelled": 0}
+    counts = {"sent": 0, "skipped": 0, "deferred": 0, "retry": 0, "failed": 0, "cancelled": 0}
     ids = list(
         Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
         .order_by("pk")
@@ -735,10 +738,12 @@ def _send_one(*, pk: int, token: str, connection, quiet: dict) -> str:
         return "skipped"
     checkin = reminder.checkin
     now = timezone.now()
+    before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
     stale = (
         checkin.status != CheckIn.Status.SCHEDULED
         or checkin.scheduled_at != reminder.for_time
         or not reminder.recipient.is_active
+        or (before and now >= checkin.scheduled_at)  # delayed past the check-in itself
     )
     if reminder.kind != Reminder.Kind.CRISIS and stale:
         # Cancelled, moved or logged since it was planned: a stale reminder is never sent.
@@ -756,7 +761,7 @@ def _send_one(*, pk: int, token: str, connection, quiet: dict) -> str:
             # Delayed into quiet hours (an outage, a backlog): wait until they end.
             reminder.status, reminder.available_at = Reminder.Status.PENDING, period[1]
             reminder.save(update_fields=["status", "available_at"])
-            return "skipped"
+            return "deferred"
     try:
         _message(reminder, connection).send()
     except (smtplib.SMTPException, OSError) as exc:

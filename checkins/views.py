@@ -22,7 +22,7 @@ from checkins.forms import (
     PreferenceForm,
     ScheduleForm,
 )
-from checkins.models import Alert, Attendance, CheckIn, ReminderPreference, Schedule
+from checkins.models import Alert, Attendance, CheckIn, CheckInNote, ReminderPreference, Schedule
 from matching.models import Match
 from mentorship import access
 from mentorship.audit import audit_view
@@ -99,7 +99,13 @@ def checkin_log(request, pk):
     checkin = access.get_for_user(
         request.user, CheckIn.objects.select_related("program"), change=True, pk=pk
     )
-    form_kwargs = {"checkin": checkin, "last_contact": selectors.last_contact(checkin)}
+    note = selectors.note_for(request.user, checkin)
+    form_kwargs = {
+        "checkin": checkin,
+        "last_contact": selectors.last_contact(checkin),
+        "note": note,
+        "note_hidden": note is None and CheckInNote.objects.filter(checkin=checkin).exists(),
+    }
     if request.method == "POST":
         form = LogForm(request.POST, **form_kwargs)
         if form.is_valid():

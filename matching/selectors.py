@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, QuerySet, Value
 
 from accounts.eligibility import mentors_with_eligibility
 from accounts.models import (
@@ -112,9 +112,7 @@ def profiles_load(
     (say with no mentors); its vocabularies and mentee arrays are reused, only mentors load."""
     if like is None:
         settings = matching_settings_get(program)
-        philosophies = list(Philosophy.objects.filter(program=program, is_active=True))
-        focus_areas = list(FocusArea.objects.filter(program=program, is_active=True))
-        substances = list(Substance.objects.filter(program=program, is_active=True))
+        philosophies, focus_areas, substances = _vocabularies(program)
         languages = list(Language.objects.all())
         vocabulary_ids = {
             "philosophy": [x.pk for x in philosophies],
@@ -134,6 +132,9 @@ def profiles_load(
         program=program
     )
     mentor_sub = mentor_qs.order_by().values("pk")
+    if mentors is not None and mentors.query.is_empty():
+        # Just the mentees (e.g. before the database ranks mentors): no mentor queries at all.
+        mentor_qs = MentorProfile.objects.none()
     taken: dict[int, int] = defaultdict(int)
     for mentor_id, n in (
         Match.objects.filter(
@@ -144,9 +145,14 @@ def profiles_load(
     ):
         taken[mentor_id] = n
     mentor_list, reasons = [], []
-    for mentor, why in mentors_with_eligibility(
-        mentor_qs.select_related("user").order_by("pk"), program=program, today=today
-    ):
+    eligibility = (
+        mentors_with_eligibility(
+            mentor_qs.select_related("user").order_by("pk"), program=program, today=today
+        )
+        if not mentor_qs.query.is_empty()
+        else ()
+    )
+    for mentor, why in eligibility:
         why = list(why)
         if not mentor.accepting_new:
             why.append("Not accepting new mentees")
@@ -229,6 +235,22 @@ def profiles_load(
         pair_notes=pair_notes,
         vocabulary_ids=vocabulary_ids,
     )
+
+
+def _vocabularies(program: Program) -> tuple[list, list, list]:
+    """The program's active philosophies, focus areas and substances, in one query."""
+    kinds = {"philosophy": Philosophy, "focus": FocusArea, "substance": Substance}
+    parts = [
+        model.objects.filter(program=program, is_active=True)
+        .order_by()
+        .values_list("pk", "name", "position", Value(kind, output_field=CharField()))
+        for kind, model in kinds.items()
+    ]
+    rows = sorted(parts[0].union(*parts[1:], all=True), key=lambda r: (r[2], r[1]))
+    found: dict[str, list] = {kind: [] for kind in kinds}
+    for pk, name, _, kind in rows:
+        found[kind].append(kinds[kind](pk=pk, name=name, program=program))
+    return found["philosophy"], found["focus"], found["substance"]
 
 
 def _mentee_arrays(mentees: QuerySet, ph_idx, fo_idx, la_idx, su_idx) -> dict:
@@ -476,7 +498,7 @@ def mentee_top_suggestions(program: Program, mentee: MenteeProfile, *, limit: in
     one = MenteeProfile.objects.filter(pk=mentee.pk)
     me = profiles_load(program, mentees=one, mentors=MentorProfile.objects.none(), today=today)
     # A little slack in case the re-check below disagrees with the database about a mentor.
-    params = rank_params(program, me, limit=limit + 5, today=today)
+    params = rank_params(program, me, limit=limit + 3, today=today)
     with connection.cursor() as cursor:
         cursor.execute(CANDIDATES_SQL, params)
         rows = cursor.fetchall()

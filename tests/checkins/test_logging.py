@@ -296,3 +296,24 @@ def test_mentee_confirms_their_place_in_a_group_session(client, world):
     assert group.attendances.get().mentee_confirmed_at is not None
     client.force_login(world.other_mentee)
     assert client.post(reverse("checkins:confirm", args=[group.pk])).status_code == 404
+
+
+def test_editing_a_log_keeps_notes_the_editor_may_not_read(client, world, checkin):
+    services.checkin_log(
+        actor=world.mentor,
+        checkin=checkin,
+        data=services.LogData(status="completed", notes="Confidential words"),
+    )
+    client.force_login(world.mentor)
+    form = client.get(reverse("checkins:log", args=[checkin.pk])).context["form"]
+    assert form["notes"].initial == "Confidential words"
+    new_mentor = factories.MentorProfileFactory(program=world.program)
+    world.match.mentor = new_mentor
+    world.match.save()
+    Consent.objects.filter(mentee=world.mentee_profile).update(covers_checkin_notes=False)
+    client.force_login(new_mentor.user)
+    page = client.get(reverse("checkins:log", args=[checkin.pk]))
+    assert "notes" not in page.context["form"].fields
+    assert b"Confidential words" not in page.content
+    assert _log(client, checkin, notes="overwrite attempt").status_code == 302
+    assert CheckInNote.objects.get(checkin=checkin).text == "Confidential words"

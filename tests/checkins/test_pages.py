@@ -95,3 +95,21 @@ def test_mentor_plans_a_schedule_and_a_one_off_from_the_pages(client, world):
     ok = client.post(create, {"scheduled_at": later, "duration_minutes": "30", "mode": "text"})
     assert ok.status_code == 302
     assert world.match.checkins.filter(mode="text", schedule=None).count() == 1
+
+
+def test_mentor_plans_a_group_session_with_their_own_mentees_only(client, world):
+    client.force_login(world.mentor)
+    url = reverse("checkins:group_create", args=[world.program.pk])
+    page = client.get(url)
+    choices = [m.pk for m in page.context["form"].fields["mentees"].queryset]
+    assert choices == [world.mentee_profile.pk]
+    when = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    data = {"title": "Tuesday group", "scheduled_at": when, "duration_minutes": "60"}
+    outsider = client.post(
+        url, {**data, "mode": "video", "mentees": [world.other_mentee_profile.pk]}
+    )
+    assert "mentees" in outsider.context["form"].errors
+    response = client.post(url, {**data, "mode": "video", "mentees": [world.mentee_profile.pk]})
+    assert response.status_code == 302
+    client.force_login(world.mentee)
+    assert b"Tuesday group" in client.get(reverse("checkins:list")).content

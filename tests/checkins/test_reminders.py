@@ -168,3 +168,30 @@ def test_a_claim_whose_lease_ran_out_is_claimed_again(match, mailoutbox):
     services.reminder_send_batch(token=str(lost))  # the old message turns up after all
     assert len(mailoutbox) == 2
     assert mail.outbox is mailoutbox
+
+
+def test_a_reminder_delayed_into_quiet_hours_waits_until_morning(match, mailoutbox):
+    # Due at 8 pm Chicago, but the workers were down until 11 pm: it goes at 8 am instead.
+    start = datetime(2026, 6, 1, 15, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        checkin = services.checkin_create(
+            actor=match.mentor.user, match=match, scheduled_at=datetime(2026, 6, 3, 1, tzinfo=UTC)
+        )
+    late_evening = datetime(2026, 6, 2, 4, tzinfo=UTC)  # 11 pm CDT
+    _dispatch_and_send(late_evening)
+    assert mailoutbox == []
+    reminder = checkin.reminders.get(recipient=match.mentee.user, kind="before_24h")
+    assert reminder.status == "pending"
+    assert reminder.available_at == datetime(2026, 6, 2, 13, tzinfo=UTC)  # 8 am CDT
+    _dispatch_and_send(datetime(2026, 6, 2, 13, 1, tzinfo=UTC))
+    assert match.mentee.user.email in [m.to[0] for m in mailoutbox]
+
+
+def test_a_log_nudge_for_a_late_planned_check_in_respects_quiet_hours(match):
+    night = datetime(2026, 6, 2, 6, tzinfo=UTC)  # 1 am CDT
+    with time_machine.travel(night, tick=False):
+        checkin = services.checkin_create(
+            actor=match.mentor.user, match=match, scheduled_at=night - timedelta(hours=8)
+        )
+    nudge = checkin.reminders.get(kind="log_nudge")
+    assert nudge.due_at == datetime(2026, 6, 2, 13, tzinfo=UTC)  # 8 am CDT
