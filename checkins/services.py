@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -485,24 +485,24 @@ def engagement_scan(*, now: datetime | None = None) -> int:
         hours = settings_by_program.get(checkin.program_id, default).overdue_log_hours
         if checkin.ends_at + timedelta(hours=hours) <= now:
             raised += bool(alert_raise(actor=None, kind=Alert.Kind.OVERDUE_LOG, checkin=checkin))
-    for match in Match.objects.filter(status=Match.Status.ACTIVE):
-        logged = list(
-            CheckIn.objects.filter(match=match, scheduled_at__lte=now)
-            .exclude(status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED])
-            .exclude(status=CheckIn.Status.RESCHEDULED)
-            .order_by("-scheduled_at")
-            .values_list("status", flat=True)[:2]
-        )
-        if len(logged) == 2 and all(s == CheckIn.Status.NO_SHOW for s in logged):
+    # One query for all active matches: their last two attended-or-missed check-ins and their
+    # last contact; alerts are then raised only where needed.
+    logged = (
+        CheckIn.objects.filter(match=OuterRef("pk"), scheduled_at__lte=now)
+        .filter(status__in=[CheckIn.Status.COMPLETED, CheckIn.Status.NO_SHOW])
+        .order_by("-scheduled_at")
+        .values("status")
+    )
+    matches = Match.objects.filter(status=Match.Status.ACTIVE).annotate(
+        last_status=Subquery(logged[:1]),
+        previous_status=Subquery(logged[1:2]),
+        last_contact=Max("checkins__actual_at", filter=Q(checkins__status="completed")),
+    )
+    for match in matches:
+        if match.last_status == match.previous_status == CheckIn.Status.NO_SHOW:
             raised += bool(alert_raise(actor=None, kind=Alert.Kind.NO_SHOWS, match=match))
         days = settings_by_program.get(match.program_id, default).no_contact_days
-        last = (
-            CheckIn.objects.filter(match=match, status=CheckIn.Status.COMPLETED)
-            .order_by("-actual_at")
-            .values_list("actual_at", flat=True)
-            .first()
-        )
-        since = last or match.started_at or match.proposed_at
+        since = match.last_contact or match.started_at or match.proposed_at
         if since <= now - timedelta(days=days):
             raised += bool(alert_raise(actor=None, kind=Alert.Kind.NO_CONTACT, match=match))
     return raised

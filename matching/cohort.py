@@ -34,6 +34,7 @@ from matching.scoring import (
     explain,
     score_block,
 )
+from matching.selectors import mentee_pool, profiles_load
 
 EXACT_PAIRS = 2_000_000
 TOP_K = 40
@@ -248,8 +249,6 @@ def cohort_plan(
     removed: list[tuple[int, int]] = (),
 ) -> Plan:
     """Plan the cohort: pins (mentee id, mentor id) are kept, removed pairs never used."""
-    from matching.selectors import mentee_pool, profiles_load
-
     pool = mentee_pool(program)
     if mentee_ids is not None:
         pool = pool.filter(pk__in=mentee_ids)
@@ -307,27 +306,31 @@ def cohort_plan(
     return Plan(pairs=pairs, unmatched=unmatched, exact=solution.exact, problems=problems)
 
 
-def pairs_check(program: Program, pairs: list[tuple[int, int]], *, must_accept: bool) -> list[str]:
-    """Problems that stop an assignment from being written now (empty = fine)."""
-    from matching.selectors import mentee_pool, profiles_load
+def pairs_check(
+    program: Program, pairs: list[tuple[int, int]], *, must_accept: bool
+) -> tuple[list[str], dict[tuple[int, int], int]]:
+    """(problems that stop an assignment from being written now, each pair's score as of now).
 
+    Scores are recomputed here, never taken from the preview a browser sent back."""
     mentee_ids = [a for a, _ in pairs]
     p = profiles_load(program, mentees=mentee_pool(program).filter(pk__in=mentee_ids))
-    problems = []
+    problems: list[str] = []
+    scores: dict[tuple[int, int], int] = {}
     if p.n_mentees != len(set(mentee_ids)):
         problems.append(
             "Some mentees were matched or changed since the preview; re-run the preview."
         )
-        return problems
+        return problems, scores
     use = Counter()
     rows = [p.mentee_index[a] for a, _ in pairs]
     block = score_block(p, rows)
-    for r, (_, b) in enumerate(pairs):
+    for r, (a, b) in enumerate(pairs):
         j = p.mentor_index.get(b)
         if j is None:
             problems.append("A mentor in the assignment is no longer in the program.")
             continue
         use[j] += 1
+        scores[(a, b)] = int(block.score[r, j])
         if block.excluded[r, j] & ~MENTOR_UNAVAILABLE or not p.mentor_ok[j] and p.mentor_room[j]:
             problems.append(
                 f"{p.mentee_names[rows[r]]} – {p.mentor_names[j]} now breaks a hard constraint."
@@ -338,4 +341,4 @@ def pairs_check(program: Program, pairs: list[tuple[int, int]], *, must_accept: 
                 f"{p.mentor_names[j]} has {int(p.mentor_room[j])} place(s) left, "
                 f"not {count}; re-run the preview."
             )
-    return problems
+    return problems, scores

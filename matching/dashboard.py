@@ -1,15 +1,18 @@
 """The matching panel: coordinators see who is waiting for a mentor and where to match them;
-mentors see proposals waiting for their answer."""
+mentors see proposals waiting for their answer. A constant number of queries however many
+programs and mentees there are."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.template.loader import render_to_string
 
 from accounts.models import Program
 from matching.models import Match
-from matching.selectors import mentee_pool
+from matching.selectors import waiting_mentees
 from mentorship import access
 
-SHOWN = 10  # the panel stays short on a phone; the rest are counted
+SHOWN = 10  # per program: the panel stays short on a phone; the rest are counted
 
 
 def panel(request, role: str) -> str:
@@ -21,24 +24,45 @@ def panel(request, role: str) -> str:
 
 
 def _coordinator(request) -> str:
+    waiting_count = (
+        waiting_mentees()
+        .filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     programs = list(
         access.coordinated_programs(request.user, Program.objects.all()).annotate(
-            proposed=Count("matches", filter=Q(matches__status=Match.Status.PROPOSED))
+            proposed=Count("matches", filter=Q(matches__status=Match.Status.PROPOSED)),
+            waiting=Coalesce(Subquery(waiting_count, output_field=IntegerField()), 0),
         )
     )
-    rows = []
-    for program in programs:
-        waiting = mentee_pool(program).select_related("user").order_by("enrolled_on", "pk")
-        shown = list(waiting[:SHOWN])
-        rows.append(
-            {
-                "program": program,
-                "waiting": shown,
-                "more": waiting.count() - len(shown) if len(shown) == SHOWN else 0,
-            }
-        )
-    if not rows:
+    if not programs:
         return ""
+    first = (
+        waiting_mentees()
+        .filter(program__in=[p.pk for p in programs])
+        .annotate(
+            place=Window(
+                RowNumber(), partition_by=F("program_id"), order_by=[F("enrolled_on"), F("pk")]
+            )
+        )
+        .filter(place__lte=SHOWN)
+        .select_related("user")
+        .order_by("program_id", "place")
+    )
+    by_program: dict[int, list] = {}
+    for mentee in first:
+        by_program.setdefault(mentee.program_id, []).append(mentee)
+    rows = [
+        {
+            "program": program,
+            "waiting": by_program.get(program.pk, []),
+            "more": max(program.waiting - SHOWN, 0),
+        }
+        for program in programs
+    ]
     return render_to_string("matching/dashboard_panel.html", {"rows": rows}, request=request)
 
 

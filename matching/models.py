@@ -103,7 +103,9 @@ class PhilosophyCompatibility(models.Model):
 class NeverPair(models.Model):
     """A coordinator's exclusion: this mentor is never matched with this mentee."""
 
-    access_paths = AccessPaths(program="program", mentee="mentee", change_roles=("coordinator",))
+    # Coordinators only: the reason (say, a past using relationship) is not for the mentor or
+    # the mentee to read, so neither path is declared. Audit entries name the mentee explicitly.
+    access_paths = AccessPaths(program="program", change_roles=("coordinator",))
 
     class Reason(models.TextChoices):
         HOUSEHOLD = "household", "Same household or family"

@@ -361,12 +361,42 @@ def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
     return reasons
 
 
-def suggestions(p: Profiles, mentee_row: int) -> tuple[list[Explanation], list[Explanation]]:
-    """(allowed mentors best first, excluded mentors with reasons) for one mentee."""
+def suggestions(
+    p: Profiles, mentee_row: int, *, explain_top: int | None = None
+) -> tuple[list[Explanation], list[Explanation]]:
+    """(allowed mentors best first, excluded mentors with reasons) for one mentee.
+
+    Only the first `explain_top` allowed mentors get their parts spelled out (all when None);
+    excluded mentors carry their reasons, which is what a coordinator reads for them."""
     block = score_block(p, [mentee_row])
     order = np.lexsort((p.mentor_name_rank(), -block.score[0]))
+    i = int(block.rows[0])
     allowed, excluded = [], []
     for j in order:
-        exp = explain(p, block, 0, int(j))
-        (excluded if exp.reasons else allowed).append(exp)
+        j = int(j)
+        bits = int(block.excluded[0, j])
+        if bits:
+            excluded.append(
+                Explanation(
+                    mentor_id=int(p.mentor_ids[j]),
+                    mentor_name=p.mentor_names[j],
+                    score=int(block.score[0, j]),
+                    parts=[],
+                    reasons=exclusion_reasons(p, i, j, bits),
+                    room=int(p.mentor_room[j]),
+                )
+            )
+        elif explain_top is None or len(allowed) < explain_top:
+            allowed.append(explain(p, block, 0, j))
+        else:
+            allowed.append(
+                Explanation(
+                    mentor_id=int(p.mentor_ids[j]),
+                    mentor_name=p.mentor_names[j],
+                    score=int(block.score[0, j]),
+                    parts=[],
+                    reasons=[],
+                    room=int(p.mentor_room[j]),
+                )
+            )
     return allowed, excluded

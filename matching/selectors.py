@@ -5,9 +5,11 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
-from django.db.models import CharField, Count, QuerySet, Value
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Value
 
-from accounts.eligibility import mentors_with_eligibility
+from accounts.eligibility import ineligibility_reasons, mentors_with_eligibility
 from accounts.models import (
     FocusArea,
     Gender,
@@ -34,6 +36,8 @@ from matching.scoring import (
     NEVER_PAIR,
     SAME_PERSON,
     Profiles,
+    points,
+    suggestions,
 )
 
 
@@ -87,16 +91,19 @@ def _bool_matrix(pairs, rows: dict[int, int], cols: dict[int, int], shape) -> np
     return out
 
 
-def mentee_pool(program: Program) -> QuerySet:
-    """Mentees a cohort run may match: mentored arm, enrolled, no current match or proposal."""
+def waiting_mentees() -> QuerySet:
+    """Mentees waiting for a mentor: mentored arm, enrolled, no current match or proposal."""
     busy = Match.objects.filter(
-        program=program, status__in=[*Match.CURRENT, Match.Status.PROPOSED]
-    ).values("mentee_id")
+        mentee=OuterRef("pk"), status__in=[*Match.CURRENT, Match.Status.PROPOSED]
+    )
     return MenteeProfile.objects.filter(
-        program=program,
-        study_arm=MenteeProfile.Arm.MENTORED,
-        status=MenteeProfile.Status.ENROLLED,
-    ).exclude(pk__in=busy)
+        study_arm=MenteeProfile.Arm.MENTORED, status=MenteeProfile.Status.ENROLLED
+    ).exclude(Exists(busy))
+
+
+def mentee_pool(program: Program) -> QuerySet:
+    """The mentees a cohort run of this program may match."""
+    return waiting_mentees().filter(program=program)
 
 
 def profiles_load(
@@ -373,10 +380,6 @@ LIMIT %(limit)s
 
 def rank_params(program: Program, p: Profiles, *, limit: int, today: date | None = None):
     """Parameters of RANK_SQL for the one mentee in `p` (loaded with no mentors)."""
-    from dateutil.relativedelta import relativedelta
-
-    from matching.scoring import points
-
     w = p.weights
     ids = p.vocabulary_ids
     pref = int(p.mentee_philosophy[0])
@@ -442,8 +445,6 @@ CANDIDATES_SQL = "WITH ranked AS (" + RANK_SQL + ")" + _CANDIDATES_TAIL
 def _mentor_arrays_from_rows(rows, *, program: Program, vocabulary_ids, today: date) -> dict:
     """The mentor half of Profiles from CANDIDATES_SQL rows; eligibility still comes from
     accounts.eligibility, one mentor at a time."""
-    from accounts.eligibility import ineligibility_reasons
-
     required = list(program.required_trainings.all())
     index = {
         name: {pk: k for k, pk in enumerate(vocabulary_ids[name])}
@@ -490,10 +491,6 @@ def mentee_top_suggestions(program: Program, mentee: MenteeProfile, *, limit: in
     """The `limit` best allowed mentors for one mentee, explained: PostgreSQL ranks every
     mentor and returns the candidates' profiles (CANDIDATES_SQL); `matching.scoring` scores
     and explains them, re-checking eligibility through accounts.eligibility."""
-    from django.db import connection
-
-    from matching.scoring import suggestions
-
     today = program.today()
     one = MenteeProfile.objects.filter(pk=mentee.pk)
     me = profiles_load(program, mentees=one, mentors=MentorProfile.objects.none(), today=today)
@@ -509,9 +506,8 @@ def mentee_top_suggestions(program: Program, mentee: MenteeProfile, *, limit: in
     return allowed[:limit]
 
 
-def mentee_suggestions(program: Program, mentee: MenteeProfile):
-    """Ranked allowed mentors and excluded mentors (with reasons) for one mentee."""
-    from matching.scoring import suggestions
-
+def mentee_suggestions(program: Program, mentee: MenteeProfile, *, explain_top: int | None = None):
+    """Ranked allowed mentors and excluded mentors (with reasons) for one mentee; the first
+    `explain_top` allowed ones (all when None) with every part of their score explained."""
     profiles = profiles_load(program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
-    return suggestions(profiles, 0)
+    return suggestions(profiles, 0, explain_top=explain_top)

@@ -15,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, Program, StatusChange, User
+from matching.cohort import pairs_check
 from matching.models import Match, MatchStatusChange, NeverPair
+from matching.scoring import MENTOR_UNAVAILABLE, explain, score_block
+from matching.selectors import matching_settings_get, profiles_load
 from mentorship.audit import Action, audit_record
 
 MenteeStatus = MenteeProfile.Status
@@ -92,28 +95,25 @@ def _check_room(mentor: MentorProfile, *, extra: int = 1) -> None:
 
 def _check_allowed(program: Program, mentee: MenteeProfile, mentor: MentorProfile) -> int:
     """The pair's score, or ValidationError listing the hard constraints it breaks."""
-    from matching.scoring import score_block
-    from matching.selectors import profiles_load
-
-    profiles = profiles_load(program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
+    profiles = profiles_load(
+        program,
+        mentees=MenteeProfile.objects.filter(pk=mentee.pk),
+        mentors=MentorProfile.objects.filter(pk=mentor.pk),
+    )
     j = profiles.mentor_index.get(mentor.pk)
     if j is None or profiles.n_mentees != 1:
         raise ValidationError("This mentor and mentee are not in the same program.")
-    from matching.scoring import CURRENT_MENTOR, MENTOR_UNAVAILABLE, explain
-
     block = score_block(profiles, [0])
     bits = int(block.excluded[0, j])
-    # A proposal of this very pair, or a mentor whose places are all proposed, is re-checked
-    # at approval under the lock; here only the constraints about the pair itself count.
-    bits &= ~CURRENT_MENTOR
+    # A mentor whose places are all taken or proposed may still be proposed: capacity is
+    # checked again under the row lock when the match starts, which is what counts.
     if bits & MENTOR_UNAVAILABLE and all(
         r.startswith("No places left") for r in profiles.mentor_reasons[j]
     ):
         bits &= ~MENTOR_UNAVAILABLE
     if bits:
         reasons = explain(profiles, block, 0, j).reasons
-        reasons = [r for r in reasons if not r.startswith(("No places left", "Already this"))]
-        raise ValidationError(reasons)
+        raise ValidationError([r for r in reasons if not r.startswith("No places left")])
     return int(block.score[0, j])
 
 
@@ -130,9 +130,9 @@ def match_propose(
     if mentee.study_arm != MenteeProfile.Arm.MENTORED:
         raise ValidationError("Mentees in the comparison arm are never matched.")
     program = mentee.program
-    score = _check_allowed(program, mentee, mentor)
     if Match.objects.filter(mentee=mentee, mentor=mentor, status=Match.Status.PROPOSED).exists():
         raise ValidationError("This match is already proposed.")
+    score = _check_allowed(program, mentee, mentor)
     match = Match.objects.create(
         program=program, mentee=mentee, mentor=mentor, score=score, created_by=actor
     )
@@ -144,8 +144,6 @@ def match_propose(
         fields=["mentee", "mentor", "status", "score"],
         request=request,
     )
-    from matching.selectors import matching_settings_get
-
     if matching_settings_get(program).mentor_must_accept:
         _notify(
             [mentor.user],
@@ -193,8 +191,6 @@ def _activate(match: Match, *, actor: User, request=None) -> Match:
 @transaction.atomic
 def match_approve(*, match: Match, actor: User, request=None) -> Match:
     """A coordinator starts a proposed match (unless the program wants the mentor to accept)."""
-    from matching.selectors import matching_settings_get
-
     if matching_settings_get(match.program).mentor_must_accept:
         raise ValidationError("In this program the mentor accepts proposed matches.")
     return _activate(match, actor=actor, request=request)
@@ -290,16 +286,15 @@ def match_end(
 
 @transaction.atomic
 def matches_create(
-    *, program: Program, pairs: list[tuple[int, int, int]], actor: User | None, request=None
+    *, program: Program, pairs: list[tuple[int, int]], actor: User | None, request=None
 ) -> list[Match]:
-    """Write a whole cohort's matches at once, all or nothing: [(mentee id, mentor id, score)].
+    """Write a whole cohort's matches at once, all or nothing: [(mentee id, mentor id)].
 
     Active at once, or proposed where the program wants its mentors to accept."""
-    from matching.selectors import matching_settings_get
-
     must_accept = matching_settings_get(program).mentor_must_accept
-    mentor_ids = sorted({mentor_id for _, mentor_id, _ in pairs})
-    mentee_ids = sorted({mentee_id for mentee_id, _, _ in pairs})
+    pairs = [(int(a), int(b)) for a, b in pairs]
+    mentor_ids = sorted({mentor_id for _, mentor_id in pairs})
+    mentee_ids = sorted({mentee_id for mentee_id, _ in pairs})
     if len(mentee_ids) != len(pairs):
         raise ValidationError("A mentee appears twice in the assignment.")
     # Same capacity race as _lock_mentor, for many mentors; locked in id order (see top).
@@ -320,9 +315,7 @@ def matches_create(
     if len(mentors) != len(mentor_ids) or len(mentees) != len(mentee_ids):
         raise ValidationError("Some people in the assignment are not in this program.")
     # The assignment was planned from a snapshot: re-check it against the rows we now hold.
-    from matching.cohort import pairs_check
-
-    problems = pairs_check(program, [(a, b) for a, b, _ in pairs], must_accept=must_accept)
+    problems, scores = pairs_check(program, pairs, must_accept=must_accept)
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -332,13 +325,13 @@ def matches_create(
             program=program,
             mentee=mentees[mentee_id],
             mentor=mentors[mentor_id],
-            score=score,
+            score=scores[(mentee_id, mentor_id)],
             status=status,
             proposed_at=now,
             started_at=None if must_accept else now,
             created_by=actor,
         )
-        for mentee_id, mentor_id, score in pairs
+        for mentee_id, mentor_id in pairs
     )
     MatchStatusChange.objects.bulk_create(
         MatchStatusChange(
@@ -390,6 +383,7 @@ def never_pair_add(
             actor=actor,
             action=Action.CREATE,
             obj=exclusion,
+            person=mentee.user,
             fields=["mentee", "mentor", "reason"],
             request=request,
         )
@@ -402,6 +396,7 @@ def never_pair_remove(*, exclusion: NeverPair, actor: User, request=None) -> Non
         actor=actor,
         action=Action.DELETE,
         obj=exclusion,
+        person=exclusion.mentee.user,
         fields=["mentee", "mentor", "reason"],
         request=request,
     )

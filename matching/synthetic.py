@@ -4,7 +4,7 @@
 import numpy as np
 
 from matching.models import DEFAULT_WEIGHTS
-from matching.scoring import NEVER_PAIR, Profiles
+from matching.scoring import NEVER_PAIR, Profiles, score_block
 
 PHILOSOPHIES = 6
 FOCUS = 9
@@ -92,9 +92,7 @@ def synthetic_profiles(
 def oracle_assignment(p: Profiles) -> tuple[int, int]:
     """(matched, total score) of the exact optimum, by a dense linear_sum_assignment over
     mentor places. Matching more mentees always wins over a higher score (lexicographic)."""
-    from scipy.optimize import linear_sum_assignment
-
-    from matching.scoring import score_block
+    from scipy.optimize import linear_sum_assignment  # only the oracle needs it
 
     slots = np.repeat(np.arange(p.n_mentors), p.mentor_room)
     if not len(slots) or not p.n_mentees:

@@ -13,9 +13,9 @@ from matching import services
 from matching.cohort import cohort_plan
 from matching.forms import MatchEndForm, MatchingSettingsForm, NeverPairForm
 from matching.models import Match, NeverPair
-from matching.selectors import matching_settings_get, mentee_suggestions
+from matching.selectors import matching_settings_get, mentee_pool, mentee_suggestions
 from mentorship import access
-from mentorship.audit import audit_view
+from mentorship.audit import Action, audit_record, audit_view
 
 SUGGESTIONS_SHOWN = 25
 
@@ -45,7 +45,7 @@ def _program(request, slug: str) -> Program:
 def suggestions(request, pk):
     mentee = _mentee(request, pk)
     audit_view(request, mentee)
-    allowed, excluded = mentee_suggestions(mentee.program, mentee)
+    allowed, excluded = mentee_suggestions(mentee.program, mentee, explain_top=SUGGESTIONS_SHOWN)
     matches = (
         Match.objects.filter(mentee=mentee)
         .select_related("mentor__user")
@@ -73,11 +73,12 @@ def suggestions(request, pk):
 @require_POST
 def propose(request, pk):
     mentee = _mentee(request, pk)
+    mentor_id = request.POST.get("mentor", "")
     mentor = access.get_for_user(
         request.user,
         MentorProfile.objects.filter(program=mentee.program),
         change=True,
-        pk=request.POST.get("mentor") if str(request.POST.get("mentor", "")).isdigit() else 0,
+        pk=int(mentor_id) if mentor_id.isdigit() else 0,
     )
     try:
         match = services.match_propose(
@@ -272,31 +273,32 @@ def cohort(request, slug):
     state = _state(request, program)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        pair = _pair(request.POST.get("pair", ""))
-        if action == "reset":
-            state = {"pins": [], "removed": []}
-        elif action in ("pin", "unpin", "remove", "restore") and pair:
-            pins = [tuple(x) for x in state["pins"] if x[0] != pair[0] or action == "remove"]
-            removed = [tuple(x) for x in state["removed"] if tuple(x) != pair]
-            if action == "pin":
-                pins.append(pair)
-            elif action == "remove":
-                pins = [x for x in pins if x != pair]
-                removed.append(pair)
-            state = {"pins": pins, "removed": removed}
-        elif action == "commit":
+        if action == "commit":
             return _cohort_commit(request, program, state)
-        else:
+        new_state = _cohort_state_update(state, action, request.POST)
+        if new_state is None:
             messages.error(request, "That action was not understood; nothing changed.")
-        request.session[f"cohort:{program.pk}"] = state
+        else:
+            request.session[f"cohort:{program.pk}"] = new_state
         return redirect("matching:cohort", slug=program.slug)
+    selected = state.get("mentees")
     plan = cohort_plan(
         program,
+        mentee_ids=selected,
         pins=[tuple(x) for x in state["pins"]],
         removed=[tuple(x) for x in state["removed"]],
     )
     for problem in plan.problems:
         messages.warning(request, problem)
+    # The preview shows many mentees' preferences at once: one view entry for the program.
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        object_type="matching.cohortpreview",
+        program=program,
+        request=request,
+    )
+    waiting = mentee_pool(program).select_related("user").order_by("enrolled_on", "pk")
     return render(
         request,
         "matching/cohort.html",
@@ -304,20 +306,48 @@ def cohort(request, slug):
             "program": program,
             "plan": plan,
             "removed": len(state["removed"]),
+            "waiting": waiting,
+            "selected": set(selected) if selected is not None else None,
             "must_accept": matching_settings_get(program).mentor_must_accept,
         },
     )
 
 
+def _cohort_state_update(state: dict, action: str, data) -> dict | None:
+    """The preview's next state after a pin, removal or selection; None if not understood."""
+    pair = _pair(data.get("pair", ""))
+    pins = [tuple(x) for x in state["pins"]]
+    removed = [tuple(x) for x in state["removed"]]
+    mentees = state.get("mentees")
+    if action == "reset":
+        pins, removed = [], []
+    elif action == "select":
+        chosen = [int(x) for x in data.getlist("mentees") if x.isdigit()]
+        if not chosen:
+            return None
+        mentees = chosen
+    elif action == "select_all":
+        mentees = None
+    elif action in ("pin", "unpin", "remove") and pair:
+        # One pin per mentee: pinning replaces that mentee's earlier pin.
+        pins = [x for x in pins if x[0] != pair[0]]
+        if action == "pin":
+            pins.append(pair)
+        elif action == "remove":
+            removed.append(pair)
+    else:
+        return None
+    return {"pins": pins, "removed": removed, "mentees": mentees}
+
+
 def _cohort_commit(request, program, state):
     pairs = []
     for value in request.POST.getlist("pairs"):
-        mentee, _, rest = value.partition(":")
-        mentor, _, score = rest.partition(":")
-        if not (mentee.isdigit() and mentor.isdigit() and score.isdigit()):
+        pair = _pair(value)
+        if pair is None:
             messages.error(request, "The assignment was garbled; re-run the preview.")
             return redirect("matching:cohort", slug=program.slug)
-        pairs.append((int(mentee), int(mentor), min(int(score), 100)))
+        pairs.append(pair)
     if not pairs:
         messages.error(request, "There is nothing to commit.")
         return redirect("matching:cohort", slug=program.slug)

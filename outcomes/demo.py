@@ -1,6 +1,6 @@
-"""Demo outcomes: a finished earlier cohort (both arms, 24 weeks) plus logs for the current
-mentees, so the cohort report and its charts show something meaningful. Deterministic and
-idempotent."""
+"""Demo outcomes: logs and BARC-10 for the current demo mentees, plus a finished earlier cohort
+(both arms, 24 weeks) in a program of its own, so the cohort report and its charts show
+something meaningful. The demo coordinator and evaluator see both. Deterministic, idempotent."""
 
 import random
 from datetime import timedelta
@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
+from accounts.vocabularies import vocabulary_seed_defaults
 from outcomes.instruments import BARC10
 from outcomes.models import Assessment, Source, UseReport
 from outcomes.services import use_reports_import
@@ -18,18 +19,41 @@ WEEKS = 24
 
 @transaction.atomic
 def demo_seed_outcomes(*, program: Program) -> None:
-    if UseReport.objects.filter(mentee__program=program).exists():
-        return
-    rng = random.Random(2020)  # noqa: S311 — demo data, not security
-    today = program.today()
+    earlier = _earlier_cohort(program)
+    for target in (program, earlier):
+        if not UseReport.objects.filter(mentee__program=target).exists():
+            _logs(target)
+
+
+def _earlier_cohort(program: Program) -> Program:
+    earlier, _ = Program.objects.get_or_create(
+        slug=f"{program.slug}-earlier-cohort",
+        defaults={
+            "name": f"{program.name} (earlier cohort)",
+            "organization": program.organization,
+            "timezone": program.timezone,
+        },
+    )
+    vocabulary_seed_defaults(program=earlier)
+    # Whoever coordinates or evaluates the demo program sees the earlier cohort too.
+    for membership in Membership.objects.filter(
+        program=program, role__in=[Membership.Role.COORDINATOR, Membership.Role.STAFF]
+    ):
+        Membership.objects.get_or_create(
+            user=membership.user, program=earlier, role=membership.role
+        )
+    if MenteeProfile.objects.filter(program=earlier).exists():
+        return earlier
+    rng = random.Random(2019)  # noqa: S311 — demo data, not security
+    today = earlier.today()
     for n in range(1, PAST_COHORT + 1):
         user, _ = User.objects.get_or_create(
             email=f"past-cohort-{n}@demo.example",
             defaults={"first_name": "Earlier", "last_name": f"Participant {n}"},
         )
-        Membership.objects.get_or_create(user=user, program=program, role=Membership.Role.MENTEE)
+        Membership.objects.get_or_create(user=user, program=earlier, role=Membership.Role.MENTEE)
         MenteeProfile.objects.get_or_create(
-            program=program,
+            program=earlier,
             user=user,
             defaults={
                 "enrolled_on": today - timedelta(days=rng.randint(190, 260)),
@@ -37,6 +61,12 @@ def demo_seed_outcomes(*, program: Program) -> None:
                 "status": MenteeProfile.Status.COMPLETED,
             },
         )
+    return earlier
+
+
+def _logs(program: Program) -> None:
+    rng = random.Random(2020)  # noqa: S311 — demo data, not security
+    today = program.today()
     substances = list(Substance.objects.filter(program=program).values_list("name", flat=True))
     rows, assessments = [], []
     for mentee in MenteeProfile.objects.filter(program=program).order_by("pk"):

@@ -220,3 +220,64 @@ class Disclosure(models.Model):
 
     def __str__(self):
         return f"{self.mentee.participant_id} to {self.recipient} on {self.disclosed_at:%Y-%m-%d}"
+
+
+class ExportJob(models.Model):
+    """A long de-identified export, written by a Celery worker while a progress bar shows.
+
+    Reached only through its program and the person who asked for it (see views_reports).
+    """
+
+    access_paths = AccessPaths(program="program")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Writing"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    fmt = models.CharField(max_length=5)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    created_at = models.DateTimeField(default=now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind}.{self.fmt} export ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class UseSummary(models.Model):
+    """Per mentee: the use-log figures of the standard windows and weeks that do not depend on
+    today (records never lie in the future), kept in step with UseDay by outcomes.services.
+
+    Lets the cohort report read one row per participant instead of every day. Recorded against
+    the enrollment date it was computed for: if that date changes, the report recomputes.
+    """
+
+    access_paths = USE_LOG_ACCESS
+
+    mentee = models.OneToOneField(
+        MenteeProfile, on_delete=models.CASCADE, related_name="use_summary"
+    )
+    enrolled_on = models.DateField()
+    # {"w1_12": [recorded, use, longest abstinent run, day of first use or null], ...}
+    windows = models.JSONField(default=dict)
+    weekly = models.JSONField(default=list)  # per week 1..24: [use, recorded] or null
+    updated_at = models.DateTimeField(default=now)
+
+    def __str__(self):
+        return f"Use summary of {self.mentee_id}"

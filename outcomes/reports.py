@@ -15,7 +15,7 @@ from goals.models import Goal
 from outcomes import metrics
 from outcomes.engagement import Engagement, engagement
 from outcomes.instruments import BARC10
-from outcomes.models import Assessment, UseDay
+from outcomes.models import Assessment, UseDay, UseSummary
 
 ARMS = [MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]
 LEFT = [MenteeProfile.Status.WITHDRAWN, MenteeProfile.Status.DISCHARGED]
@@ -66,6 +66,45 @@ class Participant:
         return self.left_on is None or self.left_on > day_84
 
 
+def summary_compute(*, days: dict, enrolled_on: date) -> dict:
+    """The stored, time-independent part of a participant's standard-window figures."""
+    windows = {}
+    for window in metrics.STANDARD_WINDOWS:
+        m = metrics.use_metrics(days, enrolled_on=enrolled_on, window=window, today=date.max)
+        windows[window.key] = [
+            m.recorded_days,
+            m.use_days,
+            m.longest_abstinent_run,
+            m.days_to_first_use,
+        ]
+    weekly = metrics.weekly_use_days(
+        days, enrolled_on=enrolled_on, weeks=CHART_WEEKS, today=date.max
+    )
+    return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
+
+
+def _from_summary(person: "Participant", stored: dict, today: date) -> None:
+    """Standard-window metrics from a stored summary plus today's date (how much of each
+    window has happened)."""
+    for window in metrics.STANDARD_WINDOWS:
+        recorded, use, longest, first = stored["windows"][window.key]
+        start = metrics.date_of_day(person.enrolled_on, window.first_day)
+        end = metrics.date_of_day(person.enrolled_on, window.last_day)
+        person.windows[window.key] = metrics.UseMetrics(
+            window_days=max(0, (min(end, today) - start).days + 1),
+            recorded_days=recorded,
+            use_days=use,
+            abstinent_days=recorded - use,
+            longest_abstinent_run=longest,
+            days_to_first_use=first,
+            complete=end <= today,
+        )
+    person.weekly = [
+        tuple(w) if w and metrics.date_of_day(person.enrolled_on, 7 * i + 1) <= today else None
+        for i, w in enumerate(stored["weekly"])
+    ]
+
+
 def participants_compute(
     *,
     program: Program,
@@ -92,19 +131,43 @@ def participants_compute(
         )
     }
     ids = mentees.values("pk")
-    rows = (
-        UseDay.objects.filter(mentee__in=ids)
-        .order_by("mentee_id", "day")
-        .values_list("mentee_id", "day", "used")
-        .iterator(chunk_size=20_000)
-    )
-    seen = set()
-    for mentee_id, group in groupby(rows, key=lambda r: r[0]):
-        person = people[mentee_id]
-        _fill(person, {day: used for _, day, used in group}, windows, today)
-        seen.add(mentee_id)
-    for pk in people.keys() - seen:
-        _fill(people[pk], {}, windows, today)
+    live = set(people)
+    if all(w in metrics.STANDARD_WINDOWS for w in windows):
+        # The common case: one stored summary row per participant, not every logged day.
+        for mentee_id, enrolled_on, windows_json, weekly in UseSummary.objects.filter(
+            mentee__in=ids
+        ).values_list("mentee_id", "enrolled_on", "windows", "weekly"):
+            person = people[mentee_id]
+            if enrolled_on == person.enrolled_on:  # else the enrollment date changed: recount
+                _from_summary(person, {"windows": windows_json, "weekly": weekly}, today)
+                live.discard(mentee_id)
+        # No summary means no record at all, unless the summary is stale (handled below).
+        without_days = (
+            live
+            - set(
+                UseDay.objects.filter(mentee_id__in=list(live)).values_list("mentee_id", flat=True)
+            )
+            if live
+            else set()
+        )
+        for pk in without_days:
+            _fill(people[pk], {}, windows, today)
+        live -= without_days
+    if live:
+        # Custom windows (or stale summaries) read the days themselves.
+        chosen = mentees if len(live) == len(people) else MenteeProfile.objects.filter(pk__in=live)
+        rows = (
+            UseDay.objects.filter(mentee__in=chosen.values("pk"))
+            .order_by("mentee_id", "day")
+            .values_list("mentee_id", "day", "used")
+            .iterator(chunk_size=20_000)
+        )
+        seen = set()
+        for mentee_id, group in groupby(rows, key=lambda r: r[0]):
+            _fill(people[mentee_id], {day: used for _, day, used in group}, windows, today)
+            seen.add(mentee_id)
+        for pk in live - seen:
+            _fill(people[pk], {}, windows, today)
     _load_engagement(people, ids, program)
     for person in people.values():
         for window in windows:
@@ -191,7 +254,10 @@ def cohort_summary(
         for label, read in METRICS:
             summaries = {
                 arm: metrics.summarize(
-                    read(p.windows[window.key], p.engagement[window.key]) for p in by_arm[arm]
+                    read(p.windows[window.key], p.engagement[window.key])
+                    for p in by_arm[arm]
+                    # Someone whose window has not begun yet has no figure for it, not zeros.
+                    if p.windows[window.key].window_days
                 )
                 for arm in ARMS
             }

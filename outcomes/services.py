@@ -13,7 +13,8 @@ from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
 from mentorship.audit import Action, audit_record
 from outcomes.instruments import INSTRUMENTS
-from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport
+from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport, UseSummary
+from outcomes.reports import summary_compute
 from outcomes.resolution import counting_report
 from outcomes.selectors import outcome_settings_get
 
@@ -80,6 +81,35 @@ def _use_days_refresh(*, program: Program, keys: set[tuple[int, date]]) -> None:
             "conflicting",
             "updated_at",
         ],
+    )
+    use_summaries_refresh(mentee_ids={m for m, _ in keys})
+
+
+def use_summaries_refresh(*, mentee_ids) -> None:
+    """Recompute the report summaries of these mentees from their counting days."""
+    mentees = dict(
+        MenteeProfile.objects.filter(pk__in=list(mentee_ids)).values_list("pk", "enrolled_on")
+    )
+    days: dict[int, dict[date, bool]] = defaultdict(dict)
+    for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=list(mentees)).values_list(
+        "mentee_id", "day", "used"
+    ):
+        days[mentee_id][day] = used
+    stamp = now()
+    UseSummary.objects.bulk_create(
+        [
+            UseSummary(
+                mentee_id=mentee_id,
+                enrolled_on=enrolled_on,
+                updated_at=stamp,
+                **summary_compute(days=days[mentee_id], enrolled_on=enrolled_on),
+            )
+            for mentee_id, enrolled_on in mentees.items()
+        ],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["mentee"],
+        update_fields=["enrolled_on", "windows", "weekly", "updated_at"],
     )
 
 

@@ -21,3 +21,11 @@ def checkin_use_sync() -> int:
         services.use_reports_from_checkins(program=program, since=since)
         for program in Program.objects.all()
     )
+
+
+@shared_task(name="outcomes.export_job_run")
+def export_job_run(job_id: int) -> None:
+    """Write one queued export job (see outcomes.export_jobs)."""
+    from outcomes.export_jobs import export_job_run as run
+
+    run(job_id=job_id)

@@ -27,6 +27,26 @@ urlpatterns = [
         name="identified_export",
     ),
     path(
+        "programs/<slug:slug>/export-jobs/<str:kind>.<str:fmt>",
+        views_reports.export_job_start,
+        name="export_job_start",
+    ),
+    path(
+        "programs/<slug:slug>/export-jobs/<int:job_pk>/",
+        views_reports.export_job,
+        name="export_job",
+    ),
+    path(
+        "programs/<slug:slug>/export-jobs/<int:job_pk>/progress",
+        views_reports.export_job_progress,
+        name="export_job_progress",
+    ),
+    path(
+        "programs/<slug:slug>/export-jobs/<int:job_pk>/download",
+        views_reports.export_job_download,
+        name="export_job_download",
+    ),
+    path(
         "programs/<slug:slug>/export/<str:kind>.<str:fmt>",
         views_reports.export,
         name="export",

@@ -117,7 +117,7 @@ def use_calendar(request, mentee_pk: int):
                     "day_number": (day - mentee.enrolled_on).days + 1,
                 }
             )
-        weeks.append(cells)
+        weeks.append({"cells": cells, "fillable": any(c and not c["future"] for c in cells)})
     previous = (month - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     return render(

@@ -8,14 +8,14 @@ from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Program
 from mentorship import access
 from mentorship.audit import Action, audit_record
-from outcomes import disclosure, exports, metrics, reports, selectors, services
+from outcomes import disclosure, export_jobs, exports, metrics, reports, selectors, services
 from outcomes.forms import (
     IdentifiedExportForm,
     ImportForm,
@@ -23,6 +23,7 @@ from outcomes.forms import (
     ReportFilterForm,
 )
 from outcomes.importing import use_days_import
+from outcomes.models import ExportJob
 
 REPORT_ROLES = (access.STAFF, access.COORDINATOR)
 
@@ -230,3 +231,57 @@ def outcome_settings(request, slug: str):
         messages.success(request, "Outcome settings saved; days with several reports recounted.")
         return redirect("outcomes:settings", slug=program.slug)
     return render(request, "outcomes/settings.html", {"program": program, "form": form})
+
+
+def _job_for(request, slug: str, job_pk: int) -> ExportJob:
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=REPORT_ROLES, slug=slug
+    )
+    # A job is its requester's: others in the program get 404, as for any record not theirs.
+    job = ExportJob.objects.filter(program=program, pk=job_pk, requested_by=request.user).first()
+    if job is None:
+        raise Http404("No such export.")
+    return job
+
+
+@login_required
+@require_POST
+def export_job_start(request, slug: str, kind: str, fmt: str):
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=REPORT_ROLES, slug=slug
+    )
+    if kind not in exports.KINDS or fmt not in exports.FORMATS:
+        raise Http404("No such export.")
+    job = export_jobs.export_job_start(
+        actor=request.user, program=program, kind=kind, fmt=fmt, request=request
+    )
+    return redirect("outcomes:export_job", slug=program.slug, job_pk=job.pk)
+
+
+@login_required
+@require_GET
+def export_job(request, slug: str, job_pk: int):
+    job = _job_for(request, slug, job_pk)
+    return render(request, "outcomes/export_job.html", {"job": job, "program": job.program})
+
+
+@login_required
+@require_GET
+def export_job_progress(request, slug: str, job_pk: int):
+    job = _job_for(request, slug, job_pk)
+    return JsonResponse(
+        {"status": job.status, "label": job.get_status_display(), "percent": job.percent}
+    )
+
+
+@login_required
+@require_GET
+def export_job_download(request, slug: str, job_pk: int):
+    job = _job_for(request, slug, job_pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("This export is not ready.")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"{job.program.slug}-{job.kind}-deidentified.{job.fmt}",
+    )

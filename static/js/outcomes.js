@@ -60,3 +60,25 @@ document.querySelectorAll("[data-fill-week]").forEach((button) => {
     });
   }
 })();
+
+// Export job page: poll the job's progress until the file is ready, then show the link.
+(function followExportJob() {
+  const box = document.querySelector("[data-export-job]");
+  if (!box) return;
+  const bar = box.querySelector("progress");
+  const label = box.querySelector("[data-export-label]");
+  const link = box.querySelector("[data-export-download]");
+  const poll = () => {
+    fetch(box.dataset.progressUrl, { credentials: "same-origin" })
+      .then((response) => response.json())
+      .then((job) => {
+        bar.value = job.percent;
+        bar.textContent = `${job.percent}%`;
+        label.textContent = job.label;
+        if (job.status === "done") link.classList.remove("d-none");
+        else if (job.status !== "failed") window.setTimeout(poll, 1000);
+      })
+      .catch(() => window.setTimeout(poll, 5000));
+  };
+  poll();
+})();

@@ -25,6 +25,9 @@ def test_mentor_logs_a_check_in_and_the_coordinator_acknowledges_the_concern(
 
     login(page, live_server.url, match.mentor.user.email, factories.PASSWORD)
     page.goto(f"{live_server.url}/checkins/")
+    assert_accessible(page)
+    if device == "phone":
+        assert_fits_phone(page)
     page.locator("#to-log").get_by_role("link", name=re.compile("^Log")).click()
     expect(page.get_by_role("heading", name="Log check-in")).to_be_visible()
     assert_accessible(page)
@@ -53,6 +56,7 @@ def test_mentor_logs_a_check_in_and_the_coordinator_acknowledges_the_concern(
     login(page, live_server.url, coordinator.email, factories.PASSWORD)
     expect(page.get_by_text("1 open alert")).to_be_visible()
     page.get_by_role("link", name=re.compile("^Engagement")).click()
+    assert_accessible(page)
     page.locator("#open-alerts").get_by_role("link", name=re.compile("^Concern")).click()
     assert_accessible(page)
     page.get_by_role("button", name="Acknowledge").click()

@@ -39,6 +39,16 @@ def test_a_mentee_fills_in_a_week_on_the_calendar(page, device, live_server):
     if device == "phone":
         assert_fits_phone(page)
 
+    # The day's history and the recovery-capital questionnaire are reachable and accessible.
+    page.get_by_role("link", name=f"Details for {today:%B} {today.day}").click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/outcomes/mentees/{mentee.pk}/assessments/barc10/0/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("BARC-10")
+    assert_accessible(page)
+    if device == "phone":
+        assert_fits_phone(page)
+
 
 def test_an_evaluator_opens_the_cohort_report_and_downloads_the_csv(page, device, live_server):
     program = factories.ProgramFactory()

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from accounts.models import Membership, MenteeProfile
 from matching.cohort import cohort_plan, solve
-from matching.models import Match
+from matching.models import Match, MatchingSettings
 from matching.synthetic import oracle_assignment, synthetic_profiles
+from mentorship.models import AuditEntry
 from tests import factories
 
 
@@ -108,6 +109,9 @@ def test_page_pins_removes_and_commits(cohort_world, client, django_assert_max_n
 
     page = client.get(url)
     assert page.status_code == 200
+    assert AuditEntry.objects.filter(
+        action="view", object_type="matching.cohortpreview", program=program
+    ).exists()
     plan = page.context["plan"]
     first = plan.pairs[0]
     client.post(url, {"action": "remove", "pair": f"{first.mentee_id}:{first.mentor_id}"})
@@ -124,12 +128,15 @@ def test_page_pins_removes_and_commits(cohort_world, client, django_assert_max_n
         url,
         {
             "action": "commit",
-            "pairs": [f"{x.mentee_id}:{x.mentor_id}:{x.score}" for x in plan.pairs],
+            "pairs": [f"{x.mentee_id}:{x.mentor_id}" for x in plan.pairs],
         },
     )
 
     assert response.status_code == 302
-    assert Match.objects.filter(program=program, status="active").count() == len(plan.pairs)
+    written = dict(
+        Match.objects.filter(program=program, status="active").values_list("mentee_id", "score")
+    )
+    assert written == {x.mentee_id: x.score for x in plan.pairs}
 
 
 def test_commit_is_all_or_nothing(cohort_world, client):
@@ -137,7 +144,7 @@ def test_commit_is_all_or_nothing(cohort_world, client):
     client.force_login(coordinator)
     url = reverse("matching:cohort", kwargs={"slug": program.slug})
     # Both mentees on a mentor with one place: the second pair is refused, so neither is written.
-    pairs = [f"{mentees[0].pk}:{mentors[0].pk}:50", f"{mentees[1].pk}:{mentors[0].pk}:50"]
+    pairs = [f"{mentees[0].pk}:{mentors[0].pk}", f"{mentees[1].pk}:{mentors[0].pk}"]
 
     response = client.post(url, {"action": "commit", "pairs": pairs}, follow=True)
 
@@ -154,3 +161,41 @@ def test_garbled_input_gets_a_message_not_an_error(cohort_world, client):
         response = client.post(url, data, follow=True)
         assert response.status_code == 200
     assert not Match.objects.exists()
+
+
+def test_page_matches_only_the_chosen_mentees(cohort_world, client):
+    program, coordinator, mentors, mentees = cohort_world
+    client.force_login(coordinator)
+    url = reverse("matching:cohort", kwargs={"slug": program.slug})
+
+    client.post(url, {"action": "select", "mentees": [mentees[2].pk]})
+    plan = client.get(url).context["plan"]
+    assert [p.mentee_id for p in plan.pairs] == [mentees[2].pk]
+    assert not plan.unmatched
+
+    assert client.post(url, {"action": "select"}, follow=True).status_code == 200
+    client.post(url, {"action": "select_all"})
+    assert len(client.get(url).context["plan"].pairs) == 2
+
+
+def test_command_matches_only_the_given_participants(cohort_world, capsys):
+    program, _, mentors, mentees = cohort_world
+
+    call_command("match_cohort", program=program.slug, mentees=mentees[0].participant_id, json=True)
+
+    plan = json.loads(capsys.readouterr().out)
+    assert [p["mentee_id"] for p in plan["pairs"]] == [mentees[0].pk]
+
+
+def test_where_mentors_accept_a_cohort_commit_writes_proposals(
+    cohort_world, mailoutbox, django_capture_on_commit_callbacks
+):
+    program, coordinator, mentors, mentees = cohort_world
+    MatchingSettings.objects.create(program=program, mentor_must_accept=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("match_cohort", program=program.slug, commit=True)
+
+    assert Match.objects.filter(status="proposed").count() == 2
+    assert MenteeProfile.objects.filter(status="active").count() == 0
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(m.user.email for m in mentors)

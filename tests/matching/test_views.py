@@ -170,3 +170,19 @@ def test_coordinator_dashboard_lists_waiting_mentees(client, program, coordinato
 
     assert reverse("matching:suggestions", kwargs={"pk": mentee.pk}) in page
     assert reverse("matching:cohort", kwargs={"slug": program.slug}) in page
+
+
+def test_dashboard_panel_query_count_does_not_grow_with_programs_or_mentees(
+    client, program, coordinator
+):
+    client.force_login(coordinator)
+    factories.MenteeProfileFactory(program=program)
+    one = count_queries(client, reverse("home"))
+    for _ in range(2):
+        other = factories.ProgramFactory()
+        factories.MembershipFactory(user=coordinator, program=other, role="coordinator")
+        for _ in range(12):
+            factories.MenteeProfileFactory(program=other)
+
+    assert count_queries(client, reverse("home")) == one
+    assert "and 2 more" in client.get(reverse("home")).content.decode()

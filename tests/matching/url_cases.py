@@ -77,7 +77,21 @@ CASES = [
         method="post",
         data=lambda w: {"mentor": w.other_mentor.mentor_profiles.get().pk, "reason": "household"},
     ),
-    Case("matching:never_pair_remove", posted(MENTEE_CHANGE), kwargs=exclusion, method="post"),
+    # Exclusions are for coordinators only: the matched mentor and the mentee do not see them.
+    Case(
+        "matching:never_pair_remove",
+        expect(
+            coordinator=302,
+            other_coordinator=404,
+            staff=404,
+            mentor=404,
+            mentee=404,
+            other_mentor=404,
+            other_mentee=404,
+        ),
+        kwargs=exclusion,
+        method="post",
+    ),
     Case(
         "matching:match_detail",
         expect(

@@ -114,11 +114,15 @@ def test_demo_outcomes_fill_both_arms_and_are_idempotent(db):
     from outcomes.models import UseDay
 
     program = factories.ProgramFactory()
+    factories.MenteeProfileFactory(program=program)
+    evaluator = factories.make_user_with_role("staff", program)
     demo_seed_outcomes(program=program)
-    days = UseDay.objects.filter(mentee__program=program)
-    assert days.filter(mentee__study_arm="comparison").exists()
-    assert days.filter(mentee__study_arm="mentored").exists()
-    assert Assessment.objects.filter(mentee__program=program, week=24).exists()
-    count = days.count()
+    assert UseDay.objects.filter(mentee__program=program).exists()
+    earlier = UseDay.objects.filter(mentee__program__slug=f"{program.slug}-earlier-cohort")
+    assert earlier.filter(mentee__study_arm="comparison", used=True).exists()
+    assert earlier.filter(mentee__study_arm="mentored").exists()
+    assert Assessment.objects.filter(mentee__program__slug__endswith="earlier-cohort", week=24)
+    assert evaluator.memberships.filter(program__slug__endswith="earlier-cohort").exists()
+    count = UseDay.objects.count()
     demo_seed_outcomes(program=program)
-    assert days.count() == count
+    assert UseDay.objects.count() == count

@@ -264,3 +264,49 @@ def test_the_database_written_days_csv_matches_the_python_rows(cohort):
     python = "".join(exports.csv_lines(header, rows))
     assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(python)))
     assert "'-dash; Alcohol" in copied and ",-2,0," in copied
+
+
+def test_a_window_that_has_not_begun_gives_no_figures_rather_than_zeros(client, db):
+    program = factories.ProgramFactory(slug="young")
+    mentee = factories.MenteeProfileFactory(program=program, enrolled_on=program.today())
+    log_days(program, mentee, ".")
+    staff = factories.make_user_with_role("staff", program)
+    client.force_login(staff)
+    summary = client.get(reverse("outcomes:report", kwargs={"slug": program.slug})).context[
+        "summary"
+    ]
+    follow_up = {row.label: row for row in summary["tables"][1]["rows"]}
+    assert follow_up["Recorded days"].by_arm["mentored"].n == 0
+    active = {row.label: row for row in summary["tables"][0]["rows"]}
+    assert active["Recorded days"].by_arm["mentored"].n == 1
+    assert summary["retention"]["mentored"]["eligible"] == 0
+
+
+def test_a_background_export_shows_progress_and_offers_the_file(
+    client, cohort, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from outcomes.export_jobs import export_job_run
+    from outcomes.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    program, staff, (a, *_rest) = cohort
+    client.force_login(staff)
+    url = reverse(
+        "outcomes:export_job_start", kwargs={"slug": program.slug, "kind": "days", "fmt": "csv"}
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(url)
+    assert response.status_code == 302 and len(callbacks) == 1  # sent only after commit
+    job = ExportJob.objects.get()
+    page = client.get(response["Location"])
+    assert b"<progress" in page.content and b"Waiting for a worker" in page.content
+    export_job_run(job_id=job.pk)
+    export_job_run(job_id=job.pk)  # a redelivered message changes nothing
+    kwargs = {"slug": program.slug, "job_pk": job.pk}
+    progress = client.get(reverse("outcomes:export_job_progress", kwargs=kwargs)).json()
+    assert progress == {"status": "done", "label": "Ready", "percent": 100}
+    download = client.get(reverse("outcomes:export_job_download", kwargs=kwargs))
+    text = b"".join(download.streaming_content).decode()
+    direct = b"".join(_download(client, program, "days", "csv").streaming_content).decode()
+    assert list(csv.reader(io.StringIO(text))) == list(csv.reader(io.StringIO(direct)))
+    assert AuditEntry.objects.filter(action="export", actor=staff).count() == 2

@@ -46,6 +46,16 @@ def program(w):
     return {"slug": w.program.slug}
 
 
+def staff_job(w):
+    from outcomes.models import ExportJob
+
+    job = ExportJob.objects.create(program=w.program, requested_by=w.staff, kind="days", fmt="csv")
+    return {**program(w), "job_pk": job.pk}
+
+
+# A background export belongs to whoever asked for it (the world's evaluator): others 404.
+STAFF_JOB = {**REPORT, "coordinator": 404, "staff": 200}
+
 CASES = [
     Case(
         "outcomes:my_calendar",
@@ -82,6 +92,16 @@ CASES = [
         REPORT,
         kwargs=lambda w: {**program(w), "kind": "participants", "fmt": "csv"},
     ),
+    Case(
+        "outcomes:export_job_start",
+        {**REPORT, "coordinator": 302, "staff": 302},
+        kwargs=lambda w: {**program(w), "kind": "days", "fmt": "xlsx"},
+        method="post",
+    ),
+    Case("outcomes:export_job", STAFF_JOB, kwargs=staff_job),
+    Case("outcomes:export_job_progress", STAFF_JOB, kwargs=staff_job),
+    # Not ready yet: 404 for its owner too (the download test covers a finished job).
+    Case("outcomes:export_job_download", {**STAFF_JOB, "staff": 404}, kwargs=staff_job),
     Case("outcomes:import", COORDINATOR_ONLY, kwargs=program),
     Case("outcomes:settings", COORDINATOR_ONLY, kwargs=program),
     Case("outcomes:identified_export", COORDINATOR_ONLY, kwargs=program),

@@ -5,7 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Program
+from accounts.models import MenteeProfile, Program
 from matching.cohort import cohort_plan
 from matching.services import matches_create
 
@@ -20,19 +20,36 @@ class Command(BaseCommand):
         parser.add_argument("--program", required=True, help="The program's slug.")
         parser.add_argument("--commit", action="store_true", help="Write the matches.")
         parser.add_argument("--json", action="store_true", help="Print the plan as JSON.")
+        parser.add_argument(
+            "--mentees",
+            default="",
+            help="Only these waiting mentees: participant IDs separated by commas.",
+        )
 
-    def handle(self, *args, program, commit, json: bool, **options):
+    def handle(self, *args, program, commit, json: bool, mentees: str, **options):
         found = Program.objects.filter(slug=program).first()
         if found is None:
             raise CommandError(f"No program with the slug “{program}”.")
-        plan = cohort_plan(found)
+        mentee_ids = None
+        if mentees:
+            wanted = {p.strip().upper() for p in mentees.split(",") if p.strip()}
+            rows = dict(
+                MenteeProfile.objects.filter(program=found, participant_id__in=wanted).values_list(
+                    "participant_id", "pk"
+                )
+            )
+            missing = sorted(wanted - set(rows))
+            if missing:
+                raise CommandError(f"Not in this program: {', '.join(missing)}.")
+            mentee_ids = list(rows.values())
+        plan = cohort_plan(found, mentee_ids=mentee_ids)
         committed = 0
         if commit and plan.pairs:
             try:
                 committed = len(
                     matches_create(
                         program=found,
-                        pairs=[(p.mentee_id, p.mentor_id, p.score) for p in plan.pairs],
+                        pairs=[(p.mentee_id, p.mentor_id) for p in plan.pairs],
                         actor=None,
                     )
                 )
