@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "checkins-engagement-scan": {"task": "checkins.engagement_scan", "schedule": 60.0 * 60},
 }
+# Outcomes: use reported at check-ins becomes mentor-report use days (outcomes reads check-ins).
+CELERY_BEAT_SCHEDULE |= {
+    "outcomes-checkin-use-sync": {"task": "outcomes.checkin_use_sync", "schedule": 15 * 60.0},
+}
 
 # --- Authentication (OWASP ASVS level 2)
 AUTH_USER_MODEL = "accounts.User"
