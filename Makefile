@@ -32,7 +32,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 bench: install
-	@for script in bench/*.py; do \
+	@for script in bench/[!_]*.py; do \
 		echo "== $$script"; \
 		$(PY) scripts/with_services.py -- $(PY) $$script || exit 1; \
 	done

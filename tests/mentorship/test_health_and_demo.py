@@ -19,6 +19,11 @@ def test_seed_demo_is_idempotent_and_prints_a_login_per_role(capsys):
         assert role in out
     assert MentorProfile.objects.filter(program__slug="demo").count() == 8
     # 24 current mentees (later apps may add past cohorts for the reports).
-    assert MenteeProfile.objects.filter(program__slug="demo", user__email__regex=r"^mentee[0-9]+@").count() == 24
+    assert (
+        MenteeProfile.objects.filter(
+            program__slug="demo", user__email__regex=r"^mentee[0-9]+@"
+        ).count()
+        == 24
+    )
     assert Membership.objects.filter(program__slug="demo", role="coordinator").count() == 1
     assert Membership.objects.filter(program__slug="demo", role="staff").count() == 1
