@@ -690,8 +690,10 @@ def _message(reminder: Reminder, connection) -> EmailMessage:
         "log_url": settings.SITE_URL + reverse("checkins:log", args=[checkin.pk]),
     }
     template = "crisis" if reminder.kind == Reminder.Kind.CRISIS else "reminder"
-    subject = render_to_string(f"emails/checkins/{template}_subject.txt", context)
-    body = render_to_string(f"emails/checkins/{template}_body.txt", context)
+    # Templates show times in the current time zone: make it the recipient's.
+    with timezone.override(tz):
+        subject = render_to_string(f"emails/checkins/{template}_subject.txt", context)
+        body = render_to_string(f"emails/checkins/{template}_body.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body,

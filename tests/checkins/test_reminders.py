@@ -82,6 +82,7 @@ def test_each_due_reminder_is_sent_once_with_no_clinical_detail(match, mailoutbo
     assert len(mailoutbox) == 2
     for message in mailoutbox:
         assert reverse("checkins:detail", args=[checkin.pk]) in message.body
+        assert "11:00 AM CDT" in message.body  # 16:00 UTC in the program's Chicago time
         for word in ("recovery", "craving", "use", "substance", match.mentee.user.last_name):
             assert word.lower() not in message.subject.lower()
         assert match.mentee.user.last_name not in message.body
