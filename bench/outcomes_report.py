@@ -5,13 +5,22 @@ and <= 3x the time of the small page.
 Everything happens inside one transaction that is rolled back, so the database is left as found.
 """
 
+import os
+import tempfile
+
 from _harness import setup
+
+# DEBUG is off (production-like), so static URLs come from a manifest: collect the files into a
+# throwaway folder first, as a deploy does.
+_static_root = tempfile.TemporaryDirectory(prefix="bench-static-")
+os.environ["STATIC_ROOT"] = _static_root.name
 
 setup()
 
 import time  # noqa: E402
 import uuid  # noqa: E402
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -81,6 +90,7 @@ def measure(client: Client, program: Program) -> tuple[float, int]:
 
 
 def main() -> None:
+    call_command("collectstatic", interactive=False, verbosity=0)
     with transaction.atomic():
         small, large = seed(100), seed(10_000)
         staff = User.objects.create(email=f"staff-{uuid.uuid4().hex[:6]}@bench.example")

@@ -402,10 +402,16 @@ class Reminder(models.Model):
     or back to pending with a later `available_at` after an SMTP failure, or failed after
     MAX_ATTEMPTS, or cancelled when its check-in was cancelled or moved. A claim whose lease ran
     out (its worker died, or the broker lost the batch message) is claimable again.
+
+    Most reminders concern a check-in. An ASSESSMENT_DUE reminder concerns something a higher
+    app has due (outcomes plans one per mentee per due assessment): it has no check-in but a
+    program, the date it is due, a `topic` naming what it is about (one reminder per recipient
+    and topic) and the site path the e-mail links to. Check-ins never import the app that plans
+    it; that app cancels the row when the thing is done.
     """
 
     access_paths = AccessPaths(
-        program="checkin__program", mentee="checkin__mentee", change_roles=(COORDINATOR,)
+        program="program", mentee="checkin__mentee", change_roles=(COORDINATOR,)
     )
 
     class Kind(models.TextChoices):
@@ -413,6 +419,7 @@ class Reminder(models.Model):
         BEFORE_2H = "before_2h", "2 hours before"
         LOG_NUDGE = "log_nudge", "Log it"
         CRISIS = "crisis", "Crisis alert"
+        ASSESSMENT_DUE = "assessment_due", "Questionnaire due"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -421,13 +428,26 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reminders")
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    # The program (quiet hours, coordinators' view). Set on every row planned by this app;
+    # required where there is no check-in to reach it through.
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    # When it is meant to go out (after quiet-hours adjustment), and the check-in time it was
-    # computed for: a reminder for a time the check-in no longer has is stale.
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # When it is meant to go out (after quiet-hours adjustment), and the time of what it
+    # concerns: the check-in time it was computed for (a reminder for a time the check-in no
+    # longer has is stale), the alert, or the start of the day something is due.
     due_at = models.DateTimeField()
     for_time = models.DateTimeField()
+    # Reminders without a check-in (ASSESSMENT_DUE): the day it is due, what it is about (an
+    # opaque key of the planning app, never shown) and the site path the e-mail links to.
+    due_on = models.DateField(null=True, blank=True)
+    topic = models.CharField(max_length=80, blank=True)
+    link_path = models.CharField(max_length=200, blank=True)
     # The earliest moment anyone may (re)try: due_at, then a retry backoff or a claim's lease.
     available_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -442,6 +462,28 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["checkin", "recipient", "kind", "for_time"], name="reminder_once"
+            ),
+            # One reminder per recipient per thing due, however often it is planned.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "topic"],
+                condition=Q(checkin__isnull=True),
+                name="reminder_once_per_topic",
+            ),
+            # Each kind has what it needs: a check-in, or (when due) a program, a date, a topic
+            # and a link instead of one.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="assessment_due",
+                        checkin__isnull=True,
+                        program__isnull=False,
+                        due_on__isnull=False,
+                    )
+                    & ~Q(topic="")
+                    & ~Q(link_path="")
+                )
+                | (~Q(kind="assessment_due") & Q(checkin__isnull=False)),
+                name="reminder_kind_fields",
             ),
         ]
         indexes = [

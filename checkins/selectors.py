@@ -172,5 +172,5 @@ def failed_reminders(user: User, program: Program | None = None) -> QuerySet:
         roles=(access.COORDINATOR,),
     )
     if program is not None:
-        reminders = reminders.filter(checkin__program=program)
+        reminders = reminders.filter(program=program)
     return reminders.select_related("recipient", "checkin").order_by("-due_at")

@@ -7,7 +7,7 @@ import secrets
 import smtplib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -430,6 +430,7 @@ def alert_raise(
             [
                 Reminder(
                     checkin=checkin,
+                    program_id=program_id,
                     recipient=coordinator,
                     kind=Reminder.Kind.CRISIS,
                     due_at=now,
@@ -604,6 +605,7 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
         if reminder is None:
             Reminder.objects.create(
                 checkin=checkin,
+                program_id=checkin.program_id,
                 recipient_id=user_id,
                 kind=kind,
                 due_at=due,
@@ -629,6 +631,131 @@ def reminder_preference_set(*, user: User, before: str) -> ReminderPreference:
     for checkin in upcoming:
         reminders_plan(checkin=checkin)
     return pref
+
+
+# --- Reminders of something due (no check-in): planned by a higher app, sent here.
+
+DUE_REMINDER_AT = time(10, 0)  # local time on the day it is due
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due for one person, as a higher app (e.g. outcomes) sees it. `topic` is that
+    app's opaque key for the thing (one reminder per recipient and topic, ever); `link_path`
+    the site path the e-mail links to. Neither may carry clinical detail into the e-mail: the
+    e-mail only says something short is due."""
+
+    recipient: User
+    topic: str
+    due_on: date
+    link_path: str
+
+
+def _no_reminders(user_ids) -> set[int]:
+    return set(
+        ReminderPreference.objects.filter(
+            user_id__in=user_ids, before=ReminderPreference.Before.NONE
+        ).values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def due_reminders_plan(
+    *,
+    program: Program,
+    kind: str,
+    items: list[DueItem],
+    topic_prefix: str,
+    now: datetime | None = None,
+) -> int:
+    """Make the unsent `kind` reminders of `program` whose topic starts with `topic_prefix`
+    match `items` exactly: add what is missing (once per recipient and topic: a row that was
+    sent is never planned again), revive what was cancelled and is wanted again, cancel what is
+    no longer wanted (done, no longer due, reminders turned off). Idempotent; returns the
+    number of rows added or revived.
+
+    A reminder goes out at DUE_REMINDER_AT on the day it is due in the recipient's time zone,
+    or now if that has passed, moved out of quiet hours. People who chose no reminders get none.
+    """
+    now = now or timezone.now()
+    quiet = checkin_settings_get(program=program)
+    off = _no_reminders({item.recipient.pk for item in items})
+    wanted: dict[tuple[int, str], Reminder] = {}
+    for item in items:
+        if item.recipient.pk in off or not item.recipient.is_active:
+            continue
+        tz = user_tz(item.recipient, program)
+        due = max(local_to_utc(item.due_on, DUE_REMINDER_AT, tz), now)
+        due = outside_quiet_hours(
+            due, tz=tz, quiet_start=quiet.quiet_start, quiet_end=quiet.quiet_end
+        )
+        wanted[(item.recipient.pk, item.topic)] = Reminder(
+            program=program,
+            recipient=item.recipient,
+            kind=kind,
+            due_on=item.due_on,
+            for_time=local_to_utc(item.due_on, time(0, 0), tz),
+            due_at=due,
+            available_at=due,
+            topic=item.topic,
+            link_path=item.link_path,
+        )
+    mine = Reminder.objects.filter(
+        checkin__isnull=True, program=program, kind=kind, topic__startswith=topic_prefix
+    )
+    changed = 0
+    # Cancel what is no longer wanted. Conditional on still unsent: a row being sent right now
+    # holds its lock; this waits for it and then no longer matches.
+    stale = [
+        pk
+        for pk, user_id, topic in mine.filter(
+            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
+        ).values_list("pk", "recipient_id", "topic")
+        if (user_id, topic) not in wanted
+    ]
+    if stale:
+        mine.filter(
+            pk__in=stale, status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
+        ).update(status=Reminder.Status.CANCELLED)
+    existing = {
+        (user_id, topic): (pk, status)
+        for pk, user_id, topic, status in mine.filter(
+            recipient_id__in={key[0] for key in wanted}
+        ).values_list("pk", "recipient_id", "topic", "status")
+    }
+    new = []
+    for key, row in wanted.items():
+        found = existing.get(key)
+        if found is None:
+            new.append(row)
+        elif found[1] == Reminder.Status.CANCELLED:
+            changed += Reminder.objects.filter(
+                pk=found[0], status=Reminder.Status.CANCELLED
+            ).update(
+                status=Reminder.Status.PENDING,
+                due_on=row.due_on,
+                for_time=row.for_time,
+                due_at=row.due_at,
+                available_at=row.due_at,
+                link_path=row.link_path,
+                claim_token=None,
+            )
+    # ignore_conflicts: two planners at once both insert; the unique constraint keeps one.
+    changed += len(Reminder.objects.bulk_create(new, ignore_conflicts=True))
+    if changed:
+        _kick_dispatch()
+    return changed
+
+
+@transaction.atomic
+def due_reminders_cancel(*, kind: str, topics: list[str]) -> int:
+    """The things these topics name are done: their unsent reminders are withdrawn."""
+    return Reminder.objects.filter(
+        checkin__isnull=True,
+        kind=kind,
+        topic__in=topics,
+        status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
+    ).update(status=Reminder.Status.CANCELLED)
 
 
 def reminder_batch_size() -> int:
@@ -677,6 +804,8 @@ def reminder_claim_due(*, now: datetime | None = None, limit: int | None = None)
 
 
 def _message(reminder: Reminder, connection) -> EmailMessage:
+    if reminder.checkin_id is None:
+        return _due_message(reminder, connection)
     checkin = reminder.checkin
     program = checkin.program
     tz = user_tz(reminder.recipient, program)
@@ -694,6 +823,25 @@ def _message(reminder: Reminder, connection) -> EmailMessage:
     with timezone.override(tz):
         subject = render_to_string(f"emails/checkins/{template}_subject.txt", context)
         body = render_to_string(f"emails/checkins/{template}_body.txt", context)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[reminder.recipient.email],
+        connection=connection,
+        headers={"X-Reminder": str(reminder.pk)},
+    )
+
+
+def _due_message(reminder: Reminder, connection) -> EmailMessage:
+    """Something is due: the e-mail says only that a short questionnaire is due, when, and
+    where to sign in. No instrument, no score, nothing from the topic."""
+    context = {
+        "due_on": reminder.due_on,
+        "program": reminder.program,
+        "url": settings.SITE_URL + reminder.link_path,
+    }
+    subject = render_to_string("emails/checkins/due_subject.txt", context)
+    body = render_to_string("emails/checkins/due_body.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body,
@@ -732,7 +880,7 @@ def _send_one(*, pk: int, token: str, connection, quiet: dict) -> str:
     # row first, skip_locked makes us skip it. Either way one of us sends it.
     reminder = (
         Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("checkin__program", "recipient")
+        .select_related("checkin__program", "program", "recipient")
         .filter(pk=pk, claim_token=token, status=Reminder.Status.CLAIMED)
         .first()
     )
@@ -740,24 +888,31 @@ def _send_one(*, pk: int, token: str, connection, quiet: dict) -> str:
         return "skipped"
     checkin = reminder.checkin
     now = timezone.now()
-    before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
-    stale = (
-        checkin.status != CheckIn.Status.SCHEDULED
-        or checkin.scheduled_at != reminder.for_time
-        or not reminder.recipient.is_active
-        or (before and now >= checkin.scheduled_at)  # delayed past the check-in itself
-    )
+    if checkin is None:
+        # Something due (no check-in): the planning app cancels it when done; here the
+        # recipient must still be active and still want reminders.
+        program = reminder.program
+        stale = not reminder.recipient.is_active or bool(_no_reminders([reminder.recipient_id]))
+    else:
+        program = checkin.program
+        before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
+        stale = (
+            checkin.status != CheckIn.Status.SCHEDULED
+            or checkin.scheduled_at != reminder.for_time
+            or not reminder.recipient.is_active
+            or (before and now >= checkin.scheduled_at)  # delayed past the check-in itself
+        )
     if reminder.kind != Reminder.Kind.CRISIS and stale:
         # Cancelled, moved or logged since it was planned: a stale reminder is never sent.
         reminder.status = Reminder.Status.CANCELLED
         reminder.save(update_fields=["status"])
         return "cancelled"
     if reminder.kind != Reminder.Kind.CRISIS:
-        if checkin.program_id not in quiet:
-            quiet[checkin.program_id] = checkin_settings_get(program=checkin.program)
-        hours = quiet[checkin.program_id]
+        if program.pk not in quiet:
+            quiet[program.pk] = checkin_settings_get(program=program)
+        hours = quiet[program.pk]
         period = quiet_period(
-            now, user_tz(reminder.recipient, checkin.program), hours.quiet_start, hours.quiet_end
+            now, user_tz(reminder.recipient, program), hours.quiet_start, hours.quiet_end
         )
         if period is not None:
             # Delayed into quiet hours (an outage, a backlog): wait until they end.

@@ -149,6 +149,11 @@ CELERY_BEAT_SCHEDULE |= {
 # Outcomes: use reported at check-ins becomes mentor-report use days (outcomes reads check-ins).
 CELERY_BEAT_SCHEDULE |= {
     "outcomes-checkin-use-sync": {"task": "outcomes.checkin_use_sync", "schedule": 15 * 60.0},
+    # Assessments due: reminder rows planned here, sent by checkins.reminders_dispatch.
+    "outcomes-assessment-reminders-plan": {
+        "task": "outcomes.assessment_reminders_plan",
+        "schedule": 60.0 * 60,
+    },
 }
 
 # --- Authentication (OWASP ASVS level 2)

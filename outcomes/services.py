@@ -12,6 +12,7 @@ from django.utils.timezone import now
 from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
 from mentorship.audit import Action, audit_record
+from outcomes.assessments import assessment_reminder_withdraw
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport, UseSummary
 from outcomes.reports import summary_compute
@@ -355,6 +356,8 @@ def assessment_record(
         fields=["answers", "total", "completed_on"],
         request=request,
     )
+    # Done: its reminder, if not sent yet, is withdrawn (in this transaction).
+    assessment_reminder_withdraw(mentee_id=mentee.pk, instrument=instrument, week=week)
     return assessment
 
 

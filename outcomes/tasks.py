@@ -23,6 +23,14 @@ def checkin_use_sync() -> int:
     )
 
 
+@shared_task(name="outcomes.assessment_reminders_plan")
+def assessment_reminders_plan() -> int:
+    """Beat, hourly: one reminder row per mentee per due assessment (sent by checkins)."""
+    from outcomes.assessments import assessment_reminders_plan_all
+
+    return assessment_reminders_plan_all()
+
+
 @shared_task(name="outcomes.export_job_run")
 def export_job_run(job_id: int) -> None:
     """Write one queued export job (see outcomes.export_jobs)."""
