@@ -620,6 +620,13 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
 @transaction.atomic
 def reminder_preference_set(*, user: User, before: str) -> ReminderPreference:
     pref, _ = ReminderPreference.objects.update_or_create(user=user, defaults={"before": before})
+    if before == ReminderPreference.Before.NONE:
+        # Reminders of things due, too (their planner revives them if turned on again).
+        Reminder.objects.filter(
+            checkin__isnull=True,
+            recipient=user,
+            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
+        ).update(status=Reminder.Status.CANCELLED)
     upcoming = CheckIn.objects.filter(
         Q(match__mentor__user=user)
         | Q(mentee__user=user)

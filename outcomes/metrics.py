@@ -168,6 +168,15 @@ def summarize(values: Iterable[float | None]) -> Summary:
     return Summary(int(present.size), float(present.mean()), sd, float(np.median(present)))
 
 
+def summarize_array(values: np.ndarray) -> Summary:
+    """summarize() of a float array in which NaN marks a missing value."""
+    present = values[~np.isnan(values)]
+    if not present.size:
+        return Summary(0, None, None, None)
+    sd = float(present.std(ddof=1)) if present.size > 1 else None
+    return Summary(int(present.size), float(present.mean()), sd, float(np.median(present)))
+
+
 def mean_difference(a: Summary, b: Summary) -> tuple[float | None, float | None, float | None]:
     """Difference of means a - b with a Welch 95% confidence interval (None when undefined)."""
     if a.mean is None or b.mean is None:

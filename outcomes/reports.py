@@ -5,15 +5,20 @@ order), their BARC-10 totals and their withdrawals. All arithmetic is in outcome
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from itertools import groupby
+
+import numpy as np
+from django.db import connection
 
 from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
-from outcomes.engagement import Engagement, engagement
+from outcomes.engagement import COUNTED, GOAL_ACHIEVED, HELD, Engagement, engagement
 from outcomes.instruments import BARC10
 from outcomes.models import Assessment, UseDay, UseSummary
 
@@ -66,6 +71,9 @@ class Participant:
         return self.left_on is None or self.left_on > day_84
 
 
+PACKED_LENGTH = 4 * len(metrics.STANDARD_WINDOWS) + 2 * CHART_WEEKS
+
+
 def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     """The stored, time-independent part of a participant's standard-window figures."""
     windows = {}
@@ -80,6 +88,12 @@ def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     weekly = metrics.weekly_use_days(
         days, enrolled_on=enrolled_on, weeks=CHART_WEEKS, today=date.max
     )
+    # The same figures as bytes (hex), one per number, first use 0 when none, a week without a
+    # record (0, 0): what the cohort report reads for thousands of participants at once
+    # (one JSON lookup per row instead of one per number).
+    numbers = [n or 0 for key in windows for n in windows[key]]
+    numbers += [n for w in weekly for n in (w or (0, 0))]
+    windows["packed"] = bytes(numbers).hex()
     return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
 
 
@@ -112,12 +126,37 @@ def participants_compute(
     windows: list[metrics.Window],
     enrolled_from: date | None = None,
     enrolled_to: date | None = None,
-) -> list[Participant]:
+) -> "Cohort":
+    """The program's participants (optionally those enrolled in a period). Lazy: iterating
+    gives one Participant per person; cohort_summary reads the cohort's columns instead."""
+    return Cohort(
+        program=program,
+        today=today,
+        windows=list(windows),
+        enrolled_from=enrolled_from,
+        enrolled_to=enrolled_to,
+    )
+
+
+def _mentees(program: Program, enrolled_from: date | None, enrolled_to: date | None):
     mentees = MenteeProfile.objects.filter(program=program)
     if enrolled_from:
         mentees = mentees.filter(enrolled_on__gte=enrolled_from)
     if enrolled_to:
         mentees = mentees.filter(enrolled_on__lte=enrolled_to)
+    return mentees
+
+
+def _participants_build(
+    *,
+    program: Program,
+    today: date,
+    windows: list[metrics.Window],
+    enrolled_from: date | None = None,
+    enrolled_to: date | None = None,
+) -> list[Participant]:
+    """One Participant object per person, with every figure (the per-participant export)."""
+    mentees = _mentees(program, enrolled_from, enrolled_to)
     people = {
         row["pk"]: Participant(
             pk=row["pk"],
@@ -236,82 +275,403 @@ def _fill(person: Participant, days, windows, today) -> None:
 
 
 @dataclass
+class Columns:
+    """What the cohort summary needs, one array entry per participant (in participant ID order):
+    the figure of every METRICS row per window (NaN where a participant has none), so that the
+    statistics are computed on arrays rather than person by person."""
+
+    arm: np.ndarray  # index into ARMS, -1 for any other arm
+    window_days: dict[str, np.ndarray]  # per window key
+    values: dict[str, list[np.ndarray]]  # per window key, one array per METRICS row
+    barc: list[np.ndarray]  # intake, change from intake to latest
+    retained: np.ndarray  # 1.0 / 0.0, NaN until the participant has reached day 84
+    weekly: dict[int, tuple[list[int], list[int]]]  # per arm: per week (use days, participants)
+
+    @classmethod
+    def from_participants(
+        cls, people: list[Participant], *, windows: list[metrics.Window], today: date
+    ) -> "Columns":
+        def floats(values) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        arm = np.array([ARMS.index(p.arm) if p.arm in ARMS else -1 for p in people], dtype=int)
+        window_days, values = {}, {}
+        for window in windows:
+            key = window.key
+            window_days[key] = np.array([p.windows[key].window_days for p in people], dtype=int)
+            values[key] = [
+                floats(read(p.windows[key], p.engagement[key]) for p in people)
+                for _, read in METRICS
+            ]
+        weekly = {}
+        for index in range(len(ARMS)):
+            sums, counts = [0] * CHART_WEEKS, [0] * CHART_WEEKS
+            for person in people:
+                if arm_index(person.arm) != index:
+                    continue
+                for week, figures in enumerate(person.weekly):
+                    if figures is not None:
+                        sums[week] += figures[0]
+                        counts[week] += 1
+            weekly[index] = (sums, counts)
+        return cls(
+            arm=arm,
+            window_days=window_days,
+            values=values,
+            barc=[floats(p.barc.get(0) for p in people), floats(p.barc_change for p in people)],
+            retained=floats(p.retained_at_week_12(today) for p in people),
+            weekly=weekly,
+        )
+
+
+def arm_index(arm: str) -> int:
+    return ARMS.index(arm) if arm in ARMS else -1
+
+
+class Cohort(Sequence):
+    """participants_compute's answer. `columns` holds the figures the cohort report needs,
+    computed by the database in a fixed number of queries; iterating builds a Participant
+    object per person (the per-participant export) on first use."""
+
+    def __init__(self, *, program, today, windows, enrolled_from, enrolled_to):
+        self.program, self.today, self.windows = program, today, windows
+        self.enrolled_from, self.enrolled_to = enrolled_from, enrolled_to
+
+    @cached_property
+    def people(self) -> list[Participant]:
+        return _participants_build(
+            program=self.program,
+            today=self.today,
+            windows=self.windows,
+            enrolled_from=self.enrolled_from,
+            enrolled_to=self.enrolled_to,
+        )
+
+    def __getitem__(self, index):
+        return self.people[index]
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def __iter__(self):
+        return iter(self.people)
+
+    @cached_property
+    def columns(self) -> Columns:
+        if all(w in metrics.STANDARD_WINDOWS for w in self.windows):
+            return _columns_from_database(self)
+        # Custom windows count the days themselves.
+        return Columns.from_participants(self.people, windows=self.windows, today=self.today)
+
+
+def _window_clause(window: metrics.Window, day_number: str) -> str:
+    """SQL: the day numbered `day_number` (1 = enrollment) lies in the window's days so far."""
+    return f"{day_number} BETWEEN {window.first_day} AND LEAST({window.last_day}, m.elapsed + 1)"
+
+
+def _record_dtype(windows: list[metrics.Window]) -> np.dtype:
+    """One participant's fixed-width record in the bytes _columns_sql returns (big-endian)."""
+    return np.dtype(
+        [
+            ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
+            ("elapsed", ">i4"),  # today's day number - 1
+            ("fresh", ">i2"),  # 1 when the stored summary is current
+            ("packed", "u1", (PACKED_LENGTH,)),  # the summary's figures (see summary_compute)
+            ("sessions", ">i4", (len(windows), 3)),  # scheduled, completed, minutes held
+            ("goals", ">i4", (len(windows), 2)),  # due, achieved
+            ("barc", ">i4", (2,)),  # intake and latest follow-up total, -1 when missing
+            ("left_day", ">i4"),  # day number of leaving, NEVER_LEFT when still here
+        ]
+    )
+
+
+NEVER_LEFT = 2**31 - 1
+
+
+def _columns_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -> str:
+    """One bytea: a fixed-width record per participant (see _record_dtype), in participant ID
+    order, read into numpy in one go. Reading 10,000 rows as Python tuples would cost more
+    than computing the whole report."""
+    session_day = "(s.day - m.enrolled_on + 1)"
+    goal_day = "(g.due_date - m.enrolled_on + 1)"
+    session_cols, goal_cols, outer = [], [], []
+    for n, w in enumerate(windows):
+        inside = _window_clause(w, session_day)
+        session_cols += [
+            f"count(*) FILTER (WHERE {inside} AND s.status = ANY(%(counted)s)) AS s{n}",
+            f"count(*) FILTER (WHERE {inside} AND s.status = %(held)s) AS c{n}",
+            f"sum(s.minutes) FILTER (WHERE {inside} AND s.status = %(held)s) AS m{n}",
+        ]
+        outer += [
+            f"int4send(coalesce(se.s{n}, 0)::int)",
+            f"int4send(coalesce(se.c{n}, 0)::int)",
+            f"int4send(coalesce(se.m{n}, 0)::int)",
+        ]
+        inside = _window_clause(w, goal_day)
+        goal_cols += [
+            f"count(*) FILTER (WHERE {inside}) AS d{n}",
+            f"count(*) FILTER (WHERE {inside} AND g.status = %(achieved)s) AS a{n}",
+        ]
+    for n in range(len(windows)):
+        outer += [f"int4send(coalesce(go.d{n}, 0)::int)", f"int4send(coalesce(go.a{n}, 0)::int)"]
+    period = ""
+    if enrolled_from:
+        period += " AND enrolled_on >= %(enrolled_from)s"
+    if enrolled_to:
+        period += " AND enrolled_on <= %(enrolled_to)s"
+    mentees = MenteeProfile._meta.db_table
+    checkins = CheckIn._meta.db_table
+    return f"""
+    WITH m AS (
+        SELECT id, participant_id, study_arm, enrolled_on,
+               %(today)s::date - enrolled_on AS elapsed
+        FROM {mentees}
+        WHERE program_id = %(program)s{period}
+    ),
+    sessions AS (
+        SELECT c.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date AS day, c.status,
+               coalesce(nullif(c.actual_minutes, 0), c.duration_minutes) AS minutes
+        FROM {checkins} c JOIN {mentees} p ON p.id = c.mentee_id
+        WHERE c.kind = %(individual)s AND p.program_id = %(program)s
+        UNION ALL
+        SELECT a.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date,
+               CASE a.status WHEN %(attended)s THEN %(held)s
+                             WHEN %(absent)s THEN %(no_show)s ELSE %(scheduled)s END,
+               coalesce(nullif(c.actual_minutes, 0), c.duration_minutes)
+        FROM {Attendance._meta.db_table} a
+        JOIN {checkins} c ON c.id = a.checkin_id
+        JOIN {mentees} p ON p.id = a.mentee_id
+        WHERE a.status IN (%(attended)s, %(absent)s, %(expected)s)
+          AND c.status NOT IN (%(cancelled)s, %(rescheduled)s)
+          AND p.program_id = %(program)s
+    ),
+    se AS (
+        SELECT s.mentee_id, {", ".join(session_cols)}
+        FROM sessions s JOIN m ON m.id = s.mentee_id GROUP BY s.mentee_id
+    ),
+    go AS (
+        SELECT g.mentee_id, {", ".join(goal_cols)}
+        FROM {Goal._meta.db_table} g JOIN m ON m.id = g.mentee_id
+        WHERE g.status = ANY(%(goals_counted)s) GROUP BY g.mentee_id
+    ),
+    barc AS (
+        SELECT a.mentee_id, max(a.total) FILTER (WHERE a.week = 0) AS intake,
+               (array_agg(a.total ORDER BY a.week DESC) FILTER (WHERE a.week > 0))[1] AS latest
+        FROM {Assessment._meta.db_table} a JOIN {mentees} p ON p.id = a.mentee_id
+        WHERE a.instrument = %(barc)s AND p.program_id = %(program)s GROUP BY a.mentee_id
+    ),
+    gone AS (
+        SELECT x.mentee_id, min(x.changed_at) AS at
+        FROM {StatusChange._meta.db_table} x JOIN {mentees} p ON p.id = x.mentee_id
+        WHERE x.to_status = ANY(%(left)s) AND p.program_id = %(program)s GROUP BY x.mentee_id
+    )
+    SELECT string_agg(
+        int2send(coalesce(array_position(%(arms)s::text[], m.study_arm::text), 0)::int2)
+        || int4send(m.elapsed)
+        || CASE WHEN u.enrolled_on = m.enrolled_on
+                     AND length(u.windows ->> 'packed') = {2 * PACKED_LENGTH}
+                THEN int2send(1::int2) || decode(u.windows ->> 'packed', 'hex')
+                ELSE int2send(0::int2) || decode(repeat('00', {PACKED_LENGTH}), 'hex') END
+        || {" || ".join(outer)}
+        || int4send(coalesce(barc.intake, -1)) || int4send(coalesce(barc.latest, -1))
+        || int4send(coalesce((gone.at AT TIME ZONE %(tz)s)::date - m.enrolled_on + 1,
+                             {NEVER_LEFT})),
+        ''::bytea ORDER BY m.participant_id)
+    FROM m
+    LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = m.id
+    LEFT JOIN se ON se.mentee_id = m.id
+    LEFT JOIN go ON go.mentee_id = m.id
+    LEFT JOIN barc ON barc.mentee_id = m.id
+    LEFT JOIN gone ON gone.mentee_id = m.id
+    """  # noqa: S608 — only table names and window day numbers are interpolated
+
+
+def _columns_from_database(cohort: Cohort) -> Columns:
+    windows, today = cohort.windows, cohort.today
+    params = {
+        "program": cohort.program.pk,
+        "today": today,
+        "tz": cohort.program.timezone,
+        "enrolled_from": cohort.enrolled_from,
+        "enrolled_to": cohort.enrolled_to,
+        "arms": [str(a) for a in ARMS],
+        "individual": str(CheckIn.Kind.INDIVIDUAL),
+        "attended": str(Attendance.Status.ATTENDED),
+        "absent": str(Attendance.Status.ABSENT),
+        "expected": str(Attendance.Status.EXPECTED),
+        "scheduled": str(CheckIn.Status.SCHEDULED),
+        "no_show": str(CheckIn.Status.NO_SHOW),
+        "cancelled": str(CheckIn.Status.CANCELLED),
+        "rescheduled": str(CheckIn.Status.RESCHEDULED),
+        "counted": list(COUNTED),
+        "held": HELD,
+        "achieved": GOAL_ACHIEVED,
+        "goals_counted": GOALS_COUNTED,
+        "barc": BARC10.code,
+        "left": [str(s) for s in LEFT],
+    }
+    sql = _columns_sql(windows, enrolled_from=cohort.enrolled_from, enrolled_to=cohort.enrolled_to)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (data,) = cursor.fetchone()
+    table = np.frombuffer(bytes(data or b""), dtype=_record_dtype(windows))
+    arm = table["arm"].astype(int) - 1
+    elapsed = table["elapsed"].astype(int)
+    use, weekly = _unpack(table["packed"])  # (n, windows, 4) with NaN, (n, weeks, 2)
+    stale = np.flatnonzero(table["fresh"] == 0)
+    if stale.size:
+        # No summary, or one computed for another enrollment date: count the days themselves.
+        _recount(cohort, stale, use, weekly)
+    window_days, values = {}, {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for n, window in enumerate(windows):
+            days = np.clip(np.minimum(window.last_day, elapsed + 1) - window.first_day + 1, 0, None)
+            recorded, used, longest, first = (use[:, n, i] for i in range(4))
+            scheduled, completed, minutes = (
+                table["sessions"][:, n, i].astype(float) for i in range(3)
+            )
+            due, achieved = (table["goals"][:, n, i].astype(float) for i in range(2))
+            window_days[window.key] = days
+            values[window.key] = [
+                np.where(recorded > 0, used, np.nan),
+                recorded,
+                np.where(days > 0, recorded / days * 100, np.nan),
+                np.where(recorded > 0, (recorded - used) / recorded * 100, np.nan),
+                longest,
+                first,
+                completed,
+                scheduled,
+                np.where(scheduled > 0, completed / scheduled * 100, np.nan),
+                np.where(days > 0, minutes / 60 / (days / 7), np.nan),
+                np.where(due > 0, achieved / due * 100, np.nan),
+            ]
+    barc = np.where(table["barc"] < 0, np.nan, table["barc"].astype(float))
+    left_day = table["left_day"].astype(np.int64)
+    reached = elapsed >= RETENTION_DAY - 1
+    retained = np.where(reached, (left_day > RETENTION_DAY).astype(float), np.nan)
+    # Weekly chart: weeks that have begun (week k begins on day 7k-6), with a record.
+    begun = 7 * np.arange(CHART_WEEKS)[None, :] <= elapsed[:, None]
+    with_record = begun & (weekly[:, :, 1] > 0)
+    chart = {}
+    for index in range(len(ARMS)):
+        mine = with_record & (arm == index)[:, None]
+        sums = np.where(mine, weekly[:, :, 0], 0).sum(axis=0)
+        chart[index] = ([int(v) for v in sums], [int(v) for v in mine.sum(axis=0)])
+    return Columns(
+        arm=arm,
+        window_days=window_days,
+        values=values,
+        barc=[barc[:, 0], barc[:, 1] - barc[:, 0]],
+        retained=retained,
+        weekly=chart,
+    )
+
+
+def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored figures as float window figures (first use 0 -> NaN) and int weekly pairs."""
+    count = len(metrics.STANDARD_WINDOWS)
+    use = packed[:, : 4 * count].reshape(-1, count, 4).astype(float)
+    first = use[:, :, 3]
+    first[first == 0] = np.nan
+    weekly = packed[:, 4 * count :].reshape(-1, CHART_WEEKS, 2).astype(np.int64)
+    return use, weekly
+
+
+def _recount(cohort: Cohort, positions: np.ndarray, use: np.ndarray, weekly: np.ndarray) -> None:
+    """Fill these participants' use figures from their days themselves, as _fill does."""
+    mentees = _mentees(cohort.program, cohort.enrolled_from, cohort.enrolled_to).order_by(
+        "participant_id"
+    )
+    enrolled = list(mentees.values_list("pk", "enrolled_on"))
+    chosen = {enrolled[i][0]: (i, enrolled[i][1]) for i in positions.tolist()}
+    days: dict[int, dict[date, bool]] = defaultdict(dict)
+    for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=list(chosen)).values_list(
+        "mentee_id", "day", "used"
+    ):
+        days[mentee_id][day] = used
+    for mentee_id, (position, enrolled_on) in chosen.items():
+        person = Participant(
+            pk=mentee_id, participant_id="", arm="", enrolled_on=enrolled_on, status=""
+        )
+        _fill(person, days[mentee_id], cohort.windows, cohort.today)
+        for n, window in enumerate(cohort.windows):
+            m = person.windows[window.key]
+            first = np.nan if m.days_to_first_use is None else m.days_to_first_use
+            use[position, n] = [m.recorded_days, m.use_days, m.longest_abstinent_run, first]
+        weekly[position] = [w or (0, 0) for w in person.weekly]
+
+
+@dataclass
 class Row:
     label: str
     by_arm: dict[str, metrics.Summary]
     difference: tuple
 
 
-def cohort_summary(
-    people: list[Participant], *, windows: list[metrics.Window], today: date
-) -> dict:
-    by_arm = defaultdict(list)
-    for person in people:
-        by_arm[person.arm].append(person)
+def _row(label: str, values: np.ndarray, masks: dict[str, np.ndarray]) -> Row:
+    summaries = {arm: metrics.summarize_array(values[masks[arm]]) for arm in ARMS}
+    return Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
+
+
+def cohort_summary(people, *, windows: list[metrics.Window], today: date) -> dict:
+    """n, mean, SD and median of every metric per window and arm, with the difference between
+    arms; retention at week 12; chart data. `people` is participants_compute's Cohort (or any
+    list of Participant objects)."""
+    if isinstance(people, Cohort) and people.windows == list(windows):
+        cols = people.columns
+    else:
+        cols = Columns.from_participants(list(people), windows=windows, today=today)
+    masks = {arm: cols.arm == index for index, arm in enumerate(ARMS)}
     tables = []
     for window in windows:
-        rows = []
-        for label, read in METRICS:
-            summaries = {
-                arm: metrics.summarize(
-                    read(p.windows[window.key], p.engagement[window.key])
-                    for p in by_arm[arm]
-                    # Someone whose window has not begun yet has no figure for it, not zeros.
-                    if p.windows[window.key].window_days
-                )
-                for arm in ARMS
-            }
-            rows.append(
-                Row(
-                    label,
-                    summaries,
-                    metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]),
-                )
-            )
+        # Someone whose window has not begun yet has no figure for it, not zeros.
+        begun = cols.window_days[window.key] > 0
+        in_window = {arm: mask & begun for arm, mask in masks.items()}
+        rows = [
+            _row(label, values, in_window)
+            for (label, _), values in zip(METRICS, cols.values[window.key], strict=True)
+        ]
         tables.append({"window": window, "rows": rows})
-    barc_rows = []
-    for label, read in [
-        ("BARC-10 at intake", lambda p: p.barc.get(0)),
-        ("BARC-10 change from intake to latest", lambda p: p.barc_change),
-    ]:
-        summaries = {arm: metrics.summarize(read(p) for p in by_arm[arm]) for arm in ARMS}
-        barc_rows.append(
-            Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
+    barc_rows = [
+        _row(label, values, masks)
+        for label, values in zip(
+            ["BARC-10 at intake", "BARC-10 change from intake to latest"], cols.barc, strict=True
         )
+    ]
     retention = {}
     for arm in ARMS:
-        flags = [p.retained_at_week_12(today) for p in by_arm[arm]]
-        eligible = [f for f in flags if f is not None]
+        flags = cols.retained[masks[arm]]
+        eligible = flags[~np.isnan(flags)]
+        retained, count = int(eligible.sum()), int(eligible.size)
         retention[arm] = {
-            "retained": sum(eligible),
-            "eligible": len(eligible),
-            "percent": sum(eligible) / len(eligible) * 100 if eligible else None,
+            "retained": retained,
+            "eligible": count,
+            "percent": retained / count * 100 if count else None,
         }
     return {
-        "n": {arm: len(by_arm[arm]) for arm in ARMS},
+        "n": {arm: int(masks[arm].sum()) for arm in ARMS},
         "tables": tables,
         "barc_rows": barc_rows,
         "retention": retention,
-        "chart": _chart_data(by_arm),
+        "chart": _chart_data(cols, masks),
     }
 
 
-def _chart_data(by_arm) -> dict:
+def _chart_data(cols: Columns, masks: dict[str, np.ndarray]) -> dict:
     """Weekly mean days of use (among participants with a record that week) and the
     distribution of percent days abstinent in weeks 1-12, per arm."""
     weekly, pda_bins = {}, {}
-    for arm in ARMS:
-        means = []
-        for week in range(CHART_WEEKS):
-            values = [p.weekly[week][0] for p in by_arm[arm] if p.weekly[week] is not None]
-            means.append(round(sum(values) / len(values), 2) if values else None)
-        weekly[arm] = means
-        bins = [0] * 10
-        for person in by_arm[arm]:
-            pda = person.windows[metrics.ACTIVE.key].pda
-            if pda is not None:
-                bins[min(int(pda // 10), 9)] += 1
-        pda_bins[arm] = bins
+    pda_row = [label for label, _ in METRICS].index("Percent days abstinent")
+    for index, arm in enumerate(ARMS):
+        sums, counts = cols.weekly[index]
+        weekly[arm] = [
+            round(int(total) / int(n), 2) if n else None
+            for total, n in zip(sums, counts, strict=True)
+        ]
+        pda = cols.values[metrics.ACTIVE.key][pda_row][masks[arm]]
+        pda = pda[~np.isnan(pda)]
+        bins = np.bincount(np.minimum((pda // 10).astype(int), 9), minlength=10)
+        pda_bins[arm] = [int(b) for b in bins]
     return {
         "weeks": list(range(1, CHART_WEEKS + 1)),
         "weekly": weekly,
