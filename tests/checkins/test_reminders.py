@@ -86,6 +86,9 @@ def test_each_due_reminder_is_sent_once_with_no_clinical_detail(match, mailoutbo
         for word in ("recovery", "craving", "use", "substance", match.mentee.user.last_name):
             assert word.lower() not in message.subject.lower()
         assert match.mentee.user.last_name not in message.body
+        # Naming the program would tell anyone who sees the inbox that the person is in a
+        # recovery program, which 42 CFR Part 2 protects.
+        assert match.program.name not in message.subject + message.body
 
 
 def test_a_cancelled_or_moved_check_in_gets_no_stale_reminder(match, mailoutbox):
