@@ -105,6 +105,7 @@ def main() -> None:
     print(f"10,000 participants, 1,000,000 rows: {large_time:.3f}s, {large_queries} queries")
     print(f"same query count: {small_queries == large_queries}")
     print(f"ratio {large_time / small_time:.1f}x (target <= {TARGET_RATIO}x)")
+    print(f"outcomes_report ratio={large_time / small_time:.2f} target=<={TARGET_RATIO:g}")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,8 @@ class Participant:
         return self.left_on is None or self.left_on > day_84
 
 
-PACKED_LENGTH = 4 * len(metrics.STANDARD_WINDOWS) + 2 * CHART_WEEKS
+PACKED_FORMAT = 1  # the first byte of a packed summary; change it with the layout
+PACKED_LENGTH = 1 + 4 * len(metrics.STANDARD_WINDOWS) + 2 * CHART_WEEKS
 
 
 def summary_compute(*, days: dict, enrolled_on: date) -> dict:
@@ -91,7 +92,7 @@ def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     # The same figures as bytes (hex), one per number, first use 0 when none, a week without a
     # record (0, 0): what the cohort report reads for thousands of participants at once
     # (one JSON lookup per row instead of one per number).
-    numbers = [n or 0 for key in windows for n in windows[key]]
+    numbers = [PACKED_FORMAT] + [n or 0 for key in windows for n in windows[key]]
     numbers += [n for w in weekly for n in (w or (0, 0))]
     windows["packed"] = bytes(numbers).hex()
     return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
@@ -276,7 +277,8 @@ def _fill(person: Participant, days, windows, today) -> None:
 
 @dataclass
 class Columns:
-    """What the cohort summary needs, one array entry per participant (in participant ID order):
+    """What the cohort summary needs, one array entry per participant (in primary key order, so
+    that sums come out the same to the last bit however the participants were read):
     the figure of every METRICS row per window (NaN where a participant has none), so that the
     statistics are computed on arrays rather than person by person."""
 
@@ -293,6 +295,8 @@ class Columns:
     ) -> "Columns":
         def floats(values) -> np.ndarray:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        people = sorted(people, key=lambda p: p.pk)
 
         arm = np.array([ARMS.index(p.arm) if p.arm in ARMS else -1 for p in people], dtype=int)
         window_days, values = {}, {}
@@ -358,25 +362,69 @@ class Cohort(Sequence):
 
     @cached_property
     def columns(self) -> Columns:
-        if all(w in metrics.STANDARD_WINDOWS for w in self.windows):
+        standard = all(w in metrics.STANDARD_WINDOWS for w in self.windows)
+        if standard and connection.vendor == "postgresql":
             return _columns_from_database(self)
-        # Custom windows count the days themselves.
+        # Custom windows count the days themselves (and the embedded SQLite of `make run` has
+        # none of the PostgreSQL functions the bulk read uses).
         return Columns.from_participants(self.people, windows=self.windows, today=self.today)
 
 
 def _window_clause(window: metrics.Window, day_number: str) -> str:
-    """SQL: the day numbered `day_number` (1 = enrollment) lies in the window's days so far."""
-    return f"{day_number} BETWEEN {window.first_day} AND LEAST({window.last_day}, m.elapsed + 1)"
+    """SQL: the day numbered `day_number` (1 = enrollment) of mentee `p` lies in the window's
+    days so far."""
+    elapsed = "(%(today)s::date - p.enrolled_on)"
+    return f"{day_number} BETWEEN {window.first_day} AND LEAST({window.last_day}, {elapsed} + 1)"
 
 
-def _record_dtype(windows: list[metrics.Window]) -> np.dtype:
-    """One participant's fixed-width record in the bytes _columns_sql returns (big-endian)."""
+NEVER_LEFT = 2**31 - 1
+PARTICIPANT = np.dtype(  # one participant's record in _PARTICIPANTS_SQL's bytes (big-endian)
+    [
+        ("id", ">i8"),
+        ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
+        ("elapsed", ">i4"),  # today's day number - 1
+        ("packed", "u1", (PACKED_LENGTH,)),  # the stored summary (see summary_compute)
+    ]
+)
+
+
+def _period(enrolled_from, enrolled_to) -> str:
+    period = ""
+    if enrolled_from:
+        period += " AND p.enrolled_on >= %(enrolled_from)s"
+    if enrolled_to:
+        period += " AND p.enrolled_on <= %(enrolled_to)s"
+    return period
+
+
+def _participants_sql(*, enrolled_from, enrolled_to) -> str:
+    """One bytea: a fixed-width PARTICIPANT record per participant (in no particular order),
+    read into numpy in one go (reading 10,000 rows as Python tuples would cost more than the
+    rest of the report). A summary computed for another enrollment date, or in an older format,
+    reads as zeros, which the format byte tells apart from a current summary."""
+    return f"""
+    SELECT string_agg(
+        int8send(p.id)
+        || int2send(coalesce(array_position(%(arms)s::text[], p.study_arm::text), 0)::int2)
+        || int4send(%(today)s::date - p.enrolled_on)
+        || substring(
+            coalesce(
+                CASE WHEN u.enrolled_on = p.enrolled_on
+                     THEN decode(u.windows ->> 'packed', 'hex') END,
+                ''::bytea
+            ) || decode(repeat('00', {PACKED_LENGTH}), 'hex')
+            FROM 1 FOR {PACKED_LENGTH}),
+        ''::bytea)
+    FROM {MenteeProfile._meta.db_table} p
+    LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
+    WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
+    """  # noqa: S608 — only table names and fixed numbers are interpolated
+
+
+def _extras_dtype(windows: list[metrics.Window]) -> np.dtype:
     return np.dtype(
         [
-            ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
-            ("elapsed", ">i4"),  # today's day number - 1
-            ("fresh", ">i2"),  # 1 when the stored summary is current
-            ("packed", "u1", (PACKED_LENGTH,)),  # the summary's figures (see summary_compute)
+            ("id", ">i8"),
             ("sessions", ">i4", (len(windows), 3)),  # scheduled, completed, minutes held
             ("goals", ">i4", (len(windows), 2)),  # due, achieved
             ("barc", ">i4", (2,)),  # intake and latest follow-up total, -1 when missing
@@ -385,16 +433,12 @@ def _record_dtype(windows: list[metrics.Window]) -> np.dtype:
     )
 
 
-NEVER_LEFT = 2**31 - 1
-
-
-def _columns_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -> str:
-    """One bytea: a fixed-width record per participant (see _record_dtype), in participant ID
-    order, read into numpy in one go. Reading 10,000 rows as Python tuples would cost more
-    than computing the whole report."""
-    session_day = "(s.day - m.enrolled_on + 1)"
-    goal_day = "(g.due_date - m.enrolled_on + 1)"
-    session_cols, goal_cols, outer = [], [], []
+def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -> str:
+    """One bytea: a record (_extras_dtype) for each participant with any check-in, goal,
+    BARC-10 or leaving: check-ins and goals per window, BARC-10, the day number of leaving."""
+    session_day = "(s.day - p.enrolled_on + 1)"
+    goal_day = "(g.due_date - p.enrolled_on + 1)"
+    session_cols, goal_cols, sessions_out, goals_out = [], [], [], []
     for n, w in enumerate(windows):
         inside = _window_clause(w, session_day)
         session_cols += [
@@ -402,87 +446,63 @@ def _columns_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -
             f"count(*) FILTER (WHERE {inside} AND s.status = %(held)s) AS c{n}",
             f"sum(s.minutes) FILTER (WHERE {inside} AND s.status = %(held)s) AS m{n}",
         ]
-        outer += [
-            f"int4send(coalesce(se.s{n}, 0)::int)",
-            f"int4send(coalesce(se.c{n}, 0)::int)",
-            f"int4send(coalesce(se.m{n}, 0)::int)",
-        ]
+        sessions_out += [f"coalesce({c}{n}, 0)" for c in "scm"]
         inside = _window_clause(w, goal_day)
         goal_cols += [
             f"count(*) FILTER (WHERE {inside}) AS d{n}",
             f"count(*) FILTER (WHERE {inside} AND g.status = %(achieved)s) AS a{n}",
         ]
-    for n in range(len(windows)):
-        outer += [f"int4send(coalesce(go.d{n}, 0)::int)", f"int4send(coalesce(go.a{n}, 0)::int)"]
-    period = ""
-    if enrolled_from:
-        period += " AND enrolled_on >= %(enrolled_from)s"
-    if enrolled_to:
-        period += " AND enrolled_on <= %(enrolled_to)s"
-    mentees = MenteeProfile._meta.db_table
-    checkins = CheckIn._meta.db_table
+        goals_out += [f"coalesce({c}{n}, 0)" for c in "da"]
+    numbers = [
+        *sessions_out,
+        *goals_out,
+        "coalesce(intake, -1)",
+        "coalesce(latest, -1)",
+        f"coalesce(left_day, {NEVER_LEFT})",
+    ]
+    mentees, checkins = MenteeProfile._meta.db_table, CheckIn._meta.db_table
+    scope = f"p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}"
     return f"""
-    WITH m AS (
-        SELECT id, participant_id, study_arm, enrolled_on,
-               %(today)s::date - enrolled_on AS elapsed
-        FROM {mentees}
-        WHERE program_id = %(program)s{period}
-    ),
-    sessions AS (
+    WITH sessions AS (
         SELECT c.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date AS day, c.status,
                coalesce(nullif(c.actual_minutes, 0), c.duration_minutes) AS minutes
-        FROM {checkins} c JOIN {mentees} p ON p.id = c.mentee_id
-        WHERE c.kind = %(individual)s AND p.program_id = %(program)s
+        FROM {checkins} c
+        WHERE c.kind = %(individual)s
         UNION ALL
         SELECT a.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date,
                CASE a.status WHEN %(attended)s THEN %(held)s
                              WHEN %(absent)s THEN %(no_show)s ELSE %(scheduled)s END,
                coalesce(nullif(c.actual_minutes, 0), c.duration_minutes)
-        FROM {Attendance._meta.db_table} a
-        JOIN {checkins} c ON c.id = a.checkin_id
-        JOIN {mentees} p ON p.id = a.mentee_id
+        FROM {Attendance._meta.db_table} a JOIN {checkins} c ON c.id = a.checkin_id
         WHERE a.status IN (%(attended)s, %(absent)s, %(expected)s)
           AND c.status NOT IN (%(cancelled)s, %(rescheduled)s)
-          AND p.program_id = %(program)s
     ),
     se AS (
         SELECT s.mentee_id, {", ".join(session_cols)}
-        FROM sessions s JOIN m ON m.id = s.mentee_id GROUP BY s.mentee_id
+        FROM sessions s JOIN {mentees} p ON p.id = s.mentee_id
+        WHERE {scope} GROUP BY s.mentee_id
     ),
     go AS (
         SELECT g.mentee_id, {", ".join(goal_cols)}
-        FROM {Goal._meta.db_table} g JOIN m ON m.id = g.mentee_id
-        WHERE g.status = ANY(%(goals_counted)s) GROUP BY g.mentee_id
+        FROM {Goal._meta.db_table} g JOIN {mentees} p ON p.id = g.mentee_id
+        WHERE g.status = ANY(%(goals_counted)s) AND {scope} GROUP BY g.mentee_id
     ),
     barc AS (
         SELECT a.mentee_id, max(a.total) FILTER (WHERE a.week = 0) AS intake,
                (array_agg(a.total ORDER BY a.week DESC) FILTER (WHERE a.week > 0))[1] AS latest
         FROM {Assessment._meta.db_table} a JOIN {mentees} p ON p.id = a.mentee_id
-        WHERE a.instrument = %(barc)s AND p.program_id = %(program)s GROUP BY a.mentee_id
+        WHERE a.instrument = %(barc)s AND {scope} GROUP BY a.mentee_id
     ),
     gone AS (
-        SELECT x.mentee_id, min(x.changed_at) AS at
+        SELECT x.mentee_id,
+               (min(x.changed_at) AT TIME ZONE %(tz)s)::date - min(p.enrolled_on) + 1 AS left_day
         FROM {StatusChange._meta.db_table} x JOIN {mentees} p ON p.id = x.mentee_id
-        WHERE x.to_status = ANY(%(left)s) AND p.program_id = %(program)s GROUP BY x.mentee_id
+        WHERE x.to_status = ANY(%(left)s) AND {scope} GROUP BY x.mentee_id
     )
     SELECT string_agg(
-        int2send(coalesce(array_position(%(arms)s::text[], m.study_arm::text), 0)::int2)
-        || int4send(m.elapsed)
-        || CASE WHEN u.enrolled_on = m.enrolled_on
-                     AND length(u.windows ->> 'packed') = {2 * PACKED_LENGTH}
-                THEN int2send(1::int2) || decode(u.windows ->> 'packed', 'hex')
-                ELSE int2send(0::int2) || decode(repeat('00', {PACKED_LENGTH}), 'hex') END
-        || {" || ".join(outer)}
-        || int4send(coalesce(barc.intake, -1)) || int4send(coalesce(barc.latest, -1))
-        || int4send(coalesce((gone.at AT TIME ZONE %(tz)s)::date - m.enrolled_on + 1,
-                             {NEVER_LEFT})),
-        ''::bytea ORDER BY m.participant_id)
-    FROM m
-    LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = m.id
-    LEFT JOIN se ON se.mentee_id = m.id
-    LEFT JOIN go ON go.mentee_id = m.id
-    LEFT JOIN barc ON barc.mentee_id = m.id
-    LEFT JOIN gone ON gone.mentee_id = m.id
+        int8send(mentee_id) || {" || ".join(f"int4send(({n})::int)" for n in numbers)}, ''::bytea)
+    FROM se FULL JOIN go USING (mentee_id) FULL JOIN barc USING (mentee_id)
+         FULL JOIN gone USING (mentee_id)
     """  # noqa: S608 — only table names and window day numbers are interpolated
 
 
@@ -510,27 +530,39 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         "barc": BARC10.code,
         "left": [str(s) for s in LEFT],
     }
-    sql = _columns_sql(windows, enrolled_from=cohort.enrolled_from, enrolled_to=cohort.enrolled_to)
+    period = {"enrolled_from": cohort.enrolled_from, "enrolled_to": cohort.enrolled_to}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (data,) = cursor.fetchone()
-    table = np.frombuffer(bytes(data or b""), dtype=_record_dtype(windows))
+        cursor.execute(_participants_sql(**period), params)
+        table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=PARTICIPANT)
+        table = table[np.argsort(table["id"], kind="stable")]  # the order of Columns
+        cursor.execute(_extras_sql(windows, **period), params)
+        extras = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=_extras_dtype(windows))
+    count = len(table)
     arm = table["arm"].astype(int) - 1
     elapsed = table["elapsed"].astype(int)
     use, weekly = _unpack(table["packed"])  # (n, windows, 4) with NaN, (n, weeks, 2)
-    stale = np.flatnonzero(table["fresh"] == 0)
+    stale = np.flatnonzero(table["packed"][:, 0] != PACKED_FORMAT)
     if stale.size:
         # No summary, or one computed for another enrollment date: count the days themselves.
-        _recount(cohort, stale, use, weekly)
+        _recount(cohort, table["id"][stale].tolist(), stale, use, weekly)
+    # Spread the sparse extras over the participants (zeros, or -1 / NEVER_LEFT, elsewhere).
+    sessions = np.zeros((count, len(windows), 3))
+    goals = np.zeros((count, len(windows), 2))
+    barc = np.full((count, 2), np.nan)
+    left_day = np.full(count, NEVER_LEFT, dtype=np.int64)
+    if len(extras):
+        where = np.searchsorted(table["id"], extras["id"])
+        sessions[where] = extras["sessions"]
+        goals[where] = extras["goals"]
+        barc[where] = np.where(extras["barc"] < 0, np.nan, extras["barc"])
+        left_day[where] = extras["left_day"]
     window_days, values = {}, {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for n, window in enumerate(windows):
             days = np.clip(np.minimum(window.last_day, elapsed + 1) - window.first_day + 1, 0, None)
             recorded, used, longest, first = (use[:, n, i] for i in range(4))
-            scheduled, completed, minutes = (
-                table["sessions"][:, n, i].astype(float) for i in range(3)
-            )
-            due, achieved = (table["goals"][:, n, i].astype(float) for i in range(2))
+            scheduled, completed, minutes = (sessions[:, n, i] for i in range(3))
+            due, achieved = goals[:, n, 0], goals[:, n, 1]
             window_days[window.key] = days
             values[window.key] = [
                 np.where(recorded > 0, used, np.nan),
@@ -545,8 +577,6 @@ def _columns_from_database(cohort: Cohort) -> Columns:
                 np.where(days > 0, minutes / 60 / (days / 7), np.nan),
                 np.where(due > 0, achieved / due * 100, np.nan),
             ]
-    barc = np.where(table["barc"] < 0, np.nan, table["barc"].astype(float))
-    left_day = table["left_day"].astype(np.int64)
     reached = elapsed >= RETENTION_DAY - 1
     retained = np.where(reached, (left_day > RETENTION_DAY).astype(float), np.nan)
     # Weekly chart: weeks that have begun (week k begins on day 7k-6), with a record.
@@ -570,22 +600,24 @@ def _columns_from_database(cohort: Cohort) -> Columns:
 def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The stored figures as float window figures (first use 0 -> NaN) and int weekly pairs."""
     count = len(metrics.STANDARD_WINDOWS)
-    use = packed[:, : 4 * count].reshape(-1, count, 4).astype(float)
+    use = packed[:, 1 : 1 + 4 * count].reshape(-1, count, 4).astype(float)
     first = use[:, :, 3]
     first[first == 0] = np.nan
-    weekly = packed[:, 4 * count :].reshape(-1, CHART_WEEKS, 2).astype(np.int64)
+    weekly = packed[:, 1 + 4 * count :].reshape(-1, CHART_WEEKS, 2).astype(np.int64)
     return use, weekly
 
 
-def _recount(cohort: Cohort, positions: np.ndarray, use: np.ndarray, weekly: np.ndarray) -> None:
+def _recount(cohort: Cohort, mentee_ids: list[int], positions, use, weekly) -> None:
     """Fill these participants' use figures from their days themselves, as _fill does."""
-    mentees = _mentees(cohort.program, cohort.enrolled_from, cohort.enrolled_to).order_by(
-        "participant_id"
+    enrolled = dict(
+        MenteeProfile.objects.filter(pk__in=mentee_ids).values_list("pk", "enrolled_on")
     )
-    enrolled = list(mentees.values_list("pk", "enrolled_on"))
-    chosen = {enrolled[i][0]: (i, enrolled[i][1]) for i in positions.tolist()}
+    chosen = {
+        mentee_id: (position, enrolled[mentee_id])
+        for mentee_id, position in zip(mentee_ids, positions.tolist(), strict=True)
+    }
     days: dict[int, dict[date, bool]] = defaultdict(dict)
-    for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=list(chosen)).values_list(
+    for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=mentee_ids).values_list(
         "mentee_id", "day", "used"
     ):
         days[mentee_id][day] = used
