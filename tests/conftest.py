@@ -91,3 +91,12 @@ def count_queries(fn) -> int:
         fn()
     # Savepoints are transaction bookkeeping, not reads that grow with rows.
     return sum(1 for q in captured.captured_queries if "SAVEPOINT" not in q["sql"])
+
+
+def page_queries(client, url) -> int:
+    """Queries to render one page (which must answer 200)."""
+
+    def get():
+        assert client.get(url).status_code == 200
+
+    return count_queries(get)

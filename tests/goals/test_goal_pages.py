@@ -5,8 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from goals import services
 from goals.models import Goal, GoalComment, GoalTemplate, ProgressEntry
 from mentorship.models import AuditEntry
 from tests import factories
+from tests.conftest import page_queries
 from tests.goals.helpers import valid_goal_data
 
 
@@ -392,51 +391,45 @@ def test_the_staff_dashboard_has_no_goals(client, world, goal):
 # --- constant query counts
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("who", ["mentee", "mentor"])
 def test_the_board_costs_the_same_for_1_or_50_goals(client, world, who):
     factories.GoalFactory(mentee=world.mentee_profile)
     client.force_login(world.user(who))
     url = reverse("goals:board")
-    one = _queries(client, url)
+    one = page_queries(client, url)
     for _ in range(49):
         goal = factories.GoalFactory(mentee=world.mentee_profile)
         factories.ProgressEntryFactory(goal=goal)
-    assert _queries(client, url) == one
+    assert page_queries(client, url) == one
 
 
 def test_the_mentee_goal_list_costs_the_same_for_1_or_50_goals(client, world):
     factories.GoalFactory(mentee=world.mentee_profile)
     client.force_login(world.mentor)
     url = reverse("goals:mentee_goals", kwargs={"mentee_pk": world.mentee_profile.pk})
-    one = _queries(client, url)
+    one = page_queries(client, url)
     for _ in range(49):
         factories.ProgressEntryFactory(goal=factories.GoalFactory(mentee=world.mentee_profile))
-    assert _queries(client, url) == one
+    assert page_queries(client, url) == one
 
 
 def test_the_attainment_page_costs_the_same_for_1_or_50_mentees(client, world):
     client.force_login(world.coordinator)
     url = reverse("goals:program_attainment", kwargs={"slug": world.program.slug})
     factories.GoalFactory(mentee=world.mentee_profile)
-    one = _queries(client, url)
+    one = page_queries(client, url)
     for _ in range(49):
         factories.GoalFactory(mentee=factories.MenteeProfileFactory(program=world.program))
-    assert _queries(client, url) == one
+    assert page_queries(client, url) == one
 
 
 def test_the_goal_page_costs_the_same_for_1_or_50_entries(client, world, goal):
     client.force_login(world.mentee)
     factories.ProgressEntryFactory(goal=goal)
-    one = _queries(client, detail(goal))
+    one = page_queries(client, detail(goal))
     for _ in range(49):
         factories.ProgressEntryFactory(goal=goal, recorded_by=world.mentor, on_behalf=True)
-    assert _queries(client, detail(goal)) == one
+    assert page_queries(client, detail(goal)) == one
 
 
 # --- check-ins

@@ -1,14 +1,13 @@
 """Matching pages: suggestions with reasons, the proposal flow, list query counts, panels."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
 from matching.models import Match, MatchingSettings, NeverPair
 from mentorship.models import AuditEntry
 from tests import factories
+from tests.conftest import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +20,6 @@ def program():
 @pytest.fixture
 def coordinator(program):
     return factories.make_user_with_role(Membership.Role.COORDINATOR, program)
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_suggestions_show_scores_reasons_and_exclusions(client, program, coordinator):
@@ -114,10 +107,10 @@ def test_match_list_query_count_does_not_grow_with_rows(client, program, coordin
     client.force_login(coordinator)
     url = reverse("matching:program_matches", kwargs={"slug": program.slug})
     factories.MatchFactory(program=program)
-    one = count_queries(client, url)
+    one = page_queries(client, url)
     for _ in range(49):
         factories.MatchFactory(program=program)
-    assert count_queries(client, url) == one
+    assert page_queries(client, url) == one
 
 
 def test_suggestions_query_count_does_not_grow_with_mentors(client, program, coordinator):
@@ -125,10 +118,10 @@ def test_suggestions_query_count_does_not_grow_with_mentors(client, program, coo
     client.force_login(coordinator)
     url = reverse("matching:suggestions", kwargs={"pk": mentee.pk})
     factories.MentorProfileFactory(program=program)
-    one = count_queries(client, url)
+    one = page_queries(client, url)
     for _ in range(49):
         factories.MentorProfileFactory(program=program)
-    assert count_queries(client, url) == one
+    assert page_queries(client, url) == one
 
 
 def test_cohort_page_query_count_does_not_grow_with_mentees(client, program, coordinator):
@@ -136,10 +129,10 @@ def test_cohort_page_query_count_does_not_grow_with_mentees(client, program, coo
     url = reverse("matching:cohort", kwargs={"slug": program.slug})
     factories.MentorProfileFactory(program=program, capacity=25)
     factories.MenteeProfileFactory(program=program)
-    one = count_queries(client, url)
+    one = page_queries(client, url)
     for _ in range(49):
         factories.MenteeProfileFactory(program=program)
-    assert count_queries(client, url) == one
+    assert page_queries(client, url) == one
 
 
 def test_settings_weights_must_add_up_to_100(client, program, coordinator):
@@ -177,12 +170,12 @@ def test_dashboard_panel_query_count_does_not_grow_with_programs_or_mentees(
 ):
     client.force_login(coordinator)
     factories.MenteeProfileFactory(program=program)
-    one = count_queries(client, reverse("home"))
+    one = page_queries(client, reverse("home"))
     for _ in range(2):
         other = factories.ProgramFactory()
         factories.MembershipFactory(user=coordinator, program=other, role="coordinator")
         for _ in range(12):
             factories.MenteeProfileFactory(program=other)
 
-    assert count_queries(client, reverse("home")) == one
+    assert page_queries(client, reverse("home")) == one
     assert "and 2 more" in client.get(reverse("home")).content.decode()
