@@ -146,7 +146,7 @@ def main() -> None:
     print(f"de-identified export:     {ours:.2f}s, {export_size / 2**20:.0f} MB")
     print(f"memory growth during export: {max(growth):.1f} MB (target <= {TARGET_MB} MB)")
     print(f"peak RSS of the process: {psutil.Process().memory_info().rss / 2**20:.0f} MB")
-    print(f"ratio {ours / base:.2f}x (target <= {TARGET_RATIO}x)")
+    print(f"outcomes_export ratio={ours / base:.2f} target=<={TARGET_RATIO}")
 
 
 if __name__ == "__main__":
