@@ -197,22 +197,30 @@ def template_csv() -> str:
 # --- Reading the file
 
 
-def _decode(content: bytes) -> str:
-    # "utf-8-sig" drops the byte-order mark Excel writes with "CSV UTF-8", and reads plain UTF-8.
-    return content.decode("utf-8-sig")
+class UnreadableFile(ValueError):
+    """An upload that is not CSV text at all; the message is for the person who uploaded it."""
+
+
+def csv_text(content: bytes) -> str:
+    """The text of an uploaded CSV file. Every CSV import (participants, use days) reads here."""
+    try:
+        # "utf-8-sig" drops the byte-order mark Excel writes with "CSV UTF-8", reads plain UTF-8.
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            "The file is not UTF-8 text. In Excel use Save As “CSV UTF-8”."
+        ) from None
+    if "\x00" in text:
+        raise UnreadableFile("This is not a CSV file (it contains binary data).")
+    return text
 
 
 def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[tuple[int, dict]]]:
     """The header and the non-empty rows as (spreadsheet row number, {column: cell})."""
     try:
-        text = _decode(content)
-    except UnicodeDecodeError:
-        problems.append(
-            Problem(None, "", "The file is not UTF-8 text. In Excel use Save As “CSV UTF-8”.")
-        )
-        return [], []
-    if "\x00" in text:
-        problems.append(Problem(None, "", "This is not a CSV file (it contains binary data)."))
+        text = csv_text(content)
+    except UnreadableFile as exc:
+        problems.append(Problem(None, "", str(exc)))
         return [], []
     # Excel's dialect: comma-separated, "" for a quote inside a quoted cell, line breaks allowed
     # inside quotes.

@@ -41,13 +41,13 @@ LOG_NUDGE_AFTER = timedelta(hours=1)
 
 
 def checkin_settings_get(*, program: Program) -> CheckinSettings:
-    found, _ = CheckinSettings.objects.get_or_create(program=program)
-    return found
+    """The program's settings, or the defaults (unsaved): reading must not write a row."""
+    return CheckinSettings.objects.filter(program=program).first() or CheckinSettings(program=program)
 
 
 @transaction.atomic
 def checkin_settings_update(*, actor: User, program: Program, **fields) -> CheckinSettings:
-    found = checkin_settings_get(program=program)
+    found, _ = CheckinSettings.objects.get_or_create(program=program)
     changed = [name for name, value in fields.items() if getattr(found, name) != value]
     for name, value in fields.items():
         setattr(found, name, value)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
@@ -123,8 +124,6 @@ class AuditFilterForm(forms.Form):
 def audit_trail(request):
     """A coordinator's view of their programs' audit trail. Read-only by construction."""
     if not access.has_role(request.user, access.COORDINATOR):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Only coordinators can read the audit trail.")
     programs = access.coordinated_programs(request.user, Program.objects.all())
     form = AuditFilterForm(request.GET or None, programs=programs)

@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from accounts.imports import UnreadableFile, csv_text
 from accounts.models import MenteeProfile, Program, User
 from outcomes.models import Source
 from outcomes.selectors import substance_names
@@ -144,9 +145,9 @@ def use_days_import(
 ) -> ImportResult:
     """Validate every row; write all of them only if none is bad and this is not a dry run."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ImportResult(errors=[(1, "The file is not UTF-8 text; save it as CSV UTF-8.")])
+        text = csv_text(data)
+    except UnreadableFile as exc:
+        return ImportResult(errors=[(1, str(exc))])
     try:
         result = use_days_validate(program=program, text=text)
     except csv.Error as exc:

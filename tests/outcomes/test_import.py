@@ -81,6 +81,7 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_named(setup):
         (b"name,when\nx,y\n", "Missing column"),
         (b"participant_id,date,used\n", "no data rows"),
         ("participant_id,date,used\nP-\xe9,2026-01-01,yes\n".encode("latin-1"), "not UTF-8"),
+        (b"participant_id,date,used\x00\x00\x01", "binary data"),
     ],
 )
 def test_a_malformed_file_is_refused_with_a_message(setup, data, message):
