@@ -45,15 +45,30 @@ def program_ids(user, *roles: str):
     return Membership.objects.filter(user=user, role__in=roles, is_active=True).values("program_id")
 
 
+def user_roles(user) -> frozenset[str]:
+    """The roles a user holds in any program. Navigation, the dashboard and its panels all ask;
+    the answer is read once per request and kept on the request's user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_mentorship_roles", None)
+    if cached is None:
+        from accounts.models import Membership
+
+        cached = frozenset(
+            Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
+        )
+        user._mentorship_roles = cached
+    return cached
+
+
 def has_role(user, *roles: str, program=None) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser and COORDINATOR in roles:
         return True
-    qs = program_ids(user, *roles)
-    if program is not None:
-        qs = qs.filter(program=program)
-    return qs.exists()
+    if program is None:
+        return bool(user_roles(user) & set(roles))
+    return program_ids(user, *roles).filter(program=program).exists()
 
 
 def matched_mentee_ids(user, consent_flag: str | None = None):

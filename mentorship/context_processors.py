@@ -25,7 +25,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    roles = set(user.memberships.filter(is_active=True).values_list("role", flat=True))
+    roles = set(access.user_roles(user))
     if user.is_superuser:
         roles |= {access.COORDINATOR}
     items = []

@@ -25,7 +25,7 @@ def primary_role(user) -> str:
     """The role whose dashboard a user sees first; the most responsibility wins."""
     if user.is_superuser:
         return Role.COORDINATOR
-    roles = set(user.memberships.filter(is_active=True).values_list("role", flat=True))
+    roles = access.user_roles(user)
     for role in (Role.COORDINATOR, Role.STAFF, Role.MENTOR, Role.MENTEE):
         if role in roles:
             return role

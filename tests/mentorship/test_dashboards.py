@@ -65,3 +65,17 @@ def test_coordinator_dashboard_query_count_is_constant(client, world):
         MatchFactory(program=world.program)
         MenteeProfileFactory(program=world.program)
     assert count_queries(lambda: client.get(reverse("home"))) == one
+
+
+def test_a_page_reads_the_users_roles_once(client, world):
+    """Navigation, the dashboard and every panel ask which roles the user holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.coordinator)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("home"))
+    role_reads = [
+        q for q in captured.captured_queries if 'SELECT "accounts_membership"."role"' in q["sql"]
+    ]
+    assert len(role_reads) == 1
