@@ -42,7 +42,9 @@ LOG_NUDGE_AFTER = timedelta(hours=1)
 
 def checkin_settings_get(*, program: Program) -> CheckinSettings:
     """The program's settings, or the defaults (unsaved): reading must not write a row."""
-    return CheckinSettings.objects.filter(program=program).first() or CheckinSettings(program=program)
+    return CheckinSettings.objects.filter(program=program).first() or CheckinSettings(
+        program=program
+    )
 
 
 @transaction.atomic
