@@ -22,6 +22,7 @@ from datetime import timedelta  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.core.mail import send_mail  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.demo import demo_seed_small  # noqa: E402
@@ -87,6 +88,10 @@ def main() -> None:
         return send_batch.apply(args=args)
 
     send_batch.delay = publish
+    # Steady state, as in a worker that has been up for a while: the first reminder imports
+    # the URL configuration (every app's views) to build its links, once per process.
+    assert get_resolver().url_patterns
+    send_mail("Warm-up", "Body", None, ["mentee@example.org"])
     start = time.perf_counter()
     while (
         Reminder.objects.filter(status="claimed").exists() or tasks.reminders_dispatch.apply().get()

@@ -11,14 +11,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import FocusArea, Membership, MenteeProfile, MentorProfile, Program, User
+from checkins.emails import ReminderMessages
 from checkins.models import (
     Alert,
     Attendance,
@@ -31,6 +30,7 @@ from checkins.models import (
     Schedule,
 )
 from checkins.scheduling import local_to_utc, occurrence_dates, outside_quiet_hours, quiet_period
+from checkins.sent_marks import sent_marks
 from matching.models import Match
 from mentorship.audit import Action, audit_record
 
@@ -812,69 +812,73 @@ def reminder_claim_due(*, now: datetime | None = None, limit: int | None = None)
     return token
 
 
-def _message(reminder: Reminder, connection) -> EmailMessage:
-    if reminder.checkin_id is None:
-        return _due_message(reminder, connection)
-    checkin = reminder.checkin
-    program = checkin.program
-    tz = user_tz(reminder.recipient, program)
-    context = {
-        "reminder": reminder,
-        "kind": reminder.kind,
-        "when": checkin.scheduled_at.astimezone(tz),
-        "mode": checkin.get_mode_display(),
-        "program": program,
-        "url": settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]),
-        "log_url": settings.SITE_URL + reverse("checkins:log", args=[checkin.pk]),
-    }
-    template = "crisis" if reminder.kind == Reminder.Kind.CRISIS else "reminder"
-    # Templates show times in the current time zone: make it the recipient's.
-    with timezone.override(tz):
-        subject = render_to_string(f"emails/checkins/{template}_subject.txt", context)
-        body = render_to_string(f"emails/checkins/{template}_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        to=[reminder.recipient.email],
-        connection=connection,
-        headers={"X-Reminder": str(reminder.pk)},
-    )
+SEND_CHUNK = 100  # rows read, and checked for staleness, just before they are sent
+# A batch stops this long before its claim's lease runs out: after that another dispatcher may
+# claim the rest, and two senders of one row would send it twice. Also covers clock skew.
+LEASE_MARGIN = timedelta(seconds=60)
 
 
-def _due_message(reminder: Reminder, connection) -> EmailMessage:
-    """Something is due: the e-mail says only that a short questionnaire is due, when, and
-    where to sign in. No instrument, no score, nothing from the topic."""
-    context = {
-        "due_on": reminder.due_on,
-        "program": reminder.program,
-        "url": settings.SITE_URL + reminder.link_path,
-    }
-    subject = render_to_string("emails/checkins/due_subject.txt", context)
-    body = render_to_string("emails/checkins/due_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        to=[reminder.recipient.email],
-        connection=connection,
-        headers={"X-Reminder": str(reminder.pk)},
+# What sending reads of a reminder, its check-in, program and recipient: staleness, quiet
+# hours and the e-mail (a full row of each costs as much as rendering the e-mail).
+_SENDING_NEEDS = (
+    "kind", "for_time", "available_at", "attempts", "due_on", "link_path",
+    "recipient__email", "recipient__is_active", "recipient__timezone",
+    "program__timezone", "program__name", "program__crisis_resources",
+    "checkin__status", "checkin__scheduled_at", "checkin__mode", "checkin__program__timezone",
+    "checkin__program__name", "checkin__program__crisis_resources",
+)  # fmt: skip
+
+
+def _claim_adopt(token: str) -> uuid.UUID | None:
+    """Move a claim's rows to a token only this run knows. The batch message may be delivered
+    twice (acks_late redelivers it when a worker is lost); only one run then finds the rows."""
+    mine = uuid.uuid4()
+    moved = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED).update(
+        claim_token=mine
     )
+    return mine if moved else None
 
 
 def reminder_send_batch(*, token: str) -> dict[str, int]:
-    """Send the reminders of one claim, each in its own transaction, so that a worker killed
-    mid-batch leaves the unsent ones claimed (sent again after the lease) and the sent ones sent."""
-    counts = {"sent": 0, "skipped": 0, "deferred": 0, "retry": 0, "failed": 0, "cancelled": 0}
-    ids = list(
-        Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    """Send the reminders of one claim.
+
+    Each e-mail is recorded as sent on its own, right after it is written (see `sent_marks`):
+    a worker killed mid-batch leaves what it sent recorded and the rest claimed, claimed again
+    once the lease runs out. Rows are read SEND_CHUNK at a time just before they are sent, so a
+    check-in cancelled or moved meanwhile gets no reminder (cancelling also withdraws its rows).
+    """
+    counts = dict.fromkeys(("sent", "skipped", "deferred", "retry", "failed", "cancelled"), 0)
+    mine = _claim_adopt(token)
+    if mine is None:
+        return counts
     connection = get_connection(fail_silently=False)
-    quiet_by_program: dict[int, CheckinSettings] = {}  # one settings read per program per batch
+    messages = ReminderMessages(connection)
+    quiet: dict[int, CheckinSettings] = {}  # one settings read per program per batch
+    after = 0
     try:
-        for pk in ids:
-            outcome = _send_one(pk=pk, token=token, connection=connection, quiet=quiet_by_program)
-            counts[outcome] += 1
+        with sent_marks(mine) as marks:
+            while True:
+                marks.wait()  # the database connection is free for other queries again
+                chunk = list(
+                    Reminder.objects.filter(
+                        claim_token=mine, status=Reminder.Status.CLAIMED, pk__gt=after
+                    )
+                    .select_related("checkin__program", "program", "recipient")
+                    .only(*_SENDING_NEEDS)
+                    .order_by("pk")[:SEND_CHUNK]
+                )
+                if not chunk:
+                    break
+                after = chunk[-1].pk
+                if not _send_chunk(
+                    chunk,
+                    token=mine,
+                    messages=messages,
+                    marks=marks,
+                    quiet=quiet,
+                    counts=counts,
+                ):
+                    break  # the lease is running out: the rest goes with a later claim
     finally:
         # Closing a broken SMTP connection may fail too; nothing is left to do about it.
         with contextlib.suppress(Exception):
@@ -882,74 +886,92 @@ def reminder_send_batch(*, token: str) -> dict[str, int]:
     return counts
 
 
-@transaction.atomic
-def _send_one(*, pk: int, token: str, connection, quiet: dict) -> str:
-    # Row lock held while sending: if this claim's lease ran out and another dispatcher has
-    # re-claimed the row, the token no longer matches; if that dispatcher's worker reaches the
-    # row first, skip_locked makes us skip it. Either way one of us sends it.
-    reminder = (
-        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("checkin__program", "program", "recipient")
-        .filter(pk=pk, claim_token=token, status=Reminder.Status.CLAIMED)
-        .first()
-    )
-    if reminder is None:
-        return "skipped"
+def _is_stale(reminder: Reminder, *, now: datetime, no_reminders: set[int]) -> bool:
+    """Cancelled, moved or logged since it was planned, or its recipient no longer wants it."""
+    if reminder.kind == Reminder.Kind.CRISIS:
+        return False  # a crisis alert always goes out
+    if not reminder.recipient.is_active:
+        return True
     checkin = reminder.checkin
-    now = timezone.now()
     if checkin is None:
-        # Something due (no check-in): the planning app cancels it when done; here the
-        # recipient must still be active and still want reminders.
-        program = reminder.program
-        stale = not reminder.recipient.is_active or bool(_no_reminders([reminder.recipient_id]))
+        # Something due: the planning app cancels it when done.
+        return reminder.recipient_id in no_reminders
+    before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
+    return (
+        checkin.status != CheckIn.Status.SCHEDULED
+        or checkin.scheduled_at != reminder.for_time
+        or (before and now >= checkin.scheduled_at)  # delayed past the check-in itself
+    )
+
+
+def _send_chunk(chunk, *, token, messages, marks, quiet: dict, counts: dict) -> bool:
+    """Send what is fresh; cancel what is stale; defer what would land in quiet hours. Returns
+    False when the lease is too close to its end to go on."""
+    no_reminders = _no_reminders({r.recipient_id for r in chunk if r.checkin_id is None})
+    cancelled: list[int] = []
+    deferred: dict[datetime, list[int]] = {}
+    lease_left = True
+    for index, reminder in enumerate(chunk):
+        now = timezone.now()
+        if now >= reminder.available_at - LEASE_MARGIN:
+            counts["skipped"] += len(chunk) - index
+            lease_left = False
+            break
+        if _is_stale(reminder, now=now, no_reminders=no_reminders):
+            cancelled.append(reminder.pk)
+            continue
+        program = reminder.program if reminder.checkin_id is None else reminder.checkin.program
+        tz = user_tz(reminder.recipient, program)
+        if reminder.kind != Reminder.Kind.CRISIS:
+            if program.pk not in quiet:
+                marks.wait()
+                quiet[program.pk] = checkin_settings_get(program=program)
+            hours = quiet[program.pk]
+            period = quiet_period(now, tz, hours.quiet_start, hours.quiet_end)
+            if period is not None:
+                # Delayed into quiet hours (an outage, a backlog): wait until they end.
+                deferred.setdefault(period[1], []).append(reminder.pk)
+                continue
+        try:
+            messages.build(reminder, tz=tz).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            marks.wait()
+            counts[_send_failed(reminder, token=token, error=exc, now=now)] += 1
+            with contextlib.suppress(Exception):
+                messages.connection.close()  # a broken SMTP session is reopened for the next message
+            continue
+        marks.sent(reminder.pk, at=timezone.now())
+        counts["sent"] += 1
+    marks.wait()
+    ours = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
+    if cancelled:
+        counts["cancelled"] += ours.filter(pk__in=cancelled).update(
+            status=Reminder.Status.CANCELLED
+        )
+    for available_at, pks in deferred.items():
+        counts["deferred"] += ours.filter(pk__in=pks).update(
+            status=Reminder.Status.PENDING, available_at=available_at
+        )
+    return lease_left
+
+
+def _send_failed(reminder: Reminder, *, token, error: Exception, now: datetime) -> str:
+    """The SMTP server refused or was unreachable: retry with backoff, or give up and show it."""
+    attempts = reminder.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        status, available_at, outcome = Reminder.Status.FAILED, reminder.available_at, "failed"
+        log.warning("reminder %s failed after %s attempts", reminder.pk, attempts)
     else:
-        program = checkin.program
-        before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
-        stale = (
-            checkin.status != CheckIn.Status.SCHEDULED
-            or checkin.scheduled_at != reminder.for_time
-            or not reminder.recipient.is_active
-            or (before and now >= checkin.scheduled_at)  # delayed past the check-in itself
-        )
-    if reminder.kind != Reminder.Kind.CRISIS and stale:
-        # Cancelled, moved or logged since it was planned: a stale reminder is never sent.
-        reminder.status = Reminder.Status.CANCELLED
-        reminder.save(update_fields=["status"])
-        return "cancelled"
-    if reminder.kind != Reminder.Kind.CRISIS:
-        if program.pk not in quiet:
-            quiet[program.pk] = checkin_settings_get(program=program)
-        hours = quiet[program.pk]
-        period = quiet_period(
-            now, user_tz(reminder.recipient, program), hours.quiet_start, hours.quiet_end
-        )
-        if period is not None:
-            # Delayed into quiet hours (an outage, a backlog): wait until they end.
-            reminder.status, reminder.available_at = Reminder.Status.PENDING, period[1]
-            reminder.save(update_fields=["status", "available_at"])
-            return "deferred"
-    try:
-        _message(reminder, connection).send()
-    except (smtplib.SMTPException, OSError) as exc:
-        reminder.attempts += 1
-        reminder.last_error = type(exc).__name__
-        if reminder.attempts >= MAX_ATTEMPTS:
-            reminder.status = Reminder.Status.FAILED
-            outcome = "failed"
-            log.warning("reminder %s failed after %s attempts", reminder.pk, reminder.attempts)
-        else:
-            # Backoff 2, 4, 8 minutes; the beat task picks it up again when available.
-            reminder.status = Reminder.Status.PENDING
-            reminder.available_at = now + timedelta(minutes=2**reminder.attempts)
-            outcome = "retry"
-        reminder.save(update_fields=["attempts", "last_error", "status", "available_at"])
-        with contextlib.suppress(Exception):
-            connection.close()  # a broken SMTP session is reopened for the next message
-        return outcome
-    reminder.status, reminder.sent_at = Reminder.Status.SENT, timezone.now()
-    reminder.attempts += 1
-    reminder.save(update_fields=["status", "sent_at", "attempts"])
-    return "sent"
+        # Backoff 2, 4, 8 minutes; the beat task picks it up again when available.
+        status, available_at = Reminder.Status.PENDING, now + timedelta(minutes=2**attempts)
+        outcome = "retry"
+    Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
+        attempts=attempts,
+        last_error=type(error).__name__,
+        status=status,
+        available_at=available_at,
+    )
+    return outcome
 
 
 def reminders_dispatch(*, max_batches: int = 50) -> int:

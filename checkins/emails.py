@@ -1,0 +1,97 @@
+"""What reminder e-mails say: a time, a mode, a link. Never anything logged at a check-in,
+never what a questionnaire asks: an e-mail can be read over someone's shoulder."""
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat
+
+from checkins.models import Reminder
+
+WHEN_LONG = "l, F j, g:i A T"  # Saturday, November 28, 3:00 PM CST
+WHEN_SHORT = "D M j, g:i A"  # Sat Nov 28, 3:00 PM
+
+
+class ReminderMessages:
+    """Builds the e-mails of one batch of reminders.
+
+    A check-in reminder's wording lives in its templates, which are rendered once per batch and
+    kind with markers where each reminder's own values go; each e-mail then fills those in.
+    Rendering had been the largest cost of a reminder after writing the e-mail itself. Crisis
+    and due e-mails are rare and rendered one by one.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self._skeletons: dict[tuple[str, str], str] = {}
+
+    def build(self, reminder: Reminder, *, tz: zoneinfo.ZoneInfo) -> EmailMessage:
+        if reminder.kind == Reminder.Kind.CRISIS:
+            subject, body = _crisis_texts(reminder)
+        elif reminder.checkin_id is None:
+            subject, body = _due_texts(reminder)
+        else:
+            checkin = reminder.checkin
+            when = checkin.scheduled_at.astimezone(tz)
+            # Each value is computed only if the kind's wording uses it (a nudge to log has no
+            # "details" link, a reminder no log link).
+            values = {
+                "when_long": lambda: dateformat.format(when, WHEN_LONG),
+                "when_short": lambda: dateformat.format(when, WHEN_SHORT),
+                "mode": checkin.get_mode_display,
+                "url": lambda: settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]),
+                "log_url": lambda: settings.SITE_URL + reverse("checkins:log", args=[checkin.pk]),
+            }
+            subject = self._filled("emails/checkins/reminder_subject.txt", reminder.kind, values)
+            body = self._filled("emails/checkins/reminder_body.txt", reminder.kind, values)
+        return EmailMessage(
+            subject=" ".join(subject.split()),
+            body=body,
+            to=[reminder.recipient.email],
+            connection=self.connection,
+            headers={"X-Reminder": str(reminder.pk)},
+        )
+
+    def _filled(self, template: str, kind: str, values: dict[str, Callable[[], str]]) -> str:
+        skeleton = self._skeletons.get((template, kind))
+        if skeleton is None:
+            # NUL never occurs in a template or a value, so a marker cannot be mistaken.
+            markers = {key: f"\0{key}\0" for key in values}
+            skeleton = render_to_string(template, {"kind": kind, **markers})
+            self._skeletons[(template, kind)] = skeleton
+        for key, value in values.items():
+            marker = f"\0{key}\0"
+            if marker in skeleton:
+                skeleton = skeleton.replace(marker, value())
+        return skeleton
+
+
+def _crisis_texts(reminder: Reminder) -> tuple[str, str]:
+    """A crisis flag: where to look and the crisis resources, nothing from the check-in."""
+    checkin = reminder.checkin
+    context = {
+        "program": checkin.program,
+        "url": settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]),
+    }
+    return (
+        render_to_string("emails/checkins/crisis_subject.txt", context),
+        render_to_string("emails/checkins/crisis_body.txt", context),
+    )
+
+
+def _due_texts(reminder: Reminder) -> tuple[str, str]:
+    """Something is due: the e-mail says only that a short questionnaire is due, when, and
+    where to sign in. No instrument, no score, nothing from the topic."""
+    context = {
+        "due_on": reminder.due_on,
+        "program": reminder.program,
+        "url": settings.SITE_URL + reminder.link_path,
+    }
+    return (
+        render_to_string("emails/checkins/due_subject.txt", context),
+        render_to_string("emails/checkins/due_body.txt", context),
+    )
