@@ -3,17 +3,43 @@ never what a questionnaire asks: an e-mail can be read over someone's shoulder."
 
 import zoneinfo
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat
 
 from checkins.models import Reminder
 
-WHEN_LONG = "l, F j, g:i A T"  # Saturday, November 28, 3:00 PM CST
-WHEN_SHORT = "D M j, g:i A"  # Sat Nov 28, 3:00 PM
+
+def when_long(when: datetime) -> str:
+    """Saturday, November 28, 3:00 PM CST: the wording's language is English (the month and
+    day names of Python's default C locale). Django's date filter says the same but costs as
+    much as the rest of the e-mail."""
+    return f"{when:%A, %B} {when.day}, {_clock(when)} {when.tzname()}"
+
+
+def when_short(when: datetime) -> str:
+    """Sat Nov 28, 3:00 PM"""
+    return f"{when:%a %b} {when.day}, {_clock(when)}"
+
+
+def _clock(when: datetime) -> str:
+    return f"{when.hour % 12 or 12}:{when:%M} {'AM' if when.hour < 12 else 'PM'}"
+
+
+def message_id(reminder: Reminder) -> str:
+    """The same for every attempt at one reminder, so a mail system that keeps one copy per
+    Message-ID shows a reminder sent twice (a worker killed between writing it and recording
+    it) once. The time it is for keeps ids apart should a database be rebuilt."""
+    return f"<reminder.{reminder.pk}.{int(reminder.for_time.timestamp())}@{DNS_NAME}>"
+
+
+def reminder_of(message: EmailMessage) -> int:
+    """The reminder a message built here is for."""
+    return int(message.extra_headers["Message-ID"].split(".")[1])
 
 
 class ReminderMessages:
@@ -40,8 +66,8 @@ class ReminderMessages:
             # Each value is computed only if the kind's wording uses it (a nudge to log has no
             # "details" link, a reminder no log link).
             values = {
-                "when_long": lambda: dateformat.format(when, WHEN_LONG),
-                "when_short": lambda: dateformat.format(when, WHEN_SHORT),
+                "when_long": lambda: when_long(when),
+                "when_short": lambda: when_short(when),
                 "mode": checkin.get_mode_display,
                 "url": lambda: settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]),
                 "log_url": lambda: settings.SITE_URL + reverse("checkins:log", args=[checkin.pk]),
@@ -53,7 +79,7 @@ class ReminderMessages:
             body=body,
             to=[reminder.recipient.email],
             connection=self.connection,
-            headers={"X-Reminder": str(reminder.pk)},
+            headers={"Message-ID": message_id(reminder)},
         )
 
     def _filled(self, template: str, kind: str, values: dict[str, Callable[[], str]]) -> str:

@@ -428,8 +428,15 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    # No index of its own: reminder_once leads with it. Every index is written again each time
+    # a reminder is claimed and sent.
     checkin = models.ForeignKey(
-        CheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+        CheckIn,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
     )
     # The program (quiet hours, coordinators' view). Set on every row planned by this app;
     # required where there is no check-in to reach it through.

@@ -74,6 +74,8 @@ class _PipelinedSentMarks(SentMarks):
         self._was_nonblocking = self._pgconn.nonblocking
         self._pgconn.nonblocking = 0
         self._in_flight: int | None = None
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
         return self
 
     def __exit__(self, *exc) -> None:
@@ -81,6 +83,8 @@ class _PipelinedSentMarks(SentMarks):
             self.wait()
         finally:
             self._pgconn.nonblocking = self._was_nonblocking
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
 
     def sent(self, pk: int, *, at: datetime) -> None:
         self.wait()

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -829,14 +829,25 @@ _SENDING_NEEDS = (
 )  # fmt: skip
 
 
-def _claim_adopt(token: str) -> uuid.UUID | None:
-    """Move a claim's rows to a token only this run knows. The batch message may be delivered
-    twice (acks_late redelivers it when a worker is lost); only one run then finds the rows."""
-    mine = uuid.uuid4()
-    moved = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED).update(
-        claim_token=mine
-    )
-    return mine if moved else None
+@contextlib.contextmanager
+def _sole_sender(token: uuid.UUID):
+    """Yields whether this run is the only one sending this claim. A batch message delivered
+    twice at once (a broker redelivering) must not have its rows sent by both: on PostgreSQL a
+    session advisory lock keyed by the claim, released at the end or with the connection (a
+    killed worker). Under `make run` on SQLite there is one worker and nothing to guard."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = (token.int >> 64) - 2**63  # the claim's first 64 bits as a signed bigint
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        (alone,) = cursor.fetchone()
+    try:
+        yield alone
+    finally:
+        if alone:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def reminder_send_batch(*, token: str) -> dict[str, int]:
@@ -848,42 +859,43 @@ def reminder_send_batch(*, token: str) -> dict[str, int]:
     check-in cancelled or moved meanwhile gets no reminder (cancelling also withdraws its rows).
     """
     counts = dict.fromkeys(("sent", "skipped", "deferred", "retry", "failed", "cancelled"), 0)
-    mine = _claim_adopt(token)
-    if mine is None:
-        return counts
-    connection = get_connection(fail_silently=False)
-    messages = ReminderMessages(connection)
+    token = uuid.UUID(str(token))
+    with _sole_sender(token) as alone:
+        if alone:
+            _send_claim(token, counts)
+    return counts
+
+
+def _send_claim(token: uuid.UUID, counts: dict[str, int]) -> None:
+    mail = get_connection(fail_silently=False)
+    # One SMTP session for the batch rather than one per e-mail. If the server cannot be
+    # reached, each reminder finds out on its own and is retried.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mail.open()
+    messages = ReminderMessages(mail)
     quiet: dict[int, CheckinSettings] = {}  # one settings read per program per batch
-    after = 0
+    ours = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
+    ids = list(ours.order_by("pk").values_list("pk", flat=True))
     try:
-        with sent_marks(mine) as marks:
-            while True:
+        with sent_marks(token) as marks:
+            for start in range(0, len(ids), SEND_CHUNK):
                 marks.wait()  # the database connection is free for other queries again
+                # A range, not a list of ids: planning a long IN list costs more than the rows.
+                first, last = ids[start], ids[min(start + SEND_CHUNK, len(ids)) - 1]
                 chunk = list(
-                    Reminder.objects.filter(
-                        claim_token=mine, status=Reminder.Status.CLAIMED, pk__gt=after
-                    )
+                    ours.filter(pk__range=(first, last))
                     .select_related("checkin__program", "program", "recipient")
                     .only(*_SENDING_NEEDS)
-                    .order_by("pk")[:SEND_CHUNK]
+                    .order_by("pk")
                 )
-                if not chunk:
-                    break
-                after = chunk[-1].pk
                 if not _send_chunk(
-                    chunk,
-                    token=mine,
-                    messages=messages,
-                    marks=marks,
-                    quiet=quiet,
-                    counts=counts,
+                    chunk, token=token, messages=messages, marks=marks, quiet=quiet, counts=counts
                 ):
                     break  # the lease is running out: the rest goes with a later claim
     finally:
         # Closing a broken SMTP connection may fail too; nothing is left to do about it.
         with contextlib.suppress(Exception):
-            connection.close()
-    return counts
+            mail.close()
 
 
 def _is_stale(reminder: Reminder, *, now: datetime, no_reminders: set[int]) -> bool:
