@@ -428,8 +428,10 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    # No index of its own: reminder_once leads with it. Every index is written again each time
-    # a reminder is claimed and sent.
+    # Every index of this table is written again when a reminder is claimed and again when it
+    # is sent (both change indexed columns), so the table keeps only the indexes its queries
+    # use (see Meta). The foreign keys have none of their own: reminder_once leads with the
+    # check-in; deleting a program or a person (rare, an administrator's act) may scan.
     checkin = models.ForeignKey(
         CheckIn,
         null=True,
@@ -441,9 +443,9 @@ class Reminder(models.Model):
     # The program (quiet hours, coordinators' view). Set on every row planned by this app;
     # required where there is no check-in to reach it through.
     program = models.ForeignKey(
-        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # When it is meant to go out (after quiet-hours adjustment), and the time of what it
     # concerns: the check-in time it was computed for (a reminder for a time the check-in no
@@ -502,7 +504,10 @@ class Reminder(models.Model):
                 condition=Q(status__in=["pending", "claimed"]),
                 name="reminder_due_unsent",
             ),
+            # Its users: services.reminder_send_batch, the rows of one claim.
             models.Index(fields=["claim_token"], name="reminder_claim"),
+            # Its user: selectors.failed_reminders, on the coordinators' engagement page.
+            models.Index(fields=["program"], condition=Q(status="failed"), name="reminder_failed"),
         ]
 
     def __str__(self):

@@ -11,6 +11,12 @@ even if this process dies that instant) and its answer is read only before the n
 while the next e-mail is being rendered and written. On other databases (SQLite under
 `make run`) each mark is a plain UPDATE.
 
+The marks do not wait for the database's write-ahead log to reach the disk (the session sets
+synchronous_commit off while sending): a killed worker still loses nothing, as the server has
+the mark; a crash of the database server itself can lose the last fraction of a second of
+marks, and those few reminders are then sent again after their lease. Never lost, and twice
+only after a database crash: for a reminder that is the right way round.
+
 Rows are matched on their claim token as well as their id: a row someone else has claimed
 since is not ours to mark (`reminder_send_batch` stops well before its lease runs out, so that
 only happens if a batch is delayed beyond the lease).
@@ -20,7 +26,7 @@ import logging
 import uuid
 from datetime import datetime
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F
 
 from checkins.models import Reminder
@@ -78,13 +84,18 @@ class _PipelinedSentMarks(SentMarks):
             cursor.execute("SET synchronous_commit TO off")
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error_type, *exc) -> None:
         try:
             self.wait()
         finally:
             self._pgconn.nonblocking = self._was_nonblocking
-            with connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit TO DEFAULT")
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
+            except DatabaseError:
+                if error_type is None:
+                    raise
+                # The batch failed first (often the connection itself): report that failure.
 
     def sent(self, pk: int, *, at: datetime) -> None:
         self.wait()
@@ -97,7 +108,6 @@ class _PipelinedSentMarks(SentMarks):
         if self._in_flight is None:
             return
         from psycopg import pq
-        from psycopg.errors import DatabaseError
 
         pk, self._in_flight = self._in_flight, None
         result = self._pgconn.get_result()

@@ -96,7 +96,10 @@ TEMPLATES = [
 # --- Database: PostgreSQL when DATABASE_URL is set, else a SQLite file for `make run`.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Kept for a minute, checked before reuse (a restarted server is noticed, not an error).
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -133,8 +136,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Keep a worker's database connection across tasks (Celery closes it after each task unless
-# told otherwise): a new PostgreSQL session per reminder batch starts with cold caches.
+# Keep a worker's database connections across tasks; mentorship.celery closes the broken or
+# old ones around each task, as Django does around each request.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
