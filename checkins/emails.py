@@ -1,7 +1,6 @@
 """What reminder e-mails say: a time, a mode, a link. Never anything logged at a check-in,
 never what a questionnaire asks: an e-mail can be read over someone's shoulder."""
 
-import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 
@@ -11,7 +10,8 @@ from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from checkins.models import Reminder
+from checkins.models import Mode, Reminder
+from checkins.sending import Outgoing
 
 
 def when_long(when: datetime) -> str:
@@ -30,7 +30,7 @@ def _clock(when: datetime) -> str:
     return f"{when.hour % 12 or 12}:{when:%M} {'AM' if when.hour < 12 else 'PM'}"
 
 
-def message_id(reminder: Reminder) -> str:
+def message_id(reminder: Outgoing) -> str:
     """The same for every attempt at one reminder, so a mail system that keeps one copy per
     Message-ID shows a reminder sent twice (a worker killed between writing it and recording
     it) once. The time it is for keeps ids apart should a database be rebuilt."""
@@ -55,29 +55,29 @@ class ReminderMessages:
         self.connection = connection
         self._skeletons: dict[tuple[str, str], str] = {}
 
-    def build(self, reminder: Reminder, *, tz: zoneinfo.ZoneInfo) -> EmailMessage:
+    def build(self, reminder: Outgoing) -> EmailMessage:
         if reminder.kind == Reminder.Kind.CRISIS:
             subject, body = _crisis_texts(reminder)
         elif reminder.checkin_id is None:
             subject, body = _due_texts(reminder)
         else:
-            checkin = reminder.checkin
-            when = checkin.scheduled_at.astimezone(tz)
+            when = reminder.scheduled_at.astimezone(reminder.tz)
+            checkin_id = reminder.checkin_id
             # Each value is computed only if the kind's wording uses it (a nudge to log has no
             # "details" link, a reminder no log link).
             values = {
                 "when_long": lambda: when_long(when),
                 "when_short": lambda: when_short(when),
-                "mode": checkin.get_mode_display,
-                "url": lambda: settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]),
-                "log_url": lambda: settings.SITE_URL + reverse("checkins:log", args=[checkin.pk]),
+                "mode": lambda: Mode(reminder.mode).label,
+                "url": lambda: settings.SITE_URL + reverse("checkins:detail", args=[checkin_id]),
+                "log_url": lambda: settings.SITE_URL + reverse("checkins:log", args=[checkin_id]),
             }
             subject = self._filled("emails/checkins/reminder_subject.txt", reminder.kind, values)
             body = self._filled("emails/checkins/reminder_body.txt", reminder.kind, values)
         return EmailMessage(
             subject=" ".join(subject.split()),
             body=body,
-            to=[reminder.recipient.email],
+            to=[reminder.email],
             connection=self.connection,
             headers={"Message-ID": message_id(reminder)},
         )
@@ -96,12 +96,11 @@ class ReminderMessages:
         return skeleton
 
 
-def _crisis_texts(reminder: Reminder) -> tuple[str, str]:
+def _crisis_texts(reminder: Outgoing) -> tuple[str, str]:
     """A crisis flag: where to look and the crisis resources, nothing from the check-in."""
-    checkin = reminder.checkin
     context = {
-        "program": checkin.program,
-        "url": settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]),
+        "program": {"name": reminder.program_name, "crisis_resources": reminder.crisis_resources},
+        "url": settings.SITE_URL + reverse("checkins:detail", args=[reminder.checkin_id]),
     }
     return (
         render_to_string("emails/checkins/crisis_subject.txt", context),
@@ -109,14 +108,10 @@ def _crisis_texts(reminder: Reminder) -> tuple[str, str]:
     )
 
 
-def _due_texts(reminder: Reminder) -> tuple[str, str]:
+def _due_texts(reminder: Outgoing) -> tuple[str, str]:
     """Something is due: the e-mail says only that a short questionnaire is due, when, and
     where to sign in. No instrument, no score, nothing from the topic."""
-    context = {
-        "due_on": reminder.due_on,
-        "program": reminder.program,
-        "url": settings.SITE_URL + reminder.link_path,
-    }
+    context = {"due_on": reminder.due_on, "url": settings.SITE_URL + reminder.link_path}
     return (
         render_to_string("emails/checkins/due_subject.txt", context),
         render_to_string("emails/checkins/due_body.txt", context),

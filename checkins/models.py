@@ -504,8 +504,14 @@ class Reminder(models.Model):
                 condition=Q(status__in=["pending", "claimed"]),
                 name="reminder_due_unsent",
             ),
-            # Its users: services.reminder_send_batch, the rows of one claim.
-            models.Index(fields=["claim_token"], name="reminder_claim"),
+            # Its user: services.reminder_send_batch, reading the rows of one claim in id order.
+            # Only claimed rows: a row leaves it when sent, and marking a row sent (by its id,
+            # which this index cannot serve) is not steered into walking the claim's rows.
+            models.Index(
+                fields=["claim_token", "id"],
+                condition=Q(status="claimed"),
+                name="reminder_claimed",
+            ),
             # Its user: selectors.failed_reminders, on the coordinators' engagement page.
             models.Index(fields=["program"], condition=Q(status="failed"), name="reminder_failed"),
         ]

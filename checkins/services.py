@@ -30,7 +30,7 @@ from checkins.models import (
     Schedule,
 )
 from checkins.scheduling import local_to_utc, occurrence_dates, outside_quiet_hours, quiet_period
-from checkins.sent_marks import sent_marks
+from checkins.sending import Outgoing, outgoing, sent_marks
 from matching.models import Match
 from mentorship.audit import Action, audit_record
 
@@ -818,17 +818,6 @@ SEND_CHUNK = 100  # rows read, and checked for staleness, just before they are s
 LEASE_MARGIN = timedelta(seconds=60)
 
 
-# What sending reads of a reminder, its check-in, program and recipient: staleness, quiet
-# hours and the e-mail (a full row of each costs as much as rendering the e-mail).
-_SENDING_NEEDS = (
-    "kind", "for_time", "available_at", "attempts", "due_on", "link_path",
-    "recipient__email", "recipient__is_active", "recipient__timezone",
-    "program__timezone", "program__name", "program__crisis_resources",
-    "checkin__status", "checkin__scheduled_at", "checkin__mode", "checkin__program__timezone",
-    "checkin__program__name", "checkin__program__crisis_resources",
-)  # fmt: skip
-
-
 @contextlib.contextmanager
 def _sole_sender(token: uuid.UUID):
     """Yields whether this run is the only one sending this claim. A batch message delivered
@@ -853,7 +842,7 @@ def _sole_sender(token: uuid.UUID):
 def reminder_send_batch(*, token: str) -> dict[str, int]:
     """Send the reminders of one claim.
 
-    Each e-mail is recorded as sent on its own, right after it is written (see `sent_marks`):
+    Each e-mail is recorded as sent on its own, right after it is written (see `checkins.sending`):
     a worker killed mid-batch leaves what it sent recorded and the rest claimed, claimed again
     once the lease runs out. Rows are read SEND_CHUNK at a time just before they are sent, so a
     check-in cancelled or moved meanwhile gets no reminder (cancelling also withdraws its rows).
@@ -874,6 +863,7 @@ def _send_claim(token: uuid.UUID, counts: dict[str, int]) -> None:
         mail.open()
     messages = ReminderMessages(mail)
     quiet: dict[int, CheckinSettings] = {}  # one settings read per program per batch
+    programs: dict[int, tuple] = {}  # and one read of its name and time zone
     ours = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
     ids = list(ours.order_by("pk").values_list("pk", flat=True))
     try:
@@ -882,12 +872,7 @@ def _send_claim(token: uuid.UUID, counts: dict[str, int]) -> None:
                 marks.wait()  # the database connection is free for other queries again
                 # A range, not a list of ids: planning a long IN list costs more than the rows.
                 first, last = ids[start], ids[min(start + SEND_CHUNK, len(ids)) - 1]
-                chunk = list(
-                    ours.filter(pk__range=(first, last))
-                    .select_related("checkin__program", "program", "recipient")
-                    .only(*_SENDING_NEEDS)
-                    .order_by("pk")
-                )
+                chunk = outgoing(ours.filter(pk__range=(first, last)), programs=programs)
                 if not _send_chunk(
                     chunk, token=token, messages=messages, marks=marks, quiet=quiet, counts=counts
                 ):
@@ -898,25 +883,24 @@ def _send_claim(token: uuid.UUID, counts: dict[str, int]) -> None:
             mail.close()
 
 
-def _is_stale(reminder: Reminder, *, now: datetime, no_reminders: set[int]) -> bool:
+def _is_stale(reminder: Outgoing, *, now: datetime, no_reminders: set[int]) -> bool:
     """Cancelled, moved or logged since it was planned, or its recipient no longer wants it."""
     if reminder.kind == Reminder.Kind.CRISIS:
         return False  # a crisis alert always goes out
-    if not reminder.recipient.is_active:
+    if not reminder.recipient_active:
         return True
-    checkin = reminder.checkin
-    if checkin is None:
+    if reminder.checkin_id is None:
         # Something due: the planning app cancels it when done.
         return reminder.recipient_id in no_reminders
     before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
     return (
-        checkin.status != CheckIn.Status.SCHEDULED
-        or checkin.scheduled_at != reminder.for_time
-        or (before and now >= checkin.scheduled_at)  # delayed past the check-in itself
+        reminder.checkin_status != CheckIn.Status.SCHEDULED
+        or reminder.scheduled_at != reminder.for_time
+        or (before and now >= reminder.scheduled_at)  # delayed past the check-in itself
     )
 
 
-def _send_chunk(chunk, *, token, messages, marks, quiet: dict, counts: dict) -> bool:
+def _send_chunk(chunk: list[Outgoing], *, token, messages, marks, quiet: dict, counts) -> bool:
     """Send what is fresh; cancel what is stale; defer what would land in quiet hours. Returns
     False when the lease is too close to its end to go on."""
     no_reminders = _no_reminders({r.recipient_id for r in chunk if r.checkin_id is None})
@@ -925,27 +909,28 @@ def _send_chunk(chunk, *, token, messages, marks, quiet: dict, counts: dict) -> 
     lease_left = True
     for index, reminder in enumerate(chunk):
         now = timezone.now()
-        if now >= reminder.available_at - LEASE_MARGIN:
+        if now >= reminder.lease_ends - LEASE_MARGIN:
             counts["skipped"] += len(chunk) - index
             lease_left = False
             break
         if _is_stale(reminder, now=now, no_reminders=no_reminders):
             cancelled.append(reminder.pk)
             continue
-        program = reminder.program if reminder.checkin_id is None else reminder.checkin.program
-        tz = user_tz(reminder.recipient, program)
         if reminder.kind != Reminder.Kind.CRISIS:
-            if program.pk not in quiet:
+            if reminder.program_id not in quiet:
                 marks.wait()
-                quiet[program.pk] = checkin_settings_get(program=program)
-            hours = quiet[program.pk]
-            period = quiet_period(now, tz, hours.quiet_start, hours.quiet_end)
+                quiet[reminder.program_id] = (
+                    CheckinSettings.objects.filter(program_id=reminder.program_id).first()
+                    or CheckinSettings()
+                )  # the defaults
+            hours = quiet[reminder.program_id]
+            period = quiet_period(now, reminder.tz, hours.quiet_start, hours.quiet_end)
             if period is not None:
                 # Delayed into quiet hours (an outage, a backlog): wait until they end.
                 deferred.setdefault(period[1], []).append(reminder.pk)
                 continue
         try:
-            messages.build(reminder, tz=tz).send()
+            messages.build(reminder).send()
         except (smtplib.SMTPException, OSError) as exc:
             marks.wait()
             counts[_send_failed(reminder, token=token, error=exc, now=now)] += 1
@@ -967,11 +952,11 @@ def _send_chunk(chunk, *, token, messages, marks, quiet: dict, counts: dict) -> 
     return lease_left
 
 
-def _send_failed(reminder: Reminder, *, token, error: Exception, now: datetime) -> str:
+def _send_failed(reminder: Outgoing, *, token, error: Exception, now: datetime) -> str:
     """The SMTP server refused or was unreachable: retry with backoff, or give up and show it."""
     attempts = reminder.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        status, available_at, outcome = Reminder.Status.FAILED, reminder.available_at, "failed"
+        status, available_at, outcome = Reminder.Status.FAILED, reminder.lease_ends, "failed"
         log.warning("reminder %s failed after %s attempts", reminder.pk, attempts)
     else:
         # Backoff 2, 4, 8 minutes; the beat task picks it up again when available.
