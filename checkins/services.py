@@ -834,7 +834,8 @@ def _sole_sender(token: uuid.UUID):
     try:
         yield alone
     finally:
-        if alone:
+        # A connection that broke mid-batch took the lock with it.
+        if alone and connection.is_usable():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
@@ -842,9 +843,9 @@ def _sole_sender(token: uuid.UUID):
 def reminder_send_batch(*, token: str) -> dict[str, int]:
     """Send the reminders of one claim.
 
-    Each e-mail is recorded as sent on its own, right after it is written (see `checkins.sending`):
-    a worker killed mid-batch leaves what it sent recorded and the rest claimed, claimed again
-    once the lease runs out. Rows are read SEND_CHUNK at a time just before they are sent, so a
+    Each e-mail is recorded as sent on its own, right after it is written (see
+    `checkins.sending`): a worker killed mid-batch leaves what it sent recorded and the rest
+    claimed, claimed again once the lease runs out. Rows are read SEND_CHUNK at a time just before they are sent, so a
     check-in cancelled or moved meanwhile gets no reminder (cancelling also withdraws its rows).
     """
     counts = dict.fromkeys(("sent", "skipped", "deferred", "retry", "failed", "cancelled"), 0)
@@ -934,8 +935,11 @@ def _send_chunk(chunk: list[Outgoing], *, token, messages, marks, quiet: dict, c
         except (smtplib.SMTPException, OSError) as exc:
             marks.wait()
             counts[_send_failed(reminder, token=token, error=exc, now=now)] += 1
+            # A broken SMTP session is replaced for the next e-mail (or each opens its own).
             with contextlib.suppress(Exception):
-                messages.connection.close()  # a broken SMTP session is reopened for the next message
+                messages.connection.close()
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                messages.connection.open()
             continue
         marks.sent(reminder.pk, at=timezone.now())
         counts["sent"] += 1
