@@ -137,7 +137,6 @@ def main() -> None:
     Path(settings.EMAIL_FILE_PATH).mkdir()
     _rows()
     _make_due()
-    app.control.purge()  # batch messages left by an interrupted earlier run
     worker = _worker(work / "mail")
     messages = 0
 
