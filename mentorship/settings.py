@@ -160,6 +160,7 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "outcomes.assessment_reminders_plan",
         "schedule": 60.0 * 60,
     },
+    "outcomes-export-jobs-expire": {"task": "outcomes.export_jobs_expire", "schedule": 86400.0},
 }
 
 # --- Authentication (OWASP ASVS level 2)

@@ -3,7 +3,9 @@ downloaded from a link. Same rows and the same neutralisation as the direct down
 
 import logging
 import tempfile
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils.timezone import now
@@ -89,3 +91,31 @@ def export_job_run(*, job_id: int) -> None:
     job.status = ExportJob.Status.DONE
     job.finished_at = now()
     job.save(update_fields=["file", "status", "finished_at"])
+
+
+def export_files_keep() -> timedelta:
+    return timedelta(days=getattr(settings, "OUTCOMES_EXPORT_KEEP_DAYS", 7))
+
+
+def export_jobs_expire(*, at: datetime | None = None) -> int:
+    """Delete the files of exports finished more than export_files_keep() ago. De-identified or
+    not, a file about people in recovery should not wait on the server for whoever finds it
+    next quarter. The job stays, marked expired, so its page says what became of the file."""
+    cutoff = (at or now()) - export_files_keep()
+    expired = 0
+    old = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff)
+    for job in old.select_related("program"):
+        # The file first: if the row update failed, the next run would find the job again.
+        if job.file:
+            job.file.delete(save=False)
+        with transaction.atomic():
+            ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
+            audit_record(
+                actor=None,
+                action=Action.DELETE,
+                object_type="outcomes.export",
+                object_id=job.pk,
+                program=job.program,
+            )
+        expired += 1
+    return expired

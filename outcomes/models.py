@@ -235,6 +235,7 @@ class ExportJob(models.Model):
         RUNNING = "running", "Writing"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
+        EXPIRED = "expired", "File deleted"  # see export_jobs.export_jobs_expire
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

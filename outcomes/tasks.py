@@ -37,3 +37,11 @@ def export_job_run(job_id: int) -> None:
     from outcomes.export_jobs import export_job_run as run
 
     run(job_id=job_id)
+
+
+@shared_task(name="outcomes.export_jobs_expire")
+def export_jobs_expire() -> int:
+    """Beat, daily: delete the files of exports older than a week."""
+    from outcomes.export_jobs import export_jobs_expire as expire
+
+    return expire()

@@ -4,11 +4,13 @@ import csv
 import io
 import re
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import MenteeProfile, Substance
@@ -310,3 +312,41 @@ def test_a_background_export_shows_progress_and_offers_the_file(
     direct = b"".join(_download(client, program, "days", "csv").streaming_content).decode()
     assert list(csv.reader(io.StringIO(text))) == list(csv.reader(io.StringIO(direct)))
     assert AuditEntry.objects.filter(action="export", actor=staff).count() == 2
+
+
+def test_export_files_are_deleted_after_a_week_and_the_page_says_so(
+    client, cohort, settings, tmp_path
+):
+    from outcomes.export_jobs import export_job_run, export_jobs_expire
+    from outcomes.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    program, staff, _ = cohort
+    old, recent = (
+        ExportJob.objects.create(program=program, requested_by=staff, kind="days", fmt="csv")
+        for _ in range(2)
+    )
+    for job in (old, recent):
+        export_job_run(job_id=job.pk)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    old_file = Path(old.file.path)
+    assert old_file.exists()
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    assert export_jobs_expire() == 1
+    assert export_jobs_expire() == 0  # nothing left to do on the next run
+    old.refresh_from_db()
+    assert old.status == "expired" and not old.file and not old_file.exists()
+    assert Path(recent.file.path).exists()
+    assert AuditEntry.objects.filter(
+        action="delete", object_type="outcomes.export", object_id=str(old.pk), actor=None
+    ).exists()
+    client.force_login(staff)
+    kwargs = {"slug": program.slug, "job_pk": old.pk}
+    page = client.get(reverse("outcomes:export_job", kwargs=kwargs)).content.decode()
+    assert "This file has been deleted" in page
+    assert client.get(reverse("outcomes:export_job_download", kwargs=kwargs)).status_code == 404
+    download = client.get(
+        reverse("outcomes:export_job_download", kwargs={"slug": program.slug, "job_pk": recent.pk})
+    )
+    assert download.status_code == 200
