@@ -35,4 +35,4 @@ EXPOSE 8000
 
 # migrate + collectstatic run at start (they need SECRET_KEY and the database, which only
 # exist at run time); exec hands PID 1 to gunicorn so it receives `docker stop`'s SIGTERM.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec gunicorn mentorship.wsgi:application --bind 0.0.0.0:8000 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec gunicorn mentorship.wsgi:application --bind 0.0.0.0:8000"]
