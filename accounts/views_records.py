@@ -3,6 +3,7 @@ policy, changes go through the services in consents.py, invitations.py and impor
 
 import secrets
 
+from cryptography.fernet import Fernet
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from mentorship import access
 from mentorship.audit import audit_view
 
 IMPORT_CACHE_KEY = "participant-import:{}"
+IMPORT_SESSION_KEY = "participant-import-key:{}"
 IMPORT_KEEP_SECONDS = 30 * 60
 PREVIEW_ROWS = 20
 PROBLEMS_SHOWN = 500  # the page stays usable; the command prints them all
@@ -205,11 +207,19 @@ def participant_import(request):
     context = {"form": form, "program": program, "result": result}
     if result.ok:
         # Kept server-side, shared by every web process, for a short while only: the browser
-        # cannot re-send the file it chose, and the preview must be what gets imported.
+        # cannot re-send the file it chose, and the preview must be what gets imported. The
+        # cache (Redis, which may write to disk) holds it encrypted; the key lives only in
+        # this coordinator's session, so neither place alone can read the file.
         token = secrets.token_urlsafe(24)
+        key = Fernet.generate_key()
+        request.session[IMPORT_SESSION_KEY.format(token)] = key.decode()
         cache.set(
             IMPORT_CACHE_KEY.format(token),
-            {"user": request.user.pk, "program": program.pk, "content": content},
+            {
+                "user": request.user.pk,
+                "program": program.pk,
+                "content": Fernet(key).encrypt(content),
+            },
             IMPORT_KEEP_SECONDS,
         )
         context["confirm_form"] = ImportConfirmForm(initial={"token": token})
@@ -222,9 +232,11 @@ def participant_import(request):
 def participant_import_confirm(request):
     programs = _coordinated(request)
     form = ImportConfirmForm(request.POST)
-    key = IMPORT_CACHE_KEY.format(form.data.get("token", ""))
+    token = form.data.get("token", "")
+    key = IMPORT_CACHE_KEY.format(token)
     pending = cache.get(key) if form.is_valid() else None
-    if pending is None or pending["user"] != request.user.pk:
+    secret = request.session.get(IMPORT_SESSION_KEY.format(token))
+    if pending is None or pending["user"] != request.user.pk or secret is None:
         messages.error(
             request, "That checked file is no longer kept (after 30 minutes). Upload it again."
         )
@@ -232,14 +244,16 @@ def participant_import_confirm(request):
     program = programs.filter(pk=pending["program"]).first()
     if program is None:
         raise PermissionDenied("You no longer coordinate this program.")
+    content = Fernet(secret.encode()).decrypt(pending["content"])
     result = imports.participants_import(
-        program=program, content=pending["content"], actor=request.user, request=request
+        program=program, content=content, actor=request.user, request=request
     )
     if not result.written:
         # The program changed since the check (e.g. someone enrolled one of these people).
         form = ImportUploadForm(programs=programs, initial={"program": program})
         return _import_page(request, {"form": form, "program": program, "result": result})
     cache.delete(key)
+    del request.session[IMPORT_SESSION_KEY.format(token)]
     messages.success(
         request,
         f"Imported {result.mentor_count} mentors and {result.mentee_count} mentees into "

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 
 from accounts.imports import COLUMN_NAMES, participants_import, template_csv
@@ -308,6 +309,27 @@ def test_upload_previews_then_confirm_imports(client, program):
     assert AuditEntry.objects.filter(actor=coordinator, action="create").count() == 2
     again = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
     assert again.status_code == 302  # the kept file is gone: no double import
+    assert MenteeProfile.objects.filter(program=program).count() == 2
+
+
+def test_the_checked_file_waits_encrypted_and_only_its_session_can_import_it(client, program):
+    from django.core.cache import cache
+
+    from accounts.views_records import IMPORT_CACHE_KEY
+
+    coordinator = factories.make_user_with_role("coordinator", program)
+    client.force_login(coordinator)
+    token = upload(client, program, GOOD).context["confirm_form"].initial["token"]
+
+    kept = cache.get(IMPORT_CACHE_KEY.format(token))
+    assert b"alex@example.org" not in kept["content"] and b"Alex" not in kept["content"]
+    # The same coordinator signed in elsewhere (another session) cannot confirm it ...
+    elsewhere = Client()
+    elsewhere.force_login(coordinator)
+    elsewhere.post(reverse("accounts:participant_import_confirm"), {"token": token})
+    assert not MenteeProfile.objects.filter(program=program).exists()
+    # ... the session that checked it can.
+    client.post(reverse("accounts:participant_import_confirm"), {"token": token})
     assert MenteeProfile.objects.filter(program=program).count() == 2
 
 
