@@ -975,6 +975,24 @@ def _send_failed(reminder: Outgoing, *, token, error: Exception, now: datetime) 
     return outcome
 
 
+@transaction.atomic
+def reminder_retry(*, actor: User, reminder: Reminder) -> bool:
+    """A coordinator sends a failed reminder again (the mail server is back, an address was
+    corrected). Conditional on still failed: two coordinators pressing at once queue it once.
+    It is checked like any other before it goes: a check-in cancelled meanwhile gets none."""
+    retried = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
+        status=Reminder.Status.PENDING,
+        attempts=0,
+        last_error="",
+        claim_token=None,
+        available_at=timezone.now(),
+    )
+    if retried:
+        audit_record(actor=actor, action=Action.UPDATE, obj=reminder, fields=["status"])
+        _kick_dispatch()
+    return bool(retried)
+
+
 def reminders_dispatch(*, max_batches: int = 50) -> int:
     """One beat tick: claim due reminders batch by batch; each batch is one broker message."""
     batches = 0

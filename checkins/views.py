@@ -22,7 +22,15 @@ from checkins.forms import (
     PreferenceForm,
     ScheduleForm,
 )
-from checkins.models import Alert, Attendance, CheckIn, CheckInNote, ReminderPreference, Schedule
+from checkins.models import (
+    Alert,
+    Attendance,
+    CheckIn,
+    CheckInNote,
+    Reminder,
+    ReminderPreference,
+    Schedule,
+)
 from matching.models import Match
 from mentorship import access
 from mentorship.audit import audit_view
@@ -329,6 +337,17 @@ def alert_update(request, pk, state):
         services.alert_resolve(actor=request.user, alert=alert)
         messages.success(request, "Alert resolved.")
     return redirect("checkins:alert", pk=alert.pk)
+
+
+@login_required
+@require_POST
+def reminder_retry(request, pk):
+    reminder = access.get_for_user(request.user, Reminder.objects.all(), change=True, pk=pk)
+    if services.reminder_retry(actor=request.user, reminder=reminder):
+        messages.success(request, f"The reminder to {reminder.recipient.email} will be sent again.")
+    else:
+        messages.info(request, "That reminder is no longer waiting to be retried.")
+    return redirect("checkins:engagement", program_pk=reminder.program_id)
 
 
 @login_required

@@ -145,3 +145,34 @@ def test_the_plain_way_of_recording_sent_marks_only_its_own_claim(match):
     theirs.refresh_from_db()
     assert (mine.status, mine.attempts, mine.sent_at) == ("sent", 1, START + timedelta(hours=2))
     assert theirs.status == "claimed"
+
+
+def test_a_coordinator_sends_a_failed_reminder_again(match, client, mailoutbox):
+    from mentorship.models import AuditEntry
+
+    with time_machine.travel(START, tick=False):
+        checkin = services.checkin_create(
+            actor=match.mentor.user, match=match, scheduled_at=START + timedelta(hours=30)
+        )
+    reminder = checkin.reminders.get(recipient=match.mentee.user, kind="before_24h")
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status="failed", attempts=4, last_error="SMTPServerDisconnected"
+    )
+    coordinator = factories.make_user_with_role("coordinator", match.program)
+    client.force_login(coordinator)
+    engagement = reverse("checkins:engagement", args=[match.program.pk])
+    assert "Try again" in client.get(engagement).content.decode()
+
+    retry = reverse("checkins:reminder_retry", args=[reminder.pk])
+    with time_machine.travel(START + timedelta(hours=6), tick=False):
+        assert client.post(retry)["Location"] == engagement
+        client.post(retry)  # pressed twice: queued once
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, reminder.last_error) == ("pending", 0, "")
+    assert AuditEntry.objects.filter(actor=coordinator, object_id=str(reminder.pk)).count() == 1
+    later = START + timedelta(hours=7)
+    _send(_claim(later), later)
+    assert [m.to[0] for m in mailoutbox if reminder_of(m) == reminder.pk] == [
+        match.mentee.user.email
+    ]
+    assert "Try again" not in client.get(engagement).content.decode()
