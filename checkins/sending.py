@@ -155,7 +155,6 @@ def _warn_unless_marked(pk: int, marked: int) -> None:
 
 
 # The same UPDATE as SentMarks.sent, in libpq's terms (Reminder's table, Status.SENT).
-_MARK_SENT_NAME = b"checkins_reminder_mark_sent"
 _MARK_SENT = (
     b"UPDATE checkins_reminder SET status = 'sent', sent_at = $3::timestamptz,"
     b" attempts = attempts + 1 WHERE id = $1::bigint AND claim_token = $2::uuid"
@@ -179,7 +178,10 @@ class _PipelinedSentMarks(SentMarks):
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO off")
             # Parsed and planned once per batch, not once per reminder.
-            self._check(self._pgconn.prepare(_MARK_SENT_NAME, _MARK_SENT), "preparing")
+            # A fresh name each batch: a statement a failed batch left on a reused connection
+            # can never be in the way of the next one.
+            self._statement = f"reminder_mark_sent_{uuid.uuid4().hex}"
+            self._check(self._pgconn.prepare(self._statement.encode(), _MARK_SENT), "preparing")
             self._prepared = True
         except BaseException as error:
             self.__exit__(type(error), error, None)
@@ -194,7 +196,7 @@ class _PipelinedSentMarks(SentMarks):
             try:
                 with connection.cursor() as cursor:
                     if self._prepared:
-                        cursor.execute(f"DEALLOCATE {_MARK_SENT_NAME.decode()}")
+                        cursor.execute(f"DEALLOCATE {self._statement}")
                     cursor.execute("RESET synchronous_commit")
             except DatabaseError:
                 if error_type is None:
@@ -204,7 +206,7 @@ class _PipelinedSentMarks(SentMarks):
     def sent(self, pk: int, *, at: datetime) -> None:
         self.wait()
         self._pgconn.send_query_prepared(
-            _MARK_SENT_NAME, [str(pk).encode(), self._token, at.isoformat().encode()]
+            self._statement.encode(), [str(pk).encode(), self._token, at.isoformat().encode()]
         )
         self._in_flight = pk
 
