@@ -99,7 +99,7 @@ class ReminderMessages:
 def _crisis_texts(reminder: Outgoing) -> tuple[str, str]:
     """A crisis flag: where to look and the crisis resources, nothing from the check-in."""
     context = {
-        "program": {"name": reminder.program_name, "crisis_resources": reminder.crisis_resources},
+        "program": reminder.program,
         "url": settings.SITE_URL + reverse("checkins:detail", args=[reminder.checkin_id]),
     }
     return (

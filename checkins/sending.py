@@ -55,9 +55,7 @@ class Outgoing:
     email: str
     recipient_active: bool
     tz: zoneinfo.ZoneInfo  # the recipient's, else the program's
-    program_id: int
-    program_name: str
-    crisis_resources: str
+    program: Program
     checkin_id: int | None
     checkin_status: str | None
     scheduled_at: datetime | None
@@ -66,7 +64,7 @@ class Outgoing:
     link_path: str
 
 
-def outgoing(reminders: QuerySet, *, programs: dict[int, tuple]) -> list[Outgoing]:
+def outgoing(reminders: QuerySet, *, programs: dict[int, Program]) -> list[Outgoing]:
     """The rows of `reminders` in id order. Their recipients and programs are read apart (a few
     people and programs recur across many rows); `programs` keeps those already read.
 
@@ -87,20 +85,14 @@ def outgoing(reminders: QuerySet, *, programs: dict[int, tuple]) -> list[Outgoin
     }
     wanted = {row[13] or row[8] for row in rows} - programs.keys()
     if wanted:
-        programs.update(
-            (pk, (zone, name, resources))
-            for pk, zone, name, resources in Program.objects.filter(pk__in=wanted).values_list(
-                "pk", "timezone", "name", "crisis_resources"
-            )
-        )
+        programs.update(Program.objects.in_bulk(wanted))
     found = []
     for (
         pk, kind, for_time, available_at, attempts, due_on, link_path, recipient_id,
         program_id, checkin_id, checkin_status, scheduled_at, mode, checkin_program_id,
     ) in rows:  # fmt: skip
-        program_id = checkin_program_id or program_id
+        program = programs[checkin_program_id or program_id]
         email, active, user_zone = people[recipient_id]
-        program_zone, program_name, crisis_resources = programs[program_id]
         found.append(
             Outgoing(
                 pk=pk,
@@ -111,10 +103,8 @@ def outgoing(reminders: QuerySet, *, programs: dict[int, tuple]) -> list[Outgoin
                 recipient_id=recipient_id,
                 email=email,
                 recipient_active=active,
-                tz=zoneinfo.ZoneInfo(user_zone or program_zone),
-                program_id=program_id,
-                program_name=program_name,
-                crisis_resources=crisis_resources,
+                tz=zoneinfo.ZoneInfo(user_zone or program.timezone),
+                program=program,
                 checkin_id=checkin_id,
                 checkin_status=checkin_status,
                 scheduled_at=scheduled_at,

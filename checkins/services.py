@@ -864,7 +864,7 @@ def _send_claim(token: uuid.UUID, counts: dict[str, int]) -> None:
         mail.open()
     messages = ReminderMessages(mail)
     quiet: dict[int, CheckinSettings] = {}  # one settings read per program per batch
-    programs: dict[int, tuple] = {}  # and one read of its name and time zone
+    programs: dict[int, Program] = {}  # and one read of the program itself
     ours = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
     ids = list(ours.order_by("pk").values_list("pk", flat=True))
     try:
@@ -918,13 +918,10 @@ def _send_chunk(chunk: list[Outgoing], *, token, messages, marks, quiet: dict, c
             cancelled.append(reminder.pk)
             continue
         if reminder.kind != Reminder.Kind.CRISIS:
-            if reminder.program_id not in quiet:
+            if reminder.program.pk not in quiet:
                 marks.wait()
-                quiet[reminder.program_id] = (
-                    CheckinSettings.objects.filter(program_id=reminder.program_id).first()
-                    or CheckinSettings()
-                )  # the defaults
-            hours = quiet[reminder.program_id]
+                quiet[reminder.program.pk] = checkin_settings_get(program=reminder.program)
+            hours = quiet[reminder.program.pk]
             period = quiet_period(now, reminder.tz, hours.quiet_start, hours.quiet_end)
             if period is not None:
                 # Delayed into quiet hours (an outage, a backlog): wait until they end.

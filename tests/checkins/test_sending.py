@@ -2,12 +2,14 @@
 per claim, nothing sent once the lease is nearly over, and the plain (SQLite) way of recording
 a reminder sent."""
 
+import smtplib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 import time_machine
+from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.urls import reverse
 
@@ -70,17 +72,36 @@ def test_one_batch_words_each_kind_and_each_time_for_its_recipient(match, mailou
     assert reverse("checkins:log", args=[past.pk]) in nudge and detail not in nudge
 
 
-def test_each_reminder_keeps_one_message_id_so_a_repeat_shows_once(match, mailoutbox):
+class RefusingBackend(EmailBackend):
+    """The SMTP server takes each message's headers, then drops the connection."""
+
+    refused: list[str] = []
+
+    def send_messages(self, messages):
+        RefusingBackend.refused += [m.message()["Message-ID"] for m in messages]
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+
+def test_each_reminder_keeps_one_message_id_so_a_repeat_shows_once(match, mailoutbox, settings):
     with time_machine.travel(START, tick=False):
         services.checkin_create(
             actor=match.mentor.user, match=match, scheduled_at=START + timedelta(hours=25)
         )
-    _send(_claim(START + timedelta(hours=2)), START + timedelta(hours=2))
+    first = START + timedelta(hours=2)
+    settings.EMAIL_BACKEND = "tests.checkins.test_sending.RefusingBackend"
+    RefusingBackend.refused = []
+    _send(_claim(first), first)
+    assert mailoutbox == [] and len(RefusingBackend.refused) == 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    retry = first + timedelta(minutes=3)  # after the 2-minute backoff
+    _send(_claim(retry), retry)
     reminders = set(Reminder.objects.filter(status="sent").values_list("pk", flat=True))
     assert {reminder_of(m) for m in mailoutbox} == reminders
     ids = [m.message()["Message-ID"] for m in mailoutbox]
     assert len(set(ids)) == len(ids) == 2
     assert all(i.startswith("<reminder.") for i in ids)
+    # The attempt that failed and the one that went out carry the same Message-ID.
+    assert sorted(ids) == sorted(RefusingBackend.refused)
 
 
 def test_a_claim_another_run_is_sending_is_left_to_it(match, mailoutbox):
