@@ -5,7 +5,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.eligibility import eligibility_q, mentors_with_eligibility
 from accounts.models import (
-    Consent,
     FocusArea,
     MenteeFocusArea,
     MenteeProfile,
@@ -144,7 +143,6 @@ def mentee_page(mentee: MenteeProfile) -> dict:
     )
     return {
         "current_match": current,
-        "latest_consent": Consent.objects.filter(mentee=mentee).order_by("-version").first(),
         "status_history": mentee.status_history.select_related("changed_by"),
         "focus_needs": mentee.focus_needs.select_related("focus_area"),
     }

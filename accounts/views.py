@@ -20,6 +20,7 @@ from accounts.forms import (
     ParticipantFilterForm,
     ProgramSettingsForm,
     VocabularyTermForm,
+    add_service_errors,
 )
 from accounts.models import MenteeProfile, MentorProfile, Program, availability_labels
 from mentorship import access
@@ -38,11 +39,6 @@ def _coordinated_program(request, slug: str) -> Program:
     return access.get_program_for_user(
         request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
     )
-
-
-def _can_change(user, obj) -> bool:
-    roles = type(obj).access_paths.change_roles
-    return access.scope(user, type(obj).objects.filter(pk=obj.pk), roles=roles).exists()
 
 
 # --- Program chooser, settings and vocabularies
@@ -131,7 +127,7 @@ def vocabulary_create(request, program, kind):
                 actor=request.user, program=program, kind=kind, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added “{form.cleaned_data['name']}”.")
             return redirect("accounts:vocabulary_list", program=program.slug)
@@ -168,7 +164,7 @@ def vocabulary_edit(request, program, kind, pk):
                 request=request,
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect("accounts:vocabulary_list", program=program.slug)
@@ -196,14 +192,6 @@ def vocabulary_toggle(request, program, kind, pk):
     state = "reactivated" if term.is_active else "deactivated; profiles that use it keep it"
     messages.success(request, f"“{term.name}” {state}.")
     return redirect("accounts:vocabulary_list", program=program.slug)
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Lists
@@ -265,7 +253,7 @@ def mentee_create(request, program):
                 **form.person(),
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Enrolled {mentee.user} as {mentee.participant_id}.")
             return redirect("accounts:mentee_detail", pk=mentee.pk)
@@ -298,7 +286,7 @@ def mentee_edit(request, pk):
                 **form.person(),
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:mentee_detail", pk=mentee.pk)
@@ -316,7 +304,7 @@ def mentee_edit(request, pk):
 def mentee_detail(request, pk):
     mentee = access.get_for_user(request.user, _mentees(), pk=pk)
     audit_view(request, mentee)
-    can_change = _can_change(request.user, mentee)
+    can_change = access.can_change(request.user, mentee)
     context = {
         "mentee": mentee,
         "program": mentee.program,
@@ -347,7 +335,7 @@ def mentee_status(request, pk):
                 request=request,
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Status changed to {mentee.get_status_display()}.")
             return redirect("accounts:mentee_detail", pk=mentee.pk)
@@ -373,7 +361,7 @@ def mentor_create(request, program):
                 **form.person(),
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added {mentor.user} as a mentor.")
             return redirect("accounts:mentor_detail", pk=mentor.pk)
@@ -406,7 +394,7 @@ def mentor_edit(request, pk):
                 **form.person(),
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:mentor_detail", pk=mentor.pk)
@@ -430,7 +418,7 @@ def mentor_detail(request, pk):
         {
             "mentor": mentor,
             "program": mentor.program,
-            "can_change": _can_change(request.user, mentor),
+            "can_change": access.can_change(request.user, mentor),
             "availability": availability_labels(mentor.availability),
             **selectors.mentor_page(mentor),
         },

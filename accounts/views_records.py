@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -49,20 +49,7 @@ CONSENT_COPY_FIELDS = [
 
 
 def participant_url(mentee: MenteeProfile) -> str:
-    """The participant page when the profiles pages are installed, else the consent history."""
-    try:
-        return reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk})
-    except NoReverseMatch:
-        latest = mentee.consents.first()
-        if latest is not None:
-            return reverse("accounts:consent_detail", kwargs={"pk": latest.pk})
-        return reverse("home")
-
-
-def _can_change(user, obj) -> bool:
-    model = type(obj)
-    roles = model.access_paths.change_roles
-    return access.scope(user, model.objects.filter(pk=obj.pk), roles=roles).exists()
+    return reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk})
 
 
 # --- Consent
@@ -120,7 +107,7 @@ def consent_detail(request, pk):
             "mentee": consent.mentee,
             "versions": versions,
             "replaced": consents.consent_replaced(consent, later),
-            "can_change": _can_change(request.user, consent),
+            "can_change": access.can_change(request.user, consent),
             "back_url": participant_url(consent.mentee),
         },
     )

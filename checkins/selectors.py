@@ -88,15 +88,6 @@ def note_for(user: User, checkin: CheckIn) -> CheckInNote | None:
     )
 
 
-def can_change(user: User, obj) -> bool:
-    model = type(obj)
-    return user.is_superuser or (
-        access.scope(
-            user, model._default_manager.filter(pk=obj.pk), roles=model.access_paths.change_roles
-        ).exists()
-    )
-
-
 def last_contact(checkin: CheckIn):
     """When the mentee was last seen before this check-in (bounds the use-days question)."""
     if checkin.match_id is None:

@@ -91,7 +91,7 @@ def checkin_detail(request, pk):
     context = {
         "checkin": checkin,
         "note": note,
-        "can_log": selectors.can_change(request.user, checkin),
+        "can_log": access.can_change(request.user, checkin),
         "is_mentee": checkin.mentee is not None and checkin.mentee.user_id == request.user.pk,
         "alerts": checkin.alerts.select_related("acknowledged_by", "resolved_by"),
         "attendances": checkin.attendances.select_related("mentee__user"),

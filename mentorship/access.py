@@ -115,19 +115,22 @@ def scope(user, queryset: QuerySet, *, roles: tuple[str, ...] | None = None) -> 
     return queryset.filter(combined)
 
 
+def can_change(user, obj: Model) -> bool:
+    """Whether the model's change roles reach this object (also decides which buttons show)."""
+    if user.is_superuser:
+        return True
+    model = type(obj)
+    roles = model.access_paths.change_roles
+    return scope(user, model._default_manager.filter(pk=obj.pk), roles=roles).exists()
+
+
 def get_for_user(user, queryset: QuerySet, *, change: bool = False, **lookup) -> Model:
     """Fetch one object: 404 outside the user's scope, 403 if in scope but not changeable."""
     obj = scope(user, queryset).filter(**lookup).first()
     if obj is None:
         raise Http404("No such record.")
-    if change and not user.is_superuser:
-        roles = queryset.model.access_paths.change_roles
-        if (
-            not scope(user, queryset.model._default_manager.all(), roles=roles)
-            .filter(pk=obj.pk)
-            .exists()
-        ):
-            raise PermissionDenied("You can see this record but not change it.")
+    if change and not can_change(user, obj):
+        raise PermissionDenied("You can see this record but not change it.")
     return obj
 
 

@@ -7,8 +7,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from accounts import invitations
 from accounts.models import Invitation
 from mentorship.models import AuditEntry
 from tests import factories
+from tests.conftest import page_queries
 
 NEW_PASSWORD = "blue-kettle-on-the-window-sill"
 
@@ -208,12 +207,7 @@ def test_invitation_list_shows_status_in_constant_queries(client, world, invitee
     page = response.content.decode()
     assert "link valid until" in page and "Has a sign-in" in page
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        return len(queries)
-
-    small = count()
+    small = page_queries(client, url)
     for _ in range(50):
         factories.MenteeProfileFactory(program=world.program)
-    assert count() == small
+    assert page_queries(client, url) == small

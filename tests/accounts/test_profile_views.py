@@ -15,6 +15,7 @@ from accounts.models import (
     MentorProfile,
     MentorTraining,
     Philosophy,
+    StatusChange,
     Training,
 )
 from mentorship.models import AuditEntry
@@ -173,7 +174,10 @@ def test_editing_a_mentee_shows_and_keeps_their_values(coord_client, program):
 
 def test_mentee_page_is_audited_and_shows_match_consent_and_history(coord_client, program):
     match = factories.MatchFactory(program=program)
-    factories.ConsentFactory(mentee=match.mentee)
+    consent = factories.ConsentFactory(mentee=match.mentee)
+    StatusChange.objects.create(
+        mentee=match.mentee, from_status="", to_status="enrolled", reason="Referred by drug court"
+    )
     url = reverse("accounts:mentee_detail", kwargs={"pk": match.mentee.pk})
     page = coord_client.get(url).content.decode()
     assert AuditEntry.objects.filter(
@@ -181,6 +185,8 @@ def test_mentee_page_is_audited_and_shows_match_consent_and_history(coord_client
     ).exists()
     assert match.mentor.user.get_full_name() in page
     assert "Consent to disclose" in page
+    assert "In force" in page and f"Version {consent.version}" in page
+    assert "Referred by drug court" in page
     assert "Change status" in page
 
 
