@@ -3,11 +3,23 @@ queries, whatever the number of goals."""
 
 from datetime import date
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from accounts.models import MenteeProfile, Program
-from goals.models import Goal, GoalTemplate, ProgressEntry
+from goals.models import Goal, GoalTemplate, MenteeGoals, ProgressEntry
 from goals.progress import Standing, goal_standing
+from mentorship import access
 
 
 def goals_with_progress(queryset: QuerySet) -> QuerySet:
@@ -16,8 +28,7 @@ def goals_with_progress(queryset: QuerySet) -> QuerySet:
         "-recorded_on", "-created_at", "-id"
     )
     return queryset.select_related("focus_area", "mentee__program", "mentee__user").annotate(
-        current_value=Subquery(latest.values("value")[:1]),
-        entry_count=Count("entries", distinct=True),
+        current_value=Subquery(latest.values("value")[:1])
     )
 
 
@@ -52,6 +63,21 @@ def goal_board_order(queryset: QuerySet) -> QuerySet:
     """Open goals first (soonest due first), then closed goals."""
     closed = Case(When(status__in=Goal.CLOSED, then=Value(1)), default=Value(0))
     return queryset.order_by(closed, "due_date", "id")
+
+
+def mentees_with_open_goals(user, roles: tuple[str, ...]) -> list[MenteeGoals]:
+    """The mentees `user` reaches through `roles`, each with `.open_goals` (standings
+    attached), in a constant number of queries whatever the number of mentees or goals."""
+    open_goals = goal_board_order(goals_with_progress(Goal.objects.filter(status__in=Goal.OPEN)))
+    mentees = list(
+        access.scope(user, MenteeGoals.objects.all(), roles=roles)
+        .select_related("user", "program")
+        .prefetch_related(Prefetch("goals", queryset=open_goals, to_attr="open_goals"))
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+    for mentee in mentees:
+        with_standings(mentee.open_goals)
+    return mentees
 
 
 def templates_for_program(program: Program) -> QuerySet:

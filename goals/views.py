@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,15 +26,6 @@ from mentorship import access
 from mentorship.audit import audit_view
 
 PAGE_SIZE = 25
-
-
-def _can_change(user, obj) -> bool:
-    """Whether the policy's change roles reach this object (decides which buttons to show)."""
-    if user.is_superuser:
-        return True
-    model = type(obj)
-    roles = model.access_paths.change_roles
-    return access.scope(user, model._default_manager.filter(pk=obj.pk), roles=roles).exists()
 
 
 def _goal(request, pk: int, *, change: bool = False) -> Goal:
@@ -64,17 +55,8 @@ def board(request):
     user = request.user
     if not access.has_role(user, access.MENTEE, access.MENTOR, access.COORDINATOR):
         raise PermissionDenied("Goals are for mentees, their mentors and coordinators.")
-    open_goals = selectors.goal_board_order(
-        selectors.goals_with_progress(Goal.objects.filter(status__in=Goal.OPEN))
-    )
-    mentees = list(
-        access.scope(user, MenteeGoals.objects.all(), roles=(access.MENTEE, access.MENTOR))
-        .select_related("user", "program")
-        .prefetch_related(Prefetch("goals", queryset=open_goals, to_attr="open_goals"))
-        .order_by("user__first_name", "user__last_name", "pk")
-    )
+    mentees = selectors.mentees_with_open_goals(user, roles=(access.MENTEE, access.MENTOR))
     for mentee in mentees:
-        selectors.with_standings(mentee.open_goals)
         mentee.is_me = mentee.user_id == user.pk
     # Matched mentees whose consent does not cover goals: the mentor should know why not.
     not_shared = (
@@ -103,7 +85,7 @@ def mentee_goals(request, mentee_pk: int):
     return render(
         request,
         "goals/mentee_goals.html",
-        {"mentee": mentee, "page": page, "can_change": _can_change(request.user, mentee)},
+        {"mentee": mentee, "page": page, "can_change": access.can_change(request.user, mentee)},
     )
 
 
@@ -151,7 +133,7 @@ def goal_detail(request, pk: int):
     entries = list(goal.entries.select_related("recorded_by").order_by("recorded_on", "id"))
     comments = goal.comments.select_related("author")
     reviews = goal.reviews.select_related("checkin").order_by("-checkin__scheduled_at")
-    can_change = _can_change(request.user, goal)
+    can_change = access.can_change(request.user, goal)
     chart = {
         "labels": [f"{e.recorded_on:%Y-%m-%d}" for e in entries],
         "values": [float(e.value) for e in entries],

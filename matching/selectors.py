@@ -112,23 +112,18 @@ def profiles_load(
     mentees: QuerySet,
     mentors: QuerySet | None = None,
     today: date | None = None,
-    like: Profiles | None = None,
 ) -> Profiles:
     """The program's mentors (or `mentors`) and the given mentees as arrays, in a constant
-    number of queries whatever their count. `like`: profiles of the same mentees loaded before
-    (say with no mentors); its vocabularies and mentee arrays are reused, only mentors load."""
-    if like is None:
-        settings = matching_settings_get(program)
-        philosophies, focus_areas, substances = _vocabularies(program)
-        languages = list(Language.objects.all())
-        vocabulary_ids = {
-            "philosophy": [x.pk for x in philosophies],
-            "focus": [x.pk for x in focus_areas],
-            "language": [x.pk for x in languages],
-            "substance": [x.pk for x in substances],
-        }
-    else:
-        vocabulary_ids = like.vocabulary_ids
+    number of queries whatever their count."""
+    settings = matching_settings_get(program)
+    philosophies, focus_areas, substances = _vocabularies(program)
+    languages = list(Language.objects.all())
+    vocabulary_ids = {
+        "philosophy": [x.pk for x in philosophies],
+        "focus": [x.pk for x in focus_areas],
+        "language": [x.pk for x in languages],
+        "substance": [x.pk for x in substances],
+    }
     ph_idx, fo_idx, la_idx, su_idx = (
         {pk: k for k, pk in enumerate(vocabulary_ids[name])}
         for name in ("philosophy", "focus", "language", "substance")
@@ -198,9 +193,9 @@ def profiles_load(
 
     # Mentees.
     mentee_sub = mentees.values("pk")
-    mentee_arrays = {} if like else _mentee_arrays(mentees, ph_idx, fo_idx, la_idx, su_idx)
-    mentee_ids = like.mentee_ids if like else mentee_arrays["mentee_ids"]
-    mentee_user_ids = like.mentee_user_ids if like else mentee_arrays["mentee_user_ids"]
+    mentee_arrays = _mentee_arrays(mentees, ph_idx, fo_idx, la_idx, su_idx)
+    mentee_ids = mentee_arrays["mentee_ids"]
+    mentee_user_ids = mentee_arrays["mentee_user_ids"]
     ni = {int(pk): i for i, pk in enumerate(mentee_ids)}
 
     # Pair exclusions for these mentees.
@@ -227,8 +222,6 @@ def profiles_load(
         if int(user_id) in mentor_by_user:
             pair_bits[(i, mentor_by_user[int(user_id)])] |= SAME_PERSON
 
-    if like is not None:
-        return replace(like, **mentor_arrays, pair_bits=dict(pair_bits), pair_notes=pair_notes)
     return Profiles(
         weights=effective_weights(settings),
         philosophy_names=[x.name for x in philosophies],

@@ -64,7 +64,6 @@ def suggestions(request, pk):
             "matches": matches,
             "exclusions": exclusions,
             "never_form": NeverPairForm(mentors=mentors),
-            "settings": matching_settings_get(mentee.program),
         },
     )
 

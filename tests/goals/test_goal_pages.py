@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from goals import services
 from goals.models import Goal, GoalComment, GoalTemplate, ProgressEntry
@@ -66,7 +67,10 @@ def test_ending_the_match_hides_the_goals_from_the_mentor(client, world, goal):
 
 def test_a_coordinator_reads_but_does_not_change_goals(client, world, goal):
     client.force_login(world.coordinator)
-    page = client.get(detail(goal)).content.decode()
+    response = client.get(detail(goal))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert escape(goal.title) in page
     assert "Record progress" not in page
     response = client.post(
         reverse("goals:progress_add", kwargs={"pk": goal.pk}),

@@ -157,9 +157,16 @@ def test_garbled_input_gets_a_message_not_an_error(cohort_world, client):
     client.force_login(coordinator)
     url = reverse("matching:cohort", kwargs={"slug": program.slug})
 
-    for data in ({"action": "explode"}, {"action": "commit", "pairs": ["x:y"]}, {"action": "pin"}):
+    not_understood = "That action was not understood; nothing changed."
+    garbled = "The assignment was garbled; re-run the preview."
+    for data, message in (
+        ({"action": "explode"}, not_understood),
+        ({"action": "commit", "pairs": ["x:y"]}, garbled),
+        ({"action": "pin"}, not_understood),
+    ):
         response = client.post(url, data, follow=True)
         assert response.status_code == 200
+        assert message in response.content.decode()
     assert not Match.objects.exists()
 
 
