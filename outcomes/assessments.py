@@ -16,7 +16,8 @@ from accounts.models import MenteeProfile, Program
 from checkins.models import Reminder
 from checkins.services import DueItem, due_reminders_cancel, due_reminders_plan
 from outcomes.instruments import due_date
-from outcomes.models import Assessment, OutcomeSettings
+from outcomes.models import Assessment
+from outcomes.selectors import outcome_settings_get
 
 INSTRUMENT = "barc10"  # the scheduled instrument (outcomes.instruments)
 TOPIC_PREFIX = "assessment:"
@@ -39,18 +40,13 @@ def assessment_reminder_topic(*, mentee_id: int, instrument: str, week: int) -> 
     return f"{TOPIC_PREFIX}{mentee_id}:{instrument}:{week}"
 
 
-def _weeks(program: Program) -> list[int]:
-    found = OutcomeSettings.objects.filter(program=program).first()
-    return [0, *(found or OutcomeSettings()).followup_weeks]
-
-
 @transaction.atomic
 def assessment_reminders_plan(*, program: Program, now: datetime | None = None) -> int:
     """Plan (idempotently) the reminder rows of the program's due assessments; withdraw
     those no longer due (done, schedule changed, mentee left). Returns rows added or revived."""
     now = now or timezone.now()
     today = now.astimezone(program.tzinfo).date()
-    weeks = _weeks(program)
+    weeks = outcome_settings_get(program=program).timepoints
     mentees = list(
         MenteeProfile.objects.filter(
             program=program, status__in=CURRENT, user__is_active=True

@@ -4,8 +4,9 @@ from django.template.loader import render_to_string
 
 from accounts.models import MenteeProfile, Program
 from mentorship import access
+from outcomes import selectors
 from outcomes.instruments import due_date
-from outcomes.models import Assessment, OutcomeSettings, UseLogSubject
+from outcomes.models import Assessment, UseLogSubject
 
 
 def panel(request, role: str) -> str:
@@ -22,7 +23,7 @@ def panel(request, role: str) -> str:
         profiles = list(
             access.scope(user, MenteeProfile.objects.filter(user=user)).select_related("program")
         )
-        context["profiles"] = [(p, _assessments_due(p)) for p in profiles]
+        context["profiles"] = _assessments_due(profiles)
     elif role == access.MENTOR:
         # Only mentees whose consent covers the use log: the calendar link would 404 otherwise.
         context["mentees"] = list(
@@ -35,15 +36,21 @@ def panel(request, role: str) -> str:
     return render_to_string("outcomes/_dashboard_panel.html", context, request=request)
 
 
-def _assessments_due(mentee: MenteeProfile) -> list[dict]:
-    settings = OutcomeSettings.objects.filter(program=mentee.program).first()
-    weeks = [0, *(settings or OutcomeSettings()).followup_weeks]
+def _assessments_due(profiles: list[MenteeProfile]) -> list[tuple[MenteeProfile, list[dict]]]:
+    """Each profile with its overdue time points; two queries however many profiles."""
+    settings = selectors.outcome_settings_for(programs=[p.program for p in profiles])
     done = set(
-        Assessment.objects.filter(mentee=mentee, instrument="barc10").values_list("week", flat=True)
+        Assessment.objects.filter(mentee__in=profiles, instrument="barc10").values_list(
+            "mentee_id", "week"
+        )
     )
-    today = mentee.program.today()
-    return [
-        {"week": w, "due_on": due_date(mentee.enrolled_on, w)}
-        for w in weeks
-        if w not in done and due_date(mentee.enrolled_on, w) <= today
-    ]
+    result = []
+    for mentee in profiles:
+        today = mentee.program.today()
+        due = [
+            {"week": w, "due_on": due_date(mentee.enrolled_on, w)}
+            for w in settings[mentee.program_id].timepoints
+            if (mentee.pk, w) not in done and due_date(mentee.enrolled_on, w) <= today
+        ]
+        result.append((mentee, due))
+    return result

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
 from accounts.vocabularies import vocabulary_seed_defaults
-from outcomes.instruments import BARC10
+from outcomes.instruments import BARC10, due_date
 from outcomes.models import Assessment, Source, UseReport
 from outcomes.services import use_reports_import
 
@@ -90,7 +90,7 @@ def _logs(program: Program) -> None:
             )
         intake = rng.randint(22, 40)
         for week in (0, 4, 12, 24):
-            due = mentee.enrolled_on + timedelta(days=max(0, 7 * week - 1))
+            due = due_date(mentee.enrolled_on, week)
             if due > today:
                 break
             gain = week // 4 * (2 if mentored else 1)

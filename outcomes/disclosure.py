@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.timezone import now
 
 from accounts.models import Consent, MenteeProfile, Program, User
-from mentorship.audit import Action, audit_record
+from mentorship.audit import Action, audit_records_bulk
 from outcomes import exports
 from outcomes.models import Disclosure
 
@@ -94,16 +94,18 @@ def disclosure_record(
         for mentee_id, consent_id in covered.items()
     )
     people = dict(MenteeProfile.objects.filter(pk__in=list(covered)).values_list("pk", "user_id"))
-    for mentee_id in sorted(covered):
-        audit_record(
-            actor=actor,
-            action=Action.DISCLOSE,
-            object_type=f"outcomes.export.{kind}",
-            object_id="identified",
-            program=program,
-            person=User(pk=people[mentee_id]),
-            request=request,
-        )
+    audit_records_bulk(
+        {
+            "actor": actor,
+            "action": Action.DISCLOSE,
+            "object_type": f"outcomes.export.{kind}",
+            "object_id": "identified",
+            "program": program,
+            "person": User(pk=people[mentee_id]),
+            "request": request,
+        }
+        for mentee_id in sorted(covered)
+    )
     return len(covered)
 
 

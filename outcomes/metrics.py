@@ -159,17 +159,12 @@ class Summary:
 
 
 def summarize(values: Iterable[float | None]) -> Summary:
-    """n, mean, sample SD (n-1) and median of the values that exist (None is missing)."""
-    present = np.fromiter((v for v in values if v is not None), dtype=float)
-    present = present[~np.isnan(present)]
-    if not present.size:
-        return Summary(0, None, None, None)
-    sd = float(present.std(ddof=1)) if present.size > 1 else None
-    return Summary(int(present.size), float(present.mean()), sd, float(np.median(present)))
+    """summarize_array() of plain values, in which None marks a missing value."""
+    return summarize_array(np.fromiter((np.nan if v is None else v for v in values), dtype=float))
 
 
 def summarize_array(values: np.ndarray) -> Summary:
-    """summarize() of a float array in which NaN marks a missing value."""
+    """n, mean, sample SD (n-1) and median of the values that exist (NaN is missing)."""
     present = values[~np.isnan(values)]
     if not present.size:
         return Summary(0, None, None, None)

@@ -57,6 +57,11 @@ class OutcomeSettings(models.Model):
     def followup_weeks(self) -> list[int]:
         return sorted({int(w) for w in self.assessment_weeks.split(",") if w.strip().isdigit()})
 
+    @property
+    def timepoints(self) -> list[int]:
+        """Intake (week 0), which is always due, then the follow-up weeks."""
+        return [0, *self.followup_weeks]
+
 
 class Source(models.TextChoices):
     SELF = "self", "Self-report"

@@ -298,7 +298,7 @@ class Columns:
 
         people = sorted(people, key=lambda p: p.pk)
 
-        arm = np.array([ARMS.index(p.arm) if p.arm in ARMS else -1 for p in people], dtype=int)
+        arm = np.array([arm_index(p.arm) for p in people], dtype=int)
         window_days, values = {}, {}
         for window in windows:
             key = window.key

@@ -13,6 +13,13 @@ def outcome_settings_get(*, program: Program) -> OutcomeSettings:
     return found or OutcomeSettings(program=program)
 
 
+def outcome_settings_for(*, programs) -> dict[int, OutcomeSettings]:
+    """outcome_settings_get() of several programs in one query, by program id."""
+    programs = {p.pk: p for p in programs}
+    found = {s.program_id: s for s in OutcomeSettings.objects.filter(program__in=list(programs))}
+    return {pk: found.get(pk) or OutcomeSettings(program=p) for pk, p in programs.items()}
+
+
 def substance_names(*, program: Program) -> list[str]:
     return list(
         Substance.objects.filter(program=program, is_active=True).values_list("name", flat=True)
@@ -31,7 +38,6 @@ def use_reports_for_day(*, mentee: MenteeProfile, day: date):
 def assessments_due(*, mentee: MenteeProfile, settings: OutcomeSettings, instrument: str):
     """Every time point of the schedule with its due date and the assessment, if done."""
     done = {a.week: a for a in Assessment.objects.filter(mentee=mentee, instrument=instrument)}
-    weeks = [0, *settings.followup_weeks]
     return [
         {
             "week": week,
@@ -39,5 +45,5 @@ def assessments_due(*, mentee: MenteeProfile, settings: OutcomeSettings, instrum
             "assessment": done.get(week),
             "instrument": INSTRUMENTS[instrument],
         }
-        for week in weeks
+        for week in settings.timepoints
     ]

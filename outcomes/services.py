@@ -11,7 +11,7 @@ from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
-from mentorship.audit import Action, audit_record
+from mentorship.audit import Action, audit_record, audit_records_bulk
 from outcomes.assessments import assessment_reminder_withdraw
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport, UseSummary
@@ -189,14 +189,16 @@ def use_month_record(
         for day, used in sorted(changed.items())
     )
     _use_days_refresh(program=mentee.program, keys={(mentee.pk, day) for day in changed})
-    for report in reports:
-        audit_record(
-            actor=actor,
-            action=Action.CREATE,
-            obj=report,
-            fields=["day", "used", "source"],
-            request=request,
-        )
+    audit_records_bulk(
+        {
+            "actor": actor,
+            "action": Action.CREATE,
+            "obj": report,
+            "fields": ["day", "used", "source"],
+            "request": request,
+        }
+        for report in reports
+    )
     return len(reports)
 
 
@@ -225,16 +227,18 @@ def use_reports_import(
     _use_days_refresh(program=program, keys={(r.mentee_id, r.day) for r in reports})
     people = dict(MenteeProfile.objects.filter(pk__in=mentee_ids).values_list("pk", "user_id"))
     # One entry per participant per import: who imported what kind of record, never the rows.
-    for mentee_id in sorted(mentee_ids):
-        audit_record(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="outcomes.usereport",
-            object_id=origin,
-            program=program,
-            person=User(pk=people[mentee_id]),
-            fields=REPORT_FIELDS,
-        )
+    audit_records_bulk(
+        {
+            "actor": actor,
+            "action": Action.CREATE,
+            "object_type": "outcomes.usereport",
+            "object_id": origin,
+            "program": program,
+            "person": User(pk=people[mentee_id]),
+            "fields": REPORT_FIELDS,
+        }
+        for mentee_id in sorted(mentee_ids)
+    )
     return len(reports)
 
 
@@ -260,6 +264,11 @@ def use_reports_from_checkins(*, program: Program, since: datetime | None = None
         .values_list("checkin_id", "day", "used")
     ):
         latest[(checkin_id, day)] = used
+    # Indexed by check-in so each check-in below looks up its days instead of scanning all.
+    reported_by_checkin: defaultdict[int, set[date]] = defaultdict(set)
+    for (checkin_id, day), used in latest.items():
+        if used:
+            reported_by_checkin[checkin_id].add(day)
     today = program.today()
     rows = []
     for checkin_id, mentee_id, use_days, logged_by_id in logged:
@@ -271,7 +280,7 @@ def use_reports_from_checkins(*, program: Program, since: datetime | None = None
                 continue  # a malformed day in someone else's log must not stop the sync
             if day <= today:
                 wanted.add(day)
-        reported = {d for (c, d), used in latest.items() if c == checkin_id and used}
+        reported = reported_by_checkin[checkin_id]
         changes = [(d, True) for d in wanted - reported]
         changes += [(d, False) for d in reported - wanted]
         rows += [
@@ -359,6 +368,3 @@ def assessment_record(
     # Done: its reminder, if not sent yet, is withdrawn (in this transaction).
     assessment_reminder_withdraw(mentee_id=mentee.pk, instrument=instrument, week=week)
     return assessment
-
-
-SOURCE_FOR_ROLE = {"mentee": Source.SELF, "mentor": Source.MENTOR, "coordinator": Source.SELF}

@@ -21,11 +21,16 @@ from outcomes.instruments import INSTRUMENTS, timepoint_label
 from outcomes.models import AssessmentSubject, Source, UseLogSubject
 
 
-def _source_for(user, mentee: MenteeProfile) -> str:
-    """What kind of report a calendar entry is: the mentee's own word, or their mentor's."""
+def _source_for(user, mentee: MenteeProfile, is_coordinator: bool | None = None) -> str:
+    """What kind of report a calendar entry is: the mentee's own word, or their mentor's.
+
+    is_coordinator, when the caller already knows it, saves asking the database again.
+    """
     if mentee.user_id == user.pk:
         return Source.SELF
-    if access.has_role(user, access.COORDINATOR, program=mentee.program_id):
+    if is_coordinator is None:
+        is_coordinator = access.has_role(user, access.COORDINATOR, program=mentee.program_id)
+    if is_coordinator:
         return Source.SELF  # transcribed from the participant's own account (e.g. paper TLFB)
     return Source.MENTOR
 
@@ -150,8 +155,8 @@ def use_day(request, mentee_pk: int, day: str):
         the_day = datetime.strptime(day, "%Y-%m-%d").date()  # noqa: DTZ007
     except ValueError as exc:
         raise Http404("No such day.") from exc
-    own_source = _source_for(request.user, mentee)
     is_coordinator = access.has_role(request.user, access.COORDINATOR, program=mentee.program_id)
+    own_source = _source_for(request.user, mentee, is_coordinator)
     sources = (
         [Source.SELF, Source.COLLATERAL, Source.LAB, Source.MENTOR]
         if is_coordinator
@@ -234,7 +239,7 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
     )
     definition = INSTRUMENTS.get(instrument)
     settings = selectors.outcome_settings_get(program=mentee.program)
-    if definition is None or week not in [0, *settings.followup_weeks]:
+    if definition is None or week not in settings.timepoints:
         raise Http404("No such assessment.")
     existing = mentee.assessments.filter(instrument=instrument, week=week).first()
     initial = {"completed_on": mentee.program.today()}
