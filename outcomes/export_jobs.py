@@ -10,10 +10,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.timezone import now
 
-from accounts.models import MenteeProfile, Program, User
+from accounts.models import Program, User
 from mentorship.audit import Action, audit_record
 from outcomes import exports
-from outcomes.models import ExportJob, UseDay
+from outcomes.models import ExportJob
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # rows between progress updates: one small UPDATE, not one per row
@@ -63,10 +63,7 @@ def export_job_run(*, job_id: int) -> None:
         return
     job = ExportJob.objects.select_related("program").get(pk=job_id)
     program = job.program
-    if job.kind == "days":
-        total = UseDay.objects.filter(mentee__program=program).count()
-    else:
-        total = MenteeProfile.objects.filter(program=program).count()
+    total = exports.export_row_count(program=program, kind=job.kind)
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
     try:
         header, rows = exports.export_rows(program=program, kind=job.kind, today=program.today())

@@ -347,3 +347,20 @@ def test_export_files_are_deleted_after_a_week_and_the_page_says_so(
         reverse("outcomes:export_job_download", kwargs={"slug": program.slug, "job_pk": recent.pk})
     )
     assert download.status_code == 200
+
+
+def test_a_check_in_export_job_counts_its_progress_in_check_ins(cohort, settings, tmp_path):
+    from outcomes.export_jobs import export_job_run
+    from outcomes.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    program, staff, (a, *_rest) = cohort
+    match = a.matches.get()
+    factories.CheckInFactory(match=match, status="completed", actual_minutes=30)  # 4 check-ins
+    job = ExportJob.objects.create(program=program, requested_by=staff, kind="checkins", fmt="csv")
+    export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    rows = list(csv.reader(io.StringIO(job.file.read().decode())))[1:]
+    # Three mentees but four check-ins: the bar's 100% is the rows the file holds.
+    assert job.rows_total == job.rows_done == len(rows) == 4
+    assert job.percent == 100
