@@ -1,5 +1,26 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+
+    def ready(self):
+        # What accounts plugs into the kernel and the site shell (mentorship/site.py).
+        from accounts import access_rules, dashboard, participant
+        from mentorship import access
+        from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
+
+        access.rules.register("roles", access_rules.roles_held)
+        access.rules.register("program_ids", access_rules.program_ids_with_role)
+        dashboard_panels.register("accounts", dashboard.panel)
+        participant_panels.register("accounts.consent", participant.consent_panel)
+        coordinator = (access.COORDINATOR,)
+        for key, label, url_name, order in [
+            ("mentees", _("Mentees"), "accounts:mentee_list", 10),
+            ("mentors", _("Mentors"), "accounts:mentor_list", 20),
+            ("import", _("Import"), "accounts:participant_import", 30),
+            ("invitations", _("Invitations"), "accounts:invitation_list", 40),
+            ("program_settings", _("Program settings"), "accounts:program_list", 50),
+        ]:
+            nav_items.register(f"accounts.{key}", NavItem(label, url_name, coordinator, order))

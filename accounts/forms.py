@@ -37,15 +37,6 @@ def submit_helper(label: str) -> FormHelper:
     return helper
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it is about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email",

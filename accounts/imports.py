@@ -39,6 +39,7 @@ from accounts.models import (
     User,
 )
 from mentorship.audit import Action, client_ip
+from mentorship.csvfiles import UnreadableFile, csv_text
 from mentorship.models import AuditEntry
 
 MENTOR, MENTEE = Membership.Role.MENTOR, Membership.Role.MENTEE
@@ -195,24 +196,6 @@ def template_csv() -> str:
 
 
 # --- Reading the file
-
-
-class UnreadableFile(ValueError):
-    """An upload that is not CSV text at all; the message is for the person who uploaded it."""
-
-
-def csv_text(content: bytes) -> str:
-    """The text of an uploaded CSV file. Every CSV import (participants, use days) reads here."""
-    try:
-        # "utf-8-sig" drops the byte-order mark Excel writes with "CSV UTF-8", reads plain UTF-8.
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableFile(
-            "The file is not UTF-8 text. In Excel use Save As “CSV UTF-8”."
-        ) from None
-    if "\x00" in text:
-        raise UnreadableFile("This is not a CSV file (it contains binary data).")
-    return text
 
 
 def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[tuple[int, dict]]]:

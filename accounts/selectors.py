@@ -1,7 +1,10 @@
 """Reads for participant lists and pages. Each list runs a fixed number of queries whatever
 the page size: relations are joined or prefetched here, never looked up per row."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Callable
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.eligibility import eligibility_q, mentors_with_eligibility
 from accounts.models import (
@@ -14,13 +17,16 @@ from accounts.models import (
     Substance,
     Training,
 )
+from mentorship.registry import Registry
 
-# Match lives in a higher layer (matching); we reach it through the reverse relation only.
-CURRENT_MATCH_STATUSES = ["active", "paused"]
+#: Matches live in a higher layer. matching registers "current" here in its `ready()`: a function
+#: returning the queryset of matches that still pair a mentee with a mentor, which the
+#: participant lists show ("Mentor: ...", "2 of 3 mentees") and filter by ("unmatched").
+match_sources: Registry[Callable[[], QuerySet]] = Registry("participant list matches")
 
 
-def _match_model():
-    return MenteeProfile._meta.get_field("matches").related_model
+def _current_matches() -> QuerySet:
+    return match_sources.get("current")()
 
 
 def vocabulary(model, program: Program, *, include=()) -> QuerySet:
@@ -44,7 +50,7 @@ def _search(queryset: QuerySet, term: str, also: Q | None = None) -> QuerySet:
 
 def mentee_list(*, program: Program, filters: dict | None = None) -> QuerySet:
     filters = filters or {}
-    current = _match_model().objects.filter(status__in=CURRENT_MATCH_STATUSES)
+    current = _current_matches()
     mentees = (
         MenteeProfile.objects.filter(program=program)
         .select_related("user", "preferred_philosophy")
@@ -79,14 +85,20 @@ def mentee_list(*, program: Program, filters: dict | None = None) -> QuerySet:
 
 def mentor_list(*, program: Program, filters: dict | None = None) -> QuerySet:
     filters = filters or {}
+    current_count = (
+        _current_matches()
+        .filter(mentor=OuterRef("pk"))
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     mentors = (
         MentorProfile.objects.filter(program=program)
         .select_related("user")
         .prefetch_related("philosophies", "focus_areas")
         .annotate(
-            active_match_count=Count(
-                "matches", filter=Q(matches__status__in=CURRENT_MATCH_STATUSES), distinct=True
-            )
+            active_match_count=Coalesce(Subquery(current_count, output_field=IntegerField()), 0)
         )
         .order_by("user__last_name", "user__first_name", "pk")
     )
@@ -134,28 +146,15 @@ def mentor_eligibility(mentor: MentorProfile) -> list[str]:
 
 
 def mentee_page(mentee: MenteeProfile) -> dict:
-    """What the participant page shows besides the profile itself."""
-    current = (
-        _match_model()
-        .objects.filter(mentee=mentee, status__in=CURRENT_MATCH_STATUSES)
-        .select_related("mentor__user")
-        .first()
-    )
+    """What the participant page shows besides the profile itself and the apps' panels."""
     return {
-        "current_match": current,
         "status_history": mentee.status_history.select_related("changed_by"),
         "focus_needs": mentee.focus_needs.select_related("focus_area"),
     }
 
 
 def mentor_page(mentor: MentorProfile) -> dict:
-    current = (
-        mentor.matches.filter(status__in=CURRENT_MATCH_STATUSES)
-        .select_related("mentee__user")
-        .order_by("mentee__user__last_name")
-    )
     return {
-        "current_matches": current,
         "trainings": mentor.trainings.select_related("training"),
         "ineligible_reasons": mentor_eligibility(mentor),
     }

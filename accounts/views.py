@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
@@ -20,11 +21,12 @@ from accounts.forms import (
     ParticipantFilterForm,
     ProgramSettingsForm,
     VocabularyTermForm,
-    add_service_errors,
 )
 from accounts.models import MenteeProfile, MentorProfile, Program, availability_labels
 from mentorship import access
 from mentorship.audit import audit_view
+from mentorship.forms import add_service_errors
+from mentorship.site import participant_panels, render_panels
 
 PAGE_SIZE = 25
 VOCABULARY_LABELS = {
@@ -86,7 +88,7 @@ def program_settings(request, program):
                 actor=request.user, program=program, data=dict(form.cleaned_data), request=request
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Program settings saved.")
             return redirect("accounts:program_settings", program=program.slug)
@@ -310,6 +312,7 @@ def mentee_detail(request, pk):
         "program": mentee.program,
         "can_change": can_change,
         "availability": availability_labels(mentee.availability),
+        "panels": _participant_panels(request, mentee, can_change=can_change),
         **selectors.mentee_page(mentee),
     }
     if can_change:
@@ -412,14 +415,23 @@ def mentor_edit(request, pk):
 def mentor_detail(request, pk):
     mentor = access.get_for_user(request.user, _mentors(), pk=pk)
     audit_view(request, mentor)
+    can_change = access.can_change(request.user, mentor)
     return render(
         request,
         "accounts/mentor_detail.html",
         {
             "mentor": mentor,
             "program": mentor.program,
-            "can_change": access.can_change(request.user, mentor),
+            "can_change": can_change,
             "availability": availability_labels(mentor.availability),
+            "panels": _participant_panels(request, mentor, can_change=can_change),
             **selectors.mentor_page(mentor),
         },
     )
+
+
+def _participant_panels(request, person, *, can_change: bool) -> str:
+    """The panels the apps registered for the participant page (consent, current match, ...),
+    with dates in the program's timezone like the rest of the page."""
+    with timezone.override(person.program.timezone):
+        return render_panels(participant_panels, request, person, can_change=can_change)

@@ -34,16 +34,9 @@ from checkins.models import (
 from matching.models import Match
 from mentorship import access
 from mentorship.audit import audit_view
+from mentorship.forms import add_service_errors
 
 PAGE_SIZE = 50
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -120,7 +113,7 @@ def checkin_log(request, pk):
             try:
                 services.checkin_log(actor=request.user, checkin=checkin, data=form.log_data())
             except ValidationError as error:
-                _service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 risk = form.cleaned_data.get("risk")
                 if risk == CheckIn.Risk.CRISIS:
@@ -208,7 +201,7 @@ def schedule_edit(request, match_pk):
                         actor=request.user, schedule=schedule, **form.schedule_fields()
                     )
             except ValidationError as error:
-                _service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Schedule saved; upcoming check-ins updated.")
                 return redirect("checkins:schedule", match_pk=match.pk)
@@ -238,7 +231,7 @@ def checkin_create(request, match_pk):
         try:
             checkin = services.checkin_create(actor=request.user, match=match, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Check-in planned.")
             return redirect("checkins:detail", pk=checkin.pk)

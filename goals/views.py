@@ -24,6 +24,7 @@ from goals.models import Goal, GoalTemplate, MenteeGoals
 from matching.models import Match
 from mentorship import access
 from mentorship.audit import audit_view
+from mentorship.forms import add_service_errors
 
 PAGE_SIZE = 25
 
@@ -36,15 +37,6 @@ def _goal(request, pk: int, *, change: bool = False) -> Goal:
 def _mentee(request, pk: int, *, change: bool = False) -> MenteeGoals:
     queryset = MenteeGoals.objects.select_related("user", "program")
     return access.get_for_user(request.user, queryset, change=change, pk=pk)
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    # A rule the service enforces (e.g. a status transition) shows at the field like any other.
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -110,7 +102,7 @@ def goal_create(request, mentee_pk: int):
         try:
             goal = services.goal_create(actor=request.user, mentee=mentee, data=data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             if goal.status == Goal.Status.DRAFT:
                 messages.success(request, "Goal saved. Your mentor will agree the plan with you.")
@@ -170,7 +162,7 @@ def goal_edit(request, pk: int):
         try:
             services.goal_update(actor=request.user, goal=goal, data=form.goal_data())
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Goal updated.")
             return redirect("goals:goal_detail", pk=goal.pk)
@@ -201,7 +193,7 @@ def progress_add(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Progress recorded.")
             return redirect("goals:goal_detail", pk=goal.pk)
@@ -223,7 +215,7 @@ def goal_status(request, pk: int):
                 today=goal.mentee.program.today(),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Status changed.")
             return redirect("goals:goal_detail", pk=goal.pk)

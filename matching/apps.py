@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MatchingConfig(AppConfig):
     name = "matching"
+
+    def ready(self):
+        # What matching plugs into lower layers and the site shell (mentorship/site.py).
+        from accounts.selectors import match_sources
+        from matching import access_rules, dashboard, participant
+        from mentorship import access
+        from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
+
+        access.rules.register("matched_mentee_ids", access_rules.matched_mentee_ids)
+        match_sources.register("current", access_rules.current_matches)
+        dashboard_panels.register("matching", dashboard.panel)
+        participant_panels.register("matching.match", participant.match_panel)
+        nav_items.register(
+            "matching", NavItem(_("Matching"), "matching:programs", (access.COORDINATOR,), 70)
+        )

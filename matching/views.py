@@ -16,6 +16,7 @@ from matching.models import Match, NeverPair
 from matching.selectors import matching_settings_get, mentee_pool, mentee_suggestions
 from mentorship import access
 from mentorship.audit import Action, audit_record, audit_view
+from mentorship.forms import add_service_errors
 
 SUGGESTIONS_SHOWN = 25
 
@@ -198,7 +199,7 @@ def match_end(request, pk):
             messages.success(request, "Match ended.")
             return redirect("matching:match_detail", pk=match.pk)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
     return render(request, "matching/match_end.html", {"match": match, "form": form})
 
 

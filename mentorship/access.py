@@ -13,15 +13,30 @@ policy builds one filter per role:
 Outside the filter: 404 (we do not confirm the object exists). In scope but the role may not
 change it: 403. Because the filter runs on every request, ending a match or revoking a consent
 takes effect on the very next request.
+
+The policy is generic: which programs a user holds a role in, and which mentees a mentor reaches,
+are answered by the apps that own those relations, registered in `rules` from their
+`AppConfig.ready()` (the kernel imports no app):
+
+- "roles" (accounts): `(user) -> iterable of the role names the user holds in any program`;
+- "program_ids" (accounts): `(user, roles) -> subquery of ids of programs where the user holds
+  one of roles`;
+- "matched_mentee_ids" (matching): `(user, consent_flag) -> subquery of the mentee ids in an
+  active match with the user as mentor (and, with a flag, an active consent covering it)`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from mentorship.registry import Registry
+
 COORDINATOR, MENTOR, MENTEE, STAFF = "coordinator", "mentor", "mentee", "staff"
+
+rules: Registry[Callable] = Registry("access rules")
 
 
 @dataclass(frozen=True)
@@ -40,9 +55,7 @@ def _join(path: str | None, field: str) -> str:
 
 def program_ids(user, *roles: str):
     """Subquery of the ids of programs where the user holds one of `roles`."""
-    from accounts.models import Membership
-
-    return Membership.objects.filter(user=user, role__in=roles, is_active=True).values("program_id")
+    return rules.get("program_ids")(user, roles)
 
 
 def user_roles(user) -> frozenset[str]:
@@ -52,11 +65,7 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_mentorship_roles", None)
     if cached is None:
-        from accounts.models import Membership
-
-        cached = frozenset(
-            Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
-        )
+        cached = frozenset(rules.get("roles")(user))
         user._mentorship_roles = cached
     return cached
 
@@ -72,18 +81,9 @@ def has_role(user, *roles: str, program=None) -> bool:
 
 
 def matched_mentee_ids(user, consent_flag: str | None = None):
-    """Subquery of the mentee ids in an active match with one of the user's mentor profiles."""
-    from accounts.models import Consent, MenteeProfile
-
-    mentees = MenteeProfile.objects.filter(
-        matches__status="active", matches__mentor__user=user, matches__mentor__is_active=True
-    )
-    if consent_flag:
-        consents = Consent.objects.filter(
-            Consent.active_q(), **{consent_flag: True, "to_mentor": True}
-        )
-        mentees = mentees.filter(pk__in=consents.values("mentee_id"))
-    return mentees.values("pk")
+    """Subquery of the mentee ids in an active match with one of the user's mentor profiles
+    (with `consent_flag`: only those whose active consent covers it)."""
+    return rules.get("matched_mentee_ids")(user, consent_flag)
 
 
 def _role_filters(user, paths: AccessPaths) -> dict[str, Q]:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "checkins",
     "goals",
     "outcomes",
+    # The site shell, above every app: root URLs, dashboards, navigation, seed_demo.
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +76,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "mentorship.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "mentorship.wsgi.application"
 
 TEMPLATES = [
@@ -87,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentorship.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },

@@ -1,8 +1,9 @@
-"""The outcomes panel on each role's dashboard (see mentorship/dashboard.py)."""
+"""The outcomes panel on each role's dashboard (registered in `OutcomesConfig.ready()`)."""
 
 from django.template.loader import render_to_string
 
 from accounts.models import MenteeProfile, Program
+from matching.models import Match
 from mentorship import access
 from outcomes import selectors
 from outcomes.instruments import due_date
@@ -28,7 +29,7 @@ def panel(request, role: str) -> str:
         # Only mentees whose consent covers the use log: the calendar link would 404 otherwise.
         context["mentees"] = list(
             access.scope(user, UseLogSubject.objects.all(), roles=(access.MENTOR,))
-            .filter(matches__mentor__user=user, matches__status="active")
+            .filter(matches__mentor__user=user, matches__status=Match.Status.ACTIVE)
             .select_related("user")
         )
     else:

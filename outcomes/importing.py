@@ -9,8 +9,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from accounts.imports import UnreadableFile, csv_text
 from accounts.models import MenteeProfile, Program, User
+from mentorship.csvfiles import UnreadableFile, csv_text
 from outcomes.models import Source
 from outcomes.selectors import substance_names
 from outcomes.services import use_reports_import

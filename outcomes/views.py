@@ -15,6 +15,7 @@ from accounts.models import MenteeProfile
 from checkins.models import CheckIn
 from mentorship import access
 from mentorship.audit import audit_view
+from mentorship.forms import add_service_errors
 from outcomes import selectors, services
 from outcomes.forms import AssessmentForm, MonthForm, UseReportForm, day_field_name
 from outcomes.instruments import INSTRUMENTS, timepoint_label
@@ -182,8 +183,7 @@ def use_day(request, mentee_pk: int, day: str):
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Report added. Earlier reports are kept in the history.")
             return redirect("outcomes:day", mentee_pk=mentee.pk, day=day)
@@ -262,8 +262,7 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved. Total score {result.total}.")
             return redirect("outcomes:assessments", mentee_pk=mentee.pk)

@@ -1,6 +1,5 @@
-"""Project-level pages: the role dashboards, the audit trail and the health check."""
+"""The shell's pages: the role dashboards, the audit trail and the health check."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,8 +14,9 @@ from accounts.models import Membership, MenteeProfile, Program
 from matching.models import Match
 from mentorship import access
 from mentorship.celery import app as celery_app
-from mentorship.dashboard import render_panels
 from mentorship.models import AuditEntry
+from mentorship.site import dashboard_panels, render_panels
+from portal.forms import AuditFilterForm
 
 Role = Membership.Role
 
@@ -42,10 +42,12 @@ def home(request):
         Role.MENTEE: _mentee_dashboard,
     }
     if not role:
-        return render(request, "dashboard/no_role.html")
+        return render(request, "portal/dashboard/no_role.html")
     context = builders[role](request.user)
-    panels = render_panels(request, role)
-    return render(request, f"dashboard/{role}.html", {"role": role, "panels": panels, **context})
+    panels = render_panels(dashboard_panels, request, role)
+    return render(
+        request, f"portal/dashboard/{role}.html", {"role": role, "panels": panels, **context}
+    )
 
 
 def _coordinator_dashboard(user) -> dict:
@@ -54,18 +56,23 @@ def _coordinator_dashboard(user) -> dict:
         mentee_count=Count("mentees", distinct=True),
         unmatched_count=Count(
             "mentees",
-            filter=Q(mentees__study_arm="mentored", mentees__status=MenteeProfile.Status.ENROLLED),
+            filter=Q(
+                mentees__study_arm=MenteeProfile.Arm.MENTORED,
+                mentees__status=MenteeProfile.Status.ENROLLED,
+            ),
             distinct=True,
         ),
-        active_match_count=Count("matches", filter=Q(matches__status="active"), distinct=True),
+        active_match_count=Count(
+            "matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True
+        ),
     )
     return {"programs": programs}
 
 
 def _staff_dashboard(user) -> dict:
     programs = Program.objects.filter(pk__in=access.program_ids(user, access.STAFF)).annotate(
-        mentored_n=Count("mentees", filter=Q(mentees__study_arm="mentored")),
-        comparison_n=Count("mentees", filter=Q(mentees__study_arm="comparison")),
+        mentored_n=Count("mentees", filter=Q(mentees__study_arm=MenteeProfile.Arm.MENTORED)),
+        comparison_n=Count("mentees", filter=Q(mentees__study_arm=MenteeProfile.Arm.COMPARISON)),
     )
     return {"programs": programs}
 
@@ -88,35 +95,6 @@ def _mentee_dashboard(user) -> dict:
         ).select_related("mentor__user")
     }
     return {"profiles": [(p, current.get(p.pk)) for p in profiles]}
-
-
-class AuditFilterForm(forms.Form):
-    program = forms.ModelChoiceField(
-        queryset=Program.objects.none(), required=False, empty_label="All my programs"
-    )
-    person = forms.CharField(
-        required=False, label="Person (e-mail or participant ID)", max_length=120
-    )
-    object_type = forms.CharField(required=False, label="Record type", max_length=60)
-    action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *AuditEntry.Action.choices]
-    )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, programs, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
-        return data
 
 
 @login_required
@@ -151,7 +129,7 @@ def audit_trail(request):
         if data["date_to"]:
             entries = entries.filter(at__date__lte=data["date_to"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/trail.html", {"form": form, "page": page})
+    return render(request, "portal/audit_trail.html", {"form": form, "page": page})
 
 
 @never_cache

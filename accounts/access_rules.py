@@ -1,0 +1,19 @@
+"""What accounts tells the kernel's access policy: which roles a user holds, and where.
+
+Registered in `AccountsConfig.ready()` as the "roles" and "program_ids" rules of
+`mentorship.access.rules`; the kernel never imports accounts.
+"""
+
+from django.db.models import QuerySet
+
+from accounts.models import Membership
+
+
+def roles_held(user) -> QuerySet:
+    """The role names the user holds in any program (read once per request by the kernel)."""
+    return Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
+
+
+def program_ids_with_role(user, roles) -> QuerySet:
+    """Subquery of the ids of programs where the user holds one of `roles`."""
+    return Membership.objects.filter(user=user, role__in=roles, is_active=True).values("program_id")

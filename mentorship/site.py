@@ -1,0 +1,49 @@
+"""What the apps contribute to the site shell's pages: dashboard panels, participant-page
+panels and navigation items.
+
+The shell (`portal`) sits above every app and the apps may not import it, so the registries live
+here, in the kernel; each app fills them in its `AppConfig.ready()` and the shell (or the
+participant page in `accounts`) renders what is registered. Entries show in registration order,
+which is the order of INSTALLED_APPS, unless they carry an explicit `order`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+from mentorship.registry import Registry
+
+#: `panel(request, role) -> str`: rendered HTML for the dashboard of `role`, or "".
+DashboardPanel = Callable[[Any, str], str]
+#: `panel(request, person, *, can_change) -> str`: rendered HTML for the participant page of
+#: `person` (a mentee or mentor profile; a panel returns "" for people it has nothing about).
+#: `can_change` is the access policy's answer for the person, so a panel shows its buttons only
+#: to whom may use them.
+ParticipantPanel = Callable[..., str]
+
+dashboard_panels: Registry[DashboardPanel] = Registry("dashboard panels")
+participant_panels: Registry[ParticipantPanel] = Registry("participant page panels")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str  # translatable: pass gettext_lazy(...)
+    url_name: str
+    # Roles that see the item; None: everyone signed in.
+    roles: tuple[str, ...] | None = None
+    # Position in the bar (lowest first); the bar mixes apps, so registration order is not enough.
+    order: int = 100
+
+
+nav_items: Registry[NavItem] = Registry("navigation")
+
+
+def render_panels(registry: Registry, request, *args, **kwargs) -> SafeString:
+    """Every registered panel, in order, joined. Each renders through a template, so its HTML is
+    already escaped."""
+    html = (panel(request, *args, **kwargs) or "" for panel in registry)
+    return mark_safe("\n".join(part for part in html if part))  # noqa: S308
