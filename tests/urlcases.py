@@ -1,5 +1,5 @@
 """The role x URL matrix. Each app lists its views in `tests/<app>/url_cases.py` as CASES;
-tests/mentorship/test_url_permissions.py checks every URL the resolver knows is classified."""
+tests/portal/test_url_permissions.py checks every URL the resolver knows is classified."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field

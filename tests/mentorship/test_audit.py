@@ -1,4 +1,4 @@
-"""The audit trail is append-only and each coordinator sees only their programs' entries."""
+"""The audit trail is append-only and names who, what and about whom, never the content."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -6,8 +6,6 @@ from django.urls import reverse
 
 from mentorship.audit import audit_record
 from mentorship.models import AuditEntry
-from tests.conftest import count_queries
-from tests.factories import MenteeProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,35 +61,3 @@ def test_admin_offers_no_way_to_change_entries(admin_client, world):
         ).status_code
         == 403
     )
-
-
-def test_coordinator_sees_own_program_entries_only(client, world):
-    _entry(world)
-    outsider = MenteeProfileFactory(program=world.other_program)
-    audit_record(actor=world.other_coordinator, action="update", obj=outsider)
-    client.force_login(world.coordinator)
-    page = client.get(reverse("audit_trail")).context["page"]
-    assert {e.program_id for e in page} == {world.program.pk}
-
-
-def test_trail_filters_by_person_action_and_date(client, world):
-    _entry(world)
-    audit_record(actor=world.coordinator, action="view", obj=world.other_mentee_profile)
-    client.force_login(world.coordinator)
-    by_person = client.get(
-        reverse("audit_trail"), {"person": world.mentee_profile.participant_id}
-    ).context["page"]
-    assert [e.person_id for e in by_person] == [world.mentee.pk]
-    by_action = client.get(reverse("audit_trail"), {"action": "view"}).context["page"]
-    assert {e.action for e in by_action} == {"view"}
-    bad = client.get(reverse("audit_trail"), {"date_from": "2026-05-02", "date_to": "2026-05-01"})
-    assert bad.status_code == 200 and "end date is before" in bad.content.decode()
-
-
-def test_trail_query_count_is_constant(client, world):
-    client.force_login(world.coordinator)
-    _entry(world)
-    one = count_queries(lambda: client.get(reverse("audit_trail")))
-    for _ in range(49):
-        _entry(world)
-    assert count_queries(lambda: client.get(reverse("audit_trail"))) == one
