@@ -245,7 +245,7 @@ def ensure_redis(stack: contextlib.ExitStack) -> tuple[str, str]:
 _terminated = False
 
 
-def _on_sigterm(signum, frame):
+def on_sigterm(signum, frame):
     # A CI timeout or `kill` should still stop the throwaway servers: unwind like Ctrl-C.
     global _terminated
     _terminated = True
@@ -274,7 +274,7 @@ def main(argv: list[str]) -> int:
     if not cmd:
         print("usage: with_services.py -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
     with contextlib.ExitStack() as stack:
         try:
             db_url, db_how = ensure_postgres(stack)
