@@ -67,10 +67,9 @@ def stop_unless_shared(server) -> None:
     there, so only live ones count."""
     import psutil
 
-    with server._lock:  # the package's lock around that file
+    with server._lock:  # the package's lock around that file (stop() takes it too)
         users = server.global_process_id_list.get_and_remove(os.getpid())
-        if any(pid != os.getpid() and psutil.pid_exists(pid) for pid in users):
-            return
+    if not any(pid != os.getpid() and psutil.pid_exists(pid) for pid in users):
         server.stop()
 
 
