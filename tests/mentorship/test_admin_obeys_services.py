@@ -152,9 +152,7 @@ def test_audit_entries_link_to_the_audit_trail(client, superuser):
     assert f'href="{reverse("audit_trail")}"' in body.decode()
 
 
-def test_program_settings_are_set_at_creation_and_then_only_on_the_settings_page(
-    client, superuser
-):
+def test_program_settings_are_set_at_creation_and_then_only_on_the_settings_page(client, superuser):
     client.force_login(superuser)
     assert 'name="timezone"' in client.get(reverse("admin:accounts_program_add")).content.decode()
     program = factories.ProgramFactory()
