@@ -2,7 +2,7 @@
 """Run a command against a real PostgreSQL and Redis: `with_services.py -- pytest ...`.
 
 The test suite must exercise what production runs (row locks, partial indexes, a real broker),
-so this never falls back to SQLite or an in-memory broker. It uses, in order:
+so this never falls back to an in-memory broker or a stand-in database. It uses, in order:
 
 1. DATABASE_URL / REDIS_URL when set. If such a server does not answer we stop (exit 2):
    someone asked for that server, and quietly testing elsewhere would hide the problem.
