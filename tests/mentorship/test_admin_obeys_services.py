@@ -160,3 +160,18 @@ def test_program_settings_are_set_at_creation_and_then_only_on_the_settings_page
     assert 'name="timezone"' not in body.decode()
     assert 'name="name"' in body.decode()  # the name stays the superuser's to edit
     assert reverse("accounts:program_settings", args=[program.slug]) in body.decode()
+
+
+def test_every_admin_list_opens_with_rows_and_their_links(client, superuser):
+    schedule = factories.ScheduleFactory()
+    factories.CheckInFactory(match=schedule.match)
+    factories.ConsentFactory(mentee=schedule.match.mentee)
+    factories.NeverPairFactory(program=schedule.match.program)
+    audit_record(actor=superuser, action="update", obj=schedule.match, fields=["status"])
+    client.force_login(superuser)
+    for model in admin.site._registry:
+        opts = model._meta
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert response.status_code == 200, opts.label
+    body = client.get(reverse("admin:matching_match_changelist")).content.decode()
+    assert reverse("matching:match_detail", args=[schedule.match.pk]) in body
