@@ -60,3 +60,22 @@ def test_without_the_package_it_says_in_one_sentence_how_to_use_another_server(t
     assert "\n" not in message
     assert "set DATABASE_URL=postgres://" in message
     assert not (tmp_path / "var" / "postgres").exists()
+
+
+def _check(tmp_path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=SCRIPT.parent.parent,
+        env={**_env(tmp_path / "var"), "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_settings_without_a_postgresql_url_refuse_and_say_how_to_get_one(tmp_path):
+    for env in ({}, {"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}):
+        result = _check(tmp_path, **env)
+        assert result.returncode != 0
+        assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+        assert "make run" in result.stderr
