@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
 
 from accounts import models
+from mentorship.admin import ReadOnlyInline, ServiceOwnedAdmin
 
 
 @admin.register(models.User)
@@ -21,6 +23,11 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+# Stay editable, because the app has no page for them and no service with rules to skip:
+# users' sign-in and staff flags, creating programs, granting roles (memberships), and the
+# vocabularies and languages that are a superuser's to curate.
+
+
 class MembershipInline(admin.TabularInline):
     model = models.Membership
     extra = 0
@@ -32,6 +39,21 @@ class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "organization", "timezone"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+    # What the program's settings page edits, through a service that audits it, is set here
+    # only when the program is created.
+    settings_fields = [
+        "timezone",
+        "default_checkin_cadence",
+        "min_recovery_months",
+        "required_trainings",
+        "crisis_resources",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.settings_fields if obj is not None else []
+
+    def view_on_site(self, obj):
+        return reverse("accounts:program_settings", args=[obj.slug])
 
 
 @admin.register(models.Membership)
@@ -56,99 +78,68 @@ class LanguageAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-# --- Profiles, history, consent and invitations (superusers; coordinators use the app's pages)
+# --- Profiles, history, consent and invitations: shown here, changed on the app's pages, whose
+# services keep the status history, row locks and audit trail an admin edit would skip.
 
 
-class MentorTrainingInline(admin.TabularInline):
+class MentorTrainingInline(ReadOnlyInline):
     model = models.MentorTraining
-    extra = 0
 
 
 @admin.register(models.MentorProfile)
-class MentorProfileAdmin(admin.ModelAdmin):
+class MentorProfileAdmin(ServiceOwnedAdmin):
     list_display = ["user", "program", "capacity", "accepting_new", "is_active"]
     list_filter = ["program", "is_active", "accepting_new"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user"]
-    filter_horizontal = ["philosophies", "focus_areas", "languages", "lived_substances"]
     inlines = [MentorTrainingInline]
     list_select_related = ["user", "program"]
+    app_page = ("accounts:mentor_detail", "pk")
 
 
-class MenteeFocusAreaInline(admin.TabularInline):
+class MenteeFocusAreaInline(ReadOnlyInline):
     model = models.MenteeFocusArea
-    extra = 0
 
 
-class StatusChangeInline(admin.TabularInline):
-    """History is written by accounts.services.mentee_status_change only."""
-
+class StatusChangeInline(ReadOnlyInline):
     model = models.StatusChange
-    extra = 0
     fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.MenteeProfile)
-class MenteeProfileAdmin(admin.ModelAdmin):
+class MenteeProfileAdmin(ServiceOwnedAdmin):
     list_display = ["participant_id", "user", "program", "status", "study_arm", "enrolled_on"]
     list_filter = ["program", "status", "study_arm"]
     search_fields = ["participant_id", "user__email", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user"]
-    # The status moves through the lifecycle service so that history is kept.
-    readonly_fields = ["participant_id", "status"]
-    filter_horizontal = ["substances", "languages"]
     inlines = [MenteeFocusAreaInline, StatusChangeInline]
     list_select_related = ["user", "program"]
+    app_page = ("accounts:mentee_detail", "pk")
 
 
 @admin.register(models.StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ServiceOwnedAdmin):
     list_display = ["mentee", "from_status", "to_status", "changed_at", "changed_by"]
     list_filter = ["to_status"]
     search_fields = ["mentee__participant_id"]
     list_select_related = ["mentee__user", "changed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadMostlyAdmin(admin.ModelAdmin):
-    """Records with legal weight: viewable, never added, edited or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    app_page = ("accounts:mentee_status", "mentee_id")
 
 
 @admin.register(models.Consent)
-class ConsentAdmin(ReadMostlyAdmin):
+class ConsentAdmin(ServiceOwnedAdmin):
     list_display = ["mentee", "version", "signed_at", "expires_on", "revoked_at"]
     list_filter = ["mentee__program"]
     search_fields = ["mentee__participant_id"]
     list_select_related = ["mentee__user"]
+    app_page = ("accounts:consent_detail", "pk")
 
 
 @admin.register(models.Invitation)
-class InvitationAdmin(ReadMostlyAdmin):
+class InvitationAdmin(ServiceOwnedAdmin):
     # The token hash is left out: it is useless to a reader and need not be displayed.
     list_display = ["user", "program", "created_at", "expires_at", "used_at", "superseded_at"]
     list_filter = ["program"]
     search_fields = ["user__email"]
     exclude = ["token_hash"]
     list_select_related = ["user", "program"]
+    app_page = ("accounts:invitation_list", None)

@@ -7,27 +7,32 @@ from matching.models import (
     NeverPair,
     PhilosophyCompatibility,
 )
+from mentorship.admin import ReadOnlyInline, ServiceOwnedAdmin
 
 
-class MatchStatusChangeInline(admin.TabularInline):
+class MatchStatusChangeInline(ReadOnlyInline):
     model = MatchStatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "end_reason", "changed_at", "changed_by"]
+    fields = ["from_status", "to_status", "end_reason", "changed_at", "changed_by"]
+    readonly_fields = fields
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(ServiceOwnedAdmin):
+    # Approving, pausing and ending lock the mentor's capacity and write history and audit.
     list_display = ["mentee", "mentor", "program", "status", "score", "proposed_at", "ended_at"]
     list_filter = ["status", "program"]
+    list_select_related = ["mentee__user", "mentor__user", "program"]
     inlines = [MatchStatusChangeInline]
+    app_page = ("matching:match_detail", "pk")
 
 
 @admin.register(MatchingSettings)
-class MatchingSettingsAdmin(admin.ModelAdmin):
+class MatchingSettingsAdmin(ServiceOwnedAdmin):
     list_display = ["program", "mentor_must_accept"]
+    app_page = ("matching:settings", "program.slug")
 
 
+# No app page edits this table and no rule guards it: it stays editable, as a vocabulary does.
 @admin.register(PhilosophyCompatibility)
 class PhilosophyCompatibilityAdmin(admin.ModelAdmin):
     list_display = ["program", "mentee_philosophy", "mentor_philosophy", "compatibility"]
@@ -35,6 +40,7 @@ class PhilosophyCompatibilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(NeverPair)
-class NeverPairAdmin(admin.ModelAdmin):
+class NeverPairAdmin(ServiceOwnedAdmin):
     list_display = ["program", "mentee", "mentor", "reason", "created_at"]
     list_filter = ["program", "reason"]
+    app_page = ("matching:suggestions", "mentee_id")

@@ -1,6 +1,7 @@
 """Settings, read from the environment.
 
-Safe development defaults (SQLite file, a Celery broker that needs no server, e-mail written to a
+PostgreSQL only, always from DATABASE_URL (`make run` starts an embedded server and sets it).
+Safe development defaults otherwise (a Celery broker that needs no server, e-mail written to a
 folder) so `make run` works on a machine with only Python; production secrets have no default.
 """
 
@@ -95,23 +96,20 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: PostgreSQL when DATABASE_URL is set, else a SQLite file for `make run`.
+# --- Database: PostgreSQL, from DATABASE_URL. No default: the settings do not start a server
+# (web, worker, beat and every manage.py would race to), `scripts/embedded_postgres.py` does,
+# once, for `make run` and whatever command it wraps.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    # Kept for a minute, checked before reuse (a restarted server is noticed, not an error).
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
-    }
-else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
-            # Worker, beat and web share the file: wait for locks instead of failing at once.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-        }
-    }
+if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database (postgres://USER:PASSWORD@HOST:5432/NAME); "
+        "for the embedded one run `make run`, or wrap a command in "
+        "`.venv/bin/python scripts/embedded_postgres.py -- COMMAND`."
+    )
+# Kept for a minute, checked before reuse (a restarted server is noticed, not an error).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when REDIS_URL is set, else a file-system broker and local cache.

@@ -1,25 +1,20 @@
 from django.contrib import admin
 
+from mentorship.admin import ServiceOwnedAdmin
 from outcomes.models import Disclosure, OutcomeSettings
 
 
 @admin.register(OutcomeSettings)
-class OutcomeSettingsAdmin(admin.ModelAdmin):
+class OutcomeSettingsAdmin(ServiceOwnedAdmin):
     list_display = ["program", "conflict_rule", "assessment_weeks"]
+    app_page = ("outcomes:settings", "program.slug")
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
-    """Read-only: a disclosure record is evidence and is never edited."""
+class DisclosureAdmin(ServiceOwnedAdmin):
+    """A disclosure record is evidence and is never edited; the consent it rests on is shown
+    on the participant's page."""
 
     list_display = ["disclosed_at", "program", "mentee", "recipient", "disclosed_by"]
     list_filter = ["program"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    app_page = ("accounts:mentee_detail", "mentee_id")

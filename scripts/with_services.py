@@ -2,7 +2,7 @@
 """Run a command against a real PostgreSQL and Redis: `with_services.py -- pytest ...`.
 
 The test suite must exercise what production runs (row locks, partial indexes, a real broker),
-so this never falls back to SQLite or an in-memory broker. It uses, in order:
+so this never falls back to an in-memory broker or a stand-in database. It uses, in order:
 
 1. DATABASE_URL / REDIS_URL when set. If such a server does not answer we stop (exit 2):
    someone asked for that server, and quietly testing elsewhere would hide the problem.
@@ -245,7 +245,7 @@ def ensure_redis(stack: contextlib.ExitStack) -> tuple[str, str]:
 _terminated = False
 
 
-def _on_sigterm(signum, frame):
+def on_sigterm(signum, frame):
     # A CI timeout or `kill` should still stop the throwaway servers: unwind like Ctrl-C.
     global _terminated
     _terminated = True
@@ -274,7 +274,7 @@ def main(argv: list[str]) -> int:
     if not cmd:
         print("usage: with_services.py -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
     with contextlib.ExitStack() as stack:
         try:
             db_url, db_how = ensure_postgres(stack)
