@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class OutcomesConfig(AppConfig):
     name = "outcomes"
+
+    def ready(self):
+        # --- Hand-offs from check-ins: a check-in's use report reaches the use log in the
+        # check-in's transaction (checkins never import outcomes; see mentorship.registry).
+        from checkins.hooks import use_reported
+        from outcomes.services import use_report_from_checkin
+
+        use_reported.connect(use_report_from_checkin)
+        # --- end of hand-offs from check-ins
