@@ -12,3 +12,9 @@ class OutcomesConfig(AppConfig):
 
         use_reported.connect(use_report_from_checkin)
         # --- end of hand-offs from check-ins
+        # --- Hand-offs from accounts: a moved enrollment date recounts the use summary.
+        from accounts.hooks import enrollment_changed
+        from outcomes.services import use_summary_after_enrollment_change
+
+        enrollment_changed.connect(use_summary_after_enrollment_change)
+        # --- end of hand-offs from accounts

@@ -123,6 +123,17 @@ def use_summaries_refresh(*, mentee_ids) -> None:
     )
 
 
+def use_summary_after_enrollment_change(*, mentee_id: int, enrolled_on: date) -> None:
+    """Receiver of accounts.hooks.enrollment_changed (connected in OutcomesConfig.ready()).
+
+    Every summary figure is counted from day 1, so a moved enrollment date recounts the
+    mentee's summary in the same transaction instead of leaving the report to find it stale.
+    A mentee without a summary has nothing recorded yet: nothing to recount.
+    """
+    if UseSummary.objects.filter(mentee_id=mentee_id).exists():
+        use_summaries_refresh(mentee_ids=[mentee_id])
+
+
 def _validate_report(
     *, mentee: MenteeProfile, day: date, used: bool, substances, heavy, today: date
 ) -> None:
