@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import FocusArea, Membership, MenteeProfile, MentorProfile, Program, User
 from checkins.emails import ReminderMessages
-from checkins.hooks import use_reported
+from checkins.hooks import not_held, use_reported
 from checkins.models import (
     Alert,
     Attendance,
@@ -335,6 +335,8 @@ def checkin_log(*, actor: User, checkin: CheckIn, data: LogData) -> CheckIn:
         changed.append("attendances")
     audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=changed)
     _use_report_hand_off(checkin=checkin, actor=actor)
+    if not happened:
+        not_held(checkin_id=checkin.pk, actor_id=actor.pk)
     reminders_plan(checkin=checkin)
     if data.risk:
         alert_raise(actor=actor, kind=data.risk, checkin=checkin)
@@ -376,6 +378,7 @@ def checkin_cancel(*, actor: User, checkin: CheckIn) -> CheckIn:
     )
     if had_use_report:
         _use_report_hand_off(checkin=checkin, actor=actor)
+    not_held(checkin_id=checkin.pk, actor_id=actor.pk)
     reminders_plan(checkin=checkin)
     return checkin
 
