@@ -369,7 +369,7 @@ def use_log_repair() -> int:
         changed = changed.filter(updated_at__gte=mark.checked_until - REPAIR_OVERLAP)
     # Lock first, then read what the check-ins say: a check-in service committing meanwhile
     # holds the same mentee lock, so the state read below and the reports agree.
-    mentee_ids = list(changed.values_list("mentee_id", flat=True).distinct())
+    mentee_ids = list(changed.order_by().values_list("mentee_id", flat=True).distinct())
     _lock_mentees(mentee_ids)
     by_program: defaultdict[int, list[CheckinUse]] = defaultdict(list)
     for program_id, checkin_id, mentee_id, use_days, logged_by_id in (
