@@ -19,6 +19,6 @@ use_reported = Hook("check-in use report")
 
 # A check-in is now recorded as not having taken place (logged or re-logged as a no-show or
 # rescheduled, or cancelled). Called inside the service's transaction, with keyword arguments
-#   checkin_id: int, actor_id: int  (the user who recorded it)
+#   checkin_id: int, actor_id: int | None  (the user who recorded it)
 # so that what higher apps recorded as done at it (goals reviewed) is withdrawn with it.
 not_held = Hook("check-in did not take place")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -381,6 +382,20 @@ def checkin_cancel(*, actor: User, checkin: CheckIn) -> CheckIn:
     not_held(checkin_id=checkin.pk, actor_id=actor.pk)
     reminders_plan(checkin=checkin)
     return checkin
+
+
+@transaction.atomic
+def checkins_after_match_end(*, match_id: int, actor_id: int | None) -> int:
+    """Receiver of matching.hooks.match_ended (connected in CheckinsConfig.ready()): the pair
+    will not meet again, so check-ins still planned are cancelled and their reminders withdrawn,
+    in the transaction that ends the match. Returns how many were cancelled."""
+    actor = User(pk=actor_id) if actor_id is not None else AnonymousUser()
+    planned = CheckIn.objects.filter(
+        match_id=match_id, status=CheckIn.Status.SCHEDULED, scheduled_at__gt=timezone.now()
+    )
+    for checkin in planned:
+        checkin_cancel(actor=actor, checkin=checkin)
+    return len(planned)
 
 
 @transaction.atomic
