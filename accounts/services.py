@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from accounts.hooks import enrollment_changed
 from accounts.models import (
     FocusArea,
     Membership,
@@ -328,6 +329,8 @@ def mentee_update(
         fields.append("focus_needs")
     if fields:
         audit_record(actor=actor, action=Action.UPDATE, obj=mentee, fields=fields, request=request)
+    if "enrolled_on" in fields:
+        enrollment_changed(mentee_id=mentee.pk, enrolled_on=mentee.enrolled_on)
     return fields
 
 

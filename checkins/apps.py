@@ -14,3 +14,10 @@ class CheckinsConfig(AppConfig):
         dashboard_panels.register("checkins", dashboard.panel)
         roles = (access.COORDINATOR, access.MENTOR, access.MENTEE)
         nav_items.register("checkins", NavItem(_("Check-ins"), "checkins:list", roles, 90))
+
+        # --- Hand-offs from matching: an ended match calls off the check-ins still planned.
+        from checkins.services import checkins_after_match_end
+        from matching.hooks import match_ended
+
+        match_ended.connect(checkins_after_match_end)
+        # --- end of hand-offs from matching

@@ -198,6 +198,9 @@ class CheckIn(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rescheduled_from"
     )
     created_at = models.DateTimeField(default=utc_now)
+    # Every save through the services moves it (they list it in update_fields); the use log's
+    # repair pass (outcomes.services.use_log_repair) reads the rows changed since its last run.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["scheduled_at", "id"]
@@ -230,6 +233,10 @@ class CheckIn(models.Model):
                 fields=["scheduled_at"],
                 condition=Q(status="scheduled"),
                 name="checkin_scheduled_open",
+            ),
+            # Its user: outcomes.services.use_log_repair, "individual check-ins changed since".
+            models.Index(
+                fields=["updated_at"], condition=Q(kind="individual"), name="checkin_changed"
             ),
         ]
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import FocusArea, Membership, MenteeProfile, MentorProfile, Program, User
 from checkins.emails import ReminderMessages
+from checkins.hooks import not_held, use_reported
 from checkins.models import (
     Alert,
     Attendance,
@@ -333,6 +335,9 @@ def checkin_log(*, actor: User, checkin: CheckIn, data: LogData) -> CheckIn:
                 attendance.save(update_fields=["status"])
         changed.append("attendances")
     audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=changed)
+    _use_report_hand_off(checkin=checkin, actor=actor)
+    if not happened:
+        not_held(checkin_id=checkin.pk, actor_id=actor.pk)
     reminders_plan(checkin=checkin)
     if data.risk:
         alert_raise(actor=actor, kind=data.risk, checkin=checkin)
@@ -343,15 +348,54 @@ def checkin_log(*, actor: User, checkin: CheckIn, data: LogData) -> CheckIn:
     return checkin
 
 
+def _use_report_hand_off(*, checkin: CheckIn, actor: User) -> None:
+    """Tell the apps above (the use log) what this check-in now says about use."""
+    if checkin.kind != CheckIn.Kind.INDIVIDUAL:
+        return  # a group session records no one's use
+    use_reported(
+        checkin_id=checkin.pk,
+        program_id=checkin.program_id,
+        mentee_id=checkin.mentee_id,
+        reported_by_id=actor.pk,
+        use_days=[date.fromisoformat(day) for day in checkin.use_days or []],
+    )
+
+
 @transaction.atomic
 def checkin_cancel(*, actor: User, checkin: CheckIn) -> CheckIn:
     # Same lock as checkin_log: a cancel and a log of one check-in must not interleave.
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     checkin.status = CheckIn.Status.CANCELLED
-    checkin.save(update_fields=["status"])
-    audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=["status"])
+    # A cancelled check-in did not take place, so it reports no use (as when it is logged
+    # cancelled); days it reported before are withdrawn from the use log by the hand-off.
+    had_use_report = bool(checkin.use_reported or checkin.use_days)
+    checkin.use_reported, checkin.use_days = CheckIn.UseReport.NOT_ASKED, []
+    checkin.save(update_fields=["status", "use_reported", "use_days", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=checkin,
+        fields=["status", "use_reported", "use_days"] if had_use_report else ["status"],
+    )
+    if had_use_report:
+        _use_report_hand_off(checkin=checkin, actor=actor)
+    not_held(checkin_id=checkin.pk, actor_id=actor.pk)
     reminders_plan(checkin=checkin)
     return checkin
+
+
+@transaction.atomic
+def checkins_after_match_end(*, match_id: int, actor_id: int | None) -> int:
+    """Receiver of matching.hooks.match_ended (connected in CheckinsConfig.ready()): the pair
+    will not meet again, so check-ins still planned are cancelled and their reminders withdrawn,
+    in the transaction that ends the match. Returns how many were cancelled."""
+    actor = User(pk=actor_id) if actor_id is not None else AnonymousUser()
+    planned = CheckIn.objects.filter(
+        match_id=match_id, status=CheckIn.Status.SCHEDULED, scheduled_at__gt=timezone.now()
+    )
+    for checkin in planned:
+        checkin_cancel(actor=actor, checkin=checkin)
+    return len(planned)
 
 
 @transaction.atomic
@@ -362,7 +406,7 @@ def checkin_move(*, actor: User, checkin: CheckIn, scheduled_at: datetime) -> Ch
     if checkin.status != CheckIn.Status.SCHEDULED:
         raise ValidationError("Only a planned check-in can be moved.")
     checkin.scheduled_at = scheduled_at
-    checkin.save(update_fields=["scheduled_at"])
+    checkin.save(update_fields=["scheduled_at", "updated_at"])
     audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=["scheduled_at"])
     reminders_plan(checkin=checkin)
     return checkin
@@ -383,7 +427,7 @@ def checkin_confirm_attendance(*, actor: User, checkin: CheckIn) -> None:
     if checkin.mentee is None or checkin.mentee.user_id != actor.pk:
         raise PermissionDenied("Only the mentee can confirm attendance.")
     checkin.mentee_confirmed_at = now
-    checkin.save(update_fields=["mentee_confirmed_at"])
+    checkin.save(update_fields=["mentee_confirmed_at", "updated_at"])
     audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=["mentee_confirmed_at"])
 
 

@@ -14,3 +14,10 @@ class GoalsConfig(AppConfig):
         dashboard_panels.register("goals", dashboard.panel)
         roles = (access.MENTEE, access.MENTOR, access.COORDINATOR)
         nav_items.register("goals", NavItem(_("Goals"), "goals:board", roles, 60))
+
+        # --- Hand-offs from check-ins: a check-in that did not take place reviewed no goals.
+        from checkins.hooks import not_held
+        from goals.services import goal_reviews_withdraw
+
+        not_held.connect(goal_reviews_withdraw)
+        # --- end of hand-offs from check-ins

@@ -185,6 +185,18 @@ def goal_reviews_set(*, actor: User, checkin: CheckIn, goals) -> list[GoalReview
 
 
 @transaction.atomic
+def goal_reviews_withdraw(*, checkin_id: int, actor_id: int | None) -> int:
+    """Receiver of checkins.hooks.not_held (connected in GoalsConfig.ready()): a check-in that
+    did not take place reviewed no goals, so the goal pages stop listing it."""
+    actor = User(pk=actor_id) if actor_id is not None else None
+    reviews = list(GoalReview.objects.filter(checkin_id=checkin_id).select_related("goal__mentee"))
+    for review in reviews:
+        audit_record(actor=actor, action=Action.DELETE, obj=review, fields=["goal", "checkin"])
+    GoalReview.objects.filter(pk__in=[r.pk for r in reviews]).delete()
+    return len(reviews)
+
+
+@transaction.atomic
 def goal_template_save(*, actor: User, template: GoalTemplate, fields: list[str]) -> GoalTemplate:
     created = template.pk is None
     template.full_clean()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, Program, StatusChange, User
 from matching.cohort import pairs_check
+from matching.hooks import match_ended
 from matching.models import Match, MatchStatusChange, NeverPair
 from matching.scoring import MENTOR_UNAVAILABLE, explain, score_block
 from matching.selectors import matching_settings_get, profiles_load
@@ -258,6 +259,7 @@ def _end(match: Match, *, actor, reason: str, do_not_rematch: bool = False, requ
         fields=["status", "ended_at", "end_reason", "do_not_rematch"],
         request=request,
     )
+    match_ended(match_id=match.pk, actor_id=actor.pk if actor is not None else None)
     if was in Match.CURRENT:
         completed = reason == Match.EndReason.COMPLETED
         _mentee_status_set(

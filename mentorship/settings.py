@@ -152,9 +152,10 @@ CELERY_BEAT_SCHEDULE |= {
     },
     "checkins-engagement-scan": {"task": "checkins.engagement_scan", "schedule": 60.0 * 60},
 }
-# Outcomes: use reported at check-ins becomes mentor-report use days (outcomes reads check-ins).
+# Outcomes. Use reported at check-ins reaches the use log in the check-in's own transaction
+# (checkins.hooks.use_reported); this pass only repairs rows changed without the services.
 CELERY_BEAT_SCHEDULE |= {
-    "outcomes-checkin-use-sync": {"task": "outcomes.checkin_use_sync", "schedule": 15 * 60.0},
+    "outcomes-use-log-repair": {"task": "outcomes.use_log_repair", "schedule": 60.0 * 60},
     # Assessments due: reminder rows planned here, sent by checkins.reminders_dispatch.
     "outcomes-assessment-reminders-plan": {
         "task": "outcomes.assessment_reminders_plan",

@@ -289,3 +289,18 @@ class UseSummary(models.Model):
 
     def __str__(self):
         return f"Use summary of {self.mentee_id}"
+
+
+class UseLogRepair(models.Model):
+    """How far the use log's repair pass has read check-ins (outcomes.services.use_log_repair).
+
+    Check-ins hand their use reports to the use log in their own transaction (checkins.hooks);
+    the pass only catches rows changed without going through those services (a data migration,
+    a shell session), reading check-ins whose `updated_at` is past `checked_until`. One row.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    checked_until = models.DateTimeField(null=True, blank=True)  # null: never ran, read all
+
+    def __str__(self):
+        return f"Use log repair {self.name}: checked until {self.checked_until}"

@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,15 @@ from checkins.models import CheckIn
 from mentorship.audit import Action, audit_record, audit_records_bulk
 from outcomes.assessments import assessment_reminder_withdraw
 from outcomes.instruments import INSTRUMENTS
-from outcomes.models import Assessment, OutcomeSettings, Source, UseDay, UseReport, UseSummary
+from outcomes.models import (
+    Assessment,
+    OutcomeSettings,
+    Source,
+    UseDay,
+    UseLogRepair,
+    UseReport,
+    UseSummary,
+)
 from outcomes.reports import summary_compute
 from outcomes.resolution import counting_report
 from outcomes.selectors import outcome_settings_get
@@ -112,6 +121,17 @@ def use_summaries_refresh(*, mentee_ids) -> None:
         unique_fields=["mentee"],
         update_fields=["enrolled_on", "windows", "weekly", "updated_at"],
     )
+
+
+def use_summary_after_enrollment_change(*, mentee_id: int, enrolled_on: date) -> None:
+    """Receiver of accounts.hooks.enrollment_changed (connected in OutcomesConfig.ready()).
+
+    Every summary figure is counted from day 1, so a moved enrollment date recounts the
+    mentee's summary in the same transaction instead of leaving the report to find it stale.
+    A mentee without a summary has nothing recorded yet: nothing to recount.
+    """
+    if UseSummary.objects.filter(mentee_id=mentee_id).exists():
+        use_summaries_refresh(mentee_ids=[mentee_id])
 
 
 def _validate_report(
@@ -242,24 +262,26 @@ def use_reports_import(
     return len(reports)
 
 
-def use_reports_from_checkins(*, program: Program, since: datetime | None = None) -> int:
-    """Use reported at logged check-ins becomes mentor reports in the use log.
+@dataclass(frozen=True)
+class CheckinUse:
+    """What one check-in says about use now: every day on which it reports use."""
 
-    Outcomes reads check-ins (check-ins never import outcomes), so this runs as a periodic task.
-    Idempotent: each (check-in, day) is reported once; a day later removed from a check-in's
-    log gets a correcting "no use" report rather than losing its history.
+    checkin_id: int
+    mentee_id: int
+    reported_by_id: int | None
+    use_days: frozenset[date]
+
+
+def _checkin_use_apply(*, program: Program, said: list[CheckinUse], actor: User | None) -> int:
+    """Bring the use log in line with what these check-ins say now; returns reports added.
+
+    The callers hold the mentees' locks. Idempotent: a day a check-in reports for the first
+    time gets a mentor report of use; a day it reported before and no longer does gets a
+    correcting "no use" report, whenever that happens; the earlier reports stay as history.
     """
-    checkins = CheckIn.objects.filter(
-        program=program, kind=CheckIn.Kind.INDIVIDUAL, mentee__isnull=False, logged_at__isnull=False
-    )
-    if since is not None:
-        checkins = checkins.filter(logged_at__gte=since)
-    logged = list(checkins.values_list("pk", "mentee_id", "use_days", "logged_by_id"))
-    if not logged:
-        return 0
     latest: dict[tuple[int, date], bool] = {}
     for checkin_id, day, used in (
-        UseReport.objects.filter(checkin_id__in=[c[0] for c in logged])
+        UseReport.objects.filter(checkin_id__in=[c.checkin_id for c in said])
         .order_by("recorded_at", "id")
         .values_list("checkin_id", "day", "used")
     ):
@@ -271,33 +293,101 @@ def use_reports_from_checkins(*, program: Program, since: datetime | None = None
             reported_by_checkin[checkin_id].add(day)
     today = program.today()
     rows = []
-    for checkin_id, mentee_id, use_days, logged_by_id in logged:
-        wanted = set()
-        for text in use_days or []:
-            try:
-                day = date.fromisoformat(text)
-            except (TypeError, ValueError):
-                continue  # a malformed day in someone else's log must not stop the sync
-            if day <= today:
-                wanted.add(day)
-        reported = reported_by_checkin[checkin_id]
+    for checkin in said:
+        wanted = {day for day in checkin.use_days if day <= today}
+        reported = reported_by_checkin[checkin.checkin_id]
         changes = [(d, True) for d in wanted - reported]
         changes += [(d, False) for d in reported - wanted]
         rows += [
             {
-                "mentee_id": mentee_id,
+                "mentee_id": checkin.mentee_id,
                 "day": day,
                 "used": used,
                 "substances": [],
                 "source": Source.MENTOR,
-                "checkin_id": checkin_id,
-                "recorded_by_id": logged_by_id,
+                "checkin_id": checkin.checkin_id,
+                "recorded_by_id": checkin.reported_by_id,
             }
             for day, used in sorted(changes)
         ]
     if not rows:
         return 0
-    return use_reports_import(actor=None, program=program, rows=rows, origin="checkin")
+    return use_reports_import(actor=actor, program=program, rows=rows, origin="checkin")
+
+
+@transaction.atomic
+def use_report_from_checkin(
+    *,
+    checkin_id: int,
+    program_id: int,
+    mentee_id: int,
+    reported_by_id: int | None,
+    use_days: Sequence[date],
+) -> int:
+    """Receiver of checkins.hooks.use_reported (connected in OutcomesConfig.ready()).
+
+    Runs in the check-in service's transaction: the use log changes with the check-in or not
+    at all. The arguments are the check-in's state inside that transaction, which no other
+    transaction can see yet, so they are used as given rather than read back.
+    """
+    _lock_mentees([mentee_id])
+    actor = User(pk=reported_by_id) if reported_by_id is not None else None
+    said = CheckinUse(checkin_id, mentee_id, reported_by_id, frozenset(use_days))
+    return _checkin_use_apply(program=Program.objects.get(pk=program_id), said=[said], actor=actor)
+
+
+def _parse_use_days(values) -> frozenset[date]:
+    days = set()
+    for text in values or []:
+        try:
+            days.add(date.fromisoformat(text))
+        except (TypeError, ValueError):
+            continue  # a malformed day written by hand must not stop the repair of the others
+    return frozenset(days)
+
+
+# A check-in's updated_at is stamped when it is saved, before its transaction commits; a
+# transaction that commits after a run has read past its stamp is read again by the next run.
+# Applying a check-in twice changes nothing, so the overlap costs only the re-reading.
+REPAIR_OVERLAP = timedelta(minutes=10)
+
+
+@transaction.atomic
+def use_log_repair() -> int:
+    """The repair pass: check-ins changed since the last run, applied to the use log.
+
+    Every check-in service already hands its use report over in its own transaction; this
+    catches rows changed some other way (a data migration, a script) so they cannot leave the
+    use log behind. Keyed on CheckIn.updated_at, never on when the check-in was first logged:
+    a change of any age is seen. Returns the reports added.
+    """
+    # The lock makes runs take turns: two would read the same mark and repair the same rows.
+    mark, _ = UseLogRepair.objects.select_for_update().get_or_create(name="checkin-use")
+    started = now()
+    changed = CheckIn.objects.filter(kind=CheckIn.Kind.INDIVIDUAL, mentee__isnull=False)
+    if mark.checked_until is not None:
+        changed = changed.filter(updated_at__gte=mark.checked_until - REPAIR_OVERLAP)
+    # Lock first, then read what the check-ins say: a check-in service committing meanwhile
+    # holds the same mentee lock, so the state read below and the reports agree.
+    mentee_ids = list(changed.order_by().values_list("mentee_id", flat=True).distinct())
+    _lock_mentees(mentee_ids)
+    by_program: defaultdict[int, list[CheckinUse]] = defaultdict(list)
+    for program_id, checkin_id, mentee_id, use_days, logged_by_id in (
+        changed.filter(mentee_id__in=mentee_ids)
+        .values_list("program_id", "pk", "mentee_id", "use_days", "logged_by_id")
+        .order_by("program_id", "pk")
+    ):
+        by_program[program_id].append(
+            CheckinUse(checkin_id, mentee_id, logged_by_id, _parse_use_days(use_days))
+        )
+    programs = Program.objects.in_bulk(list(by_program))
+    added = sum(
+        _checkin_use_apply(program=programs[program_id], said=said, actor=None)
+        for program_id, said in by_program.items()
+    )
+    mark.checked_until = started
+    mark.save(update_fields=["checked_until"])
+    return added
 
 
 @transaction.atomic

@@ -1,26 +1,14 @@
 """Thin Celery tasks for outcomes."""
 
-from datetime import timedelta
-
 from celery import shared_task
-from django.utils.timezone import now
 
-from accounts.models import Program
 from outcomes import services
 
-# Check-ins logged (or re-logged) within this span are looked at again on each run: a worker
-# that was down for a while still catches up, and the sync is idempotent.
-LOOKBACK = timedelta(days=3)
 
-
-@shared_task(name="outcomes.checkin_use_sync")
-def checkin_use_sync() -> int:
-    """Beat, every 15 minutes: use reported at check-ins becomes use-day records."""
-    since = now() - LOOKBACK
-    return sum(
-        services.use_reports_from_checkins(program=program, since=since)
-        for program in Program.objects.all()
-    )
+@shared_task(name="outcomes.use_log_repair")
+def use_log_repair() -> int:
+    """Beat, hourly: check-ins changed without their services reach the use log too."""
+    return services.use_log_repair()
 
 
 @shared_task(name="outcomes.assessment_reminders_plan")

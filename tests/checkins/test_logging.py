@@ -313,3 +313,14 @@ def test_editing_a_log_keeps_notes_the_editor_may_not_read(client, world, checki
     assert b"Confidential words" not in page.content
     assert _log(client, checkin, notes="overwrite attempt").status_code == 302
     assert CheckInNote.objects.get(checkin=checkin).text == "Confidential words"
+
+
+def test_use_reported_on_the_log_form_shows_on_the_use_log_at_once(client, world, checkin):
+    # The hand-off to outcomes runs in the log's own transaction: no periodic job in between.
+    day = world.program.today()
+    client.force_login(world.mentor)
+    _log(client, checkin, use_reported="yes", use_days=[day.isoformat()])
+    url = reverse("outcomes:day", kwargs={"mentee_pk": world.mentee_profile.pk, "day": day})
+    assert "<strong>Used</strong> — from the mentor report" in client.get(url).content.decode()
+    _log(client, checkin, use_reported="no")
+    assert "<strong>No use</strong> — from the mentor report" in client.get(url).content.decode()

@@ -1,0 +1,13 @@
+"""Doors out of accounts: higher apps connect to these in their `AppConfig.ready()`.
+
+Accounts never import the apps above them (see mentorship.registry); the hooks run inside the
+transaction of the service that made the change.
+"""
+
+from mentorship.registry import Hook
+
+# A mentee's enrollment date (day 1 of every outcome window) changed. Called by
+# accounts.services.mentee_update inside its transaction, with keyword arguments
+#   mentee_id: int, enrolled_on: date  (the new date)
+# so that figures counted from day 1 and kept by higher apps are recounted at once.
+enrollment_changed = Hook("mentee enrollment date")
