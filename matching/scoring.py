@@ -385,13 +385,24 @@ def suggestions(p: Profiles, mentee_row: int, *, limit: int | None = None) -> Su
         allowed_shown = best_first(allowed[block.score[0][allowed] >= cut].tolist())[:limit]
     else:
         allowed_shown = best_first(allowed.tolist())
+    # For one mentee, the words depend on the bits alone, except a mentor's own reasons and a
+    # never-pair note: thousands of excluded mentors share a handful of sentences.
+    sentences: dict[int, list[str]] = {}
+
+    def reasons(j: int, why: int) -> list[str]:
+        if why & (MENTOR_UNAVAILABLE | NEVER_PAIR):
+            return exclusion_reasons(p, i, j, why)
+        if why not in sentences:
+            sentences[why] = exclusion_reasons(p, i, j, why)
+        return list(sentences[why])
+
     excluded = [
         Explanation(
             mentor_id=int(p.mentor_ids[j]),
             mentor_name=names[j],
             score=score[j],
             parts=[],
-            reasons=exclusion_reasons(p, i, j, int(bits[j])),
+            reasons=reasons(j, int(bits[j])),
             room=int(p.mentor_room[j]),
         )
         for j in best_first(np.flatnonzero(bits).tolist())

@@ -9,7 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.eligibility import ineligibility_reasons
+from accounts.eligibility import eligibility_q, ineligibility_reasons
 from accounts.models import (
     FocusArea,
     Language,
@@ -215,7 +215,9 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
             language_ids=linked("languages", "language_id"),
             substance_ids=linked("lived_substances", "substance_id"),
             training_ids=ArraySubquery(
-                MentorTraining.objects.filter(mentor=OuterRef("pk")).values("training_id")
+                MentorTraining.objects.filter(mentor=OuterRef("pk"))
+                .order_by()
+                .values("training_id")
             ),
         )
         .values_list(
@@ -241,17 +243,24 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
     columns = list(zip(*rows, strict=True)) or [()] * 17
     (pk, user_id, first, last, email, gender, availability, capacity, accepting, active,
      since, taken, philosophy_ids, focus_ids, language_ids, substance_ids, training_ids) = columns  # fmt: skip
-    required = list(program.required_trainings.all())
+    # Most mentors are eligible: the database says which (accounts' rules as a filter), and
+    # only the others are spelled out in words, mentor by mentor.
+    annotations, eligible = eligibility_q(program=program, today=today)
+    eligible_ids = set(
+        mentor_qs.order_by().annotate(**annotations).filter(eligible).values_list("pk", flat=True)
+    )
+    required = list(program.required_trainings.all()) if len(eligible_ids) < len(rows) else []
     reasons = []
     for k in range(len(rows)):
-        mentor = MentorProfile(is_active=active[k], recovery_since=since[k])
-        why = ineligibility_reasons(
-            mentor,
-            program=program,
-            required=required,
-            completed_ids=set(training_ids[k]),
-            today=today,
-        )
+        why = []
+        if pk[k] not in eligible_ids:
+            why = ineligibility_reasons(
+                MentorProfile(is_active=active[k], recovery_since=since[k]),
+                program=program,
+                required=required,
+                completed_ids=set(training_ids[k]),
+                today=today,
+            )
         if not accepting[k]:
             why.append("Not accepting new mentees")
         if capacity[k] - taken[k] <= 0 and active[k]:
