@@ -65,7 +65,7 @@ def cohort_report(request, slug: str):
         enrolled_from=enrolled_from,
         enrolled_to=enrolled_to,
     )
-    summary = reports.cohort_summary(people, windows=windows, today=today)
+    summary = reports.cohort_summary(people)
     return render(
         request,
         "outcomes/report.html",
