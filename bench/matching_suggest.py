@@ -219,8 +219,7 @@ def vacuum() -> None:
 
 
 def main() -> None:
-    # The harness runs with DEBUG=1 (dev defaults), which logs every ORM query; production
-    # does not, and the raw reference never would.
+    # Production-like: no query log (the harness's default, made sure of here).
     settings.DEBUG = False
     program, mentee = seed()
     vacuum()
