@@ -58,8 +58,8 @@ ORDER BY e.id
 """
 
 
-def seed():
-    """The program, seeded from synthetic profiles on the first run."""
+def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rng_seed: int = 2026):
+    """A program of synthetic profiles, seeded on the first run and reused after."""
     import numpy as np
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -80,13 +80,13 @@ def seed():
     from matching.synthetic import synthetic_profiles
 
     program, created = Program.objects.get_or_create(
-        slug=SLUG, defaults={"name": "Cohort bench", "min_recovery_months": 0}
+        slug=slug, defaults={"name": f"Cohort bench {slug}", "min_recovery_months": 0}
     )
     if not created and MenteeProfile.objects.filter(program=program).exists():
         return program
     with transaction.atomic():
         vocabulary_seed_defaults(program=program)
-        p = synthetic_profiles(MENTEES, MENTORS, seed=2026)
+        p = synthetic_profiles(mentees, mentors, seed=rng_seed, never_pairs=0)
         vocab = {
             "philosophy": list(Philosophy.objects.filter(program=program).order_by("pk")),
             "focus": list(FocusArea.objects.filter(program=program).order_by("pk")),
@@ -102,7 +102,7 @@ def seed():
                     first_name="P",
                     last_name=str(k),
                 )
-                for k in range(MENTORS + MENTEES)
+                for k in range(mentors + mentees)
             ),
             batch_size=5000,
         )
@@ -117,7 +117,7 @@ def seed():
                     accepting_new=not p.mentor_reasons[j],
                     availability=int(p.mentor_availability[j]),
                 )
-                for j in range(MENTORS)
+                for j in range(mentors)
             ),
             batch_size=5000,
         )
@@ -127,7 +127,7 @@ def seed():
             (
                 MenteeProfile(
                     program=program,
-                    user=users[MENTORS + i],
+                    user=users[mentors + i],
                     enrolled_on=today,
                     preferred_philosophy=vocab["philosophy"][int(p.mentee_philosophy[i])],
                     philosophy_required=bool(p.mentee_philosophy_required[i]),
@@ -136,7 +136,7 @@ def seed():
                     and p.mentee_gender_pref[i] >= 0,
                     availability=int(p.mentee_availability[i]),
                 )
-                for i in range(MENTEES)
+                for i in range(mentees)
             ),
             batch_size=5000,
         )
