@@ -58,7 +58,9 @@ ORDER BY e.id
 """
 
 
-def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rng_seed: int = 2026):
+def seed(
+    slug: str = SLUG, n_mentees: int = MENTEES, n_mentors: int = MENTORS, *, rng_seed: int = 2026
+):
     """A program of synthetic profiles, seeded on the first run and reused after."""
     import numpy as np
     from django.contrib.auth.hashers import make_password
@@ -86,7 +88,7 @@ def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rn
         return program
     with transaction.atomic():
         vocabulary_seed_defaults(program=program)
-        p = synthetic_profiles(mentees, mentors, seed=rng_seed, never_pairs=0)
+        p = synthetic_profiles(n_mentees, n_mentors, seed=rng_seed, never_pairs=0)
         vocab = {
             "philosophy": list(Philosophy.objects.filter(program=program).order_by("pk")),
             "focus": list(FocusArea.objects.filter(program=program).order_by("pk")),
@@ -97,12 +99,12 @@ def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rn
         users = User.objects.bulk_create(
             (
                 User(
-                    email=f"c{k}@{SLUG}.example",
+                    email=f"c{k}@{slug}.example",
                     password=unusable,
                     first_name="P",
                     last_name=str(k),
                 )
-                for k in range(mentors + mentees)
+                for k in range(n_mentors + n_mentees)
             ),
             batch_size=5000,
         )
@@ -117,7 +119,7 @@ def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rn
                     accepting_new=not p.mentor_reasons[j],
                     availability=int(p.mentor_availability[j]),
                 )
-                for j in range(mentors)
+                for j in range(n_mentors)
             ),
             batch_size=5000,
         )
@@ -127,7 +129,7 @@ def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rn
             (
                 MenteeProfile(
                     program=program,
-                    user=users[mentors + i],
+                    user=users[n_mentors + i],
                     enrolled_on=today,
                     preferred_philosophy=vocab["philosophy"][int(p.mentee_philosophy[i])],
                     philosophy_required=bool(p.mentee_philosophy_required[i]),
@@ -136,7 +138,7 @@ def seed(slug: str = SLUG, mentees: int = MENTEES, mentors: int = MENTORS, *, rn
                     and p.mentee_gender_pref[i] >= 0,
                     availability=int(p.mentee_availability[i]),
                 )
-                for i in range(mentees)
+                for i in range(n_mentees)
             ),
             batch_size=5000,
         )
