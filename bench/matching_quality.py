@@ -1,26 +1,31 @@
-"""Quality of whole-cohort matching: our total score / the exact optimum.
+"""Quality of whole-cohort matching: our total score / the exact optimum, same number matched.
 
-5,000 mentees x 1,500 mentors (capacities 1-5) of seeded synthetic profiles (the shapes of
-`demo_seed_large`). At this size the solver prunes candidates (each mentee's TOP_K best mentors,
-each mentor's best mentees), so this measures what pruning costs against a dense
-`scipy.optimize.linear_sum_assignment` optimum over every mentor place. The same number of
-mentees must be matched; greedy (best pair first) is printed for reference.
+5,000 waiting mentees x 1,500 mentors (capacities 1-5), seeded once (program
+"bench-cohort-quality") from the synthetic profiles of `matching.synthetic` and reused after.
+Ours: `matching.cohort.cohort_plan`, what the cohort page and `manage.py match_cohort` call. At
+this size it prunes candidates (each mentee's TOP_K best mentors, each mentor's best mentees),
+so this measures what pruning costs against a dense `scipy.optimize.linear_sum_assignment`
+optimum over every mentor place, computed on the very arrays the plan scored
+(`matching.selectors.profiles_load` for the same mentee pool). Greedy (best pair first) is
+printed for reference.
 """
 
 import time
 
-import _harness  # noqa: F401  (puts the project on the path and picks the settings)
-import django
+import numpy as np
+from _harness import setup
 
-django.setup()  # arrays only: no database needed
+setup()
 
-import numpy as np  # noqa: E402
+from matching_speed import seed  # noqa: E402
 
-from matching.cohort import solve  # noqa: E402
+from matching.cohort import cohort_plan  # noqa: E402
 from matching.scoring import score_block  # noqa: E402
-from matching.synthetic import oracle_assignment, synthetic_profiles  # noqa: E402
+from matching.selectors import mentee_pool, profiles_load  # noqa: E402
+from matching.synthetic import oracle_assignment  # noqa: E402
 
 MENTEES, MENTORS = 5_000, 1_500
+SLUG = "bench-cohort-quality"
 
 
 def greedy(p) -> tuple[int, int]:
@@ -42,16 +47,17 @@ def greedy(p) -> tuple[int, int]:
 
 
 def main() -> None:
-    p = synthetic_profiles(MENTEES, MENTORS, seed=2020, never_pairs=200)
+    program = seed(SLUG, MENTEES, MENTORS, rng_seed=2020)
     start = time.perf_counter()
-    ours = solve(p)
+    plan = cohort_plan(program)
     ours_s = time.perf_counter() - start
+    p = profiles_load(program, mentees=mentee_pool(program))
     start = time.perf_counter()
     best_matched, best_total = oracle_assignment(p)
     oracle_s = time.perf_counter() - start
     g_matched, g_total = greedy(p)
-    matched, total = len(ours.rows), int(ours.scores.sum())
-    print(f"places: {int(p.mentor_room.sum())}, exact graph: {ours.exact}")
+    matched, total = len(plan.pairs), plan.total_score
+    print(f"places: {int(p.mentor_room.sum())}, exact graph: {plan.exact}")
     print(f"ours:   matched {matched}, total {total} in {ours_s:.1f} s")
     print(f"oracle: matched {best_matched}, total {best_total} in {oracle_s:.1f} s")
     print(f"greedy: matched {g_matched}, total {g_total} ({g_total / best_total:.4f} of optimum)")

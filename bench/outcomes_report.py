@@ -2,6 +2,11 @@
 page for 100 participants (10,000 rows), in the same run. Targets: the same number of queries,
 and <= 3x the time of the small page.
 
+Timed: the report page itself (`outcomes.views_reports.cohort_report` through the test client),
+so whatever the page does is in the figure, including counting the days of anyone whose stored
+summary is out of date. The seed builds the summaries the use-log services keep current on
+every write (`outcomes.services._use_days_refresh`), and nothing more.
+
 Everything happens inside one transaction that is rolled back, so the database is left as found.
 """
 

@@ -280,8 +280,11 @@ def cohort_plan(
     pairs = []
     order = np.argsort(solution.rows, kind="stable")
     matched_rows = set()
-    for start in range(0, len(order), 1000):
-        idx = order[start : start + 1000]
+    # Scored again in chunks of the solver's size: a block holds every mentor's parts for its
+    # rows, so 1,000 rows x 6,000 mentors alone took ~200 MB, more than the solve itself.
+    step = max(1, CHUNK_PAIRS // max(p.n_mentors, 1))
+    for start in range(0, len(order), step):
+        idx = order[start : start + step]
         block = score_block(p, solution.rows[idx])
         for r, k in enumerate(idx):
             i, j = int(solution.rows[k]), int(solution.cols[k])

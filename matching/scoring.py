@@ -116,10 +116,6 @@ class Profiles:
     def n_mentors(self) -> int:
         return len(self.mentor_ids)
 
-    def mentor_name_rank(self) -> np.ndarray:
-        """Rank of each mentor's name: ties in score are listed alphabetically."""
-        return np.argsort(np.argsort(np.array(self.mentor_names, dtype=object), kind="stable"))
-
 
 def points(weight: int, num, den):
     """weight x num / den rounded half up, in integers (den > 0)."""
@@ -361,42 +357,58 @@ def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
     return reasons
 
 
-def suggestions(
-    p: Profiles, mentee_row: int, *, explain_top: int | None = None
-) -> tuple[list[Explanation], list[Explanation]]:
-    """(allowed mentors best first, excluded mentors with reasons) for one mentee.
+@dataclass
+class Suggestions:
+    allowed: list[Explanation]  # the best allowed mentors (up to the limit), explained
+    allowed_count: int  # every allowed mentor, shown or not
+    excluded: list[Explanation]  # every excluded mentor, with reasons
 
-    Only the first `explain_top` allowed mentors get their parts spelled out (all when None);
-    excluded mentors carry their reasons, which is what a coordinator reads for them."""
+
+def suggestions(p: Profiles, mentee_row: int, *, limit: int | None = None) -> Suggestions:
+    """One mentee's ranked mentors: the best `limit` allowed ones (all when None) explained
+    part by part, and every excluded one with its reasons. Ties in score are listed by name.
+
+    Only the mentors that can make the list are sorted and explained: with thousands of
+    mentors, explaining them all cost more than reading them."""
     block = score_block(p, [mentee_row])
-    order = np.lexsort((p.mentor_name_rank(), -block.score[0]))
+    score, bits = block.score[0].tolist(), block.excluded[0]
+    names = p.mentor_names
     i = int(block.rows[0])
-    allowed, excluded = [], []
-    for j in order:
-        j = int(j)
-        bits = int(block.excluded[0, j])
-        if bits:
-            excluded.append(
-                Explanation(
-                    mentor_id=int(p.mentor_ids[j]),
-                    mentor_name=p.mentor_names[j],
-                    score=int(block.score[0, j]),
-                    parts=[],
-                    reasons=exclusion_reasons(p, i, j, bits),
-                    room=int(p.mentor_room[j]),
-                )
-            )
-        elif explain_top is None or len(allowed) < explain_top:
-            allowed.append(explain(p, block, 0, j))
-        else:
-            allowed.append(
-                Explanation(
-                    mentor_id=int(p.mentor_ids[j]),
-                    mentor_name=p.mentor_names[j],
-                    score=int(block.score[0, j]),
-                    parts=[],
-                    reasons=[],
-                    room=int(p.mentor_room[j]),
-                )
-            )
-    return allowed, excluded
+
+    def best_first(columns) -> list[int]:
+        return sorted(columns, key=lambda j: (-score[j], names[j]))
+
+    allowed = np.flatnonzero(bits == 0)
+    if limit is not None and len(allowed) > limit:
+        # The limit-th best score: only mentors scoring at least that can be shown.
+        cut = np.partition(block.score[0][allowed], len(allowed) - limit)[len(allowed) - limit]
+        allowed_shown = best_first(allowed[block.score[0][allowed] >= cut].tolist())[:limit]
+    else:
+        allowed_shown = best_first(allowed.tolist())
+    # For one mentee, the words depend on the bits alone, except a mentor's own reasons and a
+    # never-pair note: thousands of excluded mentors share a handful of sentences.
+    sentences: dict[int, list[str]] = {}
+
+    def reasons(j: int, why: int) -> list[str]:
+        if why & (MENTOR_UNAVAILABLE | NEVER_PAIR):
+            return exclusion_reasons(p, i, j, why)
+        if why not in sentences:
+            sentences[why] = exclusion_reasons(p, i, j, why)
+        return list(sentences[why])
+
+    excluded = [
+        Explanation(
+            mentor_id=int(p.mentor_ids[j]),
+            mentor_name=names[j],
+            score=score[j],
+            parts=[],
+            reasons=reasons(j, int(bits[j])),
+            room=int(p.mentor_room[j]),
+        )
+        for j in best_first(np.flatnonzero(bits).tolist())
+    ]
+    return Suggestions(
+        allowed=[explain(p, block, 0, j) for j in allowed_shown],
+        allowed_count=len(allowed),
+        excluded=excluded,
+    )

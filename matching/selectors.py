@@ -1,22 +1,21 @@
 """Reads for matching: profiles as arrays for scoring, and the lists pages show."""
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date
+from itertools import chain
 
 import numpy as np
-from dateutil.relativedelta import relativedelta
-from django.db import connection
-from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Value
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 
-from accounts.eligibility import ineligibility_reasons, mentors_with_eligibility
+from accounts.eligibility import eligibility_q, ineligibility_reasons
 from accounts.models import (
     FocusArea,
-    Gender,
     Language,
     MenteeFocusArea,
     MenteeProfile,
     MentorProfile,
+    MentorTraining,
     Philosophy,
     Program,
     Substance,
@@ -36,7 +35,7 @@ from matching.scoring import (
     NEVER_PAIR,
     SAME_PERSON,
     Profiles,
-    points,
+    Suggestions,
     suggestions,
 )
 
@@ -129,67 +128,18 @@ def profiles_load(
         for name in ("philosophy", "focus", "language", "substance")
     )
 
-    # Mentors, with eligibility under the program's rules and places left.
     mentor_qs = (mentors if mentors is not None else MentorProfile.objects.all()).filter(
         program=program
     )
     mentor_sub = mentor_qs.order_by().values("pk")
-    if mentors is not None and mentors.query.is_empty():
-        # Just the mentees (e.g. before the database ranks mentors): no mentor queries at all.
-        mentor_qs = MentorProfile.objects.none()
-    taken: dict[int, int] = defaultdict(int)
-    for mentor_id, n in (
-        Match.objects.filter(
-            mentor_id__in=mentor_sub, status__in=[*Match.CURRENT, Match.Status.PROPOSED]
-        )
-        .values_list("mentor_id")
-        .annotate(n=Count("pk"))
-    ):
-        taken[mentor_id] = n
-    mentor_list, reasons = [], []
-    eligibility = (
-        mentors_with_eligibility(
-            mentor_qs.select_related("user").order_by("pk"), program=program, today=today
-        )
-        if not mentor_qs.query.is_empty()
-        else ()
+    mentor_arrays = _mentor_arrays(
+        mentor_qs,
+        program=program,
+        today=today or program.today(),
+        index={"philosophy": ph_idx, "focus": fo_idx, "language": la_idx, "substance": su_idx},
     )
-    for mentor, why in eligibility:
-        why = list(why)
-        if not mentor.accepting_new:
-            why.append("Not accepting new mentees")
-        if mentor.capacity - taken[mentor.pk] <= 0 and mentor.is_active:
-            why.append(f"No places left ({taken[mentor.pk]} of {mentor.capacity} taken)")
-        mentor_list.append(mentor)
-        reasons.append(why)
-    m = len(mentor_list)
-    mi = {x.pk: j for j, x in enumerate(mentor_list)}
-
-    def mentor_m2m(field: str, target: str, idx):
-        through = getattr(MentorProfile, field).through
-        pairs = through.objects.filter(mentorprofile_id__in=mentor_sub).values_list(
-            "mentorprofile_id", f"{target}_id"
-        )
-        return _bool_matrix(pairs, mi, idx, (m, len(idx)))
-
-    mentor_arrays = {
-        "mentor_ids": np.array([x.pk for x in mentor_list], dtype=np.int64),
-        "mentor_user_ids": np.array([x.user_id for x in mentor_list], dtype=np.int64),
-        "mentor_names": [str(x.user) for x in mentor_list],
-        "mentor_philosophies": mentor_m2m("philosophies", "philosophy", ph_idx),
-        "mentor_focus": mentor_m2m("focus_areas", "focusarea", fo_idx),
-        "mentor_languages": mentor_m2m("languages", "language", la_idx),
-        "mentor_substances": mentor_m2m("lived_substances", "substance", su_idx),
-        "mentor_gender": np.array(
-            [GENDER_CODES.get(x.gender, -1) for x in mentor_list], dtype=np.int64
-        ),
-        "mentor_availability": np.array([x.availability for x in mentor_list], dtype=np.int64),
-        "mentor_capacity": np.array([x.capacity for x in mentor_list], dtype=np.int64),
-        "mentor_room": np.array(
-            [max(x.capacity - taken[x.pk], 0) for x in mentor_list], dtype=np.int64
-        ),
-        "mentor_reasons": reasons,
-    }
+    mentor_ids, mentor_user_ids = mentor_arrays["mentor_ids"], mentor_arrays["mentor_user_ids"]
+    mi = {int(pk): j for j, pk in enumerate(mentor_ids)}
 
     # Mentees.
     mentee_sub = mentees.values("pk")
@@ -217,7 +167,7 @@ def profiles_load(
         if mentee_id in ni and mentor_id in mi:
             bit = DO_NOT_REMATCH if status == Match.Status.ENDED else CURRENT_MENTOR
             pair_bits[(ni[mentee_id], mi[mentor_id])] |= bit
-    mentor_by_user = {x.user_id: j for j, x in enumerate(mentor_list)}
+    mentor_by_user = {int(user_id): j for j, user_id in enumerate(mentor_user_ids)}
     for i, user_id in enumerate(mentee_user_ids):
         if int(user_id) in mentor_by_user:
             pair_bits[(i, mentor_by_user[int(user_id)])] |= SAME_PERSON
@@ -235,6 +185,118 @@ def profiles_load(
         pair_notes=pair_notes,
         vocabulary_ids=vocabulary_ids,
     )
+
+
+def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index: dict) -> dict:
+    """The mentors as arrays, from one query of plain values: at 10,000 mentors, building
+    model instances cost more than the query itself. Eligibility reasons come from
+    accounts.eligibility, the one place its rules are written."""
+    # The mentor's current and proposed matches, as ids: an array column needs no per-row
+    # conversion, which a counted column did (a third of this function at 10,000 mentors).
+    places_taken = Match.objects.filter(
+        mentor=OuterRef("pk"), status__in=[*Match.CURRENT, Match.Status.PROPOSED]
+    ).values("pk")
+
+    def linked(field: str, column: str) -> ArraySubquery:
+        through = getattr(MentorProfile, field).through
+        return ArraySubquery(through.objects.filter(mentorprofile=OuterRef("pk")).values(column))
+
+    rows = list(
+        mentor_qs.order_by("pk")
+        .annotate(
+            taken_ids=ArraySubquery(places_taken),
+            philosophy_ids=linked("philosophies", "philosophy_id"),
+            focus_ids=linked("focus_areas", "focusarea_id"),
+            language_ids=linked("languages", "language_id"),
+            substance_ids=linked("lived_substances", "substance_id"),
+            training_ids=ArraySubquery(
+                MentorTraining.objects.filter(mentor=OuterRef("pk"))
+                .order_by()
+                .values("training_id")
+            ),
+        )
+        .values_list(
+            "pk",
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "gender",
+            "availability",
+            "capacity",
+            "accepting_new",
+            "is_active",
+            "recovery_since",
+            "taken_ids",
+            "philosophy_ids",
+            "focus_ids",
+            "language_ids",
+            "substance_ids",
+            "training_ids",
+        )
+    )
+    columns = list(zip(*rows, strict=True)) or [()] * 17
+    (pk, user_id, first, last, email, gender, availability, capacity, accepting, active,
+     since, taken_ids, philosophy_ids, focus_ids, language_ids, substance_ids, training_ids) = columns  # fmt: skip
+    taken = [len(ids) for ids in taken_ids]
+    # Most mentors are eligible: the database says which (accounts' rules as a filter), and
+    # only the others are spelled out in words, mentor by mentor.
+    annotations, eligible = eligibility_q(program=program, today=today)
+    eligible_ids = set(
+        mentor_qs.order_by().annotate(**annotations).filter(eligible).values_list("pk", flat=True)
+    )
+    required = list(program.required_trainings.all()) if len(eligible_ids) < len(rows) else []
+    reasons = []
+    for k in range(len(rows)):
+        why = []
+        if pk[k] not in eligible_ids:
+            why = ineligibility_reasons(
+                MentorProfile(is_active=active[k], recovery_since=since[k]),
+                program=program,
+                required=required,
+                completed_ids=set(training_ids[k]),
+                today=today,
+            )
+        if not accepting[k]:
+            why.append("Not accepting new mentees")
+        if capacity[k] - taken[k] <= 0 and active[k]:
+            why.append(f"No places left ({taken[k]} of {capacity[k]} taken)")
+        reasons.append(why)
+    return {
+        "mentor_ids": np.array(pk, dtype=np.int64),
+        "mentor_user_ids": np.array(user_id, dtype=np.int64),
+        "mentor_names": [
+            f"{a} {b}".strip() or c for a, b, c in zip(first, last, email, strict=True)
+        ],
+        "mentor_philosophies": _membership(philosophy_ids, index["philosophy"]),
+        "mentor_focus": _membership(focus_ids, index["focus"]),
+        "mentor_languages": _membership(language_ids, index["language"]),
+        "mentor_substances": _membership(substance_ids, index["substance"]),
+        "mentor_gender": np.array([GENDER_CODES.get(g, -1) for g in gender], dtype=np.int64),
+        "mentor_availability": np.array(availability, dtype=np.int64),
+        "mentor_capacity": np.array(capacity, dtype=np.int64),
+        "mentor_room": np.maximum(
+            np.array(capacity, dtype=np.int64) - np.array(taken, dtype=np.int64), 0
+        ),
+        "mentor_reasons": reasons,
+    }
+
+
+def _membership(id_lists: list[list[int]], index: dict[int, int]) -> np.ndarray:
+    """(rows, vocabulary) bool: row r has term k when index[id] == k for an id in id_lists[r].
+    Ids outside the index (inactive terms) are left out."""
+    out = np.zeros((len(id_lists), len(index)), dtype=bool)
+    lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
+    ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int64, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(id_lists)), lengths)
+    if not index or not ids.size:
+        return out
+    known = np.array(sorted(index), dtype=np.int64)
+    columns = np.array([index[k] for k in known], dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+    found = known[at] == ids
+    out[rows[found], columns[at[found]]] = True
+    return out
 
 
 def _vocabularies(program: Program) -> tuple[list, list, list]:
@@ -303,204 +365,11 @@ def _mentee_arrays(mentees: QuerySet, ph_idx, fo_idx, la_idx, su_idx) -> dict:
     }
 
 
-# The ranking half of `mentee_top_suggestions`, computed by PostgreSQL so a program with
-# thousands of mentors is not loaded into Python for ten suggestions. It mirrors `score_block`
-# part for part (same integer rounding) and every hard constraint; a test checks the two agree.
-RANK_SQL = """
-WITH me AS (SELECT %(mentee)s::bigint AS id, %(mentee_user)s::bigint AS user_id)
-SELECT m.id, (
-    COALESCE(
-        (SELECT max(ph.pts) FROM accounts_mentorprofile_philosophies mp
-         JOIN unnest(%(ph_ids)s::bigint[], %(ph_pts)s::int[]) AS ph(id, pts)
-           ON ph.id = mp.philosophy_id
-         WHERE mp.mentorprofile_id = m.id),
-        %(ph_none)s)
-  + CASE WHEN %(fo_total)s > 0 THEN
-        (2 * %(w_focus)s * COALESCE(
-            (SELECT sum(fo.pr) FROM accounts_mentorprofile_focus_areas mf
-             JOIN unnest(%(fo_ids)s::bigint[], %(fo_pr)s::int[]) AS fo(id, pr)
-               ON fo.id = mf.focusarea_id
-             WHERE mf.mentorprofile_id = m.id), 0) + %(fo_total)s) / (2 * %(fo_total)s)
-    ELSE %(w_focus)s END
-  + CASE WHEN cardinality(%(langs)s::bigint[]) = 0 OR EXISTS (
-        SELECT 1 FROM accounts_mentorprofile_languages ml
-        WHERE ml.mentorprofile_id = m.id AND ml.language_id = ANY(%(langs)s::bigint[]))
-    THEN %(w_language)s ELSE 0 END
-  + CASE WHEN %(gender)s = '' OR m.gender = %(gender)s THEN %(w_gender)s ELSE 0 END
-  + CASE WHEN cardinality(%(subs)s::bigint[]) > 0 THEN
-        (2 * %(w_substance)s * (SELECT count(*) FROM accounts_mentorprofile_lived_substances ms
-            WHERE ms.mentorprofile_id = m.id AND ms.substance_id = ANY(%(subs)s::bigint[]))
-         + cardinality(%(subs)s::bigint[])) / (2 * cardinality(%(subs)s::bigint[]))
-    ELSE 0 END
-  + (2 * %(w_availability)s * LEAST(bit_count((m.availability & %(avail)s)::bit(21)), 3) + 3)
-    / 6
-) AS score
-FROM accounts_mentorprofile m, me
-WHERE m.program_id = %(program)s AND m.is_active AND m.accepting_new
-  AND (%(months)s = 0 OR m.recovery_since <= %(cutoff)s)
-  AND NOT EXISTS (
-    SELECT 1 FROM accounts_program_required_trainings r
-    WHERE r.program_id = %(program)s AND NOT EXISTS (
-        SELECT 1 FROM accounts_mentortraining t
-        WHERE t.mentor_id = m.id AND t.training_id = r.training_id))
-  AND m.capacity > (SELECT count(*) FROM matching_match x
-                    WHERE x.mentor_id = m.id AND x.status IN ('active', 'paused', 'proposed'))
-  AND m.user_id <> me.user_id
-  AND (cardinality(%(langs)s::bigint[]) = 0
-       OR NOT EXISTS (SELECT 1 FROM accounts_mentorprofile_languages ml
-                      WHERE ml.mentorprofile_id = m.id)
-       OR EXISTS (SELECT 1 FROM accounts_mentorprofile_languages ml
-                  WHERE ml.mentorprofile_id = m.id
-                    AND ml.language_id = ANY(%(langs)s::bigint[])))
-  AND (NOT %(gender_required)s OR m.gender = %(gender)s)
-  AND (%(required_ph)s::bigint IS NULL OR EXISTS (
-        SELECT 1 FROM accounts_mentorprofile_philosophies mp
-        WHERE mp.mentorprofile_id = m.id AND mp.philosophy_id = %(required_ph)s))
-  AND COALESCE(
-        (SELECT max(ph.fit) FROM accounts_mentorprofile_philosophies mp
-         JOIN unnest(%(ph_ids)s::bigint[], %(ph_fit)s::int[]) AS ph(id, fit)
-           ON ph.id = mp.philosophy_id
-         WHERE mp.mentorprofile_id = m.id), 1) > 0
-  AND NOT EXISTS (SELECT 1 FROM matching_neverpair n
-                  WHERE n.mentee_id = me.id AND n.mentor_id = m.id)
-  AND NOT EXISTS (SELECT 1 FROM matching_match x
-                  WHERE x.mentee_id = me.id AND x.mentor_id = m.id
-                    AND (x.status IN ('active', 'paused', 'proposed') OR x.do_not_rematch))
-ORDER BY score DESC, m.id
-LIMIT %(limit)s
-"""
-
-
-def rank_params(program: Program, p: Profiles, *, limit: int, today: date | None = None):
-    """Parameters of RANK_SQL for the one mentee in `p` (loaded with no mentors)."""
-    w = p.weights
-    ids = p.vocabulary_ids
-    pref = int(p.mentee_philosophy[0])
-    today = today or program.today()
-    if pref >= 0:
-        fit = [int(c) for c in p.compat[pref]]
-        pts = [int(points(w["philosophy"], c, 100)) for c in fit]
-    else:
-        fit, pts = [100] * len(ids["philosophy"]), [w["philosophy"]] * len(ids["philosophy"])
-    focus = p.mentee_focus[0]
-    gender = "" if p.mentee_gender_pref[0] < 0 else Gender.values[int(p.mentee_gender_pref[0])]
-    return {
-        "mentee": int(p.mentee_ids[0]),
-        "mentee_user": int(p.mentee_user_ids[0]),
-        "program": program.pk,
-        "ph_ids": ids["philosophy"],
-        "ph_pts": pts,
-        # A mentor without any philosophy recorded: full points without a preference, else 0.
-        "ph_none": 0 if pref >= 0 else w["philosophy"],
-        # A mentor whose best fit is 0 is incompatible (a mentor with none recorded is not).
-        "ph_fit": fit,
-        "required_ph": ids["philosophy"][pref]
-        if pref >= 0 and p.mentee_philosophy_required[0]
-        else None,
-        "fo_ids": [ids["focus"][k] for k in np.flatnonzero(focus)],
-        "fo_pr": [int(focus[k]) for k in np.flatnonzero(focus)],
-        "fo_total": int(focus.sum()),
-        "langs": [ids["language"][k] for k in np.flatnonzero(p.mentee_languages[0])],
-        "subs": [ids["substance"][k] for k in np.flatnonzero(p.mentee_substances[0])],
-        "gender": gender,
-        "gender_required": bool(p.mentee_gender_required[0] and gender),
-        "avail": int(p.mentee_availability[0]),
-        "months": program.min_recovery_months,
-        "cutoff": today - relativedelta(months=program.min_recovery_months),
-        "limit": limit,
-        **{f"w_{key}": value for key, value in w.items()},
-    }
-
-
-# The ranked candidates with everything scoring and eligibility need, in the same round trip.
-_CANDIDATES_TAIL = """
-SELECT m.id, m.user_id, u.email, u.first_name, u.last_name, m.gender, m.availability,
-       m.capacity, m.accepting_new, m.is_active, m.recovery_since,
-       (SELECT count(*) FROM matching_match x
-        WHERE x.mentor_id = m.id AND x.status IN ('active', 'paused', 'proposed')),
-       ARRAY(SELECT philosophy_id FROM accounts_mentorprofile_philosophies
-             WHERE mentorprofile_id = m.id),
-       ARRAY(SELECT focusarea_id FROM accounts_mentorprofile_focus_areas
-             WHERE mentorprofile_id = m.id),
-       ARRAY(SELECT language_id FROM accounts_mentorprofile_languages
-             WHERE mentorprofile_id = m.id),
-       ARRAY(SELECT substance_id FROM accounts_mentorprofile_lived_substances
-             WHERE mentorprofile_id = m.id),
-       ARRAY(SELECT training_id FROM accounts_mentortraining WHERE mentor_id = m.id)
-FROM ranked
-JOIN accounts_mentorprofile m ON m.id = ranked.id
-JOIN accounts_user u ON u.id = m.user_id
-ORDER BY ranked.score DESC, m.id
-"""
-CANDIDATES_SQL = "WITH ranked AS (" + RANK_SQL + ")" + _CANDIDATES_TAIL
-
-
-def _mentor_arrays_from_rows(rows, *, program: Program, vocabulary_ids, today: date) -> dict:
-    """The mentor half of Profiles from CANDIDATES_SQL rows; eligibility still comes from
-    accounts.eligibility, one mentor at a time."""
-    required = list(program.required_trainings.all())
-    index = {
-        name: {pk: k for k, pk in enumerate(vocabulary_ids[name])}
-        for name in ("philosophy", "focus", "language", "substance")
-    }
-    m = len(rows)
-
-    def matrix(column: int, name: str) -> np.ndarray:
-        out = np.zeros((m, len(index[name])), dtype=bool)
-        for j, row in enumerate(rows):
-            for pk in row[column]:
-                if pk in index[name]:
-                    out[j, index[name][pk]] = True
-        return out
-
-    reasons = []
-    for row in rows:
-        mentor = MentorProfile(pk=row[0], is_active=row[9], recovery_since=row[10])
-        why = ineligibility_reasons(
-            mentor, program=program, required=required, completed_ids=set(row[16]), today=today
-        )
-        if not row[8]:
-            why.append("Not accepting new mentees")
-        if row[7] - row[11] <= 0 and row[9]:
-            why.append(f"No places left ({row[11]} of {row[7]} taken)")
-        reasons.append(why)
-    return {
-        "mentor_ids": np.array([row[0] for row in rows], dtype=np.int64),
-        "mentor_user_ids": np.array([row[1] for row in rows], dtype=np.int64),
-        "mentor_names": [f"{row[3]} {row[4]}".strip() or row[2] for row in rows],
-        "mentor_philosophies": matrix(12, "philosophy"),
-        "mentor_focus": matrix(13, "focus"),
-        "mentor_languages": matrix(14, "language"),
-        "mentor_substances": matrix(15, "substance"),
-        "mentor_gender": np.array([GENDER_CODES.get(row[5], -1) for row in rows], dtype=np.int64),
-        "mentor_availability": np.array([row[6] for row in rows], dtype=np.int64),
-        "mentor_capacity": np.array([row[7] for row in rows], dtype=np.int64),
-        "mentor_room": np.array([max(row[7] - row[11], 0) for row in rows], dtype=np.int64),
-        "mentor_reasons": reasons,
-    }
-
-
-def mentee_top_suggestions(program: Program, mentee: MenteeProfile, *, limit: int = 10):
-    """The `limit` best allowed mentors for one mentee, explained: PostgreSQL ranks every
-    mentor and returns the candidates' profiles (CANDIDATES_SQL); `matching.scoring` scores
-    and explains them, re-checking eligibility through accounts.eligibility."""
-    today = program.today()
-    one = MenteeProfile.objects.filter(pk=mentee.pk)
-    me = profiles_load(program, mentees=one, mentors=MentorProfile.objects.none(), today=today)
-    # A little slack in case the re-check below disagrees with the database about a mentor.
-    params = rank_params(program, me, limit=limit + 3, today=today)
-    with connection.cursor() as cursor:
-        cursor.execute(CANDIDATES_SQL, params)
-        rows = cursor.fetchall()
-    mentor_arrays = _mentor_arrays_from_rows(
-        rows, program=program, vocabulary_ids=me.vocabulary_ids, today=today
-    )
-    allowed, _ = suggestions(replace(me, **mentor_arrays), 0)
-    return allowed[:limit]
-
-
-def mentee_suggestions(program: Program, mentee: MenteeProfile, *, explain_top: int | None = None):
-    """Ranked allowed mentors and excluded mentors (with reasons) for one mentee; the first
-    `explain_top` allowed ones (all when None) with every part of their score explained."""
+def mentee_suggestions(
+    program: Program, mentee: MenteeProfile, *, limit: int | None = None
+) -> Suggestions:
+    """One mentee's suggestions, scored by the same code as cohort matching: the best `limit`
+    allowed mentors (all when None) explained part by part, and the excluded ones with reasons.
+    The suggestions page and bench/matching_suggest.py call this."""
     profiles = profiles_load(program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
-    return suggestions(profiles, 0, explain_top=explain_top)
+    return suggestions(profiles, 0, limit=limit)

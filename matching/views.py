@@ -46,7 +46,7 @@ def _program(request, slug: str) -> Program:
 def suggestions(request, pk):
     mentee = _mentee(request, pk)
     audit_view(request, mentee)
-    allowed, excluded = mentee_suggestions(mentee.program, mentee, explain_top=SUGGESTIONS_SHOWN)
+    found = mentee_suggestions(mentee.program, mentee, limit=SUGGESTIONS_SHOWN)
     matches = (
         Match.objects.filter(mentee=mentee)
         .select_related("mentor__user")
@@ -59,9 +59,9 @@ def suggestions(request, pk):
         "matching/suggestions.html",
         {
             "mentee": mentee,
-            "allowed": allowed[:SUGGESTIONS_SHOWN],
-            "more_allowed": max(len(allowed) - SUGGESTIONS_SHOWN, 0),
-            "excluded": excluded,
+            "allowed": found.allowed,
+            "more_allowed": max(found.allowed_count - SUGGESTIONS_SHOWN, 0),
+            "excluded": found.excluded,
             "matches": matches,
             "exclusions": exclusions,
             "never_form": NeverPairForm(mentors=mentors),

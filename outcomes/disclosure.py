@@ -5,7 +5,6 @@ and the program evaluation as recipient. Each participant disclosed gets a Discl
 when, to whom, why, which consent) and an audit entry; the file carries the section 2.32 notice.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -109,11 +108,10 @@ def disclosure_record(
     return len(covered)
 
 
-def identified_rows(
-    *, program: Program, kind: str, mentee_ids: set[int]
-) -> tuple[list[str], Iterable[list]]:
+def identified_rows(*, program: Program, kind: str, mentee_ids: set[int]) -> exports.Export:
     """The de-identified rows with names, e-mail and real dates added, for consenting people."""
-    header, rows = exports.export_rows(program=program, kind=kind, today=program.today())
+    deidentified = exports.export_rows(program=program, kind=kind, today=program.today())
+    header, rows = deidentified.header, deidentified.rows
     people = {
         pid: (f"{first} {last}".strip(), email, enrolled)
         for pid, first, last, email, enrolled in MenteeProfile.objects.filter(
@@ -138,4 +136,4 @@ def identified_rows(
                 out.append((enrolled + timedelta(days=row[day_col] - 1)).isoformat())
             yield out
 
-    return new_header, generate()
+    return exports.Export(new_header, generate())

@@ -16,7 +16,6 @@ from outcomes import exports
 from outcomes.models import ExportJob
 
 log = logging.getLogger(__name__)
-PROGRESS_EVERY = 5000  # rows between progress updates: one small UPDATE, not one per row
 
 
 @transaction.atomic
@@ -45,15 +44,6 @@ def export_job_start(*, actor: User, program: Program, kind: str, fmt: str, requ
     return job
 
 
-def _counted(rows, job: ExportJob):
-    done = 0
-    for done, row in enumerate(rows, start=1):  # noqa: B007
-        if done % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
-        yield row
-    ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
-
-
 def export_job_run(*, job_id: int) -> None:
     # Claim: only a queued job is started, so a redelivered message does not write it twice.
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
@@ -66,13 +56,15 @@ def export_job_run(*, job_id: int) -> None:
     total = exports.export_row_count(program=program, kind=job.kind)
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
     try:
-        header, rows = exports.export_rows(program=program, kind=job.kind, today=program.today())
+        export = exports.export_rows(program=program, kind=job.kind, today=program.today())
+
+        def progress(done: int) -> None:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
         with tempfile.TemporaryFile() as spool:
-            if job.fmt == "csv":
-                for line in exports.csv_lines(header, _counted(rows, job)):
-                    spool.write(line.encode())
-            else:
-                exports.write_xlsx(spool, header, _counted(rows, job))
+            # The same writer as the direct download, so the file is the same bytes.
+            for chunk in exports.export_chunks(export, fmt=job.fmt, progress=progress):
+                spool.write(chunk)
             spool.seek(0)
             job.file.save(
                 f"{program.slug}-{job.kind}-deidentified-{job.pk}.{job.fmt}",

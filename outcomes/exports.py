@@ -1,15 +1,24 @@
-"""De-identified exports (HIPAA Safe Harbor), shared by the download links and
-`manage.py export_outcomes`.
+"""De-identified exports (HIPAA Safe Harbor). One writer, `export_chunks`, serves the download
+links, the background export jobs, the identified export and `manage.py export_outcomes`.
 
 Only the random participant ID identifies a row. Dates become day numbers relative to
 enrollment (day 1 = enrollment); where a date cannot be avoided only its year is given. No
 names, contacts or free text. Every text cell is neutralised against spreadsheet formula
 injection. Rows are generated lazily so a million-row export runs in constant memory.
+
+Each kind of export is defined once: the participant and check-in rows in Python, the per-day
+rows (the large one) as SQL that PostgreSQL also writes as CSV itself (COPY), at close to the
+speed of a raw COPY. The same SQL gives typed rows for XLSX and for the identified export.
 """
 
 import csv
-from collections.abc import Iterable, Iterator
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
+
+from django.db import connection
 
 from accounts.models import MenteeProfile, Program
 from checkins.models import CheckIn
@@ -86,58 +95,6 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
     return header, rows()
 
 
-def day_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
-    header = [
-        "participant_id",
-        "study_arm",
-        "day_number",
-        "week",
-        "used",
-        "substances",
-        "heavy",
-        "amount",
-        "source",
-        "reports",
-    ]
-    query = (
-        _days(program)
-        .order_by("mentee__participant_id", "day")
-        .values_list(
-            "mentee__participant_id",
-            "mentee__study_arm",
-            "mentee__enrolled_on",
-            "day",
-            "used",
-            "substances",
-            "heavy",
-            "amount",
-            "source",
-            "report_count",
-        )
-    )
-
-    def rows():
-        # A server-side cursor on PostgreSQL: rows arrive in chunks, never all at once.
-        for pid, arm, enrolled, day, used, subs, heavy, amount, source, count in query.iterator(
-            chunk_size=5000
-        ):
-            number = (day - enrolled).days + 1
-            yield [
-                pid,
-                arm,
-                number,
-                metrics.week_of_day(number),
-                "yes" if used else "no",
-                "; ".join(subs),
-                "yes" if heavy else "no",
-                "" if amount is None else float(amount),
-                source,
-                count,
-            ]
-
-    return header, rows()
-
-
 def _neutralised_sql(expression: str) -> str:
     """The SQL twin of neutralise(): a leading apostrophe before a formula-like first character."""
     return (
@@ -146,54 +103,58 @@ def _neutralised_sql(expression: str) -> str:
     )
 
 
-# The per-day export computed and written by PostgreSQL itself (COPY ... TO STDOUT): the same
-# rows and the same neutralisation as day_rows(), at close to the speed of a raw COPY. The
-# column list must stay in step with day_rows(); a test compares the two.
-# Built from constant column names only; the program id is a bound parameter.
+DAYS_HEADER = [
+    "participant_id",
+    "study_arm",
+    "day_number",
+    "week",
+    "used",
+    "substances",
+    "heavy",
+    "amount",
+    "source",
+    "reports",
+]
+# The per-day rows. Built from constant column names only; the program id is bound.
 SUBSTANCES_SQL = "array_to_string(ARRAY(SELECT jsonb_array_elements_text(d.substances)), '; ')"
-DAYS_COPY_SQL = f"""
-COPY (
+DAYS_SQL = f"""
   SELECT {_neutralised_sql("m.participant_id")},
-         m.study_arm,
+         m.study_arm::text,
          d.day - m.enrolled_on + 1,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
          CASE WHEN d.used THEN 'yes' ELSE 'no' END,
          CASE WHEN d.substances = '[]'::jsonb THEN NULL
               ELSE {_neutralised_sql(SUBSTANCES_SQL)} END,
          CASE WHEN d.heavy THEN 'yes' ELSE 'no' END,
-         d.amount,
-         d.source,
+         d.amount::float8,
+         d.source::text,
          d.report_count
   FROM outcomes_useday d
   JOIN accounts_menteeprofile m ON m.id = d.mentee_id
   WHERE m.program_id = %s
   ORDER BY m.participant_id, d.day
-) TO STDOUT WITH (FORMAT csv)
 """  # noqa: S608
+DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
 
 
-def days_csv_chunks(*, program: Program) -> Iterator[bytes]:
-    """The per-day CSV as byte chunks. On PostgreSQL the database writes it (COPY), in
-    constant memory; elsewhere (the SQLite of `make run`) the Python rows are used."""
-    from django.db import connection
+def _days_csv(program: Program) -> Iterator[bytes]:
+    """The per-day rows as CSV lines written by PostgreSQL (one line per iteration)."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({DAYS_SQL}) TO STDOUT WITH (FORMAT csv)", [program.pk]) as copy,
+    ):
+        yield from copy
 
-    header, rows = day_rows(program=program)
-    if connection.vendor != "postgresql":
-        for line in csv_lines(header, rows):
-            yield line.encode()
-        return
-    yield next(csv_lines(header, [])).encode()
-    # psycopg hands over COPY data a row at a time; gathering ~64 KB per chunk keeps the
-    # response from paying a generator step and a socket write per row.
-    buffer = bytearray()
-    with connection.cursor() as cursor, cursor.cursor.copy(DAYS_COPY_SQL, [program.pk]) as copy:
-        for row in copy:
-            buffer += row
-            if len(buffer) >= 65536:
-                yield bytes(buffer)
-                buffer.clear()
-    if buffer:
-        yield bytes(buffer)
+
+def _days_rows(program: Program) -> Iterator[list]:
+    """The same rows as typed values (XLSX cells, the identified export)."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({DAYS_SQL}) TO STDOUT", [program.pk]) as copy,
+    ):
+        copy.set_types(DAYS_TYPES)
+        for row in copy.rows():
+            yield ["" if value is None else value for value in row]
 
 
 def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
@@ -261,36 +222,78 @@ def export_row_count(*, program: Program, kind: str) -> int:
     return MenteeProfile.objects.filter(program=program).count()
 
 
-def export_rows(*, program: Program, kind: str, today: date):
+@dataclass
+class Export:
+    """One export's header and rows. `csv_body`, when set, is the same rows already written as
+    CSV lines (by the database), which the CSV writer streams instead of formatting rows."""
+
+    header: list[str]
+    rows: Iterable[list]
+    csv_body: Callable[[], Iterator[bytes]] | None = None
+
+
+def export_rows(*, program: Program, kind: str, today: date) -> Export:
     if kind == "participants":
-        return participant_rows(program=program, today=today)
+        return Export(*participant_rows(program=program, today=today))
     if kind == "days":
-        return day_rows(program=program)
+        # Generators: neither COPY starts until the writer reads it.
+        return Export(DAYS_HEADER, _days_rows(program), csv_body=lambda: _days_csv(program))
     if kind == "checkins":
-        return checkin_rows(program=program)
+        return Export(*checkin_rows(program=program))
     raise ValueError(f"Unknown export kind {kind!r}.")
 
 
-class _Echo:
-    def write(self, value):
-        return value
+CHUNK = 65536  # bytes gathered per write: not a generator step and a socket write per row
+PROGRESS_EVERY = 5000  # rows between progress reports
 
 
-def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+def export_chunks(
+    export: Export,
+    *,
+    fmt: str,
+    notice: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """The export file as byte chunks, in constant memory: the one writer behind every
+    download, job and command. `progress(rows written)` is called every PROGRESS_EVERY rows
+    and once at the end. An identified export opens on its `notice`."""
+    if fmt == "xlsx":
+        yield from _xlsx_chunks(export, notice=notice, progress=progress)
+        return
+    if fmt != "csv":
+        raise ValueError(f"Unknown export format {fmt!r}.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if notice:
+        writer.writerow([notice])
+    writer.writerow(export.header)
+    head = buffer.getvalue().encode()
+    if export.csv_body is not None:
+        lines: Iterable[bytes] = export.csv_body()
+    else:
+        lines = (line.encode() for line in _csv_lines(export.rows))
+    out = bytearray(head)
+    count = 0
+    for count, line in enumerate(lines, start=1):
+        out += line
+        if len(out) >= CHUNK:
+            yield bytes(out)
+            out.clear()
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
+    if out:
+        yield bytes(out)
+    if progress:
+        progress(count)
+
+
+def _csv_lines(rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(header)
     for row in rows:
         yield writer.writerow([neutralise(v) for v in row])
 
 
-def write_csv(target, header, rows) -> int:
-    count = -1
-    for count, line in enumerate(csv_lines(header, rows)):  # noqa: B007
-        target.write(line)
-    return count
-
-
-def write_xlsx(target, header, rows, *, notice: str = "") -> int:
+def _xlsx_chunks(export: Export, *, notice: str, progress) -> Iterator[bytes]:
     """Write-only workbook: openpyxl streams rows to disk instead of holding them."""
     from openpyxl import Workbook
 
@@ -298,10 +301,21 @@ def write_xlsx(target, header, rows, *, notice: str = "") -> int:
     if notice:  # an identified export opens on its 42 CFR 2.32 notice
         workbook.create_sheet("notice").append([notice])
     sheet = workbook.create_sheet("outcomes")
-    sheet.append(header)
+    sheet.append(export.header)
     count = 0
-    for row in rows:
+    for count, row in enumerate(export.rows, start=1):
         sheet.append([neutralise(v) for v in row])
-        count += 1
-    workbook.save(target)
-    return count
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
+    with tempfile.TemporaryFile() as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(CHUNK):
+            yield chunk
+    if progress:
+        progress(count)
+
+
+class _Echo:
+    def write(self, value):
+        return value

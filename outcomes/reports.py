@@ -289,44 +289,6 @@ class Columns:
     retained: np.ndarray  # 1.0 / 0.0, NaN until the participant has reached day 84
     weekly: dict[int, tuple[list[int], list[int]]]  # per arm: per week (use days, participants)
 
-    @classmethod
-    def from_participants(
-        cls, people: list[Participant], *, windows: list[metrics.Window], today: date
-    ) -> "Columns":
-        def floats(values) -> np.ndarray:
-            return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-        people = sorted(people, key=lambda p: p.pk)
-
-        arm = np.array([arm_index(p.arm) for p in people], dtype=int)
-        window_days, values = {}, {}
-        for window in windows:
-            key = window.key
-            window_days[key] = np.array([p.windows[key].window_days for p in people], dtype=int)
-            values[key] = [
-                floats(read(p.windows[key], p.engagement[key]) for p in people)
-                for _, read in METRICS
-            ]
-        weekly = {}
-        for index in range(len(ARMS)):
-            sums, counts = [0] * CHART_WEEKS, [0] * CHART_WEEKS
-            for person in people:
-                if arm_index(person.arm) != index:
-                    continue
-                for week, figures in enumerate(person.weekly):
-                    if figures is not None:
-                        sums[week] += figures[0]
-                        counts[week] += 1
-            weekly[index] = (sums, counts)
-        return cls(
-            arm=arm,
-            window_days=window_days,
-            values=values,
-            barc=[floats(p.barc.get(0) for p in people), floats(p.barc_change for p in people)],
-            retained=floats(p.retained_at_week_12(today) for p in people),
-            weekly=weekly,
-        )
-
 
 def arm_index(arm: str) -> int:
     return ARMS.index(arm) if arm in ARMS else -1
@@ -362,12 +324,7 @@ class Cohort(Sequence):
 
     @cached_property
     def columns(self) -> Columns:
-        standard = all(w in metrics.STANDARD_WINDOWS for w in self.windows)
-        if standard and connection.vendor == "postgresql":
-            return _columns_from_database(self)
-        # Custom windows count the days themselves (and the embedded SQLite of `make run` has
-        # none of the PostgreSQL functions the bulk read uses).
-        return Columns.from_participants(self.people, windows=self.windows, today=self.today)
+        return _columns_from_database(self)
 
 
 def _window_clause(window: metrics.Window, day_number: str) -> str:
@@ -540,10 +497,16 @@ def _columns_from_database(cohort: Cohort) -> Columns:
     count = len(table)
     arm = table["arm"].astype(int) - 1
     elapsed = table["elapsed"].astype(int)
-    use, weekly = _unpack(table["packed"])  # (n, windows, 4) with NaN, (n, weeks, 2)
-    stale = np.flatnonzero(table["packed"][:, 0] != PACKED_FORMAT)
-    if stale.size:
+    if windows == list(metrics.STANDARD_WINDOWS):
+        use, weekly = _unpack(table["packed"])  # (n, windows, 4) with NaN, (n, weeks, 2)
         # No summary, or one computed for another enrollment date: count the days themselves.
+        stale = np.flatnonzero(table["packed"][:, 0] != PACKED_FORMAT)
+    else:
+        # A custom window is not in the stored summaries: everyone's days are counted.
+        use = np.full((count, len(windows), 4), np.nan)
+        weekly = np.zeros((count, CHART_WEEKS, 2), dtype=np.int64)
+        stale = np.arange(count)
+    if stale.size:
         _recount(cohort, table["id"][stale].tolist(), stale, use, weekly)
     # Spread the sparse extras over the participants (zeros, or -1 / NEVER_LEFT, elsewhere).
     sessions = np.zeros((count, len(windows), 3))
@@ -645,14 +608,13 @@ def _row(label: str, values: np.ndarray, masks: dict[str, np.ndarray]) -> Row:
     return Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
 
 
-def cohort_summary(people, *, windows: list[metrics.Window], today: date) -> dict:
+def cohort_summary(cohort: Cohort) -> dict:
     """n, mean, SD and median of every metric per window and arm, with the difference between
-    arms; retention at week 12; chart data. `people` is participants_compute's Cohort (or any
-    list of Participant objects)."""
-    if isinstance(people, Cohort) and people.windows == list(windows):
-        cols = people.columns
-    else:
-        cols = Columns.from_participants(list(people), windows=windows, today=today)
+    arms; retention at week 12; chart data: the cohort report page."""
+    return columns_summary(cohort.columns, windows=cohort.windows)
+
+
+def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
     masks = {arm: cols.arm == index for index, arm in enumerate(ARMS)}
     tables = []
     for window in windows:

@@ -3,9 +3,6 @@
 Evaluators (staff) see de-identified, program-level figures only; coordinators too.
 """
 
-import tempfile
-from itertools import chain
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
@@ -68,7 +65,7 @@ def cohort_report(request, slug: str):
         enrolled_from=enrolled_from,
         enrolled_to=enrolled_to,
     )
-    summary = reports.cohort_summary(people, windows=windows, today=today)
+    summary = reports.cohort_summary(people)
     return render(
         request,
         "outcomes/report.html",
@@ -92,7 +89,7 @@ def export(request, slug: str, kind: str, fmt: str):
     )
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         raise Http404("No such export.")
-    header, rows = exports.export_rows(program=program, kind=kind, today=program.today())
+    export = exports.export_rows(program=program, kind=kind, today=program.today())
     # Audited before the first byte leaves: who exported which kind, never the rows.
     audit_record(
         actor=request.user,
@@ -100,37 +97,24 @@ def export(request, slug: str, kind: str, fmt: str):
         object_type=f"outcomes.export.{kind}",
         object_id=fmt,
         program=program,
-        fields=header,
+        fields=export.header,
         request=request,
     )
-    filename = f"{program.slug}-{kind}-deidentified.{fmt}"
-    if kind == "days" and fmt == "csv":
-        # The largest export: written by the database as it streams (see exports.DAYS_COPY_SQL).
-        response = StreamingHttpResponse(
-            exports.days_csv_chunks(program=program), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return _file_response(header, rows, fmt=fmt, filename=filename)
+    return _file_response(export, fmt=fmt, filename=f"{program.slug}-{kind}-deidentified.{fmt}")
 
 
-def _file_response(header, rows, *, fmt: str, filename: str, notice: str = ""):
-    if fmt == "csv":
-        lines = exports.csv_lines(header, rows)
-        if notice:
-            lines = chain(exports.csv_lines([notice], []), lines)
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it when sent
-    exports.write_xlsx(spool, header, rows, notice=notice)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _file_response(export: exports.Export, *, fmt: str, filename: str, notice: str = ""):
+    response = StreamingHttpResponse(
+        exports.export_chunks(export, fmt=fmt, notice=notice), content_type=CONTENT_TYPES[fmt]
     )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -195,12 +179,11 @@ def identified_export(request, slug: str):
                 covered=check.covered,
                 request=request,
             )
-            header, rows = disclosure.identified_rows(
+            export = disclosure.identified_rows(
                 program=program, kind=data["kind"], mentee_ids=set(check.covered)
             )
             return _file_response(
-                header,
-                rows,
+                export,
                 fmt=data["fmt"],
                 filename=f"{program.slug}-{data['kind']}-IDENTIFIED.{data['fmt']}",
                 notice=disclosure.NOTICE_2_32,

@@ -30,8 +30,8 @@ def program():
 
 
 def suggest(program, mentee):
-    allowed, excluded = mentee_suggestions(program, mentee)
-    return {e.mentor_id: e for e in allowed}, {e.mentor_id: e for e in excluded}
+    found = mentee_suggestions(program, mentee)
+    return {e.mentor_id: e for e in found.allowed}, {e.mentor_id: e for e in found.excluded}
 
 
 def part(explanation, key):
@@ -222,7 +222,7 @@ def test_suggestions_are_ranked_best_first(program):
     mentee = factories.MenteeProfileFactory(program=program, preferred_philosophy=smart)
     assert mentee.status == MenteeProfile.Status.ENROLLED
 
-    allowed, _ = mentee_suggestions(program, mentee)
+    allowed = mentee_suggestions(program, mentee).allowed
 
     assert [e.mentor_id for e in allowed] == [best.pk, other.pk]
     assert allowed[0].score > allowed[1].score

@@ -1,4 +1,5 @@
-"""The database ranking behind fast top-10 suggestions agrees with the array scoring."""
+"""One scorer: the suggestions page's short list is the head of the full ranking, and cohort
+matching gives a pair the score and explanation the suggestions page shows."""
 
 import random
 from datetime import timedelta
@@ -10,19 +11,21 @@ from accounts.models import (
     FocusArea,
     Language,
     MenteeFocusArea,
+    MenteeProfile,
     MentorTraining,
     Philosophy,
     Substance,
     Training,
 )
+from matching.cohort import cohort_plan
 from matching.models import Match, MatchingSettings, PhilosophyCompatibility
-from matching.selectors import mentee_suggestions, mentee_top_suggestions
+from matching.selectors import mentee_suggestions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_database_ranking_matches_the_array_scoring():
+def test_short_list_and_cohort_plan_score_like_the_full_suggestions():
     rng = random.Random(4)
     program = factories.ProgramFactory()
     MatchingSettings.objects.create(
@@ -89,10 +92,24 @@ def test_database_ranking_matches_the_array_scoring():
                 do_not_rematch=True,
             )
 
-        allowed, _ = mentee_suggestions(program, mentee)
-        top = mentee_top_suggestions(program, mentee, limit=10)
+        full = mentee_suggestions(program, mentee)
+        top = mentee_suggestions(program, mentee, limit=10)
 
-        assert [s.score for s in top] == [s.score for s in allowed[:10]]
-        assert all(not s.reasons for s in top)
-        suggested += len(top)
+        assert [(s.mentor_id, s.score) for s in top.allowed] == [
+            (s.mentor_id, s.score) for s in full.allowed[:10]
+        ]
+        assert [s.parts for s in top.allowed] == [s.parts for s in full.allowed[:10]]
+        assert top.allowed_count == len(full.allowed)
+        assert all(not s.reasons for s in top.allowed)
+        assert {s.mentor_id for s in top.excluded} == {s.mentor_id for s in full.excluded}
+        suggested += len(top.allowed)
     assert suggested > 20  # the comparison was not vacuous
+
+    # The cohort plan scores and explains each pair exactly as the suggestions page does.
+    plan = cohort_plan(program)
+    assert plan.pairs
+    for pair in plan.pairs:
+        mentee = MenteeProfile.objects.get(pk=pair.mentee_id)
+        shown = {s.mentor_id: s for s in mentee_suggestions(program, mentee).allowed}
+        assert shown[pair.mentor_id].score == pair.score
+        assert shown[pair.mentor_id].parts == pair.parts

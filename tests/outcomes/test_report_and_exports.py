@@ -239,8 +239,15 @@ def test_export_command_shares_the_code_path(cohort, tmp_path):
     assert AuditEntry.objects.filter(action="export", actor=None).count() == 1
 
 
-def test_the_database_written_days_csv_matches_the_python_rows(cohort):
-    program, _, (a, *_rest) = cohort
+@pytest.mark.parametrize("kind", exports.KINDS)
+def test_a_background_job_writes_the_same_file_as_the_direct_download(
+    client, cohort, settings, tmp_path, kind
+):
+    from outcomes.export_jobs import export_job_run
+    from outcomes.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    program, staff, (a, *_rest) = cohort
     Substance.objects.create(program=program, name="-dash")
     use_reports_import(
         actor=None,
@@ -258,11 +265,37 @@ def test_the_database_written_days_csv_matches_the_python_rows(cohort):
     from outcomes.models import UseDay
 
     UseDay.objects.filter(mentee=a, day=a.enrolled_on - timedelta(days=3)).update(amount=2.5)
-    copied = b"".join(exports.days_csv_chunks(program=program)).decode()
-    header, rows = exports.day_rows(program=program)
-    python = "".join(exports.csv_lines(header, rows))
-    assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(python)))
-    assert "'-dash; Alcohol" in copied and ",-2,0," in copied
+    client.force_login(staff)
+    direct = {
+        fmt: b"".join(_download(client, program, kind, fmt).streaming_content)
+        for fmt in exports.FORMATS
+    }
+    for fmt in exports.FORMATS:
+        job = ExportJob.objects.create(program=program, requested_by=staff, kind=kind, fmt=fmt)
+        export_job_run(job_id=job.pk)
+        job.refresh_from_db()
+        written = job.file.read()
+        if fmt == "csv":
+            assert written == direct["csv"]
+        else:  # a workbook carries its time of writing: compare what a spreadsheet shows
+            assert list(load_workbook(io.BytesIO(written)).active.values) == list(
+                load_workbook(io.BytesIO(direct["xlsx"])).active.values
+            )
+    # The CSV and the workbook hold the same cells (the workbook keeps numbers as numbers).
+    rows = list(csv.reader(io.StringIO(direct["csv"].decode())))
+    sheet = list(load_workbook(io.BytesIO(direct["xlsx"])).active.values)
+
+    def cell(value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return "" if value is None else value
+
+    assert [[cell(v) for v in row] for row in rows] == [[cell(v) for v in row] for row in sheet]
+    if kind == "days":
+        assert "'-dash; Alcohol" in direct["csv"].decode()
+        assert [a.participant_id, "mentored", "-2", "0"] in [r[:4] for r in rows]
+        assert any(r[7] == "2.5" for r in rows)
 
 
 def test_a_window_that_has_not_begun_gives_no_figures_rather_than_zeros(client, db):

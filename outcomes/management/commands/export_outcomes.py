@@ -22,27 +22,20 @@ class Command(BaseCommand):
         found = Program.objects.filter(slug=program).first()
         if found is None:
             raise CommandError(f"No program with slug “{program}”.")
-        header, rows = exports.export_rows(program=found, kind=kind, today=found.today())
+        export = exports.export_rows(program=found, kind=kind, today=found.today())
         audit_record(
             actor=None,
             action=Action.EXPORT,
             object_type=f"outcomes.export.{kind}",
             object_id=fmt,
             program=found,
-            fields=header,
+            fields=export.header,
         )
+        written = []
         try:
-            if fmt == "csv" and kind == "days":
-                with output.open("wb") as target:
-                    for chunk in exports.days_csv_chunks(program=found):
-                        target.write(chunk)
-                count = "all"
-            elif fmt == "csv":
-                with output.open("w", newline="", encoding="utf-8") as target:
-                    count = exports.write_csv(target, header, rows)
-            else:
-                with output.open("wb") as target:
-                    count = exports.write_xlsx(target, header, rows)
+            with output.open("wb") as target:
+                for chunk in exports.export_chunks(export, fmt=fmt, progress=written.append):
+                    target.write(chunk)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}.") from exc
-        self.stdout.write(self.style.SUCCESS(f"Wrote {count} rows to {output}."))
+        self.stdout.write(self.style.SUCCESS(f"Wrote {written[-1]} rows to {output}."))
