@@ -10,7 +10,7 @@ import pytest
 
 from accounts.models import MenteeProfile, StatusChange
 from checkins.models import Attendance, CheckIn
-from outcomes import metrics
+from outcomes import exports, metrics
 from outcomes.models import Source, UseSummary
 from outcomes.reports import (
     ARMS,
@@ -24,6 +24,7 @@ from outcomes.reports import (
 )
 from outcomes.services import use_reports_import
 from tests import factories
+from tests.outcomes import oracle
 
 STANDARD = list(metrics.STANDARD_WINDOWS)
 
@@ -203,3 +204,18 @@ def test_an_empty_cohort_has_no_figures(db):
         for row in table["rows"]
         for s in row.by_arm.values()
     )
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_participant_export_gives_the_figures_of_the_participant_objects(db, seed):
+    program = _random_cohort(random.Random(seed))
+    today = program.today()
+    for later in (today, today + timedelta(days=60), today + timedelta(days=400)):
+        header, rows = exports.participant_rows(program=program, today=later)
+        expected = oracle.participant_export_rows(
+            oracle.participants_build(program=program, today=later, windows=STANDARD),
+            today=later,
+        )
+        typed = [[(type(v), v) for v in row] for row in rows]
+        assert typed == [[(type(v), v) for v in row] for row in expected]
+        assert len(header) == len(expected[0])
