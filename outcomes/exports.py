@@ -13,6 +13,7 @@ speed of a raw COPY. The same SQL gives typed rows for XLSX and for the identifi
 
 import csv
 import io
+import math
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,58 +38,75 @@ def neutralise(value):
     return value
 
 
-def _fmt(value: float | None) -> float | str:
-    return "" if value is None else round(value, 1)
+def _number(value: float) -> int | str:
+    return "" if math.isnan(value) else int(value)
+
+
+def _rounded(value: float) -> float | str:
+    return "" if math.isnan(value) else round(value, 1)
+
+
+def _use_days(value: float) -> int:
+    return 0 if math.isnan(value) else int(value)  # no recorded day: no day of use
+
+
+# The per-window columns of the participant export: (name suffix, key in the cohort's
+# Columns.values, how a cell shows it).
+WINDOW_COLUMNS = [
+    ("window_days", "window_days", _number),
+    ("recorded_days", "recorded_days", _number),
+    ("coverage_pct", "coverage", _rounded),
+    ("use_days", "use_days", _use_days),
+    ("pda", "pda", _rounded),
+    ("longest_abstinent_run", "longest_abstinent_run", _number),
+    ("days_to_first_use", "days_to_first_use", _number),
+    ("checkins_scheduled", "checkins_scheduled", _number),
+    ("checkins_completed", "checkins_completed", _number),
+    ("contact_hours_per_week", "contact_hours_per_week", _rounded),
+    ("goals_due", "goals_due", _number),
+    ("goals_achieved", "goals_achieved", _number),
+]
 
 
 def participant_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[list]]:
+    """One row per participant (in participant ID order): the figures the cohort report
+    summarises, read from the same columns."""
     windows = list(metrics.STANDARD_WINDOWS)
     header = ["participant_id", "study_arm", "enrollment_year", "status"]
-    for window in windows:
-        prefix = window.key
-        header += [
-            f"{prefix}_window_days",
-            f"{prefix}_recorded_days",
-            f"{prefix}_coverage_pct",
-            f"{prefix}_use_days",
-            f"{prefix}_pda",
-            f"{prefix}_longest_abstinent_run",
-            f"{prefix}_days_to_first_use",
-            f"{prefix}_checkins_scheduled",
-            f"{prefix}_checkins_completed",
-            f"{prefix}_contact_hours_per_week",
-            f"{prefix}_goals_due",
-            f"{prefix}_goals_achieved",
-        ]
+    header += [f"{window.key}_{suffix}" for window in windows for suffix, _, _ in WINDOW_COLUMNS]
     header += ["barc10_intake", "barc10_latest", "barc10_change", "retained_week_12"]
-    people = reports.participants_compute(program=program, today=today, windows=windows)
+    cohort = reports.participants_compute(program=program, today=today, windows=windows)
+    people = (
+        MenteeProfile.objects.filter(program=program)
+        .order_by("participant_id")
+        .values_list("pk", "participant_id", "study_arm", "enrolled_on", "status")
+    )
 
     def rows():
-        for p in people:
-            row = [p.participant_id, p.arm, p.enrolled_on.year, p.status]
-            for window in windows:
-                m, e = p.windows[window.key], p.engagement[window.key]
-                row += [
-                    m.window_days,
-                    m.recorded_days,
-                    _fmt(m.coverage),
-                    m.use_days,
-                    _fmt(m.pda),
-                    m.longest_abstinent_run,
-                    "" if m.days_to_first_use is None else m.days_to_first_use,
-                    e.checkins_scheduled,
-                    e.checkins_completed,
-                    _fmt(e.contact_hours_per_week),
-                    e.goals_due,
-                    e.goals_achieved,
-                ]
-            latest = p.barc[max(p.barc)] if p.barc else ""
-            retained = p.retained_at_week_12(today)
+        cols = cohort.columns
+
+        def column(window, key) -> list[float]:
+            # Plain Python numbers, converted once per column rather than once per cell.
+            if key == "window_days":
+                return cols.window_days[window.key].tolist()
+            return cols.values[window.key][key].tolist()
+
+        figures = [[(cell, column(w, key)) for _, key, cell in WINDOW_COLUMNS] for w in windows]
+        barc = {key: values.tolist() for key, values in cols.barc.items()}
+        retained = cols.retained.tolist()
+        for pk, participant_id, arm, enrolled_on, status in people.iterator():
+            at = cols.position(pk)
+            if at is None:  # enrolled after the figures were read
+                continue
+            row = [participant_id, arm, enrolled_on.year, status]
+            for window in figures:
+                row += [cell(column[at]) for cell, column in window]
+            intake, latest = barc["intake"][at], barc["latest"][at]
             row += [
-                p.barc.get(0, ""),
-                latest,
-                "" if p.barc_change is None else p.barc_change,
-                "" if retained is None else ("yes" if retained else "no"),
+                _number(intake),
+                _number(intake if math.isnan(latest) else latest),
+                _number(barc["change"][at]),
+                "" if math.isnan(retained[at]) else ("yes" if retained[at] else "no"),
             ]
             yield row
 

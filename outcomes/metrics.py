@@ -140,16 +140,6 @@ def weekly_use_days(
     return result
 
 
-def assessment_change(totals: Mapping[int, int], *, to_week: int | None = None) -> int | None:
-    """Change in total from intake (week 0) to `to_week`, or to the latest follow-up."""
-    if 0 not in totals:
-        return None
-    followups = [w for w in totals if w > 0 and (to_week is None or w == to_week)]
-    if not followups:
-        return None
-    return totals[max(followups)] - totals[0]
-
-
 @dataclass(frozen=True)
 class Summary:
     n: int

