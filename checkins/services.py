@@ -543,7 +543,9 @@ def engagement_scan(*, now: datetime | None = None) -> int:
     matches = Match.objects.filter(status=Match.Status.ACTIVE).annotate(
         last_status=Subquery(logged[:1]),
         previous_status=Subquery(logged[1:2]),
-        last_contact=Max("checkins__actual_at", filter=Q(checkins__status="completed")),
+        last_contact=Max(
+            "checkins__actual_at", filter=Q(checkins__status=CheckIn.Status.COMPLETED)
+        ),
     )
     for match in matches:
         if match.last_status == match.previous_status == CheckIn.Status.NO_SHOW:

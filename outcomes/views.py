@@ -16,7 +16,7 @@ from checkins.models import CheckIn
 from mentorship import access
 from mentorship.audit import audit_view
 from mentorship.forms import add_service_errors
-from outcomes import selectors, services
+from outcomes import reports, selectors, services
 from outcomes.forms import AssessmentForm, MonthForm, UseReportForm, day_field_name
 from outcomes.instruments import INSTRUMENTS, timepoint_label
 from outcomes.models import AssessmentSubject, Source, UseLogSubject
@@ -49,7 +49,7 @@ def _checkin_days(mentee, first: date, last: date) -> set[date]:
     moments = CheckIn.objects.filter(
         mentee=mentee,
         kind=CheckIn.Kind.INDIVIDUAL,
-        status__in=["scheduled", "completed", "no_show"],
+        status__in=reports.COUNTED,
         # a day's margin either side: the program's local day spans two UTC dates
         scheduled_at__date__gte=first - timedelta(days=1),
         scheduled_at__date__lte=last + timedelta(days=1),
