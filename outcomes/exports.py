@@ -4,11 +4,15 @@ links, the background export jobs, the identified export and `manage.py export_o
 Only the random participant ID identifies a row. Dates become day numbers relative to
 enrollment (day 1 = enrollment); where a date cannot be avoided only its year is given. No
 names, contacts or free text. Every text cell is neutralised against spreadsheet formula
-injection. Rows are generated lazily so a million-row export runs in constant memory.
+injection by one rule (DANGEROUS_START): the writer applies it to every row it writes, and the
+per-day rows that PostgreSQL writes as CSV itself carry the same rule in SQL. Rows are
+generated lazily so a million-row export runs in constant memory.
 
-Each kind of export is defined once: the participant and check-in rows in Python, the per-day
-rows (the large one) as SQL that PostgreSQL also writes as CSV itself (COPY), at close to the
-speed of a raw COPY. The same SQL gives typed rows for XLSX and for the identified export.
+Each kind of export is defined once: the participant rows from the cohort report's columns
+(outcomes.reports.Columns, so each figure has one implementation), the check-in rows in Python,
+the per-day rows (the large one) as SQL that PostgreSQL also writes as CSV itself (COPY), at
+close to the speed of a raw COPY. The same SQL gives typed rows for XLSX and for the identified
+export.
 """
 
 import csv
@@ -114,9 +118,11 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
 
 
 def _neutralised_sql(expression: str) -> str:
-    """The SQL twin of neutralise(): a leading apostrophe before a formula-like first character."""
+    """neutralise() in SQL, for the rows PostgreSQL writes itself (COPY), which the writer's
+    neutralise() never sees: the same rule, built from the same DANGEROUS_START."""
+    starts = ", ".join(f"chr({ord(c)})" for c in DANGEROUS_START)
     return (
-        f"CASE WHEN left({expression}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
+        f"CASE WHEN left({expression}, 1) IN ({starts}) "
         f"THEN '''' || {expression} ELSE {expression} END"
     )
 

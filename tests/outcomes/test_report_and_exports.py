@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -397,3 +398,12 @@ def test_a_check_in_export_job_counts_its_progress_in_check_ins(cohort, settings
     # Three mentees but four check-ins: the bar's 100% is the rows the file holds.
     assert job.rows_total == job.rows_done == len(rows) == 4
     assert job.percent == 100
+
+
+def test_the_sql_and_python_neutralisation_are_one_rule(db):
+    texts = [c + "x" for c in exports.DANGEROUS_START] + ["x", "'=x", " =x", "", "a-b"]
+    with connection.cursor() as cursor:
+        for text in texts:
+            sql = f"SELECT {exports._neutralised_sql('%(text)s::text')}"  # noqa: S608
+            cursor.execute(sql, {"text": text})
+            assert cursor.fetchone()[0] == exports.neutralise(text), repr(text)
