@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from checkins.models import Alert, CheckIn, CheckinSettings, Reminder, Schedule
+from checkins.models import Alert, CheckIn, CheckinSettings, Schedule
 
 
 @admin.register(CheckinSettings)
@@ -31,10 +31,3 @@ class AlertAdmin(admin.ModelAdmin):
     list_display = ["pk", "program", "kind", "raised_at", "acknowledged_at", "resolved_at"]
     list_filter = ["kind", "program"]
     readonly_fields = [f.name for f in Alert._meta.fields]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["pk", "kind", "recipient", "due_at", "status", "attempts", "last_error"]
-    list_filter = ["status", "kind"]
-    readonly_fields = [f.name for f in Reminder._meta.fields]

@@ -17,7 +17,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Program, User
-from checkins.models import Alert, Attendance, CheckIn, CheckInNote, Reminder
+from checkins.models import Alert, Attendance, CheckIn, CheckInNote
 from matching.models import Match
 from mentorship import access
 
@@ -154,14 +154,3 @@ def open_alerts(user: User, program: Program | None = None) -> QuerySet:
     if program is not None:
         alerts = alerts.filter(program=program)
     return alerts.select_related("program", "mentee__user", "checkin", "acknowledged_by")
-
-
-def failed_reminders(user: User, program: Program | None = None) -> QuerySet:
-    reminders = access.scope(
-        user,
-        Reminder.objects.filter(status=Reminder.Status.FAILED),
-        roles=(access.COORDINATOR,),
-    )
-    if program is not None:
-        reminders = reminders.filter(program=program)
-    return reminders.select_related("recipient", "checkin").order_by("-due_at")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 import time_machine
+from checkins.sending import SentMarks
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.urls import reverse
@@ -16,7 +17,6 @@ from django.urls import reverse
 from checkins import services
 from checkins.emails import reminder_of
 from checkins.models import Reminder, ReminderPreference
-from checkins.sending import SentMarks
 from tests import factories
 
 START = datetime(2026, 6, 1, 15, tzinfo=UTC)  # 10 am in Chicago
