@@ -17,9 +17,11 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Program, User
+from checkins import emails
 from checkins.models import Alert, Attendance, CheckIn, CheckInNote
 from matching.models import Match
 from mentorship import access
+from notifications.models import Notification
 
 
 def checkins_for(user: User) -> QuerySet:
@@ -154,3 +156,8 @@ def open_alerts(user: User, program: Program | None = None) -> QuerySet:
     if program is not None:
         alerts = alerts.filter(program=program)
     return alerts.select_related("program", "mentee__user", "checkin", "acknowledged_by")
+
+
+def checkin_reminders(checkin: CheckIn) -> QuerySet:
+    """The outbox rows of a check-in's reminders, any state."""
+    return Notification.objects.filter(kind__in=emails.REMINDER_KINDS, about_id=checkin.pk)

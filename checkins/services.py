@@ -91,7 +91,12 @@ def schedule_update(*, actor: User, schedule: Schedule, **fields) -> Schedule:
     schedule.save()
     now = timezone.now()
     future = schedule.checkins.filter(status=CheckIn.Status.SCHEDULED, scheduled_at__gt=now)
-    future.delete()  # their pending reminders go with them
+    # Their unsent reminders are withdrawn in this transaction (the outbox has no foreign key
+    # to a check-in: it sits below checkins).
+    notifications.notifications_cancel(
+        kinds=emails.REMINDER_KINDS, about_ids=list(future.values_list("pk", flat=True))
+    )
+    future.delete()
     audit_record(actor=actor, action=Action.UPDATE, obj=schedule, fields=changed)
     if schedule.is_active:
         occurrences_generate(schedule=schedule, now=now)

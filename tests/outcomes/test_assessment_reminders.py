@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MenteeProfile
-from checkins import services as checkin_services
-from checkins.models import Reminder, ReminderPreference
+from checkins.models import ReminderPreference
+from notifications import services as notifications
+from notifications.models import Notification
 from outcomes import services, tasks
 from outcomes.assessments import assessment_reminders_plan, assessment_reminders_plan_all
 from tests import factories
@@ -37,13 +38,13 @@ def _plan(program, at):
 def _dispatch_and_send(at):
     with time_machine.travel(at, tick=False):
         tokens = []
-        while (token := checkin_services.reminder_claim_due()) is not None:
+        while (token := notifications.notification_claim_due()) is not None:
             tokens.append(token)
-        return [checkin_services.reminder_send_batch(token=str(t)) for t in tokens]
+        return [notifications.notification_send_batch(token=str(t)) for t in tokens]
 
 
 def _rows(mentee):
-    return Reminder.objects.filter(kind="assessment_due", recipient=mentee.user)
+    return Notification.objects.filter(kind="outcomes.assessment_due", recipient=mentee.user)
 
 
 def _record(mentee, week, on):
