@@ -6,9 +6,10 @@ How a message goes out exactly once (DESIGN.md invariant 3):
   broker message per batch. A lost message or a dead worker only delays: the lease runs out
   and the rows are claimed again.
 - Just before each e-mail, one conditional UPDATE moves that one row from claimed to sending
-  and commits. A cancel only moves pending or claimed rows, so the cancel and the send decide
-  on the same row state in the database: whichever commits first wins, and a cancelled row is
-  never sent. The "sent" mark moves only sending to sent.
+  and commits (the same statement records the previous e-mail sent: one commit per message).
+  A cancel only moves pending or claimed rows, so the cancel and the send decide on the same
+  row state in the database: whichever commits first wins, and a cancelled row is never
+  sent. The "sent" mark moves only sending to sent.
 - A worker killed between its send and its mark leaves that one row in "sending"; after the
   lease it is claimed and sent again with the same Message-ID (a mail system that keeps one
   copy per Message-ID shows it once). Nothing else can repeat: every other row of the batch
@@ -29,7 +30,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -442,10 +443,12 @@ def _send_chunk(chunk: list[Outgoing], *, token, mail, quiet: dict, counts) -> b
     if stale:
         counts["cancelled"] += ours.filter(pk__in=stale).update(status=Status.CANCELLED)
     deferred: dict[datetime, list[int]] = {}
+    delivered = None  # written to the mail server; its "sent" mark rides on the next statement
     for index, (row, kind, context) in enumerate(fresh):
         now = timezone.now()
         if now >= row.lease_ends - LEASE_MARGIN:
             counts["skipped"] += len(fresh) - index
+            _mark_sent(delivered)
             _defer(ours, deferred, counts)
             return False
         if kind.quiet_hours:
@@ -459,7 +462,9 @@ def _send_chunk(chunk: list[Outgoing], *, token, mail, quiet: dict, counts) -> b
         message = build(row, kind, context, mail)
         # The decision point: this row moves from claimed to sending, committed, or it was
         # cancelled (or taken by another sender) and is not ours to send.
-        if not ours.filter(pk=row.pk).update(status=Status.SENDING):
+        started = _step(token=token, sent=delivered, start=row.pk)
+        delivered = None
+        if not started:
             counts["cancelled"] += 1
             continue
         try:
@@ -472,15 +477,47 @@ def _send_chunk(chunk: list[Outgoing], *, token, mail, quiet: dict, counts) -> b
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 mail.open()
             continue
-        # Only from sending: a mark can never flip another state (cancelled) to sent.
-        marked = Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
-            status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        if marked != 1:
-            log.warning("notification %s was sent but was no longer sending", row.pk)
+        delivered = row.pk
         counts["sent"] += 1
+    _mark_sent(delivered)
     _defer(ours, deferred, counts)
     return True
+
+
+def _step(*, token: uuid.UUID, sent: int | None, start: int) -> bool:
+    """One committed statement per message: the message just delivered (if any) moves from
+    sending to sent, and the next one from claimed to sending. One commit per message, not
+    two, and still at most one row is ever in "sending" for a batch: a worker killed at any
+    point leaves at most that one message to go out again. Returns whether `start` may be
+    sent (it was still claimed by this batch, not cancelled)."""
+    start_it = Q(pk=start, claim_token=token, status=Status.CLAIMED)
+    if sent is None:
+        return Notification.objects.filter(start_it).update(status=Status.SENDING) == 1
+    # Only from sending: a mark can never flip another state (cancelled) to sent.
+    mark_it = Q(pk=sent, status=Status.SENDING)
+    changed = Notification.objects.filter(mark_it | start_it).update(
+        status=Case(When(pk=sent, then=Value(Status.SENT)), default=Value(Status.SENDING)),
+        sent_at=Case(When(pk=sent, then=Value(timezone.now())), default=F("sent_at")),
+        attempts=Case(
+            When(pk=sent, then=F("attempts") + 1),
+            default=F("attempts"),
+            output_field=Notification._meta.get_field("attempts"),
+        ),
+    )
+    # 1 means the next one was cancelled meanwhile (the delivered one is always ours, in
+    # sending). Were it the other way round, holding back is the safe reading: the row would
+    # be claimed again after its lease and sent then.
+    return changed == 2
+
+
+def _mark_sent(pk: int | None) -> None:
+    if pk is None:
+        return
+    marked = Notification.objects.filter(pk=pk, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if marked != 1:
+        log.warning("notification %s was sent but was no longer sending", pk)
 
 
 def _defer(ours, deferred: dict[datetime, list[int]], counts) -> None:
