@@ -1,9 +1,5 @@
 """Check-in URLs in the role x status matrix (see tests/urlcases.py)."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from checkins.models import Alert, CheckIn
 from tests.factories import CheckInFactory
 from tests.urlcases import Case, everyone, expect
