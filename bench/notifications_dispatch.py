@@ -128,7 +128,9 @@ def _until_all_sent() -> None:
 
 
 def _mailed(folder: Path) -> int:
-    return sum(path.read_bytes().count(b"\nMessage-ID: <notification.") for path in folder.iterdir())
+    return sum(
+        path.read_bytes().count(b"\nMessage-ID: <notification.") for path in folder.iterdir()
+    )
 
 
 def main() -> None:
