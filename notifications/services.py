@@ -71,10 +71,7 @@ def _kick_dispatch() -> None:
     worker sees the rows. Losing this message is harmless: the beat tick finds the rows."""
     from notifications.tasks import dispatch
 
-    try:
-        dispatch.delay_on_commit()
-    except Exception:  # noqa: BLE001 — registering the callback never reaches the broker
-        log.warning("could not enqueue notifications.dispatch; the beat task will catch up")
+    dispatch.delay_on_commit()
 
 
 def may_receive(*, kind: str, recipient: User) -> bool:
@@ -292,10 +289,7 @@ def notification_claim_due(
 
     # If the broker is down, the claim stands and its lease runs out, so the rows are claimed
     # again by a later tick.
-    try:
-        send_batch.delay_on_commit(str(token))
-    except Exception:  # noqa: BLE001
-        log.warning("could not enqueue a notification batch; its lease will run out")
+    send_batch.delay_on_commit(str(token))
     return token
 
 

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils.timezone import now
 
 from accounts.models import Program
+from notifications.tasks import OnCommitTask
 from outcomes import services
 
 # Check-ins logged (or re-logged) within this span are looked at again on each run: a worker
@@ -31,7 +32,7 @@ def assessment_reminders_plan() -> int:
     return assessment_reminders_plan_all()
 
 
-@shared_task(name="outcomes.export_job_run")
+@shared_task(name="outcomes.export_job_run", base=OnCommitTask)
 def export_job_run(job_id: int) -> None:
     """Write one queued export job (see outcomes.export_jobs)."""
     from outcomes.export_jobs import export_job_run as run
