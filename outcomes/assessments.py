@@ -47,7 +47,7 @@ def assessment_reminder_topic(*, mentee_id: int, instrument: str, week: int) -> 
 
 @transaction.atomic
 def assessment_reminders_plan(*, program: Program, now: datetime | None = None) -> int:
-    """Plan (idempotently) the reminder rows of the program's due assessments; withdraw
+    """Plan (idempotently) the outbox rows of the program's due assessments; withdraw
     those no longer due (done, schedule changed, mentee left). Returns rows added or revived."""
     now = now or timezone.now()
     today = now.astimezone(program.tzinfo).date()
