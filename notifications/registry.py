@@ -12,7 +12,7 @@ Each app registers its kinds in its `AppConfig.ready()`:
 
 The outbox reads a chunk of claimed rows, asks each kind which of its rows are stale (those
 are cancelled, not sent), then the context of the others, and renders the two templates with
-it (plus `recipient_name`-free basics: `site_url`). Templates say when and where to sign in,
+it (plus `site_url` and `program`). Templates say when and where to sign in,
 never anything clinical (no substance, mood, notes, risk details): an e-mail from a recovery
 program can be read over someone's shoulder and is itself a disclosure.
 
@@ -49,6 +49,8 @@ class Outgoing:
     attempts: int
     recipient_id: int
     email: str
+    recipient_active: bool
+    recipient_can_sign_in: bool
     tz: zoneinfo.ZoneInfo  # the recipient's, else the program's
     program: Program
 

@@ -337,7 +337,7 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
     result = []
     for pk, kind, about_id, topic, for_time, data, lease_ends, attempts, who, program_id in found:
         program = programs[program_id]
-        email, zone = people[who]
+        email, zone, signs_in, active = people[who]
         result.append(
             Outgoing(
                 pk=pk,
@@ -350,6 +350,8 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
                 attempts=attempts,
                 recipient_id=who,
                 email=email,
+                recipient_active=active,
+                recipient_can_sign_in=signs_in,
                 tz=zoneinfo.ZoneInfo(zone or program.timezone),
                 program=program,
             )
@@ -405,18 +407,13 @@ def _fresh(chunk: list[Outgoing], *, now: datetime) -> tuple[list[tuple], list[i
     by_kind: dict[str, list[Outgoing]] = {}
     for row in chunk:
         by_kind.setdefault(row.kind, []).append(row)
-    users = User.objects.filter(pk__in={row.recipient_id for row in chunk})
-    who = {pk: (active, password) for pk, active, password in users.values_list(
-        "pk", "is_active", "password"
-    )}  # fmt: skip
     stale: set[int] = set()
     contexts: dict[int, dict] = {}
     for key, rows in by_kind.items():
         kind = kinds.get(key)
         for row in rows:
-            active, password = who[row.recipient_id]
-            signed_out = password.startswith(UNUSABLE_PASSWORD_PREFIX)
-            if not active or (kind.needs_sign_in and signed_out):
+            # Deactivated since, or (for a page behind sign-in) unable to sign in.
+            if not row.recipient_active or (kind.needs_sign_in and not row.recipient_can_sign_in):
                 stale.add(row.pk)
         rows = [row for row in rows if row.pk not in stale]
         stale |= kind.stale(rows, now)
