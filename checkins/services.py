@@ -407,7 +407,8 @@ def alert_raise(
     match: Match | None = None,
 ) -> Alert | None:
     """Open an alert unless the same one is already open. A crisis e-mails every coordinator
-    of the program at once (through the outbox, as durable as a reminder); a concern, outside quiet hours."""
+    of the program at once, a concern outside quiet hours (through the outbox, as durable as
+    a reminder)."""
     if checkin is not None:
         program_id, mentee_id = checkin.program_id, checkin.mentee_id
         open_q = Q(checkin=checkin)
