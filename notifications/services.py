@@ -326,10 +326,10 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
         )
     )  # fmt: skip
     people = {
-        pk: (email, zone)
-        for pk, email, zone in User.objects.filter(pk__in={row[8] for row in found}).values_list(
-            "pk", "email", "timezone"
-        )
+        pk: (email, zone, active and not password.startswith(UNUSABLE_PASSWORD_PREFIX), active)
+        for pk, email, zone, active, password in User.objects.filter(
+            pk__in={row[8] for row in found}
+        ).values_list("pk", "email", "timezone", "is_active", "password")
     }
     missing = {row[9] for row in found} - programs.keys()
     if missing:
