@@ -3,6 +3,13 @@
 Only a hash of the token is stored, so a leaked database cannot be turned into sign-ins. A new
 invitation supersedes any earlier one still open; accepting claims the invitation with a
 conditional update, so two clicks (or two tabs) cannot both use it.
+
+The e-mail goes through the outbox (notifications, a layer above: it registers the invitation
+kind and connects to `invitation_created`, in the same transaction). The outbox must write the
+link after the request is over, yet the token is not stored in clear: the token is an HMAC,
+under the SECRET_KEY, of a random seed, and only the seed travels with the queued message. A
+copy of the database alone (hash and seed) still cannot be turned into a sign-in; rotating the
+SECRET_KEY voids links not yet sent (their e-mails would carry dead links; send them again).
 """
 
 import hashlib
@@ -11,17 +18,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import Invitation, MenteeProfile, MentorProfile, Program, User
 from mentorship.audit import Action, audit_record
+from mentorship.registry import Hook
 
 VALID_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 7)
+
+# Receivers: (invitation: Invitation, seed: str), in the inviting transaction. The outbox
+# queues the e-mail (and withdraws the unsent e-mail of the invitation it supersedes).
+invitation_created = Hook("accounts.invitation_created")
 
 
 class State:
@@ -43,36 +53,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _message(user: User, program: Program, url: str, expires_at) -> EmailMessage:
-    # No program name, no role, nothing clinical: the e-mail may be read by someone else.
-    context = {
-        "url": url,
-        "expires_at": expires_at,
-        "timezone": user.timezone or program.timezone,
-        "valid_days": VALID_DAYS,
-    }
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
-    body = render_to_string("emails/invitation.txt", context)
-    return EmailMessage(subject, body, to=[user.email])
+def invitation_token(seed: str) -> str:
+    """The link's token for a seed (see the module docstring)."""
+    return salted_hmac("accounts.invitation", seed, algorithm="sha256").hexdigest()
 
 
-def _deliver(messages: list[EmailMessage]) -> None:
-    with get_connection() as connection:
-        connection.send_messages(messages)
-
-
-def _invite(*, user: User, program: Program, sent_by, request) -> tuple[Invitation, EmailMessage]:
+def _invite(*, user: User, program: Program, sent_by, request) -> Invitation:
     # Lock the person: two coordinators re-sending at once must still leave one open link.
     User.objects.select_for_update().filter(pk=user.pk).first()
     moment = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True, superseded_at__isnull=True).update(
         superseded_at=moment
     )
-    token = secrets.token_urlsafe(32)
+    seed = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         user=user,
         program=program,
-        token_hash=token_hash(token),
+        token_hash=token_hash(invitation_token(seed)),
         created_at=moment,
         expires_at=moment + timedelta(days=VALID_DAYS),
         sent_by=sent_by if sent_by is not None and sent_by.is_authenticated else None,
@@ -86,17 +83,14 @@ def _invite(*, user: User, program: Program, sent_by, request) -> tuple[Invitati
         fields=["expires_at"],
         request=request,
     )
-    url = settings.SITE_URL + reverse("accounts:invitation_accept", kwargs={"token": token})
-    return invitation, _message(user, program, url, invitation.expires_at)
+    invitation_created(invitation=invitation, seed=seed)
+    return invitation
 
 
 @transaction.atomic
 def invitation_send(*, user: User, program: Program, sent_by, request=None) -> Invitation:
     """Invite (or re-invite) one person; any earlier link stops working."""
-    invitation, message = _invite(user=user, program=program, sent_by=sent_by, request=request)
-    # After commit: a rolled-back invitation must not leave a link in someone's inbox.
-    transaction.on_commit(lambda: _deliver([message]))
-    return invitation
+    return _invite(user=user, program=program, sent_by=sent_by, request=request)
 
 
 def uninvited_users(program: Program) -> QuerySet:
@@ -116,13 +110,11 @@ def uninvited_users(program: Program) -> QuerySet:
 @transaction.atomic
 def invitations_send_uninvited(*, program: Program, sent_by, request=None) -> int:
     """Invite everyone in the program not invited yet; returns how many were invited."""
-    messages = [
-        _invite(user=user, program=program, sent_by=sent_by, request=request)[1]
+    invited = [
+        _invite(user=user, program=program, sent_by=sent_by, request=request)
         for user in uninvited_users(program)
     ]
-    if messages:
-        transaction.on_commit(lambda: _deliver(messages))
-    return len(messages)
+    return len(invited)
 
 
 def invitation_for_token(token: str) -> Invitation | None:

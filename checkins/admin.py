@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from checkins.models import Alert, CheckIn, CheckinSettings, Reminder, Schedule
+from checkins.models import Alert, CheckIn, CheckinSettings, Schedule
 from mentorship.admin import ServiceOwnedAdmin
 
 
@@ -33,12 +33,3 @@ class AlertAdmin(ServiceOwnedAdmin):
     list_filter = ["kind", "program"]
     readonly_fields = [f.name for f in Alert._meta.fields]
     app_page = ("checkins:alert", "pk")
-
-
-@admin.register(Reminder)
-class ReminderAdmin(ServiceOwnedAdmin):
-    # Failed reminders are retried from the program's engagement page, through the outbox.
-    list_display = ["pk", "kind", "recipient", "due_at", "status", "attempts", "last_error"]
-    list_filter = ["status", "kind"]
-    readonly_fields = [f.name for f in Reminder._meta.fields]
-    app_page = ("checkins:engagement", "program_id")

@@ -21,3 +21,7 @@ class CheckinsConfig(AppConfig):
 
         match_ended.connect(checkins_after_match_end)
         # --- end of hand-offs from matching
+
+        from checkins import emails
+
+        emails.register()

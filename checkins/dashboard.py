@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Program
 from checkins import selectors
 from mentorship import access
+from notifications.selectors import failed_notifications
 
 
 def panel(request, role: str) -> str:
@@ -20,7 +21,7 @@ def panel(request, role: str) -> str:
         context |= {
             "crises": [a for a in alerts if a.kind == "crisis"],
             "alert_count": len(alerts),
-            "failed_count": selectors.failed_reminders(user).count(),
+            "failed_count": failed_notifications(user).count(),
             "programs": access.coordinated_programs(user, Program.objects.all()),
         }
     elif role == access.MENTOR:

@@ -17,9 +17,11 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Program, User
-from checkins.models import Alert, Attendance, CheckIn, CheckInNote, Reminder
+from checkins import emails
+from checkins.models import Alert, Attendance, CheckIn, CheckInNote
 from matching.models import Match
 from mentorship import access
+from notifications.models import Notification
 
 
 def checkins_for(user: User) -> QuerySet:
@@ -156,12 +158,6 @@ def open_alerts(user: User, program: Program | None = None) -> QuerySet:
     return alerts.select_related("program", "mentee__user", "checkin", "acknowledged_by")
 
 
-def failed_reminders(user: User, program: Program | None = None) -> QuerySet:
-    reminders = access.scope(
-        user,
-        Reminder.objects.filter(status=Reminder.Status.FAILED),
-        roles=(access.COORDINATOR,),
-    )
-    if program is not None:
-        reminders = reminders.filter(program=program)
-    return reminders.select_related("recipient", "checkin").order_by("-due_at")
+def checkin_reminders(checkin: CheckIn) -> QuerySet:
+    """The outbox rows of a check-in's reminders, any state."""
+    return Notification.objects.filter(kind__in=emails.REMINDER_KINDS, about_id=checkin.pk)

@@ -1,24 +1,19 @@
 """Check-in writes. Keyword-only, atomic, audited (field names only, never content)."""
 
-import contextlib
 import hashlib
 import logging
 import secrets
-import smtplib
-import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import FocusArea, Membership, MenteeProfile, MentorProfile, Program, User
-from checkins.emails import ReminderMessages
+from checkins import emails
 from checkins.hooks import not_held, use_reported
 from checkins.models import (
     Alert,
@@ -27,18 +22,17 @@ from checkins.models import (
     CheckIn,
     CheckInNote,
     CheckinSettings,
-    Reminder,
     ReminderPreference,
     Schedule,
 )
-from checkins.scheduling import local_to_utc, occurrence_dates, outside_quiet_hours, quiet_period
-from checkins.sending import Outgoing, outgoing, sent_marks
+from checkins.scheduling import local_to_utc, occurrence_dates
 from matching.models import Match
 from mentorship.audit import Action, audit_record
+from notifications import services as notifications
+from notifications.models import Notification
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 4
 LOG_NUDGE_AFTER = timedelta(hours=1)
 
 
@@ -99,7 +93,12 @@ def schedule_update(*, actor: User, schedule: Schedule, **fields) -> Schedule:
     schedule.save()
     now = timezone.now()
     future = schedule.checkins.filter(status=CheckIn.Status.SCHEDULED, scheduled_at__gt=now)
-    future.delete()  # their pending reminders go with them
+    # Their unsent reminders are withdrawn in this transaction (the outbox has no foreign key
+    # to a check-in: it sits below checkins).
+    notifications.notifications_cancel(
+        kinds=emails.REMINDER_KINDS, about_ids=list(future.values_list("pk", flat=True))
+    )
+    future.delete()
     audit_record(actor=actor, action=Action.UPDATE, obj=schedule, fields=changed)
     if schedule.is_active:
         occurrences_generate(schedule=schedule, now=now)
@@ -452,7 +451,8 @@ def alert_raise(
     match: Match | None = None,
 ) -> Alert | None:
     """Open an alert unless the same one is already open. A crisis e-mails every coordinator
-    of the program at once (through reminder rows, so the e-mail is as durable as a reminder)."""
+    of the program at once, a concern outside quiet hours (through the outbox, as durable as
+    a reminder)."""
     if checkin is not None:
         program_id, mentee_id = checkin.program_id, checkin.mentee_id
         open_q = Q(checkin=checkin)
@@ -470,23 +470,21 @@ def alert_raise(
         raised_by=actor,
     )
     audit_record(actor=actor, action=Action.CREATE, obj=alert, fields=["kind"])
-    if kind == Alert.Kind.CRISIS and checkin is not None:
-        now = timezone.now()
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    checkin=checkin,
+    if kind in Alert.RISK_KINDS:
+        # Every coordinator of the program is told, through the outbox (as durable as a
+        # reminder); the e-mail says only where to look.
+        notifications.notifications_enqueue(
+            rows=[
+                Notification(
+                    kind=emails.CRISIS if kind == Alert.Kind.CRISIS else emails.CONCERN,
+                    about_id=alert.pk,
                     program_id=program_id,
                     recipient=coordinator,
-                    kind=Reminder.Kind.CRISIS,
-                    due_at=now,
                     for_time=alert.raised_at,
-                    available_at=now,
                 )
                 for coordinator in program_coordinators(program_id)
             ]
         )
-        _kick_dispatch()
     return alert
 
 
@@ -501,6 +499,8 @@ def _set_alert_state(*, actor: User, alert: Alert, state: str) -> Alert:
     if state == "resolved" and alert.resolved_at is None:
         alert.resolved_at, alert.resolved_by = now, actor
         fields += ["resolved_at", "resolved_by"]
+        # Resolved before the coordinators were told: nothing is left for them to look at.
+        notifications.notifications_cancel(kinds=emails.ALERT_KINDS, about_ids=[alert.pk])
     if fields:
         alert.save(update_fields=fields)
         audit_record(actor=actor, action=Action.UPDATE, obj=alert, fields=fields)
@@ -557,21 +557,8 @@ def engagement_scan(*, now: datetime | None = None) -> int:
     return raised
 
 
-# --- Reminders
-
-
-def _kick_dispatch() -> None:
-    """Ask a worker to dispatch now instead of at the next beat tick; after commit, so the
-    worker sees the rows. Losing this message is harmless: the beat tick finds the rows."""
-    from checkins.tasks import reminders_dispatch
-
-    def send():
-        try:
-            reminders_dispatch.delay()
-        except Exception:  # noqa: BLE001 — a broker outage must not fail the request
-            log.warning("could not enqueue reminders_dispatch; the beat task will catch up")
-
-    transaction.on_commit(send)
+# --- Reminders: what a check-in reminder is and when it is due. The outbox (notifications)
+# sends them; checkins.emails says what they say and when they are stale.
 
 
 def _participants(checkin: CheckIn) -> list[tuple[User, bool]]:
@@ -593,76 +580,72 @@ def _preferences(users: list[User]) -> dict[int, str]:
 
 @transaction.atomic
 def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
-    """Make the reminder rows match the check-in as it is now: cancel what no longer applies
-    (cancelled, logged, moved, preference changed) and add what is missing."""
+    """Make the check-in's reminders match it as it is now: cancel what no longer applies
+    (cancelled, logged, moved, preference changed) and add what is missing. Runs in the
+    transaction that changed the check-in, so a cancel and a send decide on the same rows."""
     now = now or timezone.now()
-    unsent = checkin.reminders.filter(
-        status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
-    ).exclude(kind=Reminder.Kind.CRISIS)
+    mine = Notification.objects.filter(kind__in=emails.REMINDER_KINDS, about_id=checkin.pk)
     if checkin.status != CheckIn.Status.SCHEDULED:
-        # A claimed row being sent right now holds its row lock; this update waits for it and
-        # then no longer matches (it is sent), so nothing is cancelled after the fact.
-        unsent.update(status=Reminder.Status.CANCELLED)
+        notifications.notifications_cancel(kinds=emails.REMINDER_KINDS, about_ids=[checkin.pk])
         return
     checkin = CheckIn.objects.select_related(
         "program", "match__mentor__user", "match__mentee__user", "facilitator__user"
     ).get(pk=checkin.pk)
     people = _participants(checkin)
     prefs = _preferences([u for u, _ in people])
-    quiet = checkin_settings_get(program=checkin.program)
     wanted: dict[tuple[int, str], datetime] = {}
     for user, is_mentor in people:
         before = prefs[user.pk]
-        tz = user_tz(user, checkin.program)
         kinds = []
         if before in ("24h", "both"):
-            kinds.append((Reminder.Kind.BEFORE_24H, checkin.scheduled_at - timedelta(hours=24)))
+            kinds.append((emails.BEFORE_24H, checkin.scheduled_at - timedelta(hours=24)))
         if before in ("2h", "both"):
-            kinds.append((Reminder.Kind.BEFORE_2H, checkin.scheduled_at - timedelta(hours=2)))
+            kinds.append((emails.BEFORE_2H, checkin.scheduled_at - timedelta(hours=2)))
         for kind, due in kinds:
-            due = outside_quiet_hours(
-                due,
-                tz=tz,
-                quiet_start=quiet.quiet_start,
-                quiet_end=quiet.quiet_end,
-                not_after=checkin.scheduled_at,
+            due = notifications.due_outside_quiet_hours(
+                due, recipient=user, program=checkin.program, not_after=checkin.scheduled_at
             )
             if now < due < checkin.scheduled_at:
                 wanted[(user.pk, kind)] = due
         if is_mentor and before != "none":
             # A check-in planned after the fact is nudged now, unless now is quiet hours.
-            due = outside_quiet_hours(
+            due = notifications.due_outside_quiet_hours(
                 max(checkin.ends_at + LOG_NUDGE_AFTER, now),
-                tz=tz,
-                quiet_start=quiet.quiet_start,
-                quiet_end=quiet.quiet_end,
+                recipient=user,
+                program=checkin.program,
             )
-            wanted[(user.pk, Reminder.Kind.LOG_NUDGE)] = due
-    for reminder in unsent:
-        key = (reminder.recipient_id, reminder.kind)
-        if reminder.for_time != checkin.scheduled_at or key not in wanted:
-            # Conditional: only if still unsent (see above).
-            Reminder.objects.filter(
-                pk=reminder.pk, status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
-            ).update(status=Reminder.Status.CANCELLED)
-    existing = {
-        (r.recipient_id, r.kind): r for r in checkin.reminders.filter(for_time=checkin.scheduled_at)
-    }
+            wanted[(user.pk, emails.LOG_NUDGE)] = due
+    stale = [
+        pk
+        for pk, recipient_id, kind, for_time in mine.filter(
+            status__in=Notification.UNSENT
+        ).values_list("pk", "recipient_id", "kind", "for_time")
+        if for_time != checkin.scheduled_at or (recipient_id, kind) not in wanted
+    ]
+    if stale:
+        Notification.objects.filter(pk__in=stale, status__in=Notification.UNSENT).update(
+            status=Notification.Status.CANCELLED
+        )
+    existing = {(r.recipient_id, r.kind): r for r in mine.filter(for_time=checkin.scheduled_at)}
+    users = {user.pk: user for user, _ in people}
+    new = []
     for (user_id, kind), due in wanted.items():
         reminder = existing.get((user_id, kind))
         if reminder is None:
-            Reminder.objects.create(
-                checkin=checkin,
-                program_id=checkin.program_id,
-                recipient_id=user_id,
-                kind=kind,
-                due_at=due,
-                for_time=checkin.scheduled_at,
-                available_at=due,
+            new.append(
+                Notification(
+                    kind=kind,
+                    about_id=checkin.pk,
+                    program=checkin.program,
+                    recipient=users[user_id],
+                    for_time=checkin.scheduled_at,
+                    due_at=due,
+                )
             )
-        elif reminder.status == Reminder.Status.CANCELLED:
-            reminder.status, reminder.due_at, reminder.available_at = "pending", due, due
-            reminder.save(update_fields=["status", "due_at", "available_at"])
+        elif reminder.status == Notification.Status.CANCELLED:
+            notifications.notification_revive(pk=reminder.pk, due_at=due)
+    if new:
+        notifications.notifications_enqueue(rows=new)
 
 
 @transaction.atomic
@@ -670,11 +653,7 @@ def reminder_preference_set(*, user: User, before: str) -> ReminderPreference:
     pref, _ = ReminderPreference.objects.update_or_create(user=user, defaults={"before": before})
     if before == ReminderPreference.Before.NONE:
         # Reminders of things due, too (their planner revives them if turned on again).
-        Reminder.objects.filter(
-            checkin__isnull=True,
-            recipient=user,
-            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
-        ).update(status=Reminder.Status.CANCELLED)
+        notifications.notifications_cancel(recipients=[user.pk], with_topic=True)
     upcoming = CheckIn.objects.filter(
         Q(match__mentor__user=user)
         | Q(mentee__user=user)
@@ -688,360 +667,13 @@ def reminder_preference_set(*, user: User, before: str) -> ReminderPreference:
     return pref
 
 
-# --- Reminders of something due (no check-in): planned by a higher app, sent here.
-
-DUE_REMINDER_AT = time(10, 0)  # local time on the day it is due
-
-
-@dataclass(frozen=True)
-class DueItem:
-    """One thing due for one person, as a higher app (e.g. outcomes) sees it. `topic` is that
-    app's opaque key for the thing (one reminder per recipient and topic, ever); `link_path`
-    the site path the e-mail links to. Neither may carry clinical detail into the e-mail: the
-    e-mail only says something short is due."""
-
-    recipient: User
-    topic: str
-    due_on: date
-    link_path: str
-
-
-def _no_reminders(user_ids) -> set[int]:
+def reminders_off(user_ids) -> set[int]:
+    """Who chose no reminders at all (reminders of things due included)."""
     return set(
         ReminderPreference.objects.filter(
             user_id__in=user_ids, before=ReminderPreference.Before.NONE
         ).values_list("user_id", flat=True)
     )
-
-
-@transaction.atomic
-def due_reminders_plan(
-    *,
-    program: Program,
-    kind: str,
-    items: list[DueItem],
-    topic_prefix: str,
-    now: datetime | None = None,
-) -> int:
-    """Make the unsent `kind` reminders of `program` whose topic starts with `topic_prefix`
-    match `items` exactly: add what is missing (once per recipient and topic: a row that was
-    sent is never planned again), revive what was cancelled and is wanted again, cancel what is
-    no longer wanted (done, no longer due, reminders turned off). Idempotent; returns the
-    number of rows added or revived.
-
-    A reminder goes out at DUE_REMINDER_AT on the day it is due in the recipient's time zone,
-    or now if that has passed, moved out of quiet hours. People who chose no reminders get none.
-    """
-    now = now or timezone.now()
-    quiet = checkin_settings_get(program=program)
-    off = _no_reminders({item.recipient.pk for item in items})
-    wanted: dict[tuple[int, str], Reminder] = {}
-    for item in items:
-        if item.recipient.pk in off or not item.recipient.is_active:
-            continue
-        tz = user_tz(item.recipient, program)
-        due = max(local_to_utc(item.due_on, DUE_REMINDER_AT, tz), now)
-        due = outside_quiet_hours(
-            due, tz=tz, quiet_start=quiet.quiet_start, quiet_end=quiet.quiet_end
-        )
-        wanted[(item.recipient.pk, item.topic)] = Reminder(
-            program=program,
-            recipient=item.recipient,
-            kind=kind,
-            due_on=item.due_on,
-            for_time=local_to_utc(item.due_on, time(0, 0), tz),
-            due_at=due,
-            available_at=due,
-            topic=item.topic,
-            link_path=item.link_path,
-        )
-    mine = Reminder.objects.filter(
-        checkin__isnull=True, program=program, kind=kind, topic__startswith=topic_prefix
-    )
-    changed = 0
-    # Cancel what is no longer wanted. Conditional on still unsent: a row being sent right now
-    # holds its lock; this waits for it and then no longer matches.
-    stale = [
-        pk
-        for pk, user_id, topic in mine.filter(
-            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
-        ).values_list("pk", "recipient_id", "topic")
-        if (user_id, topic) not in wanted
-    ]
-    if stale:
-        mine.filter(
-            pk__in=stale, status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
-        ).update(status=Reminder.Status.CANCELLED)
-    existing = {
-        (user_id, topic): (pk, status)
-        for pk, user_id, topic, status in mine.filter(
-            recipient_id__in={key[0] for key in wanted}
-        ).values_list("pk", "recipient_id", "topic", "status")
-    }
-    new = []
-    for key, row in wanted.items():
-        found = existing.get(key)
-        if found is None:
-            new.append(row)
-        elif found[1] == Reminder.Status.CANCELLED:
-            changed += Reminder.objects.filter(
-                pk=found[0], status=Reminder.Status.CANCELLED
-            ).update(
-                status=Reminder.Status.PENDING,
-                due_on=row.due_on,
-                for_time=row.for_time,
-                due_at=row.due_at,
-                available_at=row.due_at,
-                link_path=row.link_path,
-                claim_token=None,
-            )
-    # ignore_conflicts: two planners at once both insert; the unique constraint keeps one.
-    changed += len(Reminder.objects.bulk_create(new, ignore_conflicts=True))
-    if changed:
-        _kick_dispatch()
-    return changed
-
-
-@transaction.atomic
-def due_reminders_cancel(*, kind: str, topics: list[str]) -> int:
-    """The things these topics name are done: their unsent reminders are withdrawn."""
-    return Reminder.objects.filter(
-        checkin__isnull=True,
-        kind=kind,
-        topic__in=topics,
-        status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
-    ).update(status=Reminder.Status.CANCELLED)
-
-
-def reminder_batch_size() -> int:
-    return getattr(settings, "CHECKINS_REMINDER_BATCH", 500)
-
-
-def reminder_lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "CHECKINS_REMINDER_LEASE_SECONDS", 600))
-
-
-@transaction.atomic
-def reminder_claim_due(*, now: datetime | None = None, limit: int | None = None) -> uuid.UUID:
-    """Claim up to `limit` due reminders for one batch and return the claim token.
-
-    Pending rows that are due and claimed rows whose lease ran out (a worker died, or Redis lost
-    the batch message) are both claimable. The batch message is enqueued after commit.
-    """
-    now = now or timezone.now()
-    token = uuid.uuid4()
-    # skip_locked: two beat ticks or dispatchers running at once each take different rows
-    # instead of both claiming (and sending) the same ones, and neither waits for the other.
-    ids = list(
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(
-            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
-            available_at__lte=now,
-        )
-        .order_by("available_at")
-        .values_list("pk", flat=True)[: limit or reminder_batch_size()]
-    )
-    if not ids:
-        return None
-    Reminder.objects.filter(pk__in=ids).update(
-        status=Reminder.Status.CLAIMED, claim_token=token, available_at=now + reminder_lease()
-    )
-
-    def enqueue():
-        from checkins.tasks import reminders_send_batch
-
-        reminders_send_batch.delay(str(token))
-
-    # robust: if the broker is down the claim stands and its lease runs out, so the rows are
-    # claimed again by a later tick; the caller is not failed for it.
-    transaction.on_commit(enqueue, robust=True)
-    return token
-
-
-SEND_CHUNK = 100  # rows read, and checked for staleness, just before they are sent
-# A batch stops this long before its claim's lease runs out: after that another dispatcher may
-# claim the rest, and two senders of one row would send it twice. Also covers clock skew.
-LEASE_MARGIN = timedelta(seconds=60)
-
-
-@contextlib.contextmanager
-def _sole_sender(token: uuid.UUID):
-    """Yields whether this run is the only one sending this claim. A batch message delivered
-    twice at once (a broker redelivering) must not have its rows sent by both: on PostgreSQL a
-    session advisory lock keyed by the claim, released at the end or with the connection (a
-    killed worker). Under `make run` on SQLite there is one worker and nothing to guard."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = (token.int >> 64) - 2**63  # the claim's first 64 bits as a signed bigint
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        (alone,) = cursor.fetchone()
-    try:
-        yield alone
-    finally:
-        # A connection that broke mid-batch took the lock with it.
-        if alone and connection.is_usable():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-
-def reminder_send_batch(*, token: str) -> dict[str, int]:
-    """Send the reminders of one claim.
-
-    Each e-mail is recorded as sent on its own, right after it is written (see
-    `checkins.sending`): a worker killed mid-batch leaves what it sent recorded and the rest
-    claimed, claimed again once the lease runs out. Rows are read SEND_CHUNK at a time just before they are sent, so a
-    check-in cancelled or moved meanwhile gets no reminder (cancelling also withdraws its rows).
-    """
-    counts = dict.fromkeys(("sent", "skipped", "deferred", "retry", "failed", "cancelled"), 0)
-    token = uuid.UUID(str(token))
-    with _sole_sender(token) as alone:
-        if alone:
-            _send_claim(token, counts)
-    return counts
-
-
-def _send_claim(token: uuid.UUID, counts: dict[str, int]) -> None:
-    mail = get_connection(fail_silently=False)
-    # One SMTP session for the batch rather than one per e-mail. If the server cannot be
-    # reached, each reminder finds out on its own and is retried.
-    with contextlib.suppress(smtplib.SMTPException, OSError):
-        mail.open()
-    messages = ReminderMessages(mail)
-    quiet: dict[int, CheckinSettings] = {}  # one settings read per program per batch
-    programs: dict[int, Program] = {}  # and one read of the program itself
-    ours = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
-    ids = list(ours.order_by("pk").values_list("pk", flat=True))
-    try:
-        with sent_marks(token) as marks:
-            for start in range(0, len(ids), SEND_CHUNK):
-                marks.wait()  # the database connection is free for other queries again
-                # A range, not a list of ids: planning a long IN list costs more than the rows.
-                first, last = ids[start], ids[min(start + SEND_CHUNK, len(ids)) - 1]
-                chunk = outgoing(ours.filter(pk__range=(first, last)), programs=programs)
-                if not _send_chunk(
-                    chunk, token=token, messages=messages, marks=marks, quiet=quiet, counts=counts
-                ):
-                    break  # the lease is running out: the rest goes with a later claim
-    finally:
-        # Closing a broken SMTP connection may fail too; nothing is left to do about it.
-        with contextlib.suppress(Exception):
-            mail.close()
-
-
-def _is_stale(reminder: Outgoing, *, now: datetime, no_reminders: set[int]) -> bool:
-    """Cancelled, moved or logged since it was planned, or its recipient no longer wants it."""
-    if reminder.kind == Reminder.Kind.CRISIS:
-        return False  # a crisis alert always goes out
-    if not reminder.recipient_active:
-        return True
-    if reminder.checkin_id is None:
-        # Something due: the planning app cancels it when done.
-        return reminder.recipient_id in no_reminders
-    before = reminder.kind in (Reminder.Kind.BEFORE_24H, Reminder.Kind.BEFORE_2H)
-    return (
-        reminder.checkin_status != CheckIn.Status.SCHEDULED
-        or reminder.scheduled_at != reminder.for_time
-        or (before and now >= reminder.scheduled_at)  # delayed past the check-in itself
-    )
-
-
-def _send_chunk(chunk: list[Outgoing], *, token, messages, marks, quiet: dict, counts) -> bool:
-    """Send what is fresh; cancel what is stale; defer what would land in quiet hours. Returns
-    False when the lease is too close to its end to go on."""
-    no_reminders = _no_reminders({r.recipient_id for r in chunk if r.checkin_id is None})
-    cancelled: list[int] = []
-    deferred: dict[datetime, list[int]] = {}
-    lease_left = True
-    for index, reminder in enumerate(chunk):
-        now = timezone.now()
-        if now >= reminder.lease_ends - LEASE_MARGIN:
-            counts["skipped"] += len(chunk) - index
-            lease_left = False
-            break
-        if _is_stale(reminder, now=now, no_reminders=no_reminders):
-            cancelled.append(reminder.pk)
-            continue
-        if reminder.kind != Reminder.Kind.CRISIS:
-            if reminder.program.pk not in quiet:
-                marks.wait()
-                quiet[reminder.program.pk] = checkin_settings_get(program=reminder.program)
-            hours = quiet[reminder.program.pk]
-            period = quiet_period(now, reminder.tz, hours.quiet_start, hours.quiet_end)
-            if period is not None:
-                # Delayed into quiet hours (an outage, a backlog): wait until they end.
-                deferred.setdefault(period[1], []).append(reminder.pk)
-                continue
-        try:
-            messages.build(reminder).send()
-        except (smtplib.SMTPException, OSError) as exc:
-            marks.wait()
-            counts[_send_failed(reminder, token=token, error=exc, now=now)] += 1
-            # A broken SMTP session is replaced for the next e-mail (or each opens its own).
-            with contextlib.suppress(Exception):
-                messages.connection.close()
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                messages.connection.open()
-            continue
-        marks.sent(reminder.pk, at=timezone.now())
-        counts["sent"] += 1
-    marks.wait()
-    ours = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
-    if cancelled:
-        counts["cancelled"] += ours.filter(pk__in=cancelled).update(
-            status=Reminder.Status.CANCELLED
-        )
-    for available_at, pks in deferred.items():
-        counts["deferred"] += ours.filter(pk__in=pks).update(
-            status=Reminder.Status.PENDING, available_at=available_at
-        )
-    return lease_left
-
-
-def _send_failed(reminder: Outgoing, *, token, error: Exception, now: datetime) -> str:
-    """The SMTP server refused or was unreachable: retry with backoff, or give up and show it."""
-    attempts = reminder.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
-        status, available_at, outcome = Reminder.Status.FAILED, reminder.lease_ends, "failed"
-        log.warning("reminder %s failed after %s attempts", reminder.pk, attempts)
-    else:
-        # Backoff 2, 4, 8 minutes; the beat task picks it up again when available.
-        status, available_at = Reminder.Status.PENDING, now + timedelta(minutes=2**attempts)
-        outcome = "retry"
-    Reminder.objects.filter(pk=reminder.pk, claim_token=token).update(
-        attempts=attempts,
-        last_error=type(error).__name__,
-        status=status,
-        available_at=available_at,
-    )
-    return outcome
-
-
-@transaction.atomic
-def reminder_retry(*, actor: User, reminder: Reminder) -> bool:
-    """A coordinator sends a failed reminder again (the mail server is back, an address was
-    corrected). Conditional on still failed: two coordinators pressing at once queue it once.
-    It is checked like any other before it goes: a check-in cancelled meanwhile gets none."""
-    retried = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
-        status=Reminder.Status.PENDING,
-        attempts=0,
-        last_error="",
-        claim_token=None,
-        available_at=timezone.now(),
-    )
-    if retried:
-        audit_record(actor=actor, action=Action.UPDATE, obj=reminder, fields=["status"])
-        _kick_dispatch()
-    return bool(retried)
-
-
-def reminders_dispatch(*, max_batches: int = 50) -> int:
-    """One beat tick: claim due reminders batch by batch; each batch is one broker message."""
-    batches = 0
-    while batches < max_batches and reminder_claim_due() is not None:
-        batches += 1
-    return batches
 
 
 # --- Calendar feed

@@ -17,7 +17,6 @@ urlpatterns = [
     path("program/<int:program_pk>/group/", views.group_create, name="group_create"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("alerts/<int:pk>/<str:state>/", views.alert_update, name="alert_update"),
-    path("reminders/<int:pk>/retry/", views.reminder_retry, name="reminder_retry"),
     path("settings/", views.preferences, name="preferences"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -27,7 +27,6 @@ from checkins.models import (
     Attendance,
     CheckIn,
     CheckInNote,
-    Reminder,
     ReminderPreference,
     Schedule,
 )
@@ -35,6 +34,7 @@ from matching.models import Match
 from mentorship import access
 from mentorship.audit import audit_view
 from mentorship.forms import add_service_errors
+from notifications.selectors import failed_notifications
 
 PAGE_SIZE = 50
 
@@ -283,7 +283,7 @@ def engagement(request, program_pk):
         "program": program,
         "page": rows,
         "alerts": list(selectors.open_alerts(request.user, program)[:PAGE_SIZE]),
-        "failed": list(selectors.failed_reminders(request.user, program)[:PAGE_SIZE]),
+        "failed": list(failed_notifications(request.user, program)[:PAGE_SIZE]),
     }
     return render(request, "checkins/engagement.html", context)
 
@@ -330,17 +330,6 @@ def alert_update(request, pk, state):
         services.alert_resolve(actor=request.user, alert=alert)
         messages.success(request, "Alert resolved.")
     return redirect("checkins:alert", pk=alert.pk)
-
-
-@login_required
-@require_POST
-def reminder_retry(request, pk):
-    reminder = access.get_for_user(request.user, Reminder.objects.all(), change=True, pk=pk)
-    if services.reminder_retry(actor=request.user, reminder=reminder):
-        messages.success(request, f"The reminder to {reminder.recipient.email} will be sent again.")
-    else:
-        messages.info(request, "That reminder is no longer waiting to be retried.")
-    return redirect("checkins:engagement", program_pk=reminder.program_id)
 
 
 @login_required

@@ -19,3 +19,7 @@ class MatchingConfig(AppConfig):
         nav_items.register(
             "matching", NavItem(_("Matching"), "matching:programs", (access.COORDINATOR,), 70)
         )
+
+        from matching import notices
+
+        notices.register()

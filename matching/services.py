@@ -5,16 +5,12 @@ Locks, always in this order so two transactions never wait on each other in a cy
 rows (by id), then mentee rows (by id), then the match.
 """
 
-from collections.abc import Iterable
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, Program, StatusChange, User
+from matching import notices
 from matching.cohort import pairs_check
 from matching.hooks import match_ended
 from matching.models import Match, MatchStatusChange, NeverPair
@@ -52,25 +48,6 @@ def _mentee_status_set(mentee: MenteeProfile, status: str, *, actor, reason: str
     mentee.status = status
     mentee.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=Action.UPDATE, obj=mentee, fields=["status"])
-
-
-def _notify(users: Iterable[User], subject: str, body: str) -> None:
-    """E-mail after commit. The text names no person, program or clinical detail: an e-mail
-    from a recovery program is itself a disclosure (42 CFR Part 2)."""
-    link = settings.SITE_URL + reverse("home")
-    recipients = [u.email for u in users if u.email]
-
-    def send():
-        for email in recipients:
-            send_mail(
-                subject,
-                f"{body}\n\nSign in to see the details: {link}\n",
-                None,
-                [email],
-                fail_silently=True,
-            )
-
-    transaction.on_commit(send)
 
 
 def _lock_mentor(mentor: MentorProfile) -> MentorProfile:
@@ -146,11 +123,8 @@ def match_propose(
         request=request,
     )
     if matching_settings_get(program).mentor_must_accept:
-        _notify(
-            [mentor.user],
-            "A mentee match is waiting for you",
-            "Your program coordinator has proposed a new mentee for you. "
-            "Please accept or decline it.",
+        notices.notices_send(
+            kind=notices.PROPOSED, matches=[match], to_mentee=False, to_mentor=True
         )
     return match
 
@@ -181,11 +155,7 @@ def _activate(match: Match, *, actor: User, request=None) -> Match:
     # Other open proposals for this mentee lapse: they have a mentor now.
     for other in Match.objects.filter(mentee=mentee, status=Match.Status.PROPOSED):
         _end(other, actor=actor, reason=Match.EndReason.OTHER, do_not_rematch=False)
-    _notify(
-        [mentee.user, mentor.user],
-        "Your mentorship match has started",
-        "A new mentorship match has started for you.",
-    )
+    notices.notices_send(kind=notices.STARTED, matches=[match], to_mentee=True, to_mentor=True)
     return match
 
 
@@ -252,6 +222,7 @@ def _end(match: Match, *, actor, reason: str, do_not_rematch: bool = False, requ
     match.do_not_rematch = do_not_rematch
     match.save(update_fields=["status", "ended_at", "end_reason", "do_not_rematch"])
     _history(match, from_status=was, actor=actor, end_reason=reason)
+    notices.notices_withdraw(match=match)
     audit_record(
         actor=actor,
         action=Action.UPDATE,
@@ -351,19 +322,12 @@ def matches_create(
         )
         if not must_accept:
             _mentee_status_set(match.mentee, MenteeStatus.ACTIVE, actor=actor, reason="Matched")
-    if must_accept:
-        _notify(
-            {m.mentor.user for m in created},
-            "A mentee match is waiting for you",
-            "Your program coordinator has proposed a new mentee for you. "
-            "Please accept or decline it.",
-        )
-    else:
-        _notify(
-            [m.mentee.user for m in created] + list({m.mentor.user for m in created}),
-            "Your mentorship match has started",
-            "A new mentorship match has started for you.",
-        )
+    notices.notices_send(
+        kind=notices.PROPOSED if must_accept else notices.STARTED,
+        matches=created,
+        to_mentee=not must_accept,
+        to_mentor=True,
+    )
     return created
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "mentorship",
     "accounts",
+    "notifications",
     "matching",
     "checkins",
     "goals",
@@ -143,9 +144,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks live in one place; later apps add their entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
-# Check-ins: reminders are found in the database each minute (no ETA tasks kept in Redis).
+# Notifications: due e-mails are found in the database each minute (no ETA tasks in Redis).
 CELERY_BEAT_SCHEDULE |= {
-    "checkins-reminders-dispatch": {"task": "checkins.reminders_dispatch", "schedule": 60.0},
+    "notifications-dispatch": {"task": "notifications.dispatch", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE |= {
     "checkins-occurrences-generate": {
         "task": "checkins.occurrences_generate",
         "schedule": 60.0 * 60,
@@ -156,7 +159,7 @@ CELERY_BEAT_SCHEDULE |= {
 # (checkins.hooks.use_reported); this pass only repairs rows changed without the services.
 CELERY_BEAT_SCHEDULE |= {
     "outcomes-use-log-repair": {"task": "outcomes.use_log_repair", "schedule": 60.0 * 60},
-    # Assessments due: reminder rows planned here, sent by checkins.reminders_dispatch.
+    # Assessments due: outbox rows planned here, sent by notifications.dispatch.
     "outcomes-assessment-reminders-plan": {
         "task": "outcomes.assessment_reminders_plan",
         "schedule": 60.0 * 60,

@@ -34,3 +34,8 @@ class OutcomesConfig(AppConfig):
 
         enrollment_changed.connect(use_summary_after_enrollment_change)
         # --- end of hand-offs from accounts
+
+        from outcomes import assessments, export_jobs
+
+        assessments.register()
+        export_jobs.register()

@@ -1,20 +1,23 @@
-"""Reminders of assessments that are due, sent through the check-in reminder machinery.
+"""Reminders of assessments that are due: the outcomes kind of the outbox (notifications).
 
-Outcomes plans the rows (checkins never imports outcomes): one reminder per mentee per due
-assessment, to the mentee, on the day it is due. Check-ins sends them exactly once, outside
-quiet hours, with retries, saying only that a short questionnaire is due and linking to the
-mentee's assessments page. Recording the assessment withdraws its unsent reminder.
+Outcomes plans the rows: one reminder per mentee per due assessment, to the mentee, on the day
+it is due. The outbox sends them exactly once, outside quiet hours, with retries, saying only
+that a short questionnaire is due and linking to the mentee's assessments page. Recording the
+assessment withdraws its unsent reminder, in the same transaction.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MenteeProfile, Program
-from checkins.models import Reminder
-from checkins.services import DueItem, due_reminders_cancel, due_reminders_plan
+from checkins.services import reminders_off, user_tz
+from notifications import services as notifications
+from notifications.quiet import local_to_utc
+from notifications.registry import Kind, Outgoing, kinds
 from outcomes.instruments import due_date
 from outcomes.models import Assessment
 from outcomes.selectors import outcome_settings_get
@@ -26,6 +29,8 @@ TOPIC_PREFIX = "assessment:"
 # e-mailed about every time point they missed, and a reminder delayed for a week is dropped.
 AHEAD_DAYS = 1
 LATE_DAYS = 7
+ASSESSMENT_DUE = "outcomes.assessment_due"
+DUE_REMINDER_AT = time(10, 0)  # local time on the day it is due
 # Mentees who are still in the program.
 CURRENT = [
     MenteeProfile.Status.ENROLLED,
@@ -42,7 +47,7 @@ def assessment_reminder_topic(*, mentee_id: int, instrument: str, week: int) -> 
 
 @transaction.atomic
 def assessment_reminders_plan(*, program: Program, now: datetime | None = None) -> int:
-    """Plan (idempotently) the reminder rows of the program's due assessments; withdraw
+    """Plan (idempotently) the outbox rows of the program's due assessments; withdraw
     those no longer due (done, schedule changed, mentee left). Returns rows added or revived."""
     now = now or timezone.now()
     today = now.astimezone(program.tzinfo).date()
@@ -57,8 +62,12 @@ def assessment_reminders_plan(*, program: Program, now: datetime | None = None) 
             "mentee_id", "week"
         )
     )
+    off = reminders_off({mentee.user_id for mentee in mentees})
     items = []
     for mentee in mentees:
+        if mentee.user_id in off:
+            continue
+        tz = user_tz(mentee.user, program)
         for week in weeks:
             due_on = due_date(mentee.enrolled_on, week)
             if (mentee.pk, week) in done:
@@ -70,21 +79,21 @@ def assessment_reminders_plan(*, program: Program, now: datetime | None = None) 
             ):
                 continue
             items.append(
-                DueItem(
+                notifications.TopicItem(
                     recipient=mentee.user,
                     topic=assessment_reminder_topic(
                         mentee_id=mentee.pk, instrument=INSTRUMENT, week=week
                     ),
-                    due_on=due_on,
-                    link_path=reverse("outcomes:assessments", args=[mentee.pk]),
+                    for_time=local_to_utc(due_on, time(0, 0), tz),
+                    due_at=max(local_to_utc(due_on, DUE_REMINDER_AT, tz), now),
+                    data={
+                        "due_on": due_on.isoformat(),
+                        "path": reverse("outcomes:assessments", args=[mentee.pk]),
+                    },
                 )
             )
-    return due_reminders_plan(
-        program=program,
-        kind=Reminder.Kind.ASSESSMENT_DUE,
-        items=items,
-        topic_prefix=TOPIC_PREFIX,
-        now=now,
+    return notifications.notifications_plan_topics(
+        program=program, kind=ASSESSMENT_DUE, items=items, topic_prefix=TOPIC_PREFIX
     )
 
 
@@ -96,7 +105,34 @@ def assessment_reminders_plan_all(*, now: datetime | None = None) -> int:
 
 def assessment_reminder_withdraw(*, mentee_id: int, instrument: str, week: int) -> int:
     """The assessment was recorded: its reminder, if not yet sent, is not sent."""
-    return due_reminders_cancel(
-        kind=Reminder.Kind.ASSESSMENT_DUE,
+    return notifications.notifications_cancel(
+        kinds=[ASSESSMENT_DUE],
         topics=[assessment_reminder_topic(mentee_id=mentee_id, instrument=instrument, week=week)],
+    )
+
+
+def _stale(rows: list[Outgoing], now: datetime) -> set[int]:
+    """Its mentee chose no reminders since it was planned (recording the assessment, leaving
+    the program or the schedule changing withdraw it where they happen)."""
+    off = reminders_off({row.recipient_id for row in rows})
+    return {row.pk for row in rows if row.recipient_id in off}
+
+
+def _context(rows: list[Outgoing]) -> dict[int, dict]:
+    return {
+        row.pk: {"due_on": date.fromisoformat(row.data["due_on"]), "path": row.data["path"]}
+        for row in rows
+    }
+
+
+def register() -> None:
+    kinds.register(
+        ASSESSMENT_DUE,
+        Kind(
+            label=_("Questionnaire due"),
+            subject="emails/outcomes/assessment_due_subject.txt",
+            body="emails/outcomes/assessment_due_body.txt",
+            context=_context,
+            stale=_stale,
+        ),
     )

@@ -8,14 +8,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program, User
 from mentorship.audit import Action, audit_record
+from notifications import services as notifications
+from notifications.registry import Kind, Outgoing, kinds
 from outcomes import exports
 from outcomes.models import ExportJob
 
 log = logging.getLogger(__name__)
+EXPORT_READY = "outcomes.export_ready"
 
 
 @transaction.atomic
@@ -31,16 +36,10 @@ def export_job_start(*, actor: User, program: Program, kind: str, fmt: str, requ
         program=program,
         request=request,
     )
+    from outcomes.tasks import export_job_run
 
-    def enqueue():
-        from outcomes.tasks import export_job_run
-
-        try:
-            export_job_run.delay(job.pk)
-        except Exception:  # noqa: BLE001 — the job stays queued; the page says so
-            log.warning("could not enqueue export job %s", job.pk)
-
-    transaction.on_commit(enqueue)
+    # A broker outage leaves the job queued (logged, not raised); the job's page says so.
+    export_job_run.delay_on_commit(job.pk)
     return job
 
 
@@ -77,9 +76,18 @@ def export_job_run(*, job_id: int) -> None:
             status=ExportJob.Status.FAILED, finished_at=now()
         )
         raise
-    job.status = ExportJob.Status.DONE
-    job.finished_at = now()
-    job.save(update_fields=["file", "status", "finished_at"])
+    with transaction.atomic():
+        job.status = ExportJob.Status.DONE
+        job.finished_at = now()
+        job.save(update_fields=["file", "status", "finished_at"])
+        # Whoever asked may have closed the page: they are told by e-mail that it is ready.
+        notifications.notification_enqueue(
+            kind=EXPORT_READY,
+            recipient=job.requested_by,
+            program=program,
+            about_id=job.pk,
+            for_time=job.finished_at,
+        )
 
 
 def export_files_keep() -> timedelta:
@@ -99,6 +107,7 @@ def export_jobs_expire(*, at: datetime | None = None) -> int:
             job.file.delete(save=False)
         with transaction.atomic():
             ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
+            notifications.notifications_cancel(kinds=[EXPORT_READY], about_ids=[job.pk])
             audit_record(
                 actor=None,
                 action=Action.DELETE,
@@ -108,3 +117,35 @@ def export_jobs_expire(*, at: datetime | None = None) -> int:
             )
         expired += 1
     return expired
+
+
+def _stale(rows: list[Outgoing], at: datetime) -> set[int]:
+    """Its file was deleted (expired) before the e-mail went out."""
+    ready = set(
+        ExportJob.objects.filter(
+            pk__in={row.about_id for row in rows}, status=ExportJob.Status.DONE
+        ).values_list("pk", flat=True)
+    )
+    return {row.pk for row in rows if row.about_id not in ready}
+
+
+def _context(rows: list[Outgoing]) -> dict[int, dict]:
+    return {
+        row.pk: {
+            "path": reverse("outcomes:export_job", args=[row.program.slug, row.about_id]),
+        }
+        for row in rows
+    }
+
+
+def register() -> None:
+    kinds.register(
+        EXPORT_READY,
+        Kind(
+            label=_("Export ready"),
+            subject="emails/outcomes/export_ready_subject.txt",
+            body="emails/outcomes/export_ready_body.txt",
+            context=_context,
+            stale=_stale,
+        ),
+    )

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from notifications.tasks import OnCommitTask
 from outcomes import services
 
 
@@ -13,13 +14,13 @@ def use_log_repair() -> int:
 
 @shared_task(name="outcomes.assessment_reminders_plan")
 def assessment_reminders_plan() -> int:
-    """Beat, hourly: one reminder row per mentee per due assessment (sent by checkins)."""
+    """Beat, hourly: one outbox message per mentee per due assessment (sent by notifications)."""
     from outcomes.assessments import assessment_reminders_plan_all
 
     return assessment_reminders_plan_all()
 
 
-@shared_task(name="outcomes.export_job_run")
+@shared_task(name="outcomes.export_job_run", base=OnCommitTask)
 def export_job_run(job_id: int) -> None:
     """Write one queued export job (see outcomes.export_jobs)."""
     from outcomes.export_jobs import export_job_run as run

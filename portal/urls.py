@@ -13,5 +13,6 @@ urlpatterns = [
     path("checkins/", include("checkins.urls")),
     path("goals/", include("goals.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from accounts.models import Consent, FocusArea, Membership
 from checkins import services
-from checkins.models import Alert, CheckIn, CheckInNote, Reminder
+from checkins.models import Alert, CheckIn, CheckInNote
 from mentorship.models import AuditEntry
+from notifications import services as notifications
+from notifications.models import Notification
 from tests import factories
 from tests.conftest import page_queries
 
@@ -205,16 +207,16 @@ def test_crisis_alerts_every_coordinator_without_content(
     assert escape(world.program.crisis_resources) in page.content.decode()
     assert b"988" in page.content
     alert = Alert.objects.get(kind="crisis", checkin=checkin)
-    reminders = Reminder.objects.filter(kind="crisis")
+    reminders = Notification.objects.filter(kind="checkins.crisis", about_id=alert.pk)
     assert {r.recipient for r in reminders} == {world.coordinator, second}
-    services.reminders_dispatch()
-    token = Reminder.objects.filter(kind="crisis").values_list("claim_token", flat=True).first()
-    services.reminder_send_batch(token=token)
+    notifications.notifications_dispatch()
+    token = reminders.values_list("claim_token", flat=True).first()
+    notifications.notification_send_batch(token=token)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.coordinator.email, second.email])
     for message in mailoutbox:
         body = message.subject + message.body
         assert "Secret" not in body and world.mentee.last_name not in body
-        assert reverse("checkins:detail", args=[checkin.pk]) in body
+        assert reverse("checkins:alert", args=[alert.pk]) in body
         assert "988" in body
     # The coordinator's dashboard shows a banner until the alert is resolved.
     client.force_login(world.coordinator)

@@ -1,4 +1,4 @@
-"""Reminder rows: planned per preference and quiet hours, claimed once, retried, cancelled."""
+"""Notification rows: planned per preference and quiet hours, claimed once, retried, cancelled."""
 
 import smtplib
 from datetime import UTC, datetime, timedelta
@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins import services
-from checkins.models import Reminder, ReminderPreference
+from checkins.models import ReminderPreference
+from checkins.selectors import checkin_reminders
+from notifications import services as notifications
+from notifications.models import Notification
 from tests import factories
 
 
@@ -30,9 +33,9 @@ def match(db):
 def _dispatch_and_send(now=None):
     with time_machine.travel(now or timezone.now(), tick=False):
         tokens = []
-        while (token := services.reminder_claim_due()) is not None:
+        while (token := notifications.notification_claim_due()) is not None:
             tokens.append(token)
-        return [services.reminder_send_batch(token=str(t)) for t in tokens]
+        return [notifications.notification_send_batch(token=str(t)) for t in tokens]
 
 
 @time_machine.travel(datetime(2026, 6, 1, 15, tzinfo=UTC), tick=False)
@@ -43,18 +46,24 @@ def test_reminders_follow_each_persons_preference(match):
     checkin = services.checkin_create(
         actor=match.mentor.user, match=match, scheduled_at=datetime(2026, 6, 3, 18, tzinfo=UTC)
     )
-    rows = set(checkin.reminders.values_list("recipient_id", "kind", "due_at"))
+    rows = set(checkin_reminders(checkin).values_list("recipient_id", "kind", "due_at"))
     assert rows == {
-        (match.mentee.user_id, "before_24h", datetime(2026, 6, 2, 18, tzinfo=UTC)),
-        (match.mentee.user_id, "before_2h", datetime(2026, 6, 3, 16, tzinfo=UTC)),
+        (match.mentee.user_id, "checkins.before_24h", datetime(2026, 6, 2, 18, tzinfo=UTC)),
+        (match.mentee.user_id, "checkins.before_2h", datetime(2026, 6, 3, 16, tzinfo=UTC)),
     }
     services.reminder_preference_set(user=match.mentor.user, before="2h")
     kinds = set(
-        checkin.reminders.filter(recipient=match.mentor.user).values_list("kind", flat=True)
+        checkin_reminders(checkin)
+        .filter(recipient=match.mentor.user)
+        .values_list("kind", flat=True)
     )
-    assert kinds == {"before_2h", "log_nudge"}
+    assert kinds == {"checkins.before_2h", "checkins.log_nudge"}
     services.reminder_preference_set(user=match.mentee.user, before="none")
-    assert not checkin.reminders.filter(recipient=match.mentee.user, status="pending").exists()
+    assert (
+        not checkin_reminders(checkin)
+        .filter(recipient=match.mentee.user, status="pending")
+        .exists()
+    )
 
 
 @time_machine.travel(datetime(2026, 6, 1, 15, tzinfo=UTC), tick=False)
@@ -64,7 +73,11 @@ def test_no_reminder_is_due_in_quiet_hours(match):
     checkin = services.checkin_create(
         actor=match.mentor.user, match=match, scheduled_at=datetime(2026, 6, 3, 14, tzinfo=UTC)
     )
-    due = checkin.reminders.get(recipient=match.mentee.user, kind="before_2h").due_at
+    due = (
+        checkin_reminders(checkin)
+        .get(recipient=match.mentee.user, kind="checkins.before_2h")
+        .due_at
+    )
     assert due == datetime(2026, 6, 3, 13, tzinfo=UTC)  # 8 am CDT
 
 
@@ -101,15 +114,15 @@ def test_a_cancelled_or_moved_check_in_gets_no_stale_reminder(match, mailoutbox)
             actor=match.mentor.user, match=match, scheduled_at=start + timedelta(hours=26)
         )
     with time_machine.travel(start + timedelta(hours=3), tick=False):
-        token = services.reminder_claim_due()  # claimed, not sent yet
+        token = notifications.notification_claim_due()  # claimed, not sent yet
         services.checkin_cancel(actor=match.mentor.user, checkin=cancelled)
         services.checkin_move(
             actor=match.mentor.user, checkin=moved, scheduled_at=start + timedelta(days=5)
         )
-        services.reminder_send_batch(token=str(token))
+        notifications.notification_send_batch(token=str(token))
     assert mailoutbox == []
-    assert not cancelled.reminders.filter(status__in=["pending", "claimed"]).exists()
-    new = moved.reminders.filter(status="pending", for_time=start + timedelta(days=5))
+    assert not checkin_reminders(cancelled).filter(status__in=["pending", "claimed"]).exists()
+    new = checkin_reminders(moved).filter(status="pending", for_time=start + timedelta(days=5))
     assert new.exists()
 
 
@@ -122,9 +135,11 @@ def test_smtp_failures_retry_with_backoff_then_fail_and_show_to_coordinators(
         checkin = services.checkin_create(
             actor=match.mentor.user, match=match, scheduled_at=start + timedelta(hours=30)
         )
-    reminder = checkin.reminders.get(recipient=match.mentee.user, kind="before_24h")
+    reminder = checkin_reminders(checkin).get(
+        recipient=match.mentee.user, kind="checkins.before_24h"
+    )
     now = reminder.due_at
-    for attempt in range(1, services.MAX_ATTEMPTS):
+    for attempt in range(1, notifications.MAX_ATTEMPTS):
         _dispatch_and_send(now)
         reminder.refresh_from_db()
         assert reminder.status == "pending" and reminder.attempts == attempt
@@ -150,10 +165,10 @@ def test_two_claims_at_once_never_share_a_row(match):
                 actor=match.mentor.user, match=match, scheduled_at=start + timedelta(hours=hours)
             )
     with time_machine.travel(start + timedelta(hours=12), tick=False):
-        first = services.reminder_claim_due(limit=3)
-        second = services.reminder_claim_due(limit=100)
-    a = set(Reminder.objects.filter(claim_token=first).values_list("pk", flat=True))
-    b = set(Reminder.objects.filter(claim_token=second).values_list("pk", flat=True))
+        first = notifications.notification_claim_due(limit=3)
+        second = notifications.notification_claim_due(limit=100)
+    a = set(Notification.objects.filter(claim_token=first).values_list("pk", flat=True))
+    b = set(Notification.objects.filter(claim_token=second).values_list("pk", flat=True))
     assert len(a) == 3 and b and not a & b
 
 
@@ -164,12 +179,12 @@ def test_a_claim_whose_lease_ran_out_is_claimed_again(match, mailoutbox):
             actor=match.mentor.user, match=match, scheduled_at=start + timedelta(hours=25)
         )
     with time_machine.travel(start + timedelta(hours=2), tick=False):
-        lost = services.reminder_claim_due()  # its batch message is lost with Redis
-        assert services.reminder_claim_due() is None  # leased: nobody else takes it yet
-    later = start + timedelta(hours=2) + services.reminder_lease() + timedelta(seconds=1)
+        lost = notifications.notification_claim_due()  # its batch message is lost with Redis
+        assert notifications.notification_claim_due() is None  # leased: nobody else takes it yet
+    later = start + timedelta(hours=2) + notifications.lease() + timedelta(seconds=1)
     _dispatch_and_send(later)
     assert len(mailoutbox) == 2
-    services.reminder_send_batch(token=str(lost))  # the old message turns up after all
+    notifications.notification_send_batch(token=str(lost))  # the old message turns up after all
     assert len(mailoutbox) == 2
     assert mail.outbox is mailoutbox
 
@@ -184,7 +199,9 @@ def test_a_reminder_delayed_into_quiet_hours_waits_until_morning(match, mailoutb
     late_evening = datetime(2026, 6, 2, 4, tzinfo=UTC)  # 11 pm CDT
     _dispatch_and_send(late_evening)
     assert mailoutbox == []
-    reminder = checkin.reminders.get(recipient=match.mentee.user, kind="before_24h")
+    reminder = checkin_reminders(checkin).get(
+        recipient=match.mentee.user, kind="checkins.before_24h"
+    )
     assert reminder.status == "pending"
     assert reminder.available_at == datetime(2026, 6, 2, 13, tzinfo=UTC)  # 8 am CDT
     _dispatch_and_send(datetime(2026, 6, 2, 13, 1, tzinfo=UTC))
@@ -197,5 +214,5 @@ def test_a_log_nudge_for_a_late_planned_check_in_respects_quiet_hours(match):
         checkin = services.checkin_create(
             actor=match.mentor.user, match=match, scheduled_at=night - timedelta(hours=8)
         )
-    nudge = checkin.reminders.get(kind="log_nudge")
+    nudge = checkin_reminders(checkin).get(kind="checkins.log_nudge")
     assert nudge.due_at == datetime(2026, 6, 2, 13, tzinfo=UTC)  # 8 am CDT

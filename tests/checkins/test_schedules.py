@@ -8,9 +8,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from checkins import services
-from checkins.models import Attendance, CheckIn, Reminder, Schedule
+from checkins.models import Attendance, CheckIn, Schedule
 from checkins.scheduling import occurrence_dates, outside_quiet_hours
 from matching.models import Match
+from notifications.models import Notification
 from tests import factories
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -118,10 +119,12 @@ def test_deactivating_a_schedule_removes_planned_occurrences_and_their_reminders
     schedule = services.schedule_create(
         actor=match.mentor.user, match=match, starts_on=date(2026, 5, 8)
     )
-    assert Reminder.objects.filter(checkin__schedule=schedule).exists()
+    assert Notification.objects.filter(
+        about_id__in=schedule.checkins.values("pk"), status="pending"
+    ).exists()
     services.schedule_update(actor=match.mentor.user, schedule=schedule, is_active=False)
     assert not schedule.checkins.exists()
-    assert not Reminder.objects.filter(status="pending").exists()
+    assert not Notification.objects.filter(status="pending").exists()
 
 
 def test_schedules_need_an_active_match(match):

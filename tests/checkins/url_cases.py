@@ -1,10 +1,6 @@
 """Check-in URLs in the role x status matrix (see tests/urlcases.py)."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
-from checkins.models import Alert, CheckIn, Reminder
+from checkins.models import Alert, CheckIn
 from tests.factories import CheckInFactory
 from tests.urlcases import Case, everyone, expect
 
@@ -17,20 +13,6 @@ def _alert(w) -> Alert:
     return Alert.objects.filter(match=w.match).first() or Alert.objects.create(
         program=w.program, kind=Alert.Kind.CONCERN, mentee=w.mentee_profile, match=w.match
     )
-
-
-def _failed_reminder(w) -> Reminder:
-    checkin = _checkin(w)
-    when = timezone.now() - timedelta(hours=1)
-    reminder, _ = Reminder.objects.get_or_create(
-        checkin=checkin,
-        recipient=w.mentee,
-        kind=Reminder.Kind.BEFORE_2H,
-        for_time=checkin.scheduled_at,
-        defaults={"program": w.program, "due_at": when, "available_at": when},
-    )
-    Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, attempts=4)
-    return reminder
 
 
 # The pair's own people see it; outsiders get 404 (the record's existence is not confirmed).
@@ -121,12 +103,6 @@ CASES = [
         "checkins:alert",
         expect(coordinator=200, mentor=403, mentee=403, **OUTSIDERS_404),
         kwargs=lambda w: {"pk": _alert(w).pk},
-    ),
-    Case(
-        "checkins:reminder_retry",
-        expect(coordinator=302, mentor=403, mentee=403, **OUTSIDERS_404),
-        kwargs=lambda w: {"pk": _failed_reminder(w).pk},
-        method="post",
     ),
     Case(
         "checkins:alert_update",

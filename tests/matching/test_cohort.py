@@ -16,6 +16,7 @@ from matching.models import Match, MatchingSettings
 from matching.synthetic import oracle_assignment, synthetic_profiles
 from mentorship.models import AuditEntry
 from tests import factories
+from tests.notifications.outbox import send_due
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -202,6 +203,7 @@ def test_where_mentors_accept_a_cohort_commit_writes_proposals(
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("match_cohort", program=program.slug, commit=True)
+    send_due()
 
     assert Match.objects.filter(status="proposed").count() == 2
     assert MenteeProfile.objects.filter(status="active").count() == 0

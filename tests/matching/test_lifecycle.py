@@ -15,6 +15,7 @@ from matching.models import Match, MatchingSettings
 from mentorship import access
 from mentorship.models import AuditEntry
 from tests import factories
+from tests.notifications.outbox import send_due
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def test_propose_then_approve_starts_the_match_and_keeps_history(
         match = services.match_propose(mentee=mentee, mentor=mentor, actor=coordinator)
         assert match.status == Match.Status.PROPOSED
         services.match_approve(match=match, actor=coordinator)
+    send_due()
 
     match.refresh_from_db()
     mentee.refresh_from_db()
@@ -79,6 +81,7 @@ def test_where_the_program_requires_it_the_mentor_accepts(
     mentee = factories.MenteeProfileFactory(program=program)
     with django_capture_on_commit_callbacks(execute=True):
         match = services.match_propose(mentee=mentee, mentor=mentor, actor=coordinator)
+    send_due()
     assert [m.to for m in mailoutbox] == [[mentor.user.email]]
 
     with pytest.raises(ValidationError):

@@ -31,7 +31,7 @@ RULE_MODELS = [
     "checkins.Alert",
     "checkins.CheckInNote",
     "checkins.Attendance",
-    "checkins.Reminder",
+    "notifications.Notification",
     "goals.Goal",
     "goals.ProgressEntry",
     "goals.GoalComment",

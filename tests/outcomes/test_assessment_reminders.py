@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MenteeProfile
-from checkins import services as checkin_services
-from checkins.models import Reminder, ReminderPreference
+from checkins.models import ReminderPreference
+from notifications import services as notifications
+from notifications.models import Notification
 from outcomes import services, tasks
 from outcomes.assessments import assessment_reminders_plan, assessment_reminders_plan_all
 from tests import factories
@@ -37,13 +38,13 @@ def _plan(program, at):
 def _dispatch_and_send(at):
     with time_machine.travel(at, tick=False):
         tokens = []
-        while (token := checkin_services.reminder_claim_due()) is not None:
+        while (token := notifications.notification_claim_due()) is not None:
             tokens.append(token)
-        return [checkin_services.reminder_send_batch(token=str(t)) for t in tokens]
+        return [notifications.notification_send_batch(token=str(t)) for t in tokens]
 
 
 def _rows(mentee):
-    return Reminder.objects.filter(kind="assessment_due", recipient=mentee.user)
+    return Notification.objects.filter(kind="outcomes.assessment_due", recipient=mentee.user)
 
 
 def _record(mentee, week, on):
@@ -63,14 +64,14 @@ def test_one_row_per_mentee_per_due_assessment_however_often_planned(mentee):
     assert _plan(mentee.program, morning) == 1
     assert _plan(mentee.program, morning + timedelta(minutes=5)) == 0
     row = _rows(mentee).get()
-    assert (row.checkin_id, row.program_id, row.due_on) == (None, mentee.program.pk, ENROLLED)
+    assert (row.program_id, row.data["due_on"]) == (mentee.program.pk, ENROLLED.isoformat())
     assert row.due_at == INTAKE_AT and row.status == "pending"
-    assert row.link_path == reverse("outcomes:assessments", args=[mentee.pk])
+    assert row.data["path"] == reverse("outcomes:assessments", args=[mentee.pk])
     # Week 4 (due June 28) is planned the day before, once.
     assert _plan(mentee.program, datetime(2026, 6, 26, 15, tzinfo=UTC)) == 0
     assert _plan(mentee.program, datetime(2026, 6, 27, 15, tzinfo=UTC)) == 1
     assert _plan(mentee.program, datetime(2026, 6, 28, 15, tzinfo=UTC)) == 0
-    week4 = _rows(mentee).get(due_on=date(2026, 6, 28))
+    week4 = _rows(mentee).get(data__due_on="2026-06-28")
     assert week4.due_at == datetime(2026, 6, 28, 15, tzinfo=UTC)
     assert _rows(mentee).count() == 2
     # The beat task plans every program through the same service.
@@ -179,7 +180,7 @@ def test_program_weeks_decide_what_is_due(mentee):
         actor=None, program=mentee.program, conflict_rule="lab_then_self", assessment_weeks="2"
     )
     _plan(mentee.program, datetime(2026, 6, 13, 15, tzinfo=UTC))  # week 2 due June 14
-    assert list(_rows(mentee).values_list("due_on", flat=True)) == [date(2026, 6, 14)]
+    assert list(_rows(mentee).values_list("data__due_on", flat=True)) == ["2026-06-14"]
 
 
 def test_planning_every_program_covers_each_mentee_once(db):
