@@ -11,3 +11,9 @@ from mentorship.registry import Hook
 #   mentee_id: int, enrolled_on: date  (the new date)
 # so that figures counted from day 1 and kept by higher apps are recounted at once.
 enrollment_changed = Hook("mentee enrollment date")
+
+# An invitation was created (a first one, or one that supersedes the person's earlier one).
+# Called by accounts.invitations inside the inviting transaction, with keyword arguments
+#   invitation: Invitation, seed: str  (the sign-in token is derived from it; never stored)
+# The outbox queues the e-mail and withdraws the unsent e-mail of the invitation it supersedes.
+invitation_created = Hook("invitation created")

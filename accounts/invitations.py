@@ -23,15 +23,11 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts.hooks import invitation_created
 from accounts.models import Invitation, MenteeProfile, MentorProfile, Program, User
 from mentorship.audit import Action, audit_record
-from mentorship.registry import Hook
 
 VALID_DAYS = getattr(settings, "INVITATION_VALID_DAYS", 7)
-
-# Receivers: (invitation: Invitation, seed: str), in the inviting transaction. The outbox
-# queues the e-mail (and withdraws the unsent e-mail of the invitation it supersedes).
-invitation_created = Hook("accounts.invitation_created")
 
 
 class State:

@@ -1,5 +1,5 @@
 """The invitation e-mail. Registered here, not in accounts: accounts is below the outbox and
-cannot import it, so it announces each new invitation through its `invitation_created` hook
+cannot import it, so it announces each new invitation through `accounts.hooks.invitation_created`
 and this module queues the e-mail in the same transaction."""
 
 from datetime import datetime
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import invitations
+from accounts import hooks, invitations
 from accounts.models import Invitation
 from notifications import services
 from notifications.registry import Kind, Outgoing, kinds
@@ -74,4 +74,4 @@ def register() -> None:
             needs_sign_in=False,
         ),
     )
-    invitations.invitation_created.connect(on_invitation_created)
+    hooks.invitation_created.connect(on_invitation_created)
