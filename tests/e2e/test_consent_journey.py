@@ -17,6 +17,7 @@ from tests.factories import (
     ProgramFactory,
     make_user_with_role,
 )
+from tests.notifications.outbox import send_due
 
 
 def _check_page(page, device):
@@ -72,6 +73,7 @@ def test_consent_import_and_invitation_journey(page, device, live_server, tmp_pa
     _check_page(page, device)
     page.get_by_role("button", name=re.compile("Invite all")).click()
     expect(page.get_by_role("status").first).to_contain_text("Invited 1")
+    send_due()  # the outbox's beat tick and worker, in this process
     [invitation] = mail.outbox
     link = re.search(r"https?://\S+/participants/invitation/\S+/", invitation.body).group(0)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
