@@ -30,6 +30,7 @@ from matching.models import Match
 from mentorship.audit import Action, audit_record
 from notifications import services as notifications
 from notifications.models import Notification
+from notifications.registry import program_quiet_hours
 
 log = logging.getLogger(__name__)
 
@@ -594,6 +595,7 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
     people = _participants(checkin)
     prefs = _preferences([u for u, _ in people])
     wanted: dict[tuple[int, str], datetime] = {}
+    quiet = program_quiet_hours(checkin.program)
     for user, is_mentor in people:
         before = prefs[user.pk]
         kinds = []
@@ -603,7 +605,11 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
             kinds.append((emails.BEFORE_2H, checkin.scheduled_at - timedelta(hours=2)))
         for kind, due in kinds:
             due = notifications.due_outside_quiet_hours(
-                due, recipient=user, program=checkin.program, not_after=checkin.scheduled_at
+                due,
+                recipient=user,
+                program=checkin.program,
+                quiet=quiet,
+                not_after=checkin.scheduled_at,
             )
             if now < due < checkin.scheduled_at:
                 wanted[(user.pk, kind)] = due
@@ -613,6 +619,7 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
                 max(checkin.ends_at + LOG_NUDGE_AFTER, now),
                 recipient=user,
                 program=checkin.program,
+                quiet=quiet,
             )
             wanted[(user.pk, emails.LOG_NUDGE)] = due
     stale = [

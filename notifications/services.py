@@ -30,7 +30,6 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -172,9 +171,16 @@ def notification_revive(*, pk: int, due_at: datetime, **fields) -> int:
 
 
 def due_outside_quiet_hours(
-    due: datetime, *, recipient: User, program: Program, not_after: datetime | None = None
+    due: datetime,
+    *,
+    recipient: User,
+    program: Program,
+    quiet: tuple,
+    not_after: datetime | None = None,
 ) -> datetime:
-    start, end = program_quiet_hours(program)
+    """`quiet` is `program_quiet_hours(program)`, read once by the caller for all its rows
+    (it is a query, and planners place many messages at a time)."""
+    start, end = quiet
     return outside_quiet_hours(
         due,
         tz=recipient_tz(recipient, program),
@@ -229,8 +235,11 @@ def notifications_plan_topics(
         ).values_list("pk", "recipient_id", "topic", "status")
     }
     changed, new = 0, []
+    quiet = program_quiet_hours(program)
     for key, item in wanted.items():
-        due = due_outside_quiet_hours(item.due_at, recipient=item.recipient, program=program)
+        due = due_outside_quiet_hours(
+            item.due_at, recipient=item.recipient, program=program, quiet=quiet
+        )
         found = existing.get(key)
         if found is None:
             new.append(
@@ -477,7 +486,8 @@ def _send_chunk(chunk: list[Outgoing], *, token, mail, quiet: dict, counts) -> b
 
 # One statement, written out rather than built by the ORM: it runs once per e-mail, and
 # compiling the equivalent Case/When update cost more than the database round trip.
-# With `sent` NULL its first branch matches nothing, so it also starts the first message.
+# With `sent` NULL its first branch matches nothing (the first message of a chunk); with
+# `start` NULL its second (the last one).
 # The table name is our model's; every value is a parameter.
 _STEP_SQL = f"""
     UPDATE {Notification._meta.db_table} SET
@@ -489,13 +499,8 @@ _STEP_SQL = f"""
 """  # noqa: S608
 
 
-def _step(*, token: uuid.UUID, sent: int | None, start: int) -> bool:
-    """One committed statement per message: the message just delivered (if any) moves from
-    sending to sent, and the next one from claimed to sending. One commit per message, not
-    two, and still at most one row is ever in "sending" for a batch: a worker killed at any
-    point leaves at most that one message to go out again. Only a row in sending can become
-    sent, so a mark never flips another state (cancelled) to sent. Returns whether `start` may
-    be sent (it was still claimed by this batch, not cancelled)."""
+def _advance(*, token: uuid.UUID | None, sent: int | None, start: int | None) -> int:
+    """Run the step statement; returns how many rows it moved."""
     params = {
         "sent": sent,
         "start": start,
@@ -507,7 +512,17 @@ def _step(*, token: uuid.UUID, sent: int | None, start: int) -> bool:
     }
     with connection.cursor() as cursor:
         cursor.execute(_STEP_SQL, params)
-        changed = cursor.rowcount
+        return cursor.rowcount
+
+
+def _step(*, token: uuid.UUID, sent: int | None, start: int) -> bool:
+    """One committed statement per message: the message just delivered (if any) moves from
+    sending to sent, and the next one from claimed to sending. One commit per message, not
+    two, and still at most one row is ever in "sending" for a batch: a worker killed at any
+    point leaves at most that one message to go out again. Only a row in sending can become
+    sent, so a mark never flips another state (cancelled) to sent. Returns whether `start` may
+    be sent (it was still claimed by this batch, not cancelled)."""
+    changed = _advance(token=token, sent=sent, start=start)
     # With a delivered message, 1 means the next one was cancelled meanwhile (the delivered
     # one is always ours, in sending). Were it the other way round, holding back is the safe
     # reading: the row would be claimed again after its lease and sent then.
@@ -515,12 +530,10 @@ def _step(*, token: uuid.UUID, sent: int | None, start: int) -> bool:
 
 
 def _mark_sent(pk: int | None) -> None:
+    """The last message of a chunk: the same statement with no next one to start."""
     if pk is None:
         return
-    marked = Notification.objects.filter(pk=pk, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if marked != 1:
+    if _advance(token=None, sent=pk, start=None) != 1:
         log.warning("notification %s was sent but was no longer sending", pk)
 
 
