@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import consents
 from accounts.models import MenteeProfile, MentorProfile, Program
 from checkins import calendar, selectors, services
 from checkins.forms import (
@@ -81,15 +82,17 @@ def checkin_detail(request, pk):
     checkin = access.get_for_user(request.user, CheckIn.objects.select_related("program"), pk=pk)
     audit_view(request, checkin)
     note = selectors.note_for(request.user, checkin)
+    shown = consents.shown_to(request.user, checkin.mentee)
     context = {
         "checkin": checkin,
         "note": note,
+        "shown": shown,
         "can_log": access.can_change(request.user, checkin),
         "is_mentee": checkin.mentee is not None and checkin.mentee.user_id == request.user.pk,
         "alerts": checkin.alerts.select_related("acknowledged_by", "resolved_by"),
         "attendances": checkin.attendances.select_related("mentee__user"),
         "topics": checkin.topics.all(),
-        "use_days": checkin.use_days,
+        "use_days": checkin.use_days if "checkin.use" in shown else [],
     }
     return render(request, "checkins/detail.html", context)
 
@@ -106,6 +109,7 @@ def checkin_log(request, pk):
         "last_contact": selectors.last_contact(checkin),
         "note": note,
         "note_hidden": note is None and CheckInNote.objects.filter(checkin=checkin).exists(),
+        "shown": consents.shown_to(request.user, checkin.mentee),
     }
     if request.method == "POST":
         form = LogForm(request.POST, **form_kwargs)
