@@ -74,7 +74,12 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
     "covers_use_log": Disclosure(
         fields=frozenset({"mentee.substances", "checkin.use"}),
         records=frozenset(
-            {"outcomes.UseReport", "outcomes.UseDay", "outcomes.UseSummary", "outcomes.UseLogSubject"}
+            {
+                "outcomes.UseReport",
+                "outcomes.UseDay",
+                "outcomes.UseSummary",
+                "outcomes.UseLogSubject",
+            }
         ),
     ),
     "covers_goals": Disclosure(

@@ -203,7 +203,7 @@ def test_a_mentor_sees_only_what_the_consent_in_force_covers_on_every_page(clien
     }
     steps = [
         ("before any consent", None, set()),
-        ("with a full consent", {s: True for s in everything - {"to_mentor"}}, everything),
+        ("with a full consent", dict.fromkeys(everything - {"to_mentor"}, True), everything),
         ("narrowed to goals", {"covers_goals": True}, {"to_mentor", "covers_goals"}),
         ("after revocation", "revoke", set()),
     ]
