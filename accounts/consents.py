@@ -100,6 +100,15 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
 FIELD_GROUPS: frozenset[str] = frozenset().union(*(d.fields for d in MENTOR_DISCLOSURES.values()))
 
 
+def scope_of(group: str) -> str:
+    """The consent flag whose scope covers field group `group`, for any channel that must ask
+    for it (an identified export, too)."""
+    for scope, disclosure in MENTOR_DISCLOSURES.items():
+        if group in disclosure.fields:
+            return scope
+    raise LookupError(f"{group!r} is not declared in MENTOR_DISCLOSURES")
+
+
 def shown_to(user, mentee: MenteeProfile | None) -> frozenset[str]:
     """The field groups of `mentee` this user may see now. The mentee themself, the program's
     coordinators and superusers see all; a matched mentor (active match) only the groups of the

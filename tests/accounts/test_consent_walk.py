@@ -292,3 +292,20 @@ def test_the_declaration_names_every_model_a_consent_guards():
     assert set(consents.MENTOR_DISCLOSURES) - {"to_mentor"} <= {
         f.name for f in Consent._meta.fields if f.name.startswith("covers_")
     }
+
+
+def test_an_identified_check_in_export_needs_the_use_log_scope_it_discloses(client, world):
+    """The check-in rows say whether use was reported: a consent covering the notes but not
+    the use log does not let them out with the participant's name."""
+    Consent.objects.filter(mentee=world.mentee_profile).update(covers_use_log=False)
+    factories.CheckInFactory(match=world.match)
+    client.force_login(world.coordinator)
+    url = reverse("outcomes:identified_export", kwargs={"slug": world.program.slug})
+    data = {"kind": "checkins", "fmt": "csv", "recipient": "Evaluator", "purpose": "Audit"}
+    response = client.post(url, data | {"only_consented": "on"})
+    assert response.status_code == 400 and b"Nobody in this program" in response.content
+
+    Consent.objects.filter(mentee=world.mentee_profile).update(covers_use_log=True)
+    response = client.post(url, data | {"only_consented": "on"})
+    assert response.status_code == 200 and response.streaming
+    assert world.mentee.email in b"".join(response.streaming_content).decode()
