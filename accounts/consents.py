@@ -64,8 +64,19 @@ class Disclosure:
 # matched mentor sees the first name, the schedule and the way to reach the mentee through the
 # app; nothing clinical and no e-mail address.
 MENTOR_DISCLOSURES: dict[str, Disclosure] = {
+    # Where the mentee is in recovery, what brought them, what they need help with and which
+    # recovery path they follow (e.g. "MOUD-affirming") are clinical; so is the address that
+    # reaches them outside the app.
     "to_mentor": Disclosure(
-        fields=frozenset({"mentee.email", "mentee.recovery_stage", "mentee.referral_source"})
+        fields=frozenset(
+            {
+                "mentee.email",
+                "mentee.recovery_stage",
+                "mentee.referral_source",
+                "mentee.focus_needs",
+                "mentee.philosophy",
+            }
+        )
     ),
     "covers_checkin_notes": Disclosure(
         fields=frozenset({"checkin.note", "checkin.mood", "checkin.craving"}),

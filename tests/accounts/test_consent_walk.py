@@ -19,7 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import consents
-from accounts.models import Consent, MenteeProfile, Substance
+from accounts.models import (
+    Consent,
+    FocusArea,
+    MenteeFocusArea,
+    MenteeProfile,
+    Philosophy,
+    Substance,
+)
 from checkins import services as checkin_services
 from checkins.forms import LogForm
 from checkins.models import CheckIn, CheckinSettings
@@ -34,6 +41,8 @@ from tests.portal.test_url_permissions import CASES
 EMAIL = "sentinel-mail-q7x@example.org"
 NOTE = "SentinelNote-k2v confided at the check-in"
 SUBSTANCE = "Zentinelamine"
+PHILOSOPHY = "Zentinel pathway"
+NEED = "Zentinel need"
 GOAL = "SentinelGoal-w8r"
 PROGRESS = "SentinelProgress-j4m"
 COMMENT = "SentinelComment-p1z"
@@ -44,6 +53,8 @@ FIELD_SENTINELS = {
     "mentee.substances": [SUBSTANCE],
     "mentee.recovery_stage": ["In treatment"],
     "mentee.referral_source": ["Court or probation"],
+    "mentee.philosophy": [PHILOSOPHY],
+    "mentee.focus_needs": [NEED],
     "checkin.note": [NOTE],
     "checkin.mood": ["4 / 5"],
     "checkin.craving": ["9 / 10"],
@@ -72,7 +83,11 @@ def pair(world):
     user.save(update_fields=["email"])
     mentee.recovery_stage = MenteeProfile.Stage.IN_TREATMENT
     mentee.referral_source = MenteeProfile.Referral.COURT
-    mentee.save(update_fields=["recovery_stage", "referral_source"])
+    mentee.preferred_philosophy = Philosophy.objects.create(program=program, name=PHILOSOPHY)
+    mentee.save(update_fields=["recovery_stage", "referral_source", "preferred_philosophy"])
+    # Retired from the vocabulary: an active focus area is also a topic choice on every log form.
+    need = FocusArea.objects.create(program=program, name=NEED, is_active=False)
+    MenteeFocusArea.objects.create(mentee=mentee, focus_area=need)
     mentee.substances.add(Substance.objects.create(program=program, name=SUBSTANCE))
     held = CheckIn.objects.create(
         program=program,
