@@ -79,7 +79,16 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
         )
     ),
     "covers_checkin_notes": Disclosure(
-        fields=frozenset({"checkin.note", "checkin.mood", "checkin.craving"}),
+        # What was talked about and agreed (topics, next steps) is as telling as the notes.
+        fields=frozenset(
+            {
+                "checkin.note",
+                "checkin.mood",
+                "checkin.craving",
+                "checkin.topics",
+                "checkin.next_steps",
+            }
+        ),
         records=frozenset({"checkins.CheckInNote"}),
     ),
     "covers_use_log": Disclosure(

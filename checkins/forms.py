@@ -24,6 +24,8 @@ GATED_FIELDS = {
     "checkin.mood": ("mood",),
     "checkin.craving": ("craving",),
     "checkin.use": ("use_reported", "use_days"),
+    "checkin.topics": ("topics",),
+    "checkin.next_steps": ("next_steps",),
 }
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -200,7 +202,7 @@ class LogForm(_LocalTimeForm):
             Div(
                 *(buttons(f"attendance_{a.pk}") for a in self.attendances),
                 *([] if group else individual),
-                buttons("topics"),
+                *([buttons("topics")] if "topics" in self.fields else []),
                 Field("goals_reviewed"),
                 buttons("mode"),
                 Div(
@@ -210,7 +212,7 @@ class LogForm(_LocalTimeForm):
                 ),
                 css_id="happened-group",
             ),
-            Field("next_steps"),
+            *([Field("next_steps")] if "next_steps" in self.fields else []),
             *([] if note_hidden else [Field("notes")]),
             buttons("risk"),
             HTML(
@@ -265,10 +267,16 @@ class LogForm(_LocalTimeForm):
                 if "use_days" in self.fields
                 else [date.fromisoformat(day) for day in self.checkin.use_days]
             ),
-            topics=list(data.get("topics") or []),
+            topics=list(
+                data.get("topics") or [] if "topics" in self.fields else self.checkin.topics.all()
+            ),
             goals_reviewed=bool(data.get("goals_reviewed")),
             notes=None if self.note_hidden else data.get("notes") or "",
-            next_steps=data.get("next_steps") or "",
+            next_steps=(
+                data.get("next_steps") or ""
+                if "next_steps" in self.fields
+                else self.checkin.next_steps
+            ),
             risk=data.get("risk") or "",
             reschedule_to=data.get("reschedule_to"),
             attendance={a.mentee_id: data.get(f"attendance_{a.pk}") for a in self.attendances},

@@ -76,13 +76,21 @@ def _by_day(checkins) -> list[tuple[str, list[CheckIn]]]:
     return [(title, rows) for title, rows in sections.items() if rows]
 
 
+def _shown(user, checkin: CheckIn) -> frozenset[str]:
+    """The consent-gated fields of this check-in the user may see. A group session is about no
+    one mentee: who reaches it (the access policy) sees its shared topics and next steps."""
+    if checkin.kind == CheckIn.Kind.GROUP:
+        return consents.FIELD_GROUPS
+    return consents.shown_to(user, checkin.mentee)
+
+
 @login_required
 @require_GET
 def checkin_detail(request, pk):
     checkin = access.get_for_user(request.user, CheckIn.objects.select_related("program"), pk=pk)
     audit_view(request, checkin)
     note = selectors.note_for(request.user, checkin)
-    shown = consents.shown_to(request.user, checkin.mentee)
+    shown = _shown(request.user, checkin)
     context = {
         "checkin": checkin,
         "note": note,
@@ -109,7 +117,7 @@ def checkin_log(request, pk):
         "last_contact": selectors.last_contact(checkin),
         "note": note,
         "note_hidden": note is None and CheckInNote.objects.filter(checkin=checkin).exists(),
-        "shown": consents.shown_to(request.user, checkin.mentee),
+        "shown": _shown(request.user, checkin),
     }
     if request.method == "POST":
         form = LogForm(request.POST, **form_kwargs)

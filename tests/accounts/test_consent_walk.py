@@ -43,6 +43,8 @@ NOTE = "SentinelNote-k2v confided at the check-in"
 SUBSTANCE = "Zentinelamine"
 PHILOSOPHY = "Zentinel pathway"
 NEED = "Zentinel need"
+TOPIC = "Zentinel topic"
+STEPS = "SentinelSteps-r5n agreed at the check-in"
 GOAL = "SentinelGoal-w8r"
 PROGRESS = "SentinelProgress-j4m"
 COMMENT = "SentinelComment-p1z"
@@ -58,6 +60,8 @@ FIELD_SENTINELS = {
     "checkin.note": [NOTE],
     "checkin.mood": ["4 / 5"],
     "checkin.craving": ["9 / 10"],
+    "checkin.topics": [TOPIC],
+    "checkin.next_steps": [STEPS],
     # "checkin.use": the reported day, added by the fixture (it depends on today).
 }
 RECORD_SENTINELS = {
@@ -85,7 +89,8 @@ def pair(world):
     mentee.referral_source = MenteeProfile.Referral.COURT
     mentee.preferred_philosophy = Philosophy.objects.create(program=program, name=PHILOSOPHY)
     mentee.save(update_fields=["recovery_stage", "referral_source", "preferred_philosophy"])
-    # Retired from the vocabulary: an active focus area is also a topic choice on every log form.
+    # Retired from the vocabulary (here and for the topic below): an active focus area is a
+    # topic choice on every log form.
     need = FocusArea.objects.create(program=program, name=NEED, is_active=False)
     MenteeFocusArea.objects.create(mentee=mentee, focus_area=need)
     mentee.substances.add(Substance.objects.create(program=program, name=SUBSTANCE))
@@ -108,6 +113,8 @@ def pair(world):
             use_reported=CheckIn.UseReport.YES,
             use_days=[use_day],
             notes=NOTE,
+            next_steps=STEPS,
+            topics=[FocusArea.objects.create(program=program, name=TOPIC, is_active=False)],
         ),
     )
     checkin_services.checkin_create(
@@ -260,7 +267,7 @@ def test_hole_3_revoking_hides_use_notes_and_substances_from_the_matched_mentor(
 
     consents.consent_revoke(consent=consent, revoked_by=world.coordinator)
     text = pages()
-    for hidden in (EMAIL, SUBSTANCE, NOTE, use, "Use reported"):
+    for hidden in (EMAIL, SUBSTANCE, NOTE, "4 / 5", "9 / 10", use, "Use reported"):
         assert hidden not in text, f"revoked, yet {hidden!r} shows"
 
 
@@ -269,21 +276,22 @@ def test_the_log_form_neither_shows_nor_overwrites_what_the_consent_hides(client
     client.force_login(world.mentor)
     url = reverse("checkins:log", args=[held.pk])
     page = client.get(url).content.decode()
-    for name in ("mood", "craving", "use_reported", "use_days", "notes"):
+    for name in ("mood", "craving", "use_reported", "use_days", "notes", "topics", "next_steps"):
         assert f'name="{name}"' not in page
-    assert NOTE not in page
+    assert NOTE not in page and STEPS not in page
     response = client.post(url, {"status": "completed", "mode": "phone", "actual_minutes": 50})
     assert response.status_code == 302
     held.refresh_from_db()
     assert (held.mood, held.craving, held.use_reported) == (4, 9, "yes")
-    assert held.use_days and held.note.text == NOTE
+    assert held.use_days and held.note.text == NOTE and held.next_steps == STEPS
+    assert [topic.name for topic in held.topics.all()] == [TOPIC]
     assert held.actual_minutes == 50
 
     _consent(world, covers_use_log=True, covers_checkin_notes=True)
     page = client.get(url).content.decode()
-    for name in ("mood", "craving", "use_reported", "use_days", "notes"):
+    for name in ("mood", "craving", "use_reported", "use_days", "notes", "next_steps"):
         assert f'name="{name}"' in page
-    assert NOTE in page
+    assert NOTE in page and STEPS in page
 
 
 def test_a_first_log_asks_everything_without_consent(db):
