@@ -332,3 +332,19 @@ def test_an_identified_check_in_export_needs_the_use_log_scope_it_discloses(clie
     response = client.post(url, data | {"only_consented": "on"})
     assert response.status_code == 200 and response.streaming
     assert world.mentee.email in b"".join(response.streaming_content).decode()
+
+
+def test_who_sees_a_mentees_covered_fields(world):
+    """The mentee and the program's coordinators always; a matched mentor per the consent in
+    force; staff, other mentors and other programs never."""
+    mentee = world.mentee_profile
+    Consent.objects.filter(mentee=mentee).update(covers_checkin_notes=False)
+    for who in ("mentee", "coordinator"):
+        assert consents.shown_to(world.user(who), mentee) == consents.FIELD_GROUPS
+    mentor_sees = consents.shown_to(world.mentor, mentee)
+    assert consents.may_see(world.mentor, mentee, "checkin.use")
+    assert "checkin.note" not in mentor_sees and "mentee.email" in mentor_sees
+    for who in ("staff", "other_mentor", "other_mentee", "other_coordinator"):
+        assert consents.shown_to(world.user(who), mentee) == frozenset(), who
+    with pytest.raises(LookupError):
+        consents.may_see(world.mentor, mentee, "checkin.undeclared")
