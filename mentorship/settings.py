@@ -111,6 +111,17 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+# Two roles, as in production: DATABASE_URL is the application's role, which owns nothing and
+# may only read and write rows (and only INSERT/SELECT audit entries); MIGRATE_DATABASE_URL is
+# the role that owns the schema, used by `manage.py migrate` alone
+# (mentorship/management/commands/migrate.py). Only its user and password are taken: migrations
+# run on the database DATABASE_URL names. Unset, one role does both (a bare development server).
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
+DATABASE_OWNER_CREDENTIALS = None
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    DATABASE_OWNER_CREDENTIALS = {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when REDIS_URL is set, else a file-system broker and local cache.

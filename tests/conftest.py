@@ -20,6 +20,78 @@ def pytest_configure(config):
         pytest.exit("REDIS_URL=redis://... is required: run `make test`.", returncode=2)
 
 
+# --- Two database roles, as in production ---------------------------------------------------
+# The test database is created and migrated as the owner role (MIGRATE_DATABASE_URL, which
+# `make test` sets up); every test then runs as the application role (DATABASE_URL), so the
+# whole suite proves the app needs nothing beyond its grants. Without MIGRATE_DATABASE_URL one
+# role does both and tests/mentorship/test_db_roles.py fails, saying so.
+
+
+LOGIN = ("USER", "PASSWORD")
+
+
+def _log_in_as(credentials: dict, django_db_blocker) -> None:
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        connection.close()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def _as_owner_for_setup(django_test_environment, django_db_blocker):
+    from django.conf import settings
+    from django.db import connection
+
+    app = {key: connection.settings_dict[key] for key in LOGIN}
+    owner = settings.DATABASE_OWNER_CREDENTIALS or app
+    _log_in_as(owner, django_db_blocker)
+    yield app, owner
+    _log_in_as(app, django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_as_owner_for_setup, django_db_setup, django_db_blocker):
+    """pytest-django's, run as the owner (the fixture above is entered first and left last, so
+    creating, migrating and dropping the test database are the owner's); the tests in between
+    run as the application role."""
+    app, owner = _as_owner_for_setup
+    _log_in_as(app, django_db_blocker)
+    yield
+    _log_in_as(owner, django_db_blocker)
+
+
+def _flushes_tables(item) -> bool:
+    # pytest-django's own rule for a TransactionTestCase, which empties the tables afterwards.
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    return bool(transaction) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test's flush TRUNCATEs every table, the audit table included, which the
+    application role may not do and its trigger refuses: the owner does it, with the trigger
+    off for just that flush."""
+    if not _flushes_tables(item):
+        yield
+        return
+    from django.db import connection
+
+    from mentorship.management.commands.migrate import owner_role
+
+    with owner_role():
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE mentorship_auditentry DISABLE TRIGGER USER")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE mentorship_auditentry ENABLE TRIGGER USER")
+
+
 @dataclass
 class World:
     """Two programs and one person per role, plus outsiders, for access tests.
