@@ -61,35 +61,37 @@ def django_db_setup(_as_owner_for_setup, django_db_setup, django_db_blocker):
     _log_in_as(owner, django_db_blocker)
 
 
-def _flushes_tables(item) -> bool:
-    # pytest-django's own rule for a TransactionTestCase, which empties the tables afterwards.
-    marker = item.get_closest_marker("django_db")
-    transaction = marker is not None and (
-        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
-    )
-    return bool(transaction) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner():
     """A transactional test's flush TRUNCATEs every table, the audit table included, which the
-    application role may not do and its trigger refuses: the owner does it, with the trigger
-    off for just that flush."""
-    if not _flushes_tables(item):
-        yield
-        return
+    application role may not do and the audit table's trigger refuses: the owner does it, with
+    that table's triggers off for just the flush. Wrapped around the flush itself, so the
+    test's other fixtures (live server, Celery workers) are torn down first."""
     from django.db import connection
+    from django.test import TransactionTestCase
 
     from mentorship.management.commands.migrate import owner_role
 
-    with owner_role():
+    flush = TransactionTestCase._fixture_teardown
+
+    def _audit_triggers(enable: bool) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE mentorship_auditentry DISABLE TRIGGER USER")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE mentorship_auditentry ENABLE TRIGGER USER")
+            cursor.execute("SET lock_timeout = '30s'")
+            cursor.execute(
+                f"ALTER TABLE mentorship_auditentry {'ENABLE' if enable else 'DISABLE'} TRIGGER USER"
+            )
+
+    def flush_as_owner(self):
+        with owner_role():
+            _audit_triggers(enable=False)
+            try:
+                flush(self)
+            finally:
+                _audit_triggers(enable=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_as_owner)
+        yield
 
 
 @dataclass

@@ -18,6 +18,10 @@ from mentorship.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 INSUFFICIENT_PRIVILEGE = "42501"
+INSERT_ONE = (
+    "INSERT INTO mentorship_auditentry (at, action, object_type, object_id, fields) "
+    "VALUES (now(), 'login', 'user', '1', '[]')"
+)
 
 ERASING = [
     "UPDATE mentorship_auditentry SET action = 'view'",
@@ -91,6 +95,19 @@ def test_even_the_owner_is_refused_a_truncate_of_the_audit_table():
         password=owner["PASSWORD"] or None,
     ) as conn:
         conn.execute("SET lock_timeout = '10s'")
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="TRUNCATE refused"):
-            conn.execute("TRUNCATE mentorship_auditentry")
+        conn.commit()
+        for statement, operation in (
+            ("TRUNCATE mentorship_auditentry", "TRUNCATE"),
+            # 0002's row triggers; they fire only if there is a row.
+            (INSERT_ONE, None),
+            ("UPDATE mentorship_auditentry SET action = 'view'", "UPDATE"),
+            ("DELETE FROM mentorship_auditentry", "DELETE"),
+        ):
+            if operation is None:
+                conn.execute(statement)
+                continue
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"{operation} refused"):
+                conn.execute(statement)
+            conn.rollback()
+            conn.execute(INSERT_ONE)
         conn.rollback()
