@@ -16,6 +16,7 @@ DATABASE_OWNER_PASSWORD / DATABASE_APP_PASSWORD are given (the servers here trus
 
 from __future__ import annotations
 
+import contextlib
 import os
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -35,10 +36,9 @@ def _create_role(conn, name: str, options: str, password: str | None) -> None:
     from psycopg import errors, sql
 
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone():
-        try:
+        # Another run on this cluster may create it between our look and our CREATE.
+        with contextlib.suppress(errors.DuplicateObject, errors.UniqueViolation):
             conn.execute(sql.SQL("CREATE ROLE {} " + options).format(sql.Identifier(name)))
-        except (errors.DuplicateObject, errors.UniqueViolation):
-            pass  # another run on this cluster created it between our look and our CREATE
     if password:
         conn.execute(
             sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name), sql.Literal(password))
@@ -87,12 +87,10 @@ def provision(admin_url: str) -> tuple[str, str]:
                 "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [name]
             ).fetchone()
             if row is None and name == database:
-                try:
+                with contextlib.suppress(errors.DuplicateDatabase):
                     conn.execute(
                         sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), owner)
                     )
-                except errors.DuplicateDatabase:
-                    pass
             elif row is not None and row[0] != OWNER_ROLE:
                 conn.execute(
                     sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), owner)

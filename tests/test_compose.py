@@ -84,4 +84,11 @@ def test_worker_and_beat_run_celery(compose, name):
     if name == "web":
         assert "command" not in compose["services"]["web"]  # the image's gunicorn
         return
-    assert compose["services"][name]["command"] == ["celery", "-A", "mentorship", name, "-l", "info"]
+    assert compose["services"][name]["command"] == [
+        "celery",
+        "-A",
+        "mentorship",
+        name,
+        "-l",
+        "info",
+    ]

@@ -24,7 +24,9 @@ CREATE TRIGGER mentorship_auditentry_no_truncate
     BEFORE TRUNCATE ON {AUDIT_TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION mentorship_audit_append_only();
 """
-DROP_TRUNCATE_TRIGGER = f"DROP TRIGGER IF EXISTS mentorship_auditentry_no_truncate ON {AUDIT_TABLE};"
+DROP_TRUNCATE_TRIGGER = (
+    f"DROP TRIGGER IF EXISTS mentorship_auditentry_no_truncate ON {AUDIT_TABLE};"
+)
 
 
 def app_role(schema_editor) -> str | None:

@@ -60,15 +60,20 @@ def test_the_app_connects_as_a_separate_role_that_is_no_superuser_and_owns_nothi
 @pytest.mark.parametrize("statement", ERASING)
 def test_the_app_role_cannot_erase_or_rewrite_audit_entries(statement):
     audit_record(actor=None, action=AuditEntry.Action.LOGIN, object_type="user", object_id="1")
-    with pytest.raises(DatabaseError) as refused, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError) as refused,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert refused.value.__cause__.sqlstate == INSUFFICIENT_PRIVILEGE, refused.value
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).count() == 1
 
 
 def test_the_app_role_writes_and_reads_audit_entries():
-    entry = audit_record(actor=None, action=AuditEntry.Action.EXPORT, object_type="report", object_id="7")
+    entry = audit_record(
+        actor=None, action=AuditEntry.Action.EXPORT, object_type="report", object_id="7"
+    )
     assert AuditEntry.objects.get(pk=entry.pk).object_id == "7"
 
 
