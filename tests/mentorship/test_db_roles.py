@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection, transaction
 
 from mentorship.audit import audit_record
 from mentorship.models import AuditEntry
+from tests.dbroles import owner_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -86,21 +87,11 @@ def test_the_app_role_keeps_full_row_access_to_ordinary_tables():
     program.delete()
 
 
-def test_even_the_owner_is_refused_a_truncate_of_the_audit_table():
+def test_even_the_owner_is_refused_truncate_update_and_delete_by_the_triggers():
     """The statement trigger: erasing the trail takes disabling it first, on purpose."""
-    db = connection.settings_dict
-    owner = settings.DATABASE_OWNER_CREDENTIALS
-    if not owner:
+    if not settings.DATABASE_OWNER_CREDENTIALS:
         pytest.fail("MIGRATE_DATABASE_URL is unset: see the first test.")
-    with psycopg.connect(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        dbname=db["NAME"],
-        user=owner["USER"],
-        password=owner["PASSWORD"] or None,
-    ) as conn:
-        conn.execute("SET lock_timeout = '10s'")
-        conn.commit()
+    with owner_connection() as conn:
         for statement, operation in (
             ("TRUNCATE mentorship_auditentry", "TRUNCATE"),
             # 0002's row triggers; they fire only if there is a row.
