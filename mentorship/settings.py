@@ -8,6 +8,7 @@ folder) so `make run` works on a machine with only Python; production secrets ha
 import os
 import sys
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -111,6 +112,17 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+# Two roles, as in production: DATABASE_URL is the application's role, which owns nothing and
+# may only read and write rows (and only INSERT/SELECT audit entries); MIGRATE_DATABASE_URL is
+# the role that owns the schema, used by `manage.py migrate` alone
+# (mentorship/management/commands/migrate.py). Only its user and password are taken: migrations
+# run on the database DATABASE_URL names. Unset, one role does both (a bare development server).
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
+DATABASE_OWNER_CREDENTIALS = None
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    DATABASE_OWNER_CREDENTIALS = {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when REDIS_URL is set, else a file-system broker and local cache.
@@ -288,17 +300,47 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# --- Error reports (mentorship/errors.py): Sentry when SENTRY_DSN is set, scrubbed of
+# participant content; else an e-mail per server error to ADMINS ("Name <a@b>, c@d").
+ADMINS = [(name, address) for name, address in getaddresses(env_list("ADMINS")) if "@" in address]
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from mentorship.errors import scrub
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        include_local_variables=False,  # a frame's locals can hold what a participant wrote
+        max_request_body_size="never",
+        before_send=scrub,
+        traces_sample_rate=0,
+    )
+
 # --- Logging: to stderr; never participant content (services log ids, not text).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # In place of Django's mail_admins, which mails request bodies and cookies.
+        "mail_admins": {
+            "class": "mentorship.errors.AdminsEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # axes logs attempted usernames (e-mail addresses) at WARNING; our own receivers log
         # account ids instead, so only its errors are kept.
         "axes": {"level": "ERROR"},
+        # Replaces Django's "django" logger config, and with it its mail_admins handler.
+        "django": {"handlers": ["mail_admins"] if not SENTRY_DSN else [], "level": "INFO"},
         "mentorship.security": {"level": "INFO"},
     },
 }
