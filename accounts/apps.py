@@ -7,13 +7,17 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # What accounts plugs into the kernel and the site shell (mentorship/site.py).
-        from accounts import access_rules, dashboard, participant
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import access_rules, dashboard, participant, second_factor_middleware
         from mentorship import access
         from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
 
         access.rules.register("roles", access_rules.roles_held)
         access.rules.register("program_ids", access_rules.program_ids_with_role)
         dashboard_panels.register("accounts", dashboard.panel)
+        # A new sign-in is judged afresh for its second step (accounts/second_factor.py).
+        user_logged_in.connect(second_factor_middleware.forget_state, dispatch_uid="second_factor")
         participant_panels.register("accounts.consent", participant.consent_panel)
         coordinator = (access.COORDINATOR,)
         for key, label, url_name, order in [
