@@ -265,11 +265,14 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("mentorship.middleware.SessionLifetimeMiddleware") + 1,
     "accounts.second_factor_middleware.SecondFactorMiddleware",
 )
-OTP_TOTP_ISSUER = "Recovery Mentorship"
+# The name authenticator apps and passkey managers list on the person's phone. Not the
+# product's name: "Recovery" in a phone's account list would itself disclose treatment.
+SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Mentorship sign-in")
+OTP_TOTP_ISSUER = SECOND_FACTOR_ISSUER
+OTP_WEBAUTHN_RP_NAME = SECOND_FACTOR_ISSUER
 # A passkey is the second step after the password, never a sign-in on its own: the password
 # step is where axes counts failures.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
-OTP_WEBAUTHN_RP_NAME = "Recovery Mentorship"
 # Passkeys belong to SITE_URL's host name and are accepted from its origin only. Browsers
 # refuse them on an IP address, so on a development machine they work at http://localhost:PORT.
 _passkey_site = urlsplit(SITE_URL.replace("//127.0.0.1", "//localhost", 1))
