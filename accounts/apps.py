@@ -17,7 +17,7 @@ class AccountsConfig(AppConfig):
         access.rules.register("program_ids", access_rules.program_ids_with_role)
         dashboard_panels.register("accounts", dashboard.panel)
         # A new sign-in is judged afresh for its second step (accounts/second_factor.py).
-        user_logged_in.connect(second_factor_middleware.forget_state, dispatch_uid="second_factor")
+        user_logged_in.connect(second_factor_middleware.judge_sign_in, dispatch_uid="second_factor")
         participant_panels.register("accounts.consent", participant.consent_panel)
         coordinator = (access.COORDINATOR,)
         for key, label, url_name, order in [

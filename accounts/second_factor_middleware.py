@@ -34,9 +34,10 @@ SETUP_OPEN = ALWAYS_OPEN | {
 }
 
 
-def forget_state(sender, request, user, **kwargs):
-    """user_logged_in receiver: a new sign-in is judged afresh."""
-    request.session.pop(sf.SESSION_STATE, None)
+def judge_sign_in(sender, request, user, **kwargs):
+    """user_logged_in receiver: each sign-in is judged afresh, once, so pages add no queries."""
+    if request is not None and hasattr(request, "session"):
+        request.session[sf.SESSION_STATE] = sf.sign_in_state(user)
 
 
 class SecondFactorMiddleware:
@@ -51,13 +52,14 @@ class SecondFactorMiddleware:
         if not user.is_authenticated:
             return None
         state = request.session.get(sf.SESSION_STATE)
-        if state is None:
+        if state is None:  # a session from before this rule
             state = sf.sign_in_state(user)
         if state != sf.OK and user.is_verified():
             # Passed the second step (or set a factor up) on a view that is not ours: the
             # passkey views of django-otp-webauthn.
             state = sf.OK
-        request.session[sf.SESSION_STATE] = state
+        if request.session.get(sf.SESSION_STATE) != state:
+            request.session[sf.SESSION_STATE] = state
         if state == sf.OK:
             return None
         name = request.resolver_match.view_name if request.resolver_match else ""
