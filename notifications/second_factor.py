@@ -29,8 +29,6 @@ def register() -> None:
             label=_("Second factor reset"),
             subject="emails/second_factor_reset_subject.txt",
             body="emails/second_factor_reset.txt",
-            # A security notice: if the person did not ask for it, they need it now.
-            quiet_hours=False,
         ),
     )
     hooks.second_factor_reset.connect(on_second_factor_reset)
