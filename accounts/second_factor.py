@@ -202,14 +202,14 @@ def second_factor_verify(*, user: User, token: str, request) -> bool:
     Each device throttles itself after a failure (1, 2, 4 ... seconds, django-otp), and a
     failure also counts as a failed sign-in for axes, so five in a row lock the account like
     five wrong passwords."""
-    token = token.strip()
+    token = token.replace(" ", "").strip()
+    # Six digits are the app's; anything else is a recovery code (a typo in one must not
+    # throttle the other).
+    model = TOTPDevice if token.isdigit() else RecoveryCodes
     with transaction.atomic():
         # Locked rows: two tries of the same code at once cannot both pass.
-        devices = [
-            *TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True),
-            *RecoveryCodes.objects.select_for_update().filter(user=user, confirmed=True),
-        ]
-        device = next((d for d in devices if d.verify_token(token.replace(" ", ""))), None)
+        devices = model.objects.select_for_update().filter(user=user, confirmed=True)
+        device = next((d for d in devices if d.verify_token(token)), None)
     if device is None:
         user_login_failed.send(
             sender=__name__, credentials={"username": user.email}, request=request

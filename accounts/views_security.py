@@ -4,11 +4,14 @@ Thin: reads and writes through accounts.second_factor. Passkeys are registered a
 django-otp-webauthn's JSON views (accounts/passkeys.py) driven by static/js/passkeys.js.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +19,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import second_factor as sf
 from accounts.forms import SecondStepForm, TotpConfirmForm
 from mentorship.forms import add_service_errors
+
+
+def verified_if_enrolled(view):
+    """Changing second factors needs this session to have passed the second step, if the
+    person has one (a session begun before they set one up elsewhere has not)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_verified() and sf.has_second_factor(request.user):
+            return redirect(f"{reverse('security:verify')}?next={reverse('security:index')}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _show_codes(request, codes: list[str]):
@@ -35,6 +51,7 @@ def index(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@verified_if_enrolled
 def totp_setup(request):
     device = sf.totp_pending(request.user)
     form = TotpConfirmForm(request.POST or None)
@@ -62,6 +79,7 @@ def totp_setup(request):
 
 @login_required
 @require_POST
+@verified_if_enrolled
 def totp_remove(request):
     sf.totp_remove(user=request.user, request=request)
     messages.success(request, _("The authenticator app was removed."))
@@ -70,6 +88,7 @@ def totp_remove(request):
 
 @login_required
 @require_POST
+@verified_if_enrolled
 def passkey_remove(request, pk: int):
     sf.passkey_remove(user=request.user, pk=pk, request=request)
     messages.success(request, _("The passkey was removed."))
@@ -78,6 +97,7 @@ def passkey_remove(request, pk: int):
 
 @login_required
 @require_POST
+@verified_if_enrolled
 def passkey_added(request):
     if not sf.has_second_factor(request.user):
         return redirect("security:index")
@@ -90,6 +110,7 @@ def passkey_added(request):
 
 @login_required
 @require_POST
+@verified_if_enrolled
 def recovery_codes(request):
     try:
         codes = sf.recovery_codes_generate(user=request.user, request=request)

@@ -217,3 +217,18 @@ def test_a_coordinator_cannot_reset_anyones_second_factor(client, world):
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 302
     assert second_factor.has_second_factor(world.mentor)
     assert not AuditEntry.objects.filter(object_type=second_factor.AUDIT_TYPE).exists()
+
+
+def test_a_session_that_skipped_the_second_step_cannot_change_second_factors(client, world):
+    # Signed in before the app was set up in another session: this one never passed the step.
+    sign_in(client, world.mentee)
+    device = with_app(world.mentee)
+
+    for url in (reverse("security:totp_remove"), reverse("security:recovery_codes")):
+        response = client.post(url)
+        assert response["Location"].startswith(reverse("security:verify"))
+    assert client.get(reverse("security:totp_setup"))["Location"].startswith(
+        reverse("security:verify")
+    )
+    assert TOTPDevice.objects.filter(pk=device.pk, confirmed=True).exists()
+    assert not RecoveryCodes.objects.filter(user=world.mentee).exists()
