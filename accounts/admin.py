@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import models, second_factor
 from mentorship.admin import ReadOnlyInline, ServiceOwnedAdmin
@@ -24,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     actions = ["reset_second_factor"]
 
     @admin.action(
-        description="Reset second factor (removes app, passkeys and recovery codes)",
+        description=_("Reset second factor (removes app, passkeys and recovery codes)"),
         permissions=["reset_second_factor"],
     )
     def reset_second_factor(self, request, queryset):
@@ -32,8 +34,16 @@ class UserAdmin(BaseUserAdmin):
         # the person is e-mailed.
         for user in queryset:
             second_factor.second_factor_reset(actor=request.user, user=user, request=request)
+        count = queryset.count()
         self.message_user(
-            request, f"Second factor reset for {queryset.count()} people.", messages.SUCCESS
+            request,
+            ngettext(
+                "Second factor reset for %(count)d person.",
+                "Second factor reset for %(count)d people.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
         )
 
     def has_reset_second_factor_permission(self, request) -> bool:

@@ -134,6 +134,11 @@ def _next_url(request) -> str:
 def verify(request):
     """The second step of sign-in: a code, a recovery code or a passkey."""
     if request.user.is_verified() or not sf.has_second_factor(request.user):
+        # Judged again: the factor may have been reset by a superuser meanwhile (without this
+        # the middleware would send the person straight back here).
+        request.session[sf.SESSION_STATE] = (
+            sf.OK if request.user.is_verified() else sf.sign_in_state(request.user)
+        )
         return redirect(_next_url(request) or "home")
     form = SecondStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

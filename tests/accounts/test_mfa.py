@@ -232,3 +232,14 @@ def test_a_session_that_skipped_the_second_step_cannot_change_second_factors(cli
     )
     assert TOTPDevice.objects.filter(pk=device.pk, confirmed=True).exists()
     assert not RecoveryCodes.objects.filter(user=world.mentee).exists()
+
+
+def test_a_reset_while_at_the_second_step_lets_the_person_on(client, world):
+    with_app(world.mentor)
+    sign_in(client, world.mentor)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("security:verify"))
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    second_factor.second_factor_reset(actor=superuser, user=world.mentor)
+
+    assert client.get(reverse("security:verify")).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
