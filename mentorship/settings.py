@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -257,6 +258,38 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Second factor (issue #16): TOTP and recovery codes with django-otp, passkeys with
+# django-otp-webauthn. The password sign-in (and axes) stays Django's; OTPMiddleware marks a
+# session verified once a second step passed, and SecondFactorMiddleware sends a person with a
+# device to that step, and a coordinator or evaluator past the grace period (per program:
+# Program.second_factor_grace_days) to set one up. See accounts/second_factor.py.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("mentorship.middleware.SessionLifetimeMiddleware") + 1,
+    "accounts.second_factor_middleware.SecondFactorMiddleware",
+)
+# The name authenticator apps and passkey managers list on the person's phone. Not the
+# product's name: "Recovery" in a phone's account list would itself disclose treatment.
+SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Mentorship sign-in")
+OTP_TOTP_ISSUER = SECOND_FACTOR_ISSUER
+OTP_WEBAUTHN_RP_NAME = SECOND_FACTOR_ISSUER
+# A passkey is the second step after the password, never a sign-in on its own: the password
+# step is where axes counts failures.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Passkeys belong to SITE_URL's host name and are accepted from its origin only. Browsers
+# refuse them on an IP address, so on a development machine they work at http://localhost:PORT.
+_passkey_site = urlsplit(SITE_URL.replace("//127.0.0.1", "//localhost", 1))
+OTP_WEBAUTHN_RP_ID = _passkey_site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_site.geturl()]
 
 # --- Internationalisation and time: stored in UTC, shown in the program's timezone.
 LANGUAGE_CODE = "en-us"
