@@ -225,6 +225,28 @@ def sign_in_limited(view):
     return wrapped
 
 
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' refusal (AXES_LOCKOUT_CALLABLE): the locked-out page, as a 429 that says
+    when to try again like every other limit. Axes passes the attempted e-mail; it is not used."""
+    log.warning("abuse limit reached limit=sign-in-lockout address=%s", address_tag(request))
+    response = render(request, "registration/locked_out.html", status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# The second step of sign-in (a one-time code): the person behind it already knows the
+# password, so a per-account bound across addresses is what keeps a 6-digit code from being
+# walked from many addresses. Failures only (the step answers its form again); apply it to
+# the second-step view after login_required.
+SECOND_FACTOR_PER_ACCOUNT = Limit(
+    "second-factor-failures-per-account",
+    lambda group, request: str(request.user.pk),
+    methods=POST,
+    counts=lambda request, response: response.status_code == 200,
+)
+
+
 # --- Token and e-mail pages. Per address, and per the thing attacked (one mailbox is not
 # flooded with reset e-mails from many addresses; one token is not hammered). The e-mail limit
 # counts whether or not an account has the address, so a 429 reveals nothing.

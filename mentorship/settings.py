@@ -223,7 +223,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The locked-out page as a 429 with Retry-After, like the other limits.
+AXES_LOCKOUT_CALLABLE = "mentorship.ratelimits.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # The same client address as the abuse limits (mentorship.ratelimits.client_ip).
@@ -251,6 +252,7 @@ ABUSE_LIMITS = {
     # Calendar apps poll every 5 to 60 minutes.
     "calendar-feed-per-token": "60/h",
     "calendar-feed-misses-per-address": "100/h",
+    "second-factor-failures-per-account": "10/h",
 }
 
 # Idle timeout 30 minutes (cookie age, renewed on each request); absolute lifetime 12 hours

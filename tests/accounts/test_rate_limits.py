@@ -47,6 +47,7 @@ def test_a_strangers_guesses_do_not_lock_the_person_out_on_their_own_connection(
         sign_in(Client(), person.email, WRONG, address=ATTACKER)
     locked = sign_in(Client(), person.email, address=ATTACKER)  # the stranger is locked out
     assert locked.status_code == 429 and b"locked for 30 minutes" in locked.content
+    assert locked["Retry-After"] == str(30 * 60)
     assert sign_in(Client(), person.email, address=PERSON).status_code == 302
 
 
