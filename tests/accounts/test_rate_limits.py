@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import invitations
 from accounts.models import Invitation
 from checkins import services as checkin_services
+from mentorship import ratelimits
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -112,6 +113,24 @@ def test_the_client_address_behind_a_trusted_proxy_is_the_one_the_proxy_saw(sett
     )
     locked = sign_in(Client(), person.email, address=proxy, HTTP_X_FORWARDED_FOR=ATTACKER)
     assert locked.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "client"),
+    [
+        (0, "192.0.2.1", "198.51.100.7", "192.0.2.1"),  # the header is the client's own words
+        (1, "10.0.0.2", "198.51.100.7", "198.51.100.7"),
+        (1, "10.0.0.2", "203.0.113.9, 198.51.100.7", "198.51.100.7"),  # left part is forged
+        (2, "10.0.0.2", "203.0.113.9, 198.51.100.7, 10.0.0.3", "198.51.100.7"),
+        (2, "10.0.0.2", "198.51.100.7", "10.0.0.2"),  # fewer hops: not through our proxies
+        (1, "10.0.0.2", "not-an-address", "10.0.0.2"),
+        (0, "", "", "0.0.0.0"),  # noqa: S104
+    ],
+)
+def test_client_address(settings, rf, proxies, remote, forwarded, client):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert ratelimits.client_ip(request) == client
 
 
 def test_without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing():
