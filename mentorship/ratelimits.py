@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
 
 log = logging.getLogger("mentorship.security")
 
@@ -99,9 +100,17 @@ class Limit:
         return not (self.exempt and self.exempt(request))
 
     def usage(self, request: HttpRequest, *, increment: bool) -> dict | None:
-        return get_usage(
-            request, group=self.name, key=self.key, rate=self.rate, increment=increment
-        )
+        """django-ratelimit's count, or None (not limited) while the cache cannot be reached.
+
+        Open, not closed: with Redis down nobody could sign in at all, while the per-account
+        and address lockout (axes, in PostgreSQL) still holds the line against guessing."""
+        try:
+            return get_usage(
+                request, group=self.name, key=self.key, rate=self.rate, increment=increment
+            )
+        except (RedisError, OSError):
+            log.error("abuse limits unavailable (cache unreachable) limit=%s", self.name)
+            return None
 
 
 def too_many(request: HttpRequest, limit: Limit, seconds: int) -> HttpResponse:
@@ -131,7 +140,7 @@ def limited(*limits: Limit):
                     continue
                 counted_now = limit.counts is None
                 usage = limit.usage(request, increment=counted_now)
-                if usage is None:  # RATELIMIT_ENABLE off
+                if usage is None:  # RATELIMIT_ENABLE off, or the cache unreachable
                     continue
                 if counted_now:  # this request is number `count`; `limit` of them may pass
                     used_up = usage["count"] > usage["limit"]

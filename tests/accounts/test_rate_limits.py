@@ -233,3 +233,16 @@ def test_calendar_feed_guessing_is_limited_per_address_but_good_fetches_are_not(
         refused = Client().get(url, REMOTE_ADDR=ATTACKER)
     assert_refused(refused, caplog, token, ATTACKER)
     assert Client().get(url, REMOTE_ADDR=PERSON).status_code == 200
+
+
+def test_sign_in_still_works_while_the_cache_is_unreachable(settings, caplog):
+    person = factories.make_user_with_role("mentor")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    with caplog.at_level(logging.ERROR, logger="mentorship.security"):
+        assert sign_in(Client(), person.email, address=PERSON).status_code == 302
+    assert "abuse limits unavailable" in caplog.text
