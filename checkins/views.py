@@ -32,7 +32,7 @@ from checkins.models import (
     Schedule,
 )
 from matching.models import Match
-from mentorship import access
+from mentorship import access, ratelimits
 from mentorship.audit import audit_view
 from mentorship.forms import add_service_errors
 from notifications.selectors import failed_notifications
@@ -379,6 +379,7 @@ def preferences(request):
 
 
 @require_GET
+@ratelimits.limited(ratelimits.CALENDAR_FEED_PER_TOKEN, ratelimits.CALENDAR_FEED_MISSES_PER_ADDRESS)
 def calendar_feed(request, token):
     """Public by design: the secret token is the credential; revoking it ends access."""
     user = services.calendar_feed_user(token=token)

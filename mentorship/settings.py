@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_ratelimit",
     "mentorship",
     "accounts",
     "notifications",
@@ -146,6 +147,13 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# django-ratelimit knows Django's own Redis backend only by name (its INCR is atomic, which is
+# what the counts need). The local cache of `make run` without Redis is one process's memory:
+# right for its single web process, wrong for several, which is why production sets REDIS_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -207,18 +215,46 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
-# Five failures per account lock it for 30 minutes, whatever the client address.
+# Five failures for one account from one address lock that account from that address for 30
+# minutes: a stranger's guesses lock only the stranger out, never the person on their own
+# connection, and a typo-prone clinic Wi-Fi locks only the account being mistyped there.
+# Guesses spread over many accounts or many addresses are bounded by the abuse limits below.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The locked-out page as a 429 with Retry-After, like the other limits.
+AXES_LOCKOUT_CALLABLE = "mentorship.ratelimits.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
-# Locking by address too would lock out every participant on a clinic's shared Wi-Fi after five
-# typos; the policy (ASVS 2.2.1) is per account, so axes' "add ip_address" advice is declined.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The same client address as the abuse limits (mentorship.ratelimits.client_ip).
+AXES_CLIENT_IP_CALLABLE = "mentorship.ratelimits.client_ip"
+
+# --- Abuse limits (mentorship/ratelimits.py): counted by django-ratelimit in CACHES["default"].
+# How many proxies of our own stand in front of the app (nginx, a load balancer), each
+# appending to X-Forwarded-For; 0 = the app is reached directly and the header is ignored.
+# Set it behind a proxy, or every client looks like the proxy and shares one allowance.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "mentorship.ratelimits.client_ip"
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
+# "N/period": N allowed per window (s, m, h, d; "10m" = ten minutes). Failures-only limits
+# count failed attempts; the others count every request they apply to.
+ABUSE_LIMITS = {
+    # A clinic's Wi-Fi is one address for everyone there: 30 *failed* sign-ins in 10 minutes
+    # is far more typos than a group makes, and far too few to try a password on many accounts.
+    "sign-in-failures-per-address": "30/10m",
+    # Across all addresses; browsers that signed in to the account before are exempt.
+    "sign-in-failures-per-account": "20/h",
+    "password-reset-per-address": "20/h",
+    "password-reset-per-email": "5/h",
+    "invitation-per-address": "30/10m",
+    "invitation-per-token": "10/10m",
+    # Calendar apps poll every 5 to 60 minutes.
+    "calendar-feed-per-token": "60/h",
+    "calendar-feed-misses-per-address": "100/h",
+    "second-factor-failures-per-account": "10/h",
+}
 
 # Idle timeout 30 minutes (cookie age, renewed on each request); absolute lifetime 12 hours
 # (enforced by SessionLifetimeMiddleware from the login time kept in the session).
@@ -357,7 +393,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "redact_tokens": {"()": "mentorship.logfilters.RedactTokens"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         # In place of Django's mail_admins, which mails request bodies and cookies.
@@ -375,5 +414,7 @@ LOGGING = {
         # Replaces Django's "django" logger config, and with it its mail_admins handler.
         "django": {"handlers": ["mail_admins"] if not SENTRY_DSN else [], "level": "INFO"},
         "mentorship.security": {"level": "INFO"},
+        # Django names the path of every refused request; a path may hold a link's token.
+        "django.request": {"filters": ["redact_tokens"]},
     },
 }

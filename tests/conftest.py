@@ -94,6 +94,27 @@ def _flush_as_owner():
         yield
 
 
+def clear_abuse_limits() -> None:
+    """Forget every abuse-limit count (only those keys: the Redis database also holds the
+    Celery broker's queues, which a FLUSHDB would take from running worker tests)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    pattern = f"*{settings.RATELIMIT_CACHE_PREFIX}*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _abuse_limits_start_empty():
+    """Each test signs in, resets and fetches as if it were the first: counts live in Redis,
+    outside the test's rolled-back transaction, and would otherwise add up across the suite."""
+    clear_abuse_limits()
+    yield
+
+
 @dataclass
 class World:
     """Two programs and one person per role, plus outsiders, for access tests.
