@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import second_factor as sf
 from accounts.forms import SecondStepForm, TotpConfirmForm
+from mentorship import ratelimits
 from mentorship.forms import add_service_errors
 
 
@@ -130,6 +131,7 @@ def _next_url(request) -> str:
 
 
 @login_required
+@ratelimits.limited(ratelimits.SECOND_FACTOR_PER_ACCOUNT)
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """The second step of sign-in: a code, a recovery code or a passkey."""
@@ -148,10 +150,10 @@ def verify(request):
             request.session[sf.SESSION_STATE] = sf.OK
             return redirect(_next_url(request) or "home")
         if getattr(request, "axes_locked_out", False):
-            # Five failed steps lock the account like five wrong passwords; AxesMiddleware
-            # answers with the locked-out page.
+            # Five failed steps lock the account like five wrong passwords: the same 429
+            # locked-out page as the password step.
             logout(request)
-            return render(request, "registration/locked_out.html", status=403)
+            return ratelimits.locked_out(request)
         form.add_error(
             "code",
             _("That code did not work. Wait a moment, then try the newest code from your app."),
