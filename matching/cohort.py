@@ -11,7 +11,8 @@ Beyond that, each mentee keeps its TOP_K best allowed mentors (and each mentor i
 mentees); that pruning is the one approximation, and `bench/matching_quality.py` measures its
 total score against a dense `scipy.optimize.linear_sum_assignment` optimum.
 
-The browser page and `manage.py match_cohort` both call `cohort_plan` and `matches_create`.
+`manage.py match_cohort` calls `cohort_plan`; the page runs `cohort_assign` in a background job
+(matching.cohort_runs) and stores the result. Both write through `matches_create`.
 """
 
 from collections import Counter
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from accounts.models import Program
+from accounts.models import MenteeProfile, MentorProfile, Program
 from matching.scoring import (
     DO_NOT_REMATCH,
     GENDER_REQUIRED,
@@ -29,6 +30,7 @@ from matching.scoring import (
     NO_LANGUAGE,
     PHILOSOPHY_INCOMPATIBLE,
     PHILOSOPHY_REQUIRED,
+    Explanation,
     Part,
     Profiles,
     explain,
@@ -69,6 +71,7 @@ def solve(
     removed: set[tuple[int, int]] = frozenset(),
     top_k: int = TOP_K,
     exact_pairs: int = EXACT_PAIRS,
+    progress=None,
 ) -> Solution:
     """The optimal assignment of profile rows to mentor columns. Pins must be allowed pairs
     (see `cohort_plan`); removed pairs are never used."""
@@ -125,6 +128,8 @@ def solve(
         tails.append(rows[r_idx])
         heads.append(c_idx)
         costs.append(100 - score[r_idx, c_idx].astype(np.int64))
+        if progress is not None:
+            progress(len(pinned_rows) + start + len(rows))
     if not exact:
         b_cols = np.tile(np.arange(m), len(best_scores))
         ok = best_scores.ravel() >= 0
@@ -241,14 +246,40 @@ def _unmatched_reason(solution: Solution, i: int) -> str:
     return "Every compatible mentor's places went to other mentees"
 
 
-def cohort_plan(
+@dataclass
+class Assignment:
+    """A solved cohort before any explanation: what a background run stores."""
+
+    profiles: Profiles
+    solution: Solution
+    pinned: set[tuple[int, int]]
+    problems: list[str]
+
+    def pairs(self):
+        """(mentee row, mentor column, score, pinned) in mentee row order."""
+        s = self.solution
+        for k in np.argsort(s.rows, kind="stable"):
+            i, j = int(s.rows[k]), int(s.cols[k])
+            yield i, j, int(s.scores[k]), (i, j) in self.pinned
+
+    def unmatched_rows(self) -> list[int]:
+        matched = set(self.solution.rows.tolist())
+        return [i for i in range(self.profiles.n_mentees) if i not in matched]
+
+    def unmatched_reason(self, i: int) -> str:
+        return _unmatched_reason(self.solution, i)
+
+
+def cohort_assign(
     program: Program,
     *,
     mentee_ids: list[int] | None = None,
     pins: list[tuple[int, int]] = (),
     removed: list[tuple[int, int]] = (),
-) -> Plan:
-    """Plan the cohort: pins (mentee id, mentor id) are kept, removed pairs never used."""
+    progress=None,
+) -> Assignment:
+    """Solve the cohort without explaining any pair: pins (mentee id, mentor id) are kept,
+    removed pairs never used. `progress(mentees scored so far, total)` is called as it goes."""
     pool = mentee_pool(program)
     if mentee_ids is not None:
         pool = pool.filter(pk__in=mentee_ids)
@@ -275,20 +306,36 @@ def cohort_plan(
         for a, b in removed
         if a in p.mentee_index and b in p.mentor_index
     }
-    solution = solve(p, pins=pin_rc, removed=removed_rc)
-    pinned = set(pin_rc)
+    total = p.n_mentees
+    solution = solve(
+        p,
+        pins=pin_rc,
+        removed=removed_rc,
+        progress=(lambda done: progress(done, total)) if progress else None,
+    )
+    return Assignment(profiles=p, solution=solution, pinned=set(pin_rc), problems=problems)
+
+
+def cohort_plan(
+    program: Program,
+    *,
+    mentee_ids: list[int] | None = None,
+    pins: list[tuple[int, int]] = (),
+    removed: list[tuple[int, int]] = (),
+) -> Plan:
+    """Plan the cohort and explain every pair (`manage.py match_cohort`). The page stores a
+    `cohort_assign` result instead and explains only the pairs it shows (`pairs_explain`)."""
+    assignment = cohort_assign(program, mentee_ids=mentee_ids, pins=pins, removed=removed)
+    p = assignment.profiles
+    rows = list(assignment.pairs())
     pairs = []
-    order = np.argsort(solution.rows, kind="stable")
-    matched_rows = set()
     # Scored again in chunks of the solver's size: a block holds every mentor's parts for its
     # rows, so 1,000 rows x 6,000 mentors alone took ~200 MB, more than the solve itself.
     step = max(1, CHUNK_PAIRS // max(p.n_mentors, 1))
-    for start in range(0, len(order), step):
-        idx = order[start : start + step]
-        block = score_block(p, solution.rows[idx])
-        for r, k in enumerate(idx):
-            i, j = int(solution.rows[k]), int(solution.cols[k])
-            matched_rows.add(i)
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        block = score_block(p, [i for i, *_ in chunk])
+        for r, (i, j, _, pinned) in enumerate(chunk):
             exp = explain(p, block, r, j)
             pairs.append(
                 PlannedPair(
@@ -298,15 +345,42 @@ def cohort_plan(
                     mentor_name=p.mentor_names[j],
                     score=exp.score,
                     parts=exp.parts,
-                    pinned=(i, j) in pinned,
+                    pinned=pinned,
                 )
             )
     unmatched = [
-        Unmatched(int(p.mentee_ids[i]), p.mentee_names[i], _unmatched_reason(solution, i))
-        for i in range(p.n_mentees)
-        if i not in matched_rows
+        Unmatched(int(p.mentee_ids[i]), p.mentee_names[i], assignment.unmatched_reason(i))
+        for i in assignment.unmatched_rows()
     ]
-    return Plan(pairs=pairs, unmatched=unmatched, exact=solution.exact, problems=problems)
+    return Plan(
+        pairs=pairs,
+        unmatched=unmatched,
+        exact=assignment.solution.exact,
+        problems=assignment.problems,
+    )
+
+
+def pairs_explain(
+    program: Program, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], Explanation]:
+    """{(mentee id, mentor id): Explanation} for a page of pairs: the same profiles_load ->
+    score_block -> explain path, loading only these mentees and mentors."""
+    if not pairs:
+        return {}
+    p = profiles_load(
+        program,
+        mentees=MenteeProfile.objects.filter(program=program, pk__in={a for a, _ in pairs}),
+        mentors=MentorProfile.objects.filter(pk__in={b for _, b in pairs}),
+    )
+    rows = [p.mentee_index[a] for a, b in pairs if a in p.mentee_index and b in p.mentor_index]
+    block = score_block(p, rows)
+    found = {}
+    r = 0
+    for a, b in pairs:
+        if a in p.mentee_index and b in p.mentor_index:
+            found[(a, b)] = explain(p, block, r, p.mentor_index[b])
+            r += 1
+    return found
 
 
 def pairs_check(

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MenteeProfile, MentorProfile, Philosophy, Program, User
 from mentorship.access import AccessPaths
@@ -208,3 +209,85 @@ class MatchStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status} on {self.changed_at:%Y-%m-%d}"
+
+
+class CohortRun(models.Model):
+    """One background run of whole-cohort matching for a program (see matching.cohort_runs):
+    its progress while a worker solves it, then its totals; the pairs are CohortPair rows.
+
+    Pins and removals are kept as (mentee id, mentor id) lists: the next run starts from them."""
+
+    access_paths = AccessPaths(program="program", change_roles=("coordinator",))
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Matching")
+        DONE = "done", _("Ready")
+        PROPOSING = "proposing", _("Writing the matches")
+        PROPOSED = "proposed", _("Matches written")
+        FAILED = "failed", _("Failed")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Only these waiting mentees (ids), or every waiting mentee when null.
+    mentee_ids = models.JSONField(null=True, blank=True)
+    pins = models.JSONField(default=list, blank=True)
+    removed = models.JSONField(default=list, blank=True)
+    mentees_total = models.PositiveIntegerField(default=0)
+    mentees_done = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    total_score = models.PositiveIntegerField(default=0)
+    exact = models.BooleanField(default=True)
+    problems = models.JSONField(default=list, blank=True)
+    proposed_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["program", "-created_at"], name="cohortrun_program_recent")]
+
+    def __str__(self):
+        return f"Cohort run {self.pk} for {self.program} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.PROPOSED):
+            return 100
+        if not self.mentees_total:
+            return 0
+        return min(99, self.mentees_done * 100 // self.mentees_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.PROPOSED, self.Status.FAILED)
+
+
+class CohortPair(models.Model):
+    """One mentee's row in a cohort run: the planned mentor and score, or why none."""
+
+    access_paths = AccessPaths(program="run__program", change_roles=("coordinator",))
+
+    run = models.ForeignKey(CohortRun, on_delete=models.CASCADE, related_name="pairs")
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(
+        MentorProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    pinned = models.BooleanField(default=False)
+    # Taken out of this plan by the coordinator: not proposed, and never used by the next run.
+    removed = models.BooleanField(default=False)
+    reason = models.CharField(max_length=300, blank=True)  # why no mentor, when mentor is null
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="cohortpair_once_per_run"),
+        ]
+        indexes = [models.Index(fields=["run", "-score"], name="cohortpair_run_score")]
+
+    def __str__(self):
+        return f"{self.mentee} ← {self.mentor or '—'}"

@@ -18,5 +18,20 @@ urlpatterns = [
     ),
     path("program/<slug:slug>/", views.program_matches, name="program_matches"),
     path("program/<slug:slug>/cohort/", views.cohort, name="cohort"),
+    path(
+        "program/<slug:slug>/cohort/<int:pk>/progress/",
+        views.cohort_run_progress,
+        name="cohort_progress",
+    ),
+    path("program/<slug:slug>/cohort/<int:pk>/replan/", views.cohort_replan, name="cohort_replan"),
+    path(
+        "program/<slug:slug>/cohort/<int:pk>/propose/", views.cohort_propose, name="cohort_propose"
+    ),
+    path("program/<slug:slug>/cohort/<int:pk>/plan.csv", views.cohort_csv, name="cohort_csv"),
+    re_path(
+        r"^cohort-pair/(?P<pk>[0-9]+)/(?P<action>pin|unpin|remove|restore)/$",
+        views.cohort_pair_action,
+        name="cohort_pair_action",
+    ),
     path("program/<slug:slug>/settings/", views.matching_settings, name="settings"),
 ]

@@ -1,18 +1,32 @@
 """Matching pages. Thin: objects come through mentorship.access, changes through services."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import MenteeProfile, MentorProfile, Program
-from matching import services
-from matching.cohort import cohort_plan
-from matching.forms import MatchEndForm, MatchingSettingsForm, NeverPairForm
-from matching.models import Match, NeverPair
+from accounts.models import FocusArea, MenteeFocusArea, MenteeProfile, MentorProfile, Program
+from matching import cohort_runs, services
+from matching.cohort import pairs_explain
+from matching.forms import (
+    SCORE_BANDS,
+    CohortFilterForm,
+    CohortStartForm,
+    MatchEndForm,
+    MatchingSettingsForm,
+    MentorSearchForm,
+    NeverPairForm,
+)
+from matching.models import CohortPair, CohortRun, Match, NeverPair
 from matching.selectors import matching_settings_get, mentee_pool, mentee_suggestions
 from mentorship import access
 from mentorship.audit import Action, audit_record, audit_view
@@ -252,112 +266,284 @@ def matching_settings(request, slug):
     return render(request, "matching/settings.html", {"program": program, "form": form})
 
 
-# --- whole-cohort matching -------------------------------------------------------------------
+# --- whole-cohort matching: a background run, its stored plan shown a page at a time ---------
+
+COHORT_PAGE_SIZE = 50
 
 
-def _state(request, program) -> dict:
-    # Only ids are kept between requests: pins and removed pairs, never any profile content.
-    return request.session.get(f"cohort:{program.pk}", {"pins": [], "removed": []})
+def _latest_run(program) -> CohortRun | None:
+    return CohortRun.objects.filter(program=program).select_related("started_by").first()
 
 
-def _pair(value: str) -> tuple[int, int] | None:
-    mentee, _, mentor = (value or "").partition(":")
-    if mentee.isdigit() and mentor.isdigit():
-        return int(mentee), int(mentor)
-    return None
+def _run(request, slug: str, pk: int, *, change: bool = False) -> CohortRun:
+    program = _program(request, slug)
+    return access.get_for_user(
+        request.user,
+        CohortRun.objects.filter(program=program).select_related("program", "started_by"),
+        change=change,
+        pk=pk,
+    )
+
+
+def _cohort_rows(run: CohortRun, form: CohortFilterForm):
+    rows = CohortPair.objects.filter(run=run)
+    data = form.cleaned_data if form.is_valid() else {}
+    show = data.get("show")
+    if show == "planned":
+        rows = rows.filter(mentor__isnull=False, removed=False)
+    elif show == "pinned":
+        rows = rows.filter(pinned=True)
+    elif show == "removed":
+        rows = rows.filter(removed=True)
+    elif show == "unmatched":
+        rows = rows.filter(mentor__isnull=True)
+    if data.get("band"):
+        low, high = SCORE_BANDS[data["band"]]
+        rows = rows.filter(score__gte=low, score__lte=high)
+    if data.get("focus"):
+        rows = rows.filter(
+            Exists(
+                MenteeFocusArea.objects.filter(mentee=OuterRef("mentee"), focus_area=data["focus"])
+            )
+        )
+    if data.get("mentor"):
+        words = data["mentor"].split()
+        for word in words[:4]:
+            rows = rows.filter(
+                Q(mentor__user__first_name__icontains=word)
+                | Q(mentor__user__last_name__icontains=word)
+            )
+    return rows
 
 
 @login_required
 def cohort(request, slug):
+    """The program's latest cohort run: start one, follow its progress, read its plan."""
     program = _program(request, slug)
-    state = _state(request, program)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action == "commit":
-            return _cohort_commit(request, program, state)
-        new_state = _cohort_state_update(state, action, request.POST)
-        if new_state is None:
-            messages.error(request, "That action was not understood; nothing changed.")
+        form = CohortStartForm(request.POST)
+        if form.is_valid():
+            wanted = form.cleaned_data["participant_ids"]
+            mentee_ids = None
+            if wanted:
+                found = dict(
+                    mentee_pool(program)
+                    .filter(participant_id__in=wanted)
+                    .values_list("participant_id", "pk")
+                )
+                missing = sorted(set(wanted) - set(found))
+                if missing:
+                    messages.error(
+                        request,
+                        _("Not waiting in this program: %(ids)s.") % {"ids": ", ".join(missing)},
+                    )
+                    return redirect("matching:cohort", slug=program.slug)
+                mentee_ids = list(found.values())
+            cohort_runs.cohort_run_start(
+                program=program, actor=request.user, mentee_ids=mentee_ids, request=request
+            )
+            messages.success(request, _("Cohort matching started."))
         else:
-            request.session[f"cohort:{program.pk}"] = new_state
+            messages.error(request, _("That request was not understood; nothing started."))
         return redirect("matching:cohort", slug=program.slug)
-    selected = state.get("mentees")
-    plan = cohort_plan(
-        program,
-        mentee_ids=selected,
-        pins=[tuple(x) for x in state["pins"]],
-        removed=[tuple(x) for x in state["removed"]],
-    )
-    for problem in plan.problems:
-        messages.warning(request, problem)
-    # The preview shows many mentees' preferences at once: one view entry for the program.
-    audit_record(
-        actor=request.user,
-        action=Action.VIEW,
-        object_type="matching.cohortpreview",
-        program=program,
-        request=request,
-    )
-    waiting = mentee_pool(program).select_related("user").order_by("enrolled_on", "pk")
-    return render(
-        request,
-        "matching/cohort.html",
-        {
-            "program": program,
-            "plan": plan,
-            "removed": len(state["removed"]),
-            "waiting": waiting,
-            "selected": set(selected) if selected is not None else None,
-            "must_accept": matching_settings_get(program).mentor_must_accept,
-        },
-    )
 
-
-def _cohort_state_update(state: dict, action: str, data) -> dict | None:
-    """The preview's next state after a pin, removal or selection; None if not understood."""
-    pair = _pair(data.get("pair", ""))
-    pins = [tuple(x) for x in state["pins"]]
-    removed = [tuple(x) for x in state["removed"]]
-    mentees = state.get("mentees")
-    if action == "reset":
-        pins, removed = [], []
-    elif action == "select":
-        chosen = [int(x) for x in data.getlist("mentees") if x.isdigit()]
-        if not chosen:
-            return None
-        mentees = chosen
-    elif action == "select_all":
-        mentees = None
-    elif action in ("pin", "unpin", "remove") and pair:
-        # One pin per mentee: pinning replaces that mentee's earlier pin.
-        pins = [x for x in pins if x[0] != pair[0]]
-        if action == "pin":
-            pins.append(pair)
-        elif action == "remove":
-            removed.append(pair)
-    else:
-        return None
-    return {"pins": pins, "removed": removed, "mentees": mentees}
-
-
-def _cohort_commit(request, program, state):
-    pairs = []
-    for value in request.POST.getlist("pairs"):
-        pair = _pair(value)
-        if pair is None:
-            messages.error(request, "The assignment was garbled; re-run the preview.")
-            return redirect("matching:cohort", slug=program.slug)
-        pairs.append(pair)
-    if not pairs:
-        messages.error(request, "There is nothing to commit.")
-        return redirect("matching:cohort", slug=program.slug)
-    try:
-        created = services.matches_create(
-            program=program, pairs=pairs, actor=request.user, request=request
+    run = _latest_run(program)
+    context = {
+        "program": program,
+        "run": run,
+        "start_form": CohortStartForm(),
+        "waiting": mentee_pool(program).count(),
+        "must_accept": matching_settings_get(program).mentor_must_accept,
+    }
+    if run is not None and run.status in (
+        CohortRun.Status.DONE,
+        CohortRun.Status.PROPOSING,
+        CohortRun.Status.PROPOSED,
+    ):
+        form = CohortFilterForm(
+            request.GET or None,
+            focus_areas=FocusArea.objects.filter(program=program, is_active=True),
         )
+        rows = (
+            _cohort_rows(run, form)
+            .select_related("mentee__user", "mentor__user")
+            .order_by("-pinned", F("score").desc(nulls_last=True), "mentee_id")
+        )
+        page = Paginator(rows, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
+        # Only the shown pairs are explained: the same scoring path, for this page only.
+        explained = pairs_explain(
+            program, [(x.mentee_id, x.mentor_id) for x in page if x.mentor_id is not None]
+        )
+        for row in page:
+            row.explanation = explained.get((row.mentee_id, row.mentor_id))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter_form=form,
+            page=page,
+            query=query.urlencode(),
+            planned=CohortPair.objects.filter(run=run, mentor__isnull=False, removed=False).count(),
+            removed=CohortPair.objects.filter(run=run, removed=True).count(),
+        )
+        # The plan shows many mentees' preferences at once: one view entry per page shown.
+        audit_record(
+            actor=request.user,
+            action=Action.VIEW,
+            obj=run,
+            program=program,
+            request=request,
+        )
+    return render(request, "matching/cohort.html", context)
+
+
+@login_required
+@require_GET
+def cohort_run_progress(request, slug, pk):
+    run = _run(request, slug, pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "label": str(run.get_status_display()),
+            "percent": run.percent,
+            "finished": run.finished or run.status == CohortRun.Status.DONE,
+        }
+    )
+
+
+def _back(request, run: CohortRun) -> str:
+    back = request.POST.get("back", "")
+    if back.startswith("?") and len(back) < 2000:
+        return reverse("matching:cohort", kwargs={"slug": run.program.slug}) + back
+    return reverse("matching:cohort", kwargs={"slug": run.program.slug})
+
+
+PAIR_ACTIONS = {
+    "pin": (cohort_runs.cohort_pair_pin, "pinned", True),
+    "unpin": (cohort_runs.cohort_pair_pin, "pinned", False),
+    "remove": (cohort_runs.cohort_pair_remove, "removed", True),
+    "restore": (cohort_runs.cohort_pair_remove, "removed", False),
+}
+
+
+@login_required
+@require_POST
+def cohort_pair_action(request, pk, action):
+    pair = access.get_for_user(
+        request.user,
+        CohortPair.objects.select_related("run__program"),
+        change=True,
+        pk=pk,
+    )
+    service, name, value = PAIR_ACTIONS[action]
+    try:
+        service(pair=pair, actor=request.user, request=request, **{name: value})
     except ValidationError as error:
         _errors(request, error)
-        return redirect("matching:cohort", slug=program.slug)
-    request.session.pop(f"cohort:{program.pk}", None)
-    messages.success(request, f"{len(created)} matches written.")
-    return redirect("matching:program_matches", slug=program.slug)
+    return redirect(_back(request, pair.run))
+
+
+@login_required
+@require_POST
+def cohort_replan(request, slug, pk):
+    run = _run(request, slug, pk, change=True)
+    cohort_runs.cohort_run_replan(run=run, actor=request.user, request=request)
+    messages.success(request, _("Matching again, keeping the pins and leaving out removed pairs."))
+    return redirect("matching:cohort", slug=run.program.slug)
+
+
+@login_required
+@require_POST
+def cohort_propose(request, slug, pk):
+    run = _run(request, slug, pk, change=True)
+    try:
+        cohort_runs.cohort_run_propose_start(run=run, actor=request.user, request=request)
+        messages.success(request, _("Writing the matches; this page shows when it is done."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("matching:cohort", slug=run.program.slug)
+
+
+def _csv_line(values) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow([_cell(v) for v in values])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    # A spreadsheet runs a cell starting with these as a formula: names are typed by people.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def cohort_csv(request, slug, pk):
+    """The whole stored plan as CSV, streamed a batch of rows at a time (constant memory)."""
+    run = _run(request, slug, pk)
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=run,
+        program=run.program,
+        request=request,
+    )
+    rows = (
+        CohortPair.objects.filter(run=run)
+        .order_by("mentee_id")
+        .values_list(
+            "mentee__participant_id",
+            "mentee__user__first_name",
+            "mentee__user__last_name",
+            "mentor_id",
+            "mentor__user__first_name",
+            "mentor__user__last_name",
+            "score",
+            "pinned",
+            "removed",
+            "reason",
+        )
+    )
+
+    def lines():
+        yield _csv_line(
+            [
+                "mentee_participant_id",
+                "mentee_name",
+                "mentor_id",
+                "mentor_name",
+                "score",
+                "pinned",
+                "removed",
+                "why_not_matched",
+            ]
+        )
+        for (
+            pid,
+            first,
+            last,
+            mentor_id,
+            m_first,
+            m_last,
+            score,
+            pinned,
+            removed,
+            reason,
+        ) in rows.iterator(chunk_size=2000):
+            yield _csv_line(
+                [
+                    pid,
+                    f"{first} {last}".strip(),
+                    mentor_id,
+                    f"{m_first or ''} {m_last or ''}".strip(),
+                    score,
+                    "yes" if pinned else "",
+                    "yes" if removed else "",
+                    reason,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{run.program.slug}-cohort-plan-{run.pk}.csv"'
+    )
+    return response

@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +13,6 @@ from accounts.models import Membership, MenteeProfile
 from matching.cohort import cohort_plan, solve
 from matching.models import Match, MatchingSettings
 from matching.synthetic import oracle_assignment, synthetic_profiles
-from mentorship.models import AuditEntry
 from tests import factories
 from tests.notifications.outbox import send_due
 
@@ -101,89 +99,6 @@ def test_command_prints_json_and_commits_in_one_go(cohort_world, capsys):
     assert MenteeProfile.objects.filter(status="active").count() == 2
     # Nothing left to match: a second run plans nothing.
     assert len(cohort_plan(program).pairs) == 0
-
-
-def test_page_pins_removes_and_commits(cohort_world, client, django_assert_max_num_queries):
-    program, coordinator, mentors, mentees = cohort_world
-    client.force_login(coordinator)
-    url = reverse("matching:cohort", kwargs={"slug": program.slug})
-
-    page = client.get(url)
-    assert page.status_code == 200
-    assert AuditEntry.objects.filter(
-        action="view", object_type="matching.cohortpreview", program=program
-    ).exists()
-    plan = page.context["plan"]
-    first = plan.pairs[0]
-    client.post(url, {"action": "remove", "pair": f"{first.mentee_id}:{first.mentor_id}"})
-    plan = client.get(url).context["plan"]
-    assert (first.mentee_id, first.mentor_id) not in {
-        (x.mentee_id, x.mentor_id) for x in plan.pairs
-    }
-    keep = plan.pairs[0]
-    client.post(url, {"action": "pin", "pair": f"{keep.mentee_id}:{keep.mentor_id}"})
-    plan = client.get(url).context["plan"]
-    assert any(x.pinned and x.mentee_id == keep.mentee_id for x in plan.pairs)
-
-    response = client.post(
-        url,
-        {
-            "action": "commit",
-            "pairs": [f"{x.mentee_id}:{x.mentor_id}" for x in plan.pairs],
-        },
-    )
-
-    assert response.status_code == 302
-    written = dict(
-        Match.objects.filter(program=program, status="active").values_list("mentee_id", "score")
-    )
-    assert written == {x.mentee_id: x.score for x in plan.pairs}
-
-
-def test_commit_is_all_or_nothing(cohort_world, client):
-    program, coordinator, mentors, mentees = cohort_world
-    client.force_login(coordinator)
-    url = reverse("matching:cohort", kwargs={"slug": program.slug})
-    # Both mentees on a mentor with one place: the second pair is refused, so neither is written.
-    pairs = [f"{mentees[0].pk}:{mentors[0].pk}", f"{mentees[1].pk}:{mentors[0].pk}"]
-
-    response = client.post(url, {"action": "commit", "pairs": pairs}, follow=True)
-
-    assert not Match.objects.exists()
-    assert "place(s) left" in response.content.decode()
-
-
-def test_garbled_input_gets_a_message_not_an_error(cohort_world, client):
-    program, coordinator, *_ = cohort_world
-    client.force_login(coordinator)
-    url = reverse("matching:cohort", kwargs={"slug": program.slug})
-
-    not_understood = "That action was not understood; nothing changed."
-    garbled = "The assignment was garbled; re-run the preview."
-    for data, message in (
-        ({"action": "explode"}, not_understood),
-        ({"action": "commit", "pairs": ["x:y"]}, garbled),
-        ({"action": "pin"}, not_understood),
-    ):
-        response = client.post(url, data, follow=True)
-        assert response.status_code == 200
-        assert message in response.content.decode()
-    assert not Match.objects.exists()
-
-
-def test_page_matches_only_the_chosen_mentees(cohort_world, client):
-    program, coordinator, mentors, mentees = cohort_world
-    client.force_login(coordinator)
-    url = reverse("matching:cohort", kwargs={"slug": program.slug})
-
-    client.post(url, {"action": "select", "mentees": [mentees[2].pk]})
-    plan = client.get(url).context["plan"]
-    assert [p.mentee_id for p in plan.pairs] == [mentees[2].pk]
-    assert not plan.unmatched
-
-    assert client.post(url, {"action": "select"}, follow=True).status_code == 200
-    client.post(url, {"action": "select_all"})
-    assert len(client.get(url).context["plan"].pairs) == 2
 
 
 def test_command_matches_only_the_given_participants(cohort_world, capsys):

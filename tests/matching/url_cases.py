@@ -1,3 +1,4 @@
+from matching.models import CohortPair, CohortRun
 from tests import factories
 from tests.urlcases import Case, expect
 
@@ -47,6 +48,19 @@ def exclusion(w):
             program=w.program, mentee=w.mentee_profile, mentor=other
         ).pk
     }
+
+
+def cohort_run(w):
+    run = CohortRun.objects.create(program=w.program, status=CohortRun.Status.DONE)
+    return {"slug": w.program.slug, "pk": run.pk}
+
+
+def cohort_pair(w):
+    run = CohortRun.objects.create(program=w.program, status=CohortRun.Status.DONE)
+    pair = CohortPair.objects.create(
+        run=run, mentee=w.mentee_profile, mentor=w.mentor_profile, score=50
+    )
+    return {"pk": pair.pk, "action": "pin"}
 
 
 CASES = [
@@ -140,7 +154,26 @@ CASES = [
         posted(PROGRAM_PAGE),
         kwargs=program,
         method="post",
-        data=lambda w: {"action": "reset"},
+        data=lambda w: {"participant_ids": ""},
+    ),
+    Case("matching:cohort_progress", PROGRAM_PAGE, kwargs=cohort_run),
+    Case("matching:cohort_csv", PROGRAM_PAGE, kwargs=cohort_run),
+    Case("matching:cohort_replan", posted(PROGRAM_PAGE), kwargs=cohort_run, method="post"),
+    Case("matching:cohort_propose", posted(PROGRAM_PAGE), kwargs=cohort_run, method="post"),
+    # A pair of a plan: coordinators of the program only; nobody else learns it exists.
+    Case(
+        "matching:cohort_pair_action",
+        expect(
+            coordinator=302,
+            other_coordinator=404,
+            staff=404,
+            mentor=404,
+            mentee=404,
+            other_mentor=404,
+            other_mentee=404,
+        ),
+        kwargs=cohort_pair,
+        method="post",
     ),
     Case("matching:settings", PROGRAM_PAGE, kwargs=program),
 ]
