@@ -3,7 +3,9 @@ plus the trainings the program requires). Matching treats an ineligible mentor a
 constraint; pages show the reasons in plain words."""
 
 from datetime import date
+from itertools import chain
 
+import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
 
@@ -60,3 +62,61 @@ def eligibility_q(*, program: Program, today: date | None = None) -> tuple[dict,
         )
         condition &= Q(required_trainings_done=len(required))
     return annotations, condition
+
+
+# The same rules for many mentors at once, as bits (0 = eligible): the matching arrays are
+# built with these, and a property test keeps them equal to `ineligibility_reasons`.
+INACTIVE = 1
+NO_RECOVERY_DATE = 2
+SHORT_RECOVERY = 4
+MISSING_TRAINING = 8
+
+
+def ineligibility_bits(
+    *,
+    is_active,
+    recovery_since: list,
+    training_ids: list[list[int]],
+    required_ids: list[int],
+    months: int,
+    today: date,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(bits per mentor, (mentors, required trainings) bool: that training is missing)."""
+    count = len(recovery_since)
+    bits = np.where(np.asarray(is_active, dtype=bool), 0, INACTIVE).astype(np.int64)
+    if months:
+        since = np.array(
+            [d if d is not None else np.datetime64("NaT") for d in recovery_since],
+            dtype="datetime64[D]",
+        )
+        cutoff = np.datetime64(today - relativedelta(months=months), "D")
+        unknown = np.isnat(since)
+        bits |= np.where(unknown, NO_RECOVERY_DATE, 0)
+        bits |= np.where(~unknown & (since > cutoff), SHORT_RECOVERY, 0)
+    missing = np.ones((count, len(required_ids)), dtype=bool)
+    if required_ids and count:
+        lengths = np.fromiter(map(len, training_ids), dtype=np.int64, count=count)
+        done = np.fromiter(chain.from_iterable(training_ids), dtype=np.int64)
+        rows = np.repeat(np.arange(count), lengths)
+        for k, training in enumerate(required_ids):
+            missing[rows[done == training], k] = False
+        bits |= np.where(missing.any(axis=1), MISSING_TRAINING, 0)
+    return bits, missing
+
+
+def ineligibility_words(bits: int, missing, *, months: int, required_names: list[str]) -> list[str]:
+    """`ineligibility_reasons`' sentences, from one mentor's bits and missing trainings."""
+    reasons = []
+    if bits & INACTIVE:
+        reasons.append("Mentor profile is inactive")
+    if bits & NO_RECOVERY_DATE:
+        reasons.append("Needs a continuous-recovery start date")
+    if bits & SHORT_RECOVERY:
+        reasons.append(f"Needs {months} months of continuous recovery")
+    if bits & MISSING_TRAINING:
+        reasons += [
+            f"Needs {name} training"
+            for name, gone in zip(required_names, missing, strict=True)
+            if gone
+        ]
+    return reasons

@@ -116,7 +116,7 @@ def seed(
                     user=users[j],
                     gender=genders[int(p.mentor_gender[j])],
                     capacity=int(p.mentor_capacity[j]),
-                    accepting_new=not p.mentor_reasons[j],
+                    accepting_new=not p.mentor_why[j],
                     availability=int(p.mentor_availability[j]),
                 )
                 for j in range(n_mentors)

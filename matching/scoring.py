@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from accounts import eligibility
 from accounts.models import AVAILABILITY_SLOTS, Gender
 from matching.models import DEFAULT_WEIGHTS
 
@@ -33,6 +34,18 @@ DO_NOT_REMATCH = 32
 CURRENT_MENTOR = 64
 SAME_PERSON = 128
 MENTOR_UNAVAILABLE = 256  # a mentor-level reason (ineligible, not accepting, no places left)
+
+# Mentor-level reasons (Profiles.mentor_why): accounts' eligibility bits, then matching's own.
+NOT_ACCEPTING = 16
+NO_PLACES = 32
+MENTOR_WHY = {
+    eligibility.INACTIVE: "Mentor profile is inactive",
+    eligibility.NO_RECOVERY_DATE: "Needs a continuous-recovery start date",
+    eligibility.SHORT_RECOVERY: "Not enough continuous recovery",
+    eligibility.MISSING_TRAINING: "Needs a required training",
+    NOT_ACCEPTING: "Not accepting new mentees",
+    NO_PLACES: "No places left",
+}
 
 
 @dataclass
@@ -58,7 +71,7 @@ class Profiles:
     mentor_availability: np.ndarray  # (m,) int64 bitmask
     mentor_capacity: np.ndarray  # (m,) int
     mentor_room: np.ndarray  # (m,) int: places left for new mentees
-    mentor_reasons: list[list[str]]  # mentor-level exclusions (empty = available)
+    mentor_why: np.ndarray  # (m,) int mentor-level exclusion bits (MENTOR_WHY), 0 = available
     # mentees
     mentee_ids: np.ndarray  # (n,)
     mentee_user_ids: np.ndarray
@@ -76,11 +89,21 @@ class Profiles:
     pair_notes: dict[tuple[int, int], str] = field(default_factory=dict)
     # database ids of the vocabulary columns (empty for synthetic profiles)
     vocabulary_ids: dict[str, list[int]] = field(default_factory=dict)
+    # what the mentor-level reasons' sentences name
+    min_recovery_months: int = 0
+    required_training_names: list[str] = field(default_factory=list)
+    mentor_missing_trainings: np.ndarray | None = None  # (m, R) bool
+    mentor_taken: np.ndarray | None = None  # (m,) current and proposed matches
 
     def __post_init__(self):
         self.mentor_index = {int(pk): j for j, pk in enumerate(self.mentor_ids)}
         self.mentee_index = {int(pk): i for i, pk in enumerate(self.mentee_ids)}
-        self.mentor_ok = np.array([not r for r in self.mentor_reasons], dtype=bool)
+        self.mentor_why = np.asarray(self.mentor_why, dtype=np.int64)
+        self.mentor_ok = self.mentor_why == 0
+        if self.mentor_missing_trainings is None:
+            self.mentor_missing_trainings = np.zeros((len(self.mentor_ids), 0), dtype=bool)
+        if self.mentor_taken is None:
+            self.mentor_taken = self.mentor_capacity - self.mentor_room
         # Best compatibility each mentor offers for each mentee philosophy: (m, P).
         if self.compat.size:
             self.philosophy_fit = (
@@ -107,6 +130,24 @@ class Profiles:
         self.pairs_by_row: dict[int, list[tuple[int, int]]] = {}
         for (i, j), bits in self.pair_bits.items():
             self.pairs_by_row.setdefault(i, []).append((j, bits))
+
+    def mentor_reasons(self, j: int) -> list[str]:
+        """Why mentor column j takes no new mentee, in sentences (empty when available)."""
+        why = int(self.mentor_why[j])
+        if not why:
+            return []
+        reasons = eligibility.ineligibility_words(
+            why,
+            self.mentor_missing_trainings[j],
+            months=self.min_recovery_months,
+            required_names=self.required_training_names,
+        )
+        if why & NOT_ACCEPTING:
+            reasons.append("Not accepting new mentees")
+        if why & NO_PLACES:
+            capacity, taken = int(self.mentor_capacity[j]), int(self.mentor_taken[j])
+            reasons.append(f"No places left ({taken} of {capacity} taken)")
+        return reasons
 
     @property
     def n_mentees(self) -> int:
@@ -332,7 +373,7 @@ def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
 
 
 def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
-    reasons = list(p.mentor_reasons[j]) if bits & MENTOR_UNAVAILABLE else []
+    reasons = p.mentor_reasons(j) if bits & MENTOR_UNAVAILABLE else []
     phil = int(p.mentee_philosophy[i])
     if bits & PHILOSOPHY_REQUIRED:
         reasons.append(f"Mentee requires a mentor who follows {p.philosophy_names[phil]}")
@@ -357,58 +398,114 @@ def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
     return reasons
 
 
+# The excluded mentors of one mentee, grouped by reason: pair reasons by their bit, mentor-level
+# ones by MENTOR_WHY (a mentor with two reasons counts in both groups).
+PAIR_GROUPS = {
+    NO_LANGUAGE: "No shared language",
+    GENDER_REQUIRED: "Not the gender the mentee requires",
+    PHILOSOPHY_REQUIRED: "Not the philosophy the mentee requires",
+    PHILOSOPHY_INCOMPATIBLE: "Philosophy marked incompatible",
+    NEVER_PAIR: "Never pair",
+    DO_NOT_REMATCH: "Do not rematch",
+    CURRENT_MENTOR: "Already this mentee's mentor",
+    SAME_PERSON: "Same person",
+}
+
+
+@dataclass
+class ExcludedGroup:
+    key: str  # "pair-<bit>" or "mentor-<bit>": the page's filter value
+    label: str
+    count: int
+
+
 @dataclass
 class Suggestions:
     allowed: list[Explanation]  # the best allowed mentors (up to the limit), explained
     allowed_count: int  # every allowed mentor, shown or not
-    excluded: list[Explanation]  # every excluded mentor, with reasons
+    excluded_columns: np.ndarray  # every excluded mentor column, best score first, then name
+    excluded_groups: list[ExcludedGroup]  # how many are excluded for each reason
+    profiles: Profiles
+    block: Block
+
+    @property
+    def excluded_count(self) -> int:
+        return len(self.excluded_columns)
+
+    def excluded_in(self, key: str | None) -> np.ndarray:
+        """The excluded columns in one reason group (all of them for None or an unknown key)."""
+        kind, _, bit = (key or "").partition("-")
+        if not bit.isdigit():
+            return self.excluded_columns
+        cols = self.excluded_columns
+        if kind == "pair":
+            return cols[(self.block.excluded[0, cols] & int(bit)) > 0]
+        if kind == "mentor":
+            return cols[(self.profiles.mentor_why[cols] & int(bit)) > 0]
+        return cols
+
+    def excluded_explained(self, columns) -> list[Explanation]:
+        """Reasons for just these excluded mentors (a page of them)."""
+        p, block = self.profiles, self.block
+        i = int(block.rows[0])
+        return [
+            Explanation(
+                mentor_id=int(p.mentor_ids[j]),
+                mentor_name=p.mentor_names[j],
+                score=int(block.score[0, j]),
+                parts=[],
+                reasons=exclusion_reasons(p, i, int(j), int(block.excluded[0, j])),
+                room=int(p.mentor_room[j]),
+            )
+            for j in columns
+        ]
+
+    @property
+    def excluded(self) -> list[Explanation]:
+        return self.excluded_explained(self.excluded_columns)
 
 
 def suggestions(p: Profiles, mentee_row: int, *, limit: int | None = None) -> Suggestions:
     """One mentee's ranked mentors: the best `limit` allowed ones (all when None) explained
-    part by part, and every excluded one with its reasons. Ties in score are listed by name.
+    part by part; the excluded ones ordered and counted by reason, explained only when a page
+    of them is shown (`Suggestions.excluded_explained`). Ties in score are listed by name.
 
-    Only the mentors that can make the list are sorted and explained: with thousands of
-    mentors, explaining them all cost more than reading them."""
+    One vectorised pass over the mentors' arrays: with thousands of mentors, explaining or even
+    visiting each one in Python cost more than reading them."""
     block = score_block(p, [mentee_row])
-    score, bits = block.score[0].tolist(), block.excluded[0]
-    names = p.mentor_names
-    i = int(block.rows[0])
+    score, bits = block.score[0], block.excluded[0]
+    names = np.array(p.mentor_names, dtype=str)
 
-    def best_first(columns) -> list[int]:
-        return sorted(columns, key=lambda j: (-score[j], names[j]))
+    def best_first(columns: np.ndarray) -> np.ndarray:
+        # lexsort: last key first; names as the tie-break.
+        return columns[np.lexsort((names[columns], -score[columns].astype(np.int64)))]
 
     allowed = np.flatnonzero(bits == 0)
     if limit is not None and len(allowed) > limit:
         # The limit-th best score: only mentors scoring at least that can be shown.
-        cut = np.partition(block.score[0][allowed], len(allowed) - limit)[len(allowed) - limit]
-        allowed_shown = best_first(allowed[block.score[0][allowed] >= cut].tolist())[:limit]
+        cut = np.partition(score[allowed], len(allowed) - limit)[len(allowed) - limit]
+        allowed_shown = best_first(allowed[score[allowed] >= cut])[:limit]
     else:
-        allowed_shown = best_first(allowed.tolist())
-    # For one mentee, the words depend on the bits alone, except a mentor's own reasons and a
-    # never-pair note: thousands of excluded mentors share a handful of sentences.
-    sentences: dict[int, list[str]] = {}
-
-    def reasons(j: int, why: int) -> list[str]:
-        if why & (MENTOR_UNAVAILABLE | NEVER_PAIR):
-            return exclusion_reasons(p, i, j, why)
-        if why not in sentences:
-            sentences[why] = exclusion_reasons(p, i, j, why)
-        return list(sentences[why])
-
-    excluded = [
-        Explanation(
-            mentor_id=int(p.mentor_ids[j]),
-            mentor_name=names[j],
-            score=score[j],
-            parts=[],
-            reasons=reasons(j, int(bits[j])),
-            room=int(p.mentor_room[j]),
-        )
-        for j in best_first(np.flatnonzero(bits).tolist())
-    ]
+        allowed_shown = best_first(allowed)
+    excluded = best_first(np.flatnonzero(bits))
+    groups = []
+    if len(excluded):
+        pair_bits = bits[excluded]
+        for bit, label in PAIR_GROUPS.items():
+            count = int(np.count_nonzero(pair_bits & bit))
+            if count:
+                groups.append(ExcludedGroup(f"pair-{bit}", label, count))
+        why = p.mentor_why[excluded]
+        for bit, label in MENTOR_WHY.items():
+            count = int(np.count_nonzero(why & bit))
+            if count:
+                groups.append(ExcludedGroup(f"mentor-{bit}", label, count))
+        groups.sort(key=lambda g: -g.count)
     return Suggestions(
-        allowed=[explain(p, block, 0, j) for j in allowed_shown],
+        allowed=[explain(p, block, 0, int(j)) for j in allowed_shown],
         allowed_count=len(allowed),
-        excluded=excluded,
+        excluded_columns=excluded,
+        excluded_groups=groups,
+        profiles=p,
+        block=block,
     )

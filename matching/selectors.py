@@ -6,9 +6,9 @@ from itertools import chain
 
 import numpy as np
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 
-from accounts.eligibility import eligibility_q, ineligibility_reasons
+from accounts.eligibility import ineligibility_bits
 from accounts.models import (
     FocusArea,
     Language,
@@ -33,11 +33,14 @@ from matching.scoring import (
     DO_NOT_REMATCH,
     GENDER_CODES,
     NEVER_PAIR,
+    NO_PLACES,
+    NOT_ACCEPTING,
     SAME_PERSON,
     Profiles,
     Suggestions,
     suggestions,
 )
+from mentorship import access
 
 
 def matching_settings_get(program: Program) -> MatchingSettings:
@@ -238,30 +241,22 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
     columns = list(zip(*rows, strict=True)) or [()] * 17
     (pk, user_id, first, last, email, gender, availability, capacity, accepting, active,
      since, taken_ids, philosophy_ids, focus_ids, language_ids, substance_ids, training_ids) = columns  # fmt: skip
-    taken = [len(ids) for ids in taken_ids]
-    # Most mentors are eligible: the database says which (accounts' rules as a filter), and
-    # only the others are spelled out in words, mentor by mentor.
-    annotations, eligible = eligibility_q(program=program, today=today)
-    eligible_ids = set(
-        mentor_qs.order_by().annotate(**annotations).filter(eligible).values_list("pk", flat=True)
+    taken = np.fromiter(map(len, taken_ids), dtype=np.int64, count=len(rows))
+    capacity_a = np.array(capacity, dtype=np.int64)
+    active_a = np.array(active, dtype=bool)
+    # Eligibility in one pass over the arrays (accounts' rules, as bits), then matching's own.
+    required = list(program.required_trainings.values_list("pk", "name"))
+    months = program.min_recovery_months or 0
+    why, missing = ineligibility_bits(
+        is_active=active_a,
+        recovery_since=list(since),
+        training_ids=list(training_ids),
+        required_ids=[pk for pk, _ in required],
+        months=months,
+        today=today,
     )
-    required = list(program.required_trainings.all()) if len(eligible_ids) < len(rows) else []
-    reasons = []
-    for k in range(len(rows)):
-        why = []
-        if pk[k] not in eligible_ids:
-            why = ineligibility_reasons(
-                MentorProfile(is_active=active[k], recovery_since=since[k]),
-                program=program,
-                required=required,
-                completed_ids=set(training_ids[k]),
-                today=today,
-            )
-        if not accepting[k]:
-            why.append("Not accepting new mentees")
-        if capacity[k] - taken[k] <= 0 and active[k]:
-            why.append(f"No places left ({taken[k]} of {capacity[k]} taken)")
-        reasons.append(why)
+    why |= np.where(np.array(accepting, dtype=bool), 0, NOT_ACCEPTING)
+    why |= np.where((capacity_a - taken <= 0) & active_a, NO_PLACES, 0)
     return {
         "mentor_ids": np.array(pk, dtype=np.int64),
         "mentor_user_ids": np.array(user_id, dtype=np.int64),
@@ -274,11 +269,13 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
         "mentor_substances": _membership(substance_ids, index["substance"]),
         "mentor_gender": np.array([GENDER_CODES.get(g, -1) for g in gender], dtype=np.int64),
         "mentor_availability": np.array(availability, dtype=np.int64),
-        "mentor_capacity": np.array(capacity, dtype=np.int64),
-        "mentor_room": np.maximum(
-            np.array(capacity, dtype=np.int64) - np.array(taken, dtype=np.int64), 0
-        ),
-        "mentor_reasons": reasons,
+        "mentor_capacity": capacity_a,
+        "mentor_room": np.maximum(capacity_a - taken, 0),
+        "mentor_taken": taken,
+        "mentor_why": why,
+        "mentor_missing_trainings": missing,
+        "min_recovery_months": months,
+        "required_training_names": [name for _, name in required],
     }
 
 
@@ -373,3 +370,15 @@ def mentee_suggestions(
     The suggestions page and bench/matching_suggest.py call this."""
     profiles = profiles_load(program, mentees=MenteeProfile.objects.filter(pk=mentee.pk))
     return suggestions(profiles, 0, limit=limit)
+
+
+def mentor_search(user, program: Program, text: str) -> QuerySet:
+    """The program's mentors this user may see whose name has every word of
+    `text`, by name: the never-pair picker. Other programs' mentors are never found."""
+    found = access.scope(user, MentorProfile.objects.filter(program=program))
+    for word in text.split()[:4]:
+        found = found.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+        )
+    return found.select_related("user").order_by("user__first_name", "user__last_name", "pk")

@@ -14,7 +14,7 @@ from matching import notices
 from matching.cohort import pairs_check
 from matching.hooks import match_ended
 from matching.models import Match, MatchStatusChange, NeverPair
-from matching.scoring import MENTOR_UNAVAILABLE, explain, score_block
+from matching.scoring import MENTOR_UNAVAILABLE, NO_PLACES, explain, score_block
 from matching.selectors import matching_settings_get, profiles_load
 from mentorship.audit import Action, audit_record
 
@@ -85,9 +85,7 @@ def _check_allowed(program: Program, mentee: MenteeProfile, mentor: MentorProfil
     bits = int(block.excluded[0, j])
     # A mentor whose places are all taken or proposed may still be proposed: capacity is
     # checked again under the row lock when the match starts, which is what counts.
-    if bits & MENTOR_UNAVAILABLE and all(
-        r.startswith("No places left") for r in profiles.mentor_reasons[j]
-    ):
+    if bits & MENTOR_UNAVAILABLE and profiles.mentor_why[j] == NO_PLACES:
         bits &= ~MENTOR_UNAVAILABLE
     if bits:
         reasons = explain(profiles, block, 0, j).reasons

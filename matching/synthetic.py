@@ -4,7 +4,7 @@
 import numpy as np
 
 from matching.models import DEFAULT_WEIGHTS
-from matching.scoring import NEVER_PAIR, Profiles, score_block
+from matching.scoring import NEVER_PAIR, NOT_ACCEPTING, Profiles, score_block
 
 PHILOSOPHIES = 6
 FOCUS = 9
@@ -43,7 +43,7 @@ def synthetic_profiles(
     compat[[0, 3], [3, 0]] = 60
     m, n = n_mentors, n_mentees
     accepting = rng.random(m) > 0.05
-    reasons = [[] if ok else ["Not accepting new mentees"] for ok in accepting]
+    why = np.where(accepting, 0, NOT_ACCEPTING)
     focus = np.zeros((n, FOCUS), dtype=np.int64)
     needs = _masks(rng, n, FOCUS, 1, 3)
     focus[needs] = rng.integers(1, 4, size=int(needs.sum()))
@@ -73,7 +73,7 @@ def synthetic_profiles(
         mentor_availability=_availability(rng, m, 3, 15),
         mentor_capacity=places,
         mentor_room=places.copy(),
-        mentor_reasons=reasons,
+        mentor_why=why,
         mentee_ids=np.arange(1, n + 1, dtype=np.int64),
         mentee_user_ids=np.arange(10**7, 10**7 + n, dtype=np.int64),
         mentee_names=[f"Mentee {k}" for k in range(n)],

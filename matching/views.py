@@ -27,7 +27,12 @@ from matching.forms import (
     NeverPairForm,
 )
 from matching.models import CohortPair, CohortRun, Match, NeverPair
-from matching.selectors import matching_settings_get, mentee_pool, mentee_suggestions
+from matching.selectors import (
+    matching_settings_get,
+    mentee_pool,
+    mentee_suggestions,
+    mentor_search,
+)
 from mentorship import access
 from mentorship.audit import Action, audit_record, audit_view
 from mentorship.forms import add_service_errors
@@ -55,6 +60,10 @@ def _program(request, slug: str) -> Program:
     )
 
 
+EXCLUDED_PAGE_SIZE = 25
+MENTOR_SEARCH_LIMIT = 10
+
+
 @login_required
 @require_GET
 def suggestions(request, pk):
@@ -66,8 +75,30 @@ def suggestions(request, pk):
         .select_related("mentor__user")
         .order_by("-proposed_at")[:20]
     )
-    mentors = MentorProfile.objects.filter(program=mentee.program).select_related("user")
     exclusions = NeverPair.objects.filter(mentee=mentee).select_related("mentor__user")
+    # Excluded mentors: counts per reason, and one page of them (optionally one reason's).
+    reason = request.GET.get("reason", "")
+    group = next((g for g in found.excluded_groups if g.key == reason), None)
+    excluded = Paginator(found.excluded_in(group.key if group else None), EXCLUDED_PAGE_SIZE)
+    excluded_page = excluded.get_page(request.GET.get("page"))
+    excluded_page.object_list = found.excluded_explained(excluded_page.object_list)
+    # The never-pair picker: a search of the program's mentors by name, a few at a time.
+    search = MentorSearchForm(request.GET)
+    results, more = [], False
+    if search.is_valid() and search.cleaned_data["q"]:
+        candidates = list(
+            mentor_search(request.user, mentee.program, search.cleaned_data["q"]).exclude(
+                pk__in=exclusions.values("mentor_id")
+            )[: MENTOR_SEARCH_LIMIT + 1]
+        )
+        more = len(candidates) > MENTOR_SEARCH_LIMIT
+        results = [
+            (
+                mentor,
+                NeverPairForm(initial={"mentor": mentor.pk}, mentors=MentorProfile.objects.none()),
+            )
+            for mentor in candidates[:MENTOR_SEARCH_LIMIT]
+        ]
     return render(
         request,
         "matching/suggestions.html",
@@ -75,10 +106,15 @@ def suggestions(request, pk):
             "mentee": mentee,
             "allowed": found.allowed,
             "more_allowed": max(found.allowed_count - SUGGESTIONS_SHOWN, 0),
-            "excluded": found.excluded,
+            "excluded_count": found.excluded_count,
+            "excluded_groups": found.excluded_groups,
+            "excluded_group": group,
+            "page": excluded_page,
             "matches": matches,
             "exclusions": exclusions,
-            "never_form": NeverPairForm(mentors=mentors),
+            "search_form": search,
+            "results": results,
+            "more_results": more,
         },
     )
 
@@ -109,7 +145,7 @@ def propose(request, pk):
 @require_POST
 def never_pair_add(request, pk):
     mentee = _mentee(request, pk)
-    mentors = MentorProfile.objects.filter(program=mentee.program)
+    mentors = access.scope(request.user, MentorProfile.objects.filter(program=mentee.program))
     form = NeverPairForm(request.POST, mentors=mentors)
     if form.is_valid():
         try:
