@@ -6,7 +6,8 @@ import re
 from playwright.sync_api import expect
 
 from accounts.models import Membership, Philosophy
-from matching.models import Match
+from matching import cohort_runs
+from matching.models import CohortRun, Match
 from tests import factories
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, login
 
@@ -47,8 +48,18 @@ def test_coordinator_reads_suggestions_and_approves_one(page, device, live_serve
     first = page.locator(".suggestion").first
     expect(first).to_contain_text("Sam Best")
     expect(first).to_contain_text("Both follow SMART Recovery")
-    page.get_by_text("Show why each is excluded").click()
-    expect(page.get_by_text("Not accepting new mentees")).to_be_visible()
+    expect(page.locator(".excluded-groups")).to_contain_text("Not accepting new mentees (1)")
+    expect(page.get_by_text("Nia Closed")).to_be_visible()
+    assert_accessible(page)
+    if device == "phone":
+        assert_fits_phone(page)
+
+    # The never-pair picker is a search of the program's mentors.
+    page.get_by_label("Find a mentor by name").fill("ola")
+    page.get_by_role("button", name="Search").click()
+    found = page.locator(".mentor-results li")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("Ola Other")
     assert_accessible(page)
     if device == "phone":
         assert_fits_phone(page)
@@ -65,32 +76,46 @@ def test_coordinator_reads_suggestions_and_approves_one(page, device, live_serve
     assert Match.objects.get(mentee=mentees[0]).status == "active"
 
 
-def test_coordinator_pins_a_pair_previews_and_commits_a_cohort(page, device, live_server):
+def test_coordinator_runs_pins_and_proposes_a_cohort(page, device, live_server):
     program, coordinator, mentees = _program_with_people()
     login(page, live_server.url, coordinator.email, factories.PASSWORD)
 
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Match a cohort").click()
-
     expect(page.locator("h1")).to_contain_text("Cohort matching")
+    page.get_by_role("button", name="Run cohort matching").click()
+
+    # The run waits for a worker and the page follows its progress; the worker's part runs
+    # here, in-process, and the page reloads itself when the run is done.
+    expect(page.locator("[data-cohort-run]")).to_be_visible()
+    assert_accessible(page)
+    if device == "phone":
+        assert_fits_phone(page)
+    cohort_runs.cohort_run_compute(run_id=CohortRun.objects.get(program=program).pk)
     expect(page.locator("#cohort-matched")).to_have_text("3")
     assert_accessible(page)
     if device == "phone":
         assert_fits_phone(page)
 
-    # Pin Cy with Ola Other; the re-run keeps that pair.
-    page.get_by_role("button", name=re.compile(r"^Pin Cy Mentee with ")).first.click()
-    pinned = page.locator(".cohort-pairs li", has_text="Pinned")
-    expect(pinned).to_have_count(1)
-    expect(pinned).to_contain_text("Cy Mentee")
-    assert_accessible(page)
-
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name=re.compile(r"^Commit 3 matches")).click()
-
-    expect(page.locator("h1")).to_contain_text("Matches in Riverside")
-    expect(page.get_by_role("status")).to_contain_text("3 matches written")
+    # Pin Cy's pair, remove Ada's, and filter to the pinned one.
+    page.get_by_role("button", name=re.compile(r"^Pin Cy Mentee")).click()
+    expect(page.locator(".cohort-pairs li", has_text="Pinned")).to_contain_text("Cy Mentee")
+    page.get_by_role("button", name=re.compile(r"^Remove Ada Mentee")).click()
+    expect(page.locator("#cohort-planned")).to_have_text("2")
+    page.get_by_label("Show").select_option("pinned")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".cohort-pairs > li")).to_have_count(1)
     assert_accessible(page)
     if device == "phone":
         assert_fits_phone(page)
-    assert Match.objects.filter(program=program, status="active").count() == 3
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile(r"^Start all 2 matches")).click()
+    expect(page.get_by_role("status").first).to_contain_text("Writing the matches")
+    run = CohortRun.objects.get(program=program)
+    cohort_runs.cohort_run_propose(run_id=run.pk, actor_id=coordinator.pk)
+    page.reload()
+    expect(page.get_by_text("2 matches written.")).to_be_visible()
+    assert_accessible(page)
+    assert Match.objects.filter(program=program, status="active").count() == 2
+    assert not Match.objects.filter(mentee=mentees[0]).exists()
