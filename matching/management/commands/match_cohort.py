@@ -1,4 +1,5 @@
-"""Match a program's waiting mentees in one run: the same plan and commit as the cohort page."""
+"""Match a program's waiting mentees in one run: the same solver (cohort_assign) and commit
+(matches_create) as the cohort page's background run, every pair explained."""
 
 import json
 
