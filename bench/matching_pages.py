@@ -26,6 +26,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import (  # noqa: E402
@@ -188,7 +189,7 @@ def pages(program: Program, coordinator: User) -> dict:
 
     return {
         "cohort page": get(cohort),
-        "cohort page, filtered": get(cohort, {"show": "planned", "band": "60"}),
+        "cohort page, filtered": get(cohort, {"show": "planned", "band": "80", "page": "3"}),
         "suggestions": get(suggestions),
         "suggestions, search": get(suggestions, {"q": "ana"}),
     }
@@ -213,6 +214,13 @@ def vacuum() -> None:
         cursor.execute("ANALYZE")
 
 
+@override_settings(
+    # No collectstatic in a bench run: plain static URLs, the rest of the page is the same.
+    STORAGES={
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+)
 def main() -> None:
     settings.DEBUG = False
     small = seed("bench-mpages-small", 24, 8)
