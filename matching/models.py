@@ -3,7 +3,7 @@ reads (program weights, the philosophy compatibility table, "never pair" exclusi
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -287,7 +287,16 @@ class CohortPair(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "mentee"], name="cohortpair_once_per_run"),
         ]
-        indexes = [models.Index(fields=["run", "-score"], name="cohortpair_run_score")]
+        indexes = [
+            # The page's order, so one page of a large plan is read without sorting it all.
+            models.Index(
+                F("run"),
+                F("pinned").desc(),
+                F("score").desc(nulls_last=True),
+                F("mentee"),
+                name="cohortpair_page_order",
+            )
+        ]
 
     def __str__(self):
         return f"{self.mentee} ← {self.mentor or '—'}"
