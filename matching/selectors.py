@@ -378,7 +378,6 @@ def mentor_search(user, program: Program, text: str) -> QuerySet:
     found = access.scope(user, MentorProfile.objects.filter(program=program))
     for word in text.split()[:4]:
         found = found.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word)
         )
     return found.select_related("user").order_by("user__first_name", "user__last_name", "pk")

@@ -7,66 +7,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_second_factor'),
-        ('matching', '0002_matching_data_and_history'),
+        ("accounts", "0003_second_factor"),
+        ("matching", "0002_matching_data_and_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CohortRun',
+            name="CohortRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Waiting for a worker'), ('running', 'Matching'), ('done', 'Ready'), ('proposing', 'Writing the matches'), ('proposed', 'Matches written'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('mentee_ids', models.JSONField(blank=True, null=True)),
-                ('pins', models.JSONField(blank=True, default=list)),
-                ('removed', models.JSONField(blank=True, default=list)),
-                ('mentees_total', models.PositiveIntegerField(default=0)),
-                ('mentees_done', models.PositiveIntegerField(default=0)),
-                ('matched', models.PositiveIntegerField(default=0)),
-                ('unmatched', models.PositiveIntegerField(default=0)),
-                ('total_score', models.PositiveIntegerField(default=0)),
-                ('exact', models.BooleanField(default=True)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('proposed_count', models.PositiveIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.program')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for a worker"),
+                            ("running", "Matching"),
+                            ("done", "Ready"),
+                            ("proposing", "Writing the matches"),
+                            ("proposed", "Matches written"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("mentee_ids", models.JSONField(blank=True, null=True)),
+                ("pins", models.JSONField(blank=True, default=list)),
+                ("removed", models.JSONField(blank=True, default=list)),
+                ("mentees_total", models.PositiveIntegerField(default=0)),
+                ("mentees_done", models.PositiveIntegerField(default=0)),
+                ("matched", models.PositiveIntegerField(default=0)),
+                ("unmatched", models.PositiveIntegerField(default=0)),
+                ("total_score", models.PositiveIntegerField(default=0)),
+                ("exact", models.BooleanField(default=True)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("proposed_count", models.PositiveIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.program",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CohortPair',
+            name="CohortPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('pinned', models.BooleanField(default=False)),
-                ('removed', models.BooleanField(default=False)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.menteeprofile')),
-                ('mentor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.mentorprofile')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairs', to='matching.cohortrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("pinned", models.BooleanField(default=False)),
+                ("removed", models.BooleanField(default=False)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.menteeprofile",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.mentorprofile",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairs",
+                        to="matching.cohortrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='cohortrun',
-            index=models.Index(fields=['program', '-created_at'], name='cohortrun_program_recent'),
+            model_name="cohortrun",
+            index=models.Index(fields=["program", "-created_at"], name="cohortrun_program_recent"),
         ),
         migrations.AddIndex(
-            model_name='cohortpair',
-            index=models.Index(models.F('run'), models.OrderBy(models.F('pinned'), descending=True), models.OrderBy(models.F('score'), descending=True, nulls_last=True), models.F('mentee'), name='cohortpair_page_order'),
+            model_name="cohortpair",
+            index=models.Index(
+                models.F("run"),
+                models.OrderBy(models.F("pinned"), descending=True),
+                models.OrderBy(models.F("score"), descending=True, nulls_last=True),
+                models.F("mentee"),
+                name="cohortpair_page_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohortpair',
-            constraint=models.UniqueConstraint(fields=('run', 'mentee'), name='cohortpair_once_per_run'),
+            model_name="cohortpair",
+            constraint=models.UniqueConstraint(
+                fields=("run", "mentee"), name="cohortpair_once_per_run"
+            ),
         ),
     ]
