@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -447,10 +447,13 @@ def cohort_run_progress(request, slug, pk):
 
 
 def _back(request, run: CohortRun) -> str:
+    # Back to the same filtered page: only a query string, re-encoded (never a URL).
+    url = reverse("matching:cohort", kwargs={"slug": run.program.slug})
     back = request.POST.get("back", "")
     if back.startswith("?") and len(back) < 2000:
-        return reverse("matching:cohort", kwargs={"slug": run.program.slug}) + back
-    return reverse("matching:cohort", kwargs={"slug": run.program.slug})
+        query = QueryDict(back[1:]).urlencode()
+        return f"{url}?{query}" if query else url
+    return url
 
 
 PAIR_ACTIONS = {

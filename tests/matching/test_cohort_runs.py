@@ -224,6 +224,11 @@ def test_pins_and_removals_carry_into_the_next_run_and_propose_writes_the_rest(
         {"back": "https://evil.example/"},
     )
     assert response.url == reverse("matching:cohort", kwargs={"slug": program.slug})
+    response = client.post(
+        reverse("matching:cohort_pair_action", kwargs={"pk": keep.pk, "action": "pin"}),
+        {"back": "?show=x\r\nSet-Cookie: a=b\x00"},
+    )
+    assert response.status_code == 302 and "\n" not in response.url
     page = client.get(reverse("matching:cohort", kwargs={"slug": program.slug}))
     assert page.context["planned"] == 39 and page.context["removed"] == 1
 
