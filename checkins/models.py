@@ -10,6 +10,7 @@ from datetime import time
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now as utc_now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program, User
 from matching.models import Match
@@ -69,6 +70,7 @@ class Schedule(models.Model):
         program="match__program",
         mentee="match__mentee",
         mentor="match__mentor",
+        mentor_match="match",
         change_roles=(COORDINATOR, MENTOR),
     )
 
@@ -141,6 +143,11 @@ class CheckIn(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         RESCHEDULED = "rescheduled", "Rescheduled"
 
+    class CancelReason(models.TextChoices):
+        # Why a check-in was called off when the app, not a person, cancelled it.
+        NONE = "", _("Cancelled by the mentor or a coordinator")
+        MATCH_ENDED = "match_ended", _("Match ended")
+
     class Risk(models.TextChoices):
         NONE = "", "No concern"
         CONCERN = "concern", "Concern"
@@ -175,6 +182,9 @@ class CheckIn(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(
+        max_length=12, choices=CancelReason.choices, blank=True, default=CancelReason.NONE
+    )
     # The log
     actual_at = models.DateTimeField(null=True, blank=True)
     actual_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -297,6 +307,8 @@ class CheckInNote(models.Model):
         mentee="checkin__mentee",
         mentor="author",
         mentor_consent="covers_checkin_notes",
+        # The author keeps their notes of a group session, but not those of an ended match.
+        mentor_match="checkin__match",
         change_roles=(COORDINATOR, MENTOR),
     )
 
