@@ -29,6 +29,7 @@ from accounts.models import (
 )
 from accounts.selectors import vocabulary
 from accounts.services import allowed_transitions
+from mentorship.forms import BoundedModelForm
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -131,7 +132,7 @@ def availability_grid(field: forms.BoundField) -> list[dict]:
 PERSON_FIELDS = ["first_name", "last_name", "email"]
 
 
-class _ProfileForm(forms.ModelForm):
+class _ProfileForm(BoundedModelForm):
     """Shared by the mentor and mentee forms: the person's name and e-mail, vocabularies limited
     to the program's terms, and the availability grid."""
 
@@ -421,7 +422,7 @@ class MenteeStatusForm(forms.Form):
         self.helper = submit_helper("Change status")
 
 
-class ProgramSettingsForm(forms.ModelForm):
+class ProgramSettingsForm(BoundedModelForm):
     timezone = forms.ChoiceField(
         label="Time zone", help_text="Check-ins are scheduled and shown in this time zone."
     )

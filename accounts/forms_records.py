@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.forms import PERSON_FIELDS, MenteeForm, MentorForm
 from accounts.models import Consent, Program
+from mentorship.forms import BoundedModelForm
 
 SIGNED_FORM_MAX_BYTES = 5 * 1024 * 1024
 # About 30,000 rows of the template: a program's whole enrollment, not a data dump.
@@ -36,7 +37,7 @@ def _helper(label: str, *, multipart: bool = False) -> FormHelper:
     return helper
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(BoundedModelForm):
     """Every element 42 CFR 2.31 requires is a field here; the page names the participant and
     the program (who may disclose)."""
 

@@ -17,6 +17,7 @@ from checkins.models import (
     Schedule,
 )
 from checkins.services import LogData
+from mentorship.forms import BoundedModelForm
 
 BUTTONS = "checkins/_choice_buttons.html"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -242,7 +243,7 @@ class LogForm(_LocalTimeForm):
         )
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(BoundedModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=[(str(i), day) for i, day in enumerate(WEEKDAYS)],
         coerce=int,
@@ -367,7 +368,7 @@ class PreferenceForm(forms.Form):
         )
 
 
-class CheckinSettingsForm(forms.ModelForm):
+class CheckinSettingsForm(BoundedModelForm):
     class Meta:
         model = CheckinSettings
         fields = ["overdue_log_hours", "no_contact_days", "quiet_start", "quiet_end", "weeks_ahead"]

@@ -12,6 +12,7 @@ from django import forms
 from accounts.models import FocusArea, Program
 from goals.models import Direction, Goal, GoalTemplate
 from goals.services import TRANSITIONS
+from mentorship.forms import BoundedModelForm
 
 # A goal is time-bound: further out than this, it is a wish, not a plan.
 MAX_GOAL_DAYS = 2 * 366
@@ -54,7 +55,7 @@ def _number_field(label: str, help_text: str, required: bool) -> forms.DecimalFi
     )
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(BoundedModelForm):
     """The five SMART parts, one fieldset each, in the order a mentor would ask them."""
 
     baseline = _number_field(
@@ -342,7 +343,7 @@ class CommentForm(forms.Form):
         return body
 
 
-class GoalTemplateForm(forms.ModelForm):
+class GoalTemplateForm(BoundedModelForm):
     suggested_target = _number_field("Suggested target", "Optional.", required=False)
 
     class Meta:

@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from matching.models import Match, MatchingSettings, NeverPair
+from mentorship.forms import BoundedModelForm
 
 
 class MatchEndForm(forms.Form):
@@ -30,7 +31,7 @@ class NeverPairForm(forms.Form):
         self.helper.form_tag = False
 
 
-class MatchingSettingsForm(forms.ModelForm):
+class MatchingSettingsForm(BoundedModelForm):
     class Meta:
         model = MatchingSettings
         fields = [

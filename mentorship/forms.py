@@ -1,7 +1,10 @@
 """Form helpers every app shares."""
 
+import copy
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -13,3 +16,45 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class BoundedModelForm(forms.ModelForm):
+    """The ModelForm every app uses: an invalid form never reaches the view's object, and a
+    number is bounded by the form with what its model field (and database column) can hold.
+
+    - Django's ModelForm writes the posted values onto its instance before the model's own
+      validation runs, so after a failed is_valid() the view's object held the invalid values
+      (a program with min_recovery_months=30000 broke the date arithmetic of the page it
+      re-rendered: a 500). The form works on a copy of the instance; the services apply
+      cleaned_data to the real one.
+    - A model field's Min/MaxValueValidators (Django adds the column's range to integer fields)
+      become the form field's own bounds: the field error comes first and the page's number
+      input carries min/max.
+    """
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, instance=copy.copy(instance), **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+                _bound_by_model(field, self._meta.model, name)
+
+
+def _bound_by_model(field: forms.Field, model, name: str) -> None:
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return
+    for validator in model_field.validators:
+        if not isinstance(validator, MinValueValidator | MaxValueValidator):
+            continue
+        limit = (
+            validator.limit_value() if callable(validator.limit_value) else validator.limit_value
+        )
+        if isinstance(validator, MaxValueValidator):
+            if field.max_value is None or limit < field.max_value:
+                field.max_value = limit
+                field.widget.attrs["max"] = limit
+        elif field.min_value is None or limit > field.min_value:
+            field.min_value = limit
+            field.widget.attrs["min"] = limit
+        field.validators.append(validator)

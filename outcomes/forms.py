@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from mentorship.forms import BoundedModelForm
 from outcomes.instruments import Instrument
 from outcomes.models import OutcomeSettings, Source
 
@@ -187,7 +188,7 @@ class IdentifiedExportForm(forms.Form):
         self.helper = submit_helper("Record the disclosure and download")
 
 
-class OutcomeSettingsForm(forms.ModelForm):
+class OutcomeSettingsForm(BoundedModelForm):
     class Meta:
         model = OutcomeSettings
         fields = ["conflict_rule", "assessment_weeks"]
