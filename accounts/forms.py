@@ -29,7 +29,7 @@ from accounts.models import (
 )
 from accounts.selectors import vocabulary
 from accounts.services import allowed_transitions
-from mentorship.forms import BoundedModelForm
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -404,7 +404,7 @@ class MenteeForm(_ProfileForm):
         }
 
 
-class MenteeStatusForm(forms.Form):
+class MenteeStatusForm(BoundedForm):
     to_status = forms.ChoiceField(label="New status")
     reason = forms.CharField(
         max_length=240,
@@ -461,7 +461,7 @@ class ProgramSettingsForm(BoundedModelForm):
         self.helper = submit_helper("Save settings")
 
 
-class VocabularyTermForm(forms.Form):
+class VocabularyTermForm(BoundedForm):
     name = forms.CharField(max_length=80)
     description = forms.CharField(max_length=240, required=False)
     position = forms.IntegerField(
@@ -482,7 +482,7 @@ class VocabularyTermForm(forms.Form):
         return name
 
 
-class ParticipantFilterForm(forms.Form):
+class ParticipantFilterForm(BoundedForm):
     """Search and filters of the participant lists; unknown values are ignored, never a 500."""
 
     q = forms.CharField(required=False, label="Search", max_length=120)

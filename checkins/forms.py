@@ -17,7 +17,7 @@ from checkins.models import (
     Schedule,
 )
 from checkins.services import LogData
-from mentorship.forms import BoundedModelForm
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 BUTTONS = "checkins/_choice_buttons.html"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -33,7 +33,7 @@ def _buttons(choices, **kwargs):
     )
 
 
-class _LocalTimeForm(forms.Form):
+class _LocalTimeForm(BoundedForm):
     """Reads and shows date-times in the program's time zone (a wall-clock input has none).
     A time that does not exist on a daylight-saving change day is refused at the field."""
 
@@ -356,7 +356,7 @@ class GroupSessionForm(CheckInCreateForm):
         self.helper.layout.insert(-1, Field("mentees", template=BUTTONS))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(BoundedForm):
     before = _buttons(ReminderPreference.Before.choices, label="E-mail me before a check-in")
 
     def __init__(self, *args, **kwargs):

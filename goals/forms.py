@@ -12,7 +12,7 @@ from django import forms
 from accounts.models import FocusArea, Program
 from goals.models import Direction, Goal, GoalTemplate
 from goals.services import TRANSITIONS
-from mentorship.forms import BoundedModelForm
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 # A goal is time-bound: further out than this, it is a wish, not a plan.
 MAX_GOAL_DAYS = 2 * 366
@@ -230,7 +230,7 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
     return initial
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(BoundedForm):
     recorded_on = forms.DateField(
         label="Date",
         widget=DATE_INPUT,
@@ -289,7 +289,7 @@ class ProgressForm(forms.Form):
         return self.cleaned_data["value"]
 
 
-class StatusForm(forms.Form):
+class StatusForm(BoundedForm):
     status = forms.ChoiceField(
         label="New status", error_messages={"required": "Choose the new status."}
     )
@@ -321,7 +321,7 @@ class StatusForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(BoundedForm):
     body = forms.CharField(
         label="Comment",
         max_length=2000,
@@ -391,7 +391,7 @@ class GoalTemplateForm(BoundedModelForm):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm):
     goals = forms.ModelMultipleChoiceField(
         label="Goals you reviewed together",
         queryset=Goal.objects.none(),

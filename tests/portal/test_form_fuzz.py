@@ -135,3 +135,33 @@ def _walk(client, case, world, role) -> list[str]:
                         f"{role} {target} {name}={value[:30]!r}: {response.status_code}"
                     )
     return failures
+
+
+def _own_values(client, url: str) -> dict[str, list[str]]:
+    soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
+    form = next(
+        f for f in soup.find_all("form") if f.get("method") == "post" and not f.get("action")
+    )
+    return _fields(form)[0]
+
+
+def test_program_settings_refuse_30000_months_of_recovery_with_a_field_error(client, world):
+    """Hole 6: the invalid value reached the program object, and the page re-rendered with it
+    did date arithmetic on it (a 500)."""
+    client.force_login(world.coordinator)
+    url = reverse("accounts:program_settings", kwargs={"program": world.program.slug})
+    data = {**_own_values(client, url), "min_recovery_months": ["30000"]}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "min_recovery_months" in response.context["form"].errors
+    world.program.refresh_from_db()
+    assert world.program.min_recovery_months == 6
+
+
+def test_a_schedule_far_in_the_future_is_refused_at_the_field(client, world):
+    client.force_login(world.mentor)
+    url = reverse("checkins:schedule", kwargs={"match_pk": world.match.pk})
+    data = {**_own_values(client, url), "starts_on": ["9999-12-31"]}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "starts_on" in response.context["form"].errors
