@@ -7,6 +7,7 @@ is computed from them with zoneinfo, so a 6 pm check-in stays at 6 pm across day
 import zoneinfo
 from datetime import time
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now as utc_now
@@ -32,16 +33,23 @@ class CheckinSettings(models.Model):
     program = models.OneToOneField(
         Program, on_delete=models.CASCADE, related_name="checkin_settings"
     )
+    # The validators are the settings form's limits; the constraints below hold the floor.
     overdue_log_hours = models.PositiveSmallIntegerField(
-        default=48, help_text="A check-in not logged this many hours after it ends is overdue."
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text="A check-in not logged this many hours after it ends is overdue.",
     )
     no_contact_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Alert when a match has had no completed check-in for this long."
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Alert when a match has had no completed check-in for this long.",
     )
     quiet_start = models.TimeField(default=time(21, 0))
     quiet_end = models.TimeField(default=time(8, 0))
     weeks_ahead = models.PositiveSmallIntegerField(
-        default=4, help_text="How far ahead scheduled check-ins are created."
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="How far ahead scheduled check-ins are created.",
     )
 
     class Meta:
@@ -89,7 +97,9 @@ class Schedule(models.Model):
     # Blank: the program's time zone.
     timezone = models.CharField(max_length=64, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=utc_now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -179,7 +189,9 @@ class CheckIn(models.Model):
     )
     title = models.CharField(max_length=80, blank=True)
     scheduled_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     cancel_reason = models.CharField(
@@ -187,9 +199,15 @@ class CheckIn(models.Model):
     )
     # The log
     actual_at = models.DateTimeField(null=True, blank=True)
-    actual_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    mood = models.PositiveSmallIntegerField(null=True, blank=True)
-    craving = models.PositiveSmallIntegerField(null=True, blank=True)
+    actual_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    mood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    craving = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
     use_reported = models.CharField(
         max_length=3, choices=UseReport.choices, blank=True, default=UseReport.NOT_ASKED
     )

@@ -1,11 +1,12 @@
 """Bounded input everywhere (issue #16, deliverable 5): every form the URL walk finds, posted by
 each role that can open it, answers hostile values with a page, never a 500.
 
-The walk: every GET Case of the role x URL matrix (tests/<app>/url_cases.py) that a role opens
-with 200 and that holds a `<form method="post">`. For each field in turn the form is posted with
-the page's own values in the other fields and one hostile value in that field, sampled by the
-field's kind (numbers get overflow, negatives, NaN and infinity; dates get far years; every field
-gets a huge string and a NUL), so the whole walk takes seconds, not minutes.
+The walk: every GET Case of the role x URL matrix (tests/<app>/url_cases.py), as each role that
+opens it with 200, and every `<form method="post">` on it. For each field in turn the form is
+posted with the page's own values in the other fields and a hostile value in that field, sampled
+by the field's kind (see BY_KIND): numbers get overflow, negatives, NaN/infinity and strings,
+dates far years, text a 100k-character string and a NUL, choices one of those each. Sampling
+per kind, not every combination, keeps the walk to about a minute on two busy cores.
 """
 
 from urllib.parse import urljoin
