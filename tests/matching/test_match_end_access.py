@@ -47,7 +47,10 @@ def test_former_mentor_loses_schedule_one_off_and_check_in_pages(client, world):
         cadence=Schedule.Cadence.WEEKLY,
     )
     planned = CheckIn.objects.filter(match=world.match, status="scheduled").first()
+    feed = reverse("checkins:calendar_feed", args=[checkins.calendar_feed_reset(user=world.mentor)])
+    assert f"checkin-{planned.pk}@" in client.get(feed).content.decode()
     _end(world)
+    assert f"checkin-{planned.pk}@" not in client.get(feed).content.decode()
     client.force_login(world.mentor)
     for url in (
         reverse("matching:match_detail", args=[world.match.pk]),
