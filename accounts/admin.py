@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts import models
+from accounts import models, second_factor
 from mentorship.admin import ReadOnlyInline, ServiceOwnedAdmin
 
 
@@ -21,6 +23,31 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["reset_second_factor"]
+
+    @admin.action(
+        description=_("Reset second factor (removes app, passkeys and recovery codes)"),
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        # Through the service: superusers only, audited in each of the person's programs, and
+        # the person is e-mailed.
+        for user in queryset:
+            second_factor.second_factor_reset(actor=request.user, user=user, request=request)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Second factor reset for %(count)d person.",
+                "Second factor reset for %(count)d people.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def has_reset_second_factor_permission(self, request) -> bool:
+        return request.user.is_superuser
 
 
 # Stay editable, because the app has no page for them and no service with rules to skip:
@@ -36,7 +63,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(models.Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "organization", "timezone"]
+    list_display = ["name", "slug", "organization", "timezone", "second_factor_grace_days"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
     # What the program's settings page edits, through a service that audits it, is set here

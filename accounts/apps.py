@@ -7,13 +7,24 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # What accounts plugs into the kernel and the site shell (mentorship/site.py).
-        from accounts import access_rules, dashboard, participant
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import access_rules, dashboard, participant, second_factor_middleware
         from mentorship import access
         from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
 
         access.rules.register("roles", access_rules.roles_held)
         access.rules.register("program_ids", access_rules.program_ids_with_role)
         dashboard_panels.register("accounts", dashboard.panel)
+        # The admin never shows or edits second factors (django-otp's TOTP page shows the key
+        # and its QR code): a superuser resets them with the user list's action, audited.
+        from django.contrib import admin
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        if admin.site.is_registered(TOTPDevice):
+            admin.site.unregister(TOTPDevice)
+        # A new sign-in is judged afresh for its second step (accounts/second_factor.py).
+        user_logged_in.connect(second_factor_middleware.judge_sign_in, dispatch_uid="second_factor")
         participant_panels.register("accounts.consent", participant.consent_panel)
         coordinator = (access.COORDINATOR,)
         for key, label, url_name, order in [

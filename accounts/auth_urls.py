@@ -4,22 +4,29 @@ from django.contrib.auth import views as auth
 from django.urls import path
 
 from accounts import forms
+from mentorship import ratelimits
 
 urlpatterns = [
     path(
         "login/",
-        auth.LoginView.as_view(
-            authentication_form=forms.EmailAuthenticationForm, redirect_authenticated_user=True
+        ratelimits.sign_in_limited(
+            auth.LoginView.as_view(
+                authentication_form=forms.EmailAuthenticationForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth.PasswordResetView.as_view(
-            form_class=forms.CrispyPasswordResetForm,
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+        ratelimits.limited(
+            ratelimits.PASSWORD_RESET_PER_ADDRESS, ratelimits.PASSWORD_RESET_PER_EMAIL
+        )(
+            auth.PasswordResetView.as_view(
+                form_class=forms.CrispyPasswordResetForm,
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+            )
         ),
         name="password_reset",
     ),

@@ -1,5 +1,7 @@
-"""Consent to disclose (42 CFR Part 2, section 2.31): record a new version, revoke, and find
-the mentees a coordinator must follow up (no consent in force, or one expiring soon).
+"""Consent to disclose (42 CFR Part 2, section 2.31): record a new version, revoke, find the
+mentees a coordinator must follow up (no consent in force, or one expiring soon), and the one
+declaration of what each consent scope discloses to the matched mentor (`MENTOR_DISCLOSURES`,
+asked through `shown_to` / `may_see`).
 
 Consents are never edited or deleted: each change of mind is a new version, so the record of
 what was in force on any day survives.
@@ -7,6 +9,7 @@ what was in force on any day survives.
 
 import os
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -14,6 +17,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Consent, MenteeProfile
+from mentorship import access
 from mentorship.audit import Action, audit_record
 
 EXPIRY_WARNING_DAYS = 30
@@ -40,6 +44,124 @@ CONSENT_FIELDS = (
     "signature_name",
     "signed_at",
 )
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one consent scope discloses to the matched mentor.
+
+    `fields`: named field groups that pages, panels, forms, exports, calendar feeds and e-mails
+    render only while the scope is in force (`may_see`). `records`: the models ("app.Model")
+    whose `access_paths.mentor_consent` names this scope, so the access policy hides whole rows;
+    tests/accounts/test_consent_walk.py checks the two stay the same list."""
+
+    fields: frozenset[str] = frozenset()
+    records: frozenset[str] = frozenset()
+
+
+# The one declaration, scope (a flag on Consent) -> what it discloses to the matched mentor.
+# "to_mentor" is any consent in force that names the mentor, whatever it covers. Without one, a
+# matched mentor sees the first name, the schedule and the way to reach the mentee through the
+# app; nothing clinical and no e-mail address.
+MENTOR_DISCLOSURES: dict[str, Disclosure] = {
+    # Where the mentee is in recovery, what brought them, what they need help with and which
+    # recovery path they follow (e.g. "MOUD-affirming") are clinical; so is the address that
+    # reaches them outside the app.
+    "to_mentor": Disclosure(
+        fields=frozenset(
+            {
+                "mentee.email",
+                "mentee.recovery_stage",
+                "mentee.referral_source",
+                "mentee.focus_needs",
+                "mentee.philosophy",
+            }
+        )
+    ),
+    "covers_checkin_notes": Disclosure(
+        # What was talked about and agreed (topics, next steps) is as telling as the notes.
+        fields=frozenset(
+            {
+                "checkin.note",
+                "checkin.mood",
+                "checkin.craving",
+                "checkin.topics",
+                "checkin.next_steps",
+            }
+        ),
+        records=frozenset({"checkins.CheckInNote"}),
+    ),
+    "covers_use_log": Disclosure(
+        fields=frozenset({"mentee.substances", "checkin.use"}),
+        records=frozenset(
+            {
+                "outcomes.UseReport",
+                "outcomes.UseDay",
+                "outcomes.UseSummary",
+                "outcomes.UseLogSubject",
+            }
+        ),
+    ),
+    "covers_goals": Disclosure(
+        records=frozenset(
+            {
+                "goals.Goal",
+                "goals.ProgressEntry",
+                "goals.GoalComment",
+                "goals.MenteeGoals",
+                "goals.GoalReview",
+            }
+        ),
+    ),
+    "covers_assessments": Disclosure(
+        records=frozenset({"outcomes.Assessment", "outcomes.AssessmentSubject"}),
+    ),
+}
+FIELD_GROUPS: frozenset[str] = frozenset().union(*(d.fields for d in MENTOR_DISCLOSURES.values()))
+
+
+def scope_of(group: str) -> str:
+    """The consent flag whose scope covers field group `group`, for any channel that must ask
+    for it (an identified export, too)."""
+    for scope, disclosure in MENTOR_DISCLOSURES.items():
+        if group in disclosure.fields:
+            return scope
+    raise LookupError(f"{group!r} is not declared in MENTOR_DISCLOSURES")
+
+
+def shown_to(user, mentee: MenteeProfile | None) -> frozenset[str]:
+    """The field groups of `mentee` this user may see now. The mentee themself, the program's
+    coordinators and superusers see all; a matched mentor (active match) only the groups of the
+    scopes a consent in force covers, asked through the access policy's own rule
+    (`access.matched_mentee_ids`); anyone else none. One query for a mentor."""
+    if mentee is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser or mentee.user_id == user.pk:
+        return FIELD_GROUPS
+    if access.has_role(user, access.COORDINATOR, program=mentee.program_id):
+        return FIELD_GROUPS
+    in_force = (
+        MenteeProfile.objects.filter(pk=mentee.pk)
+        .annotate(
+            **{
+                scope: Exists(access.matched_mentee_ids(user, scope).filter(pk=OuterRef("pk")))
+                for scope in MENTOR_DISCLOSURES
+            }
+        )
+        .values(*MENTOR_DISCLOSURES)
+        .first()
+        or {}
+    )
+    return frozenset().union(
+        *(MENTOR_DISCLOSURES[scope].fields for scope, covered in in_force.items() if covered)
+    )
+
+
+def may_see(user, mentee: MenteeProfile | None, group: str) -> bool:
+    """May this user see field group `group` (a name in MENTOR_DISCLOSURES) of this mentee now."""
+    if group not in FIELD_GROUPS:
+        raise LookupError(f"{group!r} is not declared in MENTOR_DISCLOSURES")
+    return group in shown_to(user, mentee)
 
 
 @transaction.atomic

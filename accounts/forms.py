@@ -12,6 +12,7 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
     AVAILABILITY_SLOTS,
@@ -284,7 +285,7 @@ class MentorForm(_ProfileForm):
     def clean(self):
         data = super().clean()
         today = self.program.today()
-        for name, _ in self.training_fields:
+        for name, _field in self.training_fields:
             done = data.get(name)
             if done and done > today:
                 self.add_error(name, "A completion date cannot be in the future.")
@@ -527,3 +528,32 @@ class ParticipantFilterForm(BoundedForm):
             # Keep whatever parts are valid: a stale bookmark still shows a list.
             return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         return self.cleaned_data
+
+
+# --- Second factor
+
+
+class TotpConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Turn on"))
+
+
+class SecondStepForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Continue"))

@@ -17,3 +17,10 @@ enrollment_changed = Hook("mentee enrollment date")
 #   invitation: Invitation, seed: str  (the sign-in token is derived from it; never stored)
 # The outbox queues the e-mail and withdraws the unsent e-mail of the invitation it supersedes.
 invitation_created = Hook("invitation created")
+
+# A superuser reset a person's second factor (all their TOTP, passkeys and recovery codes are
+# gone). Called by accounts.second_factor.second_factor_reset inside its transaction, with
+# keyword arguments
+#   user: User, program: Program | None  (a program the person belongs to, None if none)
+# so that the outbox tells the person (who may not have asked for it).
+second_factor_reset = Hook("second factor reset")

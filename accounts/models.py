@@ -4,6 +4,7 @@ Everything a program can vary (philosophies, focus areas, substances, trainings)
 the program, never a hard-coded choice: programs differ.
 """
 
+import hashlib
 import secrets
 import zoneinfo
 from datetime import date
@@ -15,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django_otp.models import Device, ThrottlingMixin
 
 from mentorship.access import AccessPaths
 
@@ -106,6 +108,15 @@ class Program(models.Model):
         help_text="Shown to mentors and coordinators whenever a crisis is flagged.",
     )
     created_at = models.DateTimeField(default=now)
+    # Second factor (issue #16): coordinators and evaluators must have one this many days after
+    # the later of their role starting and `second_factor_since` (when the rule began for this
+    # program: existing roles get the full grace period rather than being locked out on the day).
+    # Set by a superuser in the admin, not on the settings page: a coordinator must not be able
+    # to lengthen their own grace.
+    second_factor_grace_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MaxValueValidator(365)]
+    )
+    second_factor_since = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["name"]
@@ -518,3 +529,50 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation for {self.user} ({self.created_at:%Y-%m-%d})"
+
+
+# --- Second factor: recovery codes (TOTP and passkeys are django-otp's and
+# django-otp-webauthn's own models).
+
+
+class RecoveryCodes(ThrottlingMixin, Device):
+    """A person's set of one-time recovery codes, a django-otp device. Only SHA-256 digests are
+    kept: each code is 80 random bits, so a fast hash is enough (as for API tokens) and a copy
+    of the database does not sign anyone in. Regenerating replaces the whole set."""
+
+    def __str__(self):
+        return f"Recovery codes of {self.user_id}"
+
+    @staticmethod
+    def digest(code: str) -> str:
+        normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+        return hashlib.sha256(normalized.encode()).hexdigest()
+
+    def get_throttle_factor(self) -> int:
+        return 1  # 1, 2, 4, 8 ... seconds between attempts after successive failures
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        # Deleting the row is what makes a code single-use; the conditional DELETE makes two
+        # concurrent uses of the same code succeed once.
+        used, _ = self.codes.filter(digest=self.digest(str(token))).delete()
+        if used:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique")
+        ]
+
+    def __str__(self):
+        return f"Recovery code {self.pk}"

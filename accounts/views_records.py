@@ -25,7 +25,7 @@ from accounts.forms_records import (
     InvitationAcceptForm,
 )
 from accounts.models import Consent, MenteeProfile, MentorProfile, Program
-from mentorship import access
+from mentorship import access, ratelimits
 from mentorship.audit import audit_view
 
 IMPORT_CACHE_KEY = "participant-import:{}"
@@ -343,6 +343,7 @@ def invitation_send_all(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimits.limited(ratelimits.INVITATION_PER_ADDRESS, ratelimits.INVITATION_PER_TOKEN)
 def invitation_accept(request, token):
     """Public: the token is the credential. Every way a link can fail explains itself."""
     invitation = invitations.invitation_for_token(token)

@@ -20,6 +20,14 @@ from checkins.services import LogData
 from mentorship.forms import BoundedForm, BoundedModelForm
 
 BUTTONS = "checkins/_choice_buttons.html"
+# Consent-gated field groups (accounts.consents.MENTOR_DISCLOSURES) -> the log form's fields.
+GATED_FIELDS = {
+    "checkin.mood": ("mood",),
+    "checkin.craving": ("craving",),
+    "checkin.use": ("use_reported", "use_days"),
+    "checkin.topics": ("topics",),
+    "checkin.next_steps": ("next_steps",),
+}
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -111,7 +119,14 @@ class LogForm(_LocalTimeForm):
     )
 
     def __init__(
-        self, *args, checkin: CheckIn, last_contact=None, note=None, note_hidden=False, **kwargs
+        self,
+        *args,
+        checkin: CheckIn,
+        last_contact=None,
+        note=None,
+        note_hidden=False,
+        shown: frozenset[str] | None = None,
+        **kwargs,
     ):
         super().__init__(*args, tz=checkin.program.tzinfo, **kwargs)
         self.checkin = checkin
@@ -161,15 +176,26 @@ class LogForm(_LocalTimeForm):
         if group:
             for name in ("mood", "craving", "use_reported", "use_days"):
                 del self.fields[name]
+        elif checkin.is_logged and shown is not None:
+            # What the consent does not cover is neither shown nor prefilled once logged; saving
+            # keeps the recorded answer (log_data). A first log asks everything: nothing is
+            # stored yet, so an empty question discloses nothing.
+            for group_name, names in GATED_FIELDS.items():
+                if group_name not in shown:
+                    for name in names:
+                        del self.fields[name]
         self.helper = FormHelper()
         self.helper.form_id = "checkin-log-form"
         self.helper.attrs = {"novalidate": ""}
         buttons = lambda name: Field(name, template=BUTTONS)  # noqa: E731
         individual = [
-            buttons("mood"),
-            Field("craving", css_class="form-select-lg"),
-            buttons("use_reported"),
-            Div(buttons("use_days"), css_id="use-days-group"),
+            *([buttons("mood")] if "mood" in self.fields else []),
+            *([Field("craving", css_class="form-select-lg")] if "craving" in self.fields else []),
+            *(
+                [buttons("use_reported"), Div(buttons("use_days"), css_id="use-days-group")]
+                if "use_reported" in self.fields
+                else []
+            ),
         ]
         self.helper.layout = Layout(
             buttons("status"),
@@ -177,7 +203,7 @@ class LogForm(_LocalTimeForm):
             Div(
                 *(buttons(f"attendance_{a.pk}") for a in self.attendances),
                 *([] if group else individual),
-                buttons("topics"),
+                *([buttons("topics")] if "topics" in self.fields else []),
                 Field("goals_reviewed"),
                 buttons("mode"),
                 Div(
@@ -187,7 +213,7 @@ class LogForm(_LocalTimeForm):
                 ),
                 css_id="happened-group",
             ),
-            Field("next_steps"),
+            *([Field("next_steps")] if "next_steps" in self.fields else []),
             *([] if note_hidden else [Field("notes")]),
             buttons("risk"),
             HTML(
@@ -229,14 +255,29 @@ class LogForm(_LocalTimeForm):
             actual_at=data.get("actual_at"),
             actual_minutes=data.get("actual_minutes"),
             mode=data.get("mode") or "",
-            mood=data.get("mood"),
-            craving=data.get("craving"),
-            use_reported=data.get("use_reported") or "",
-            use_days=data.get("use_days") or [],
-            topics=list(data.get("topics") or []),
+            # A field the consent hid keeps what was recorded.
+            mood=data.get("mood") if "mood" in self.fields else self.checkin.mood,
+            craving=data.get("craving") if "craving" in self.fields else self.checkin.craving,
+            use_reported=(
+                data.get("use_reported") or ""
+                if "use_reported" in self.fields
+                else self.checkin.use_reported
+            ),
+            use_days=(
+                data.get("use_days") or []
+                if "use_days" in self.fields
+                else [date.fromisoformat(day) for day in self.checkin.use_days]
+            ),
+            topics=list(
+                data.get("topics") or [] if "topics" in self.fields else self.checkin.topics.all()
+            ),
             goals_reviewed=bool(data.get("goals_reviewed")),
             notes=None if self.note_hidden else data.get("notes") or "",
-            next_steps=data.get("next_steps") or "",
+            next_steps=(
+                data.get("next_steps") or ""
+                if "next_steps" in self.fields
+                else self.checkin.next_steps
+            ),
             risk=data.get("risk") or "",
             reschedule_to=data.get("reschedule_to"),
             attendance={a.mentee_id: data.get(f"attendance_{a.pk}") for a in self.attendances},

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts import consents
 from accounts.models import Program, User
 from checkins import emails
 from checkins.models import Alert, Attendance, CheckIn, CheckInNote
@@ -78,7 +79,11 @@ def group_sessions_for_mentee(user: User, now: datetime | None = None) -> QueryS
 
 
 def note_for(user: User, checkin: CheckIn) -> CheckInNote | None:
-    """The confidential notes, if this user may read them (never through the mentee role)."""
+    """The confidential notes, if this user may read them (never through the mentee role).
+    A mentee's notes need the consent even when this mentor wrote them: revoking it hides them
+    from their author too. A group session's notes are about no one mentee."""
+    if checkin.mentee_id and not consents.may_see(user, checkin.mentee, "checkin.note"):
+        return None
     return (
         access.scope(
             user,

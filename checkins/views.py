@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import consents
 from accounts.models import MenteeProfile, MentorProfile, Program
 from checkins import calendar, selectors, services
 from checkins.forms import (
@@ -31,7 +32,7 @@ from checkins.models import (
     Schedule,
 )
 from matching.models import Match
-from mentorship import access
+from mentorship import access, ratelimits
 from mentorship.audit import audit_view
 from mentorship.forms import add_service_errors
 from notifications.selectors import failed_notifications
@@ -75,21 +76,31 @@ def _by_day(checkins) -> list[tuple[str, list[CheckIn]]]:
     return [(title, rows) for title, rows in sections.items() if rows]
 
 
+def _shown(user, checkin: CheckIn) -> frozenset[str]:
+    """The consent-gated fields of this check-in the user may see. A group session is about no
+    one mentee: who reaches it (the access policy) sees its shared topics and next steps."""
+    if checkin.kind == CheckIn.Kind.GROUP:
+        return consents.FIELD_GROUPS
+    return consents.shown_to(user, checkin.mentee)
+
+
 @login_required
 @require_GET
 def checkin_detail(request, pk):
     checkin = access.get_for_user(request.user, CheckIn.objects.select_related("program"), pk=pk)
     audit_view(request, checkin)
     note = selectors.note_for(request.user, checkin)
+    shown = _shown(request.user, checkin)
     context = {
         "checkin": checkin,
         "note": note,
+        "shown": shown,
         "can_log": access.can_change(request.user, checkin),
         "is_mentee": checkin.mentee is not None and checkin.mentee.user_id == request.user.pk,
         "alerts": checkin.alerts.select_related("acknowledged_by", "resolved_by"),
         "attendances": checkin.attendances.select_related("mentee__user"),
         "topics": checkin.topics.all(),
-        "use_days": checkin.use_days,
+        "use_days": checkin.use_days if "checkin.use" in shown else [],
     }
     return render(request, "checkins/detail.html", context)
 
@@ -106,6 +117,7 @@ def checkin_log(request, pk):
         "last_contact": selectors.last_contact(checkin),
         "note": note,
         "note_hidden": note is None and CheckInNote.objects.filter(checkin=checkin).exists(),
+        "shown": _shown(request.user, checkin),
     }
     if request.method == "POST":
         form = LogForm(request.POST, **form_kwargs)
@@ -367,6 +379,7 @@ def preferences(request):
 
 
 @require_GET
+@ratelimits.limited(ratelimits.CALENDAR_FEED_PER_TOKEN, ratelimits.CALENDAR_FEED_MISSES_PER_ADDRESS)
 def calendar_feed(request, token):
     """Public by design: the secret token is the credential; revoking it ends access."""
     user = services.calendar_feed_user(token=token)

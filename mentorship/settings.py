@@ -8,7 +8,9 @@ folder) so `make run` works on a machine with only Python; production secrets ha
 import os
 import sys
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_ratelimit",
     "mentorship",
     "accounts",
     "notifications",
@@ -111,6 +114,17 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
+# Two roles, as in production: DATABASE_URL is the application's role, which owns nothing and
+# may only read and write rows (and only INSERT/SELECT audit entries); MIGRATE_DATABASE_URL is
+# the role that owns the schema, used by `manage.py migrate` alone
+# (mentorship/management/commands/migrate.py). Only its user and password are taken: migrations
+# run on the database DATABASE_URL names. Unset, one role does both (a bare development server).
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
+DATABASE_OWNER_CREDENTIALS = None
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    DATABASE_OWNER_CREDENTIALS = {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when REDIS_URL is set, else a file-system broker and local cache.
@@ -132,6 +146,13 @@ else:
         "store_processed": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-ratelimit knows Django's own Redis backend only by name (its INCR is atomic, which is
+# what the counts need). The local cache of `make run` without Redis is one process's memory:
+# right for its single web process, wrong for several, which is why production sets REDIS_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message for another
@@ -194,18 +215,46 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
-# Five failures per account lock it for 30 minutes, whatever the client address.
+# Five failures for one account from one address lock that account from that address for 30
+# minutes: a stranger's guesses lock only the stranger out, never the person on their own
+# connection, and a typo-prone clinic Wi-Fi locks only the account being mistyped there.
+# Guesses spread over many accounts or many addresses are bounded by the abuse limits below.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The locked-out page as a 429 with Retry-After, like the other limits.
+AXES_LOCKOUT_CALLABLE = "mentorship.ratelimits.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
-# Locking by address too would lock out every participant on a clinic's shared Wi-Fi after five
-# typos; the policy (ASVS 2.2.1) is per account, so axes' "add ip_address" advice is declined.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The same client address as the abuse limits (mentorship.ratelimits.client_ip).
+AXES_CLIENT_IP_CALLABLE = "mentorship.ratelimits.client_ip"
+
+# --- Abuse limits (mentorship/ratelimits.py): counted by django-ratelimit in CACHES["default"].
+# How many proxies of our own stand in front of the app (nginx, a load balancer), each
+# appending to X-Forwarded-For; 0 = the app is reached directly and the header is ignored.
+# Set it behind a proxy, or every client looks like the proxy and shares one allowance.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "mentorship.ratelimits.client_ip"
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
+# "N/period": N allowed per window (s, m, h, d; "10m" = ten minutes). Failures-only limits
+# count failed attempts; the others count every request they apply to.
+ABUSE_LIMITS = {
+    # A clinic's Wi-Fi is one address for everyone there: 30 *failed* sign-ins in 10 minutes
+    # is far more typos than a group makes, and far too few to try a password on many accounts.
+    "sign-in-failures-per-address": "30/10m",
+    # Across all addresses; browsers that signed in to the account before are exempt.
+    "sign-in-failures-per-account": "20/h",
+    "password-reset-per-address": "20/h",
+    "password-reset-per-email": "5/h",
+    "invitation-per-address": "30/10m",
+    "invitation-per-token": "10/10m",
+    # Calendar apps poll every 5 to 60 minutes.
+    "calendar-feed-per-token": "60/h",
+    "calendar-feed-misses-per-address": "100/h",
+    "second-factor-failures-per-account": "10/h",
+}
 
 # Idle timeout 30 minutes (cookie age, renewed on each request); absolute lifetime 12 hours
 # (enforced by SessionLifetimeMiddleware from the login time kept in the session).
@@ -245,6 +294,38 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Second factor (issue #16): TOTP and recovery codes with django-otp, passkeys with
+# django-otp-webauthn. The password sign-in (and axes) stays Django's; OTPMiddleware marks a
+# session verified once a second step passed, and SecondFactorMiddleware sends a person with a
+# device to that step, and a coordinator or evaluator past the grace period (per program:
+# Program.second_factor_grace_days) to set one up. See accounts/second_factor.py.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("mentorship.middleware.SessionLifetimeMiddleware") + 1,
+    "accounts.second_factor_middleware.SecondFactorMiddleware",
+)
+# The name authenticator apps and passkey managers list on the person's phone. Not the
+# product's name: "Recovery" in a phone's account list would itself disclose treatment.
+SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Mentorship sign-in")
+OTP_TOTP_ISSUER = SECOND_FACTOR_ISSUER
+OTP_WEBAUTHN_RP_NAME = SECOND_FACTOR_ISSUER
+# A passkey is the second step after the password, never a sign-in on its own: the password
+# step is where axes counts failures.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Passkeys belong to SITE_URL's host name and are accepted from its origin only. Browsers
+# refuse them on an IP address, so on a development machine they work at http://localhost:PORT.
+_passkey_site = urlsplit(SITE_URL.replace("//127.0.0.1", "//localhost", 1))
+OTP_WEBAUTHN_RP_ID = _passkey_site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_site.geturl()]
 
 # --- Internationalisation and time: stored in UTC, shown in the program's timezone.
 LANGUAGE_CODE = "en-us"
@@ -288,17 +369,52 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# --- Error reports (mentorship/errors.py): Sentry when SENTRY_DSN is set, scrubbed of
+# participant content; else an e-mail per server error to ADMINS ("Name <a@b>, c@d").
+ADMINS = [(name, address) for name, address in getaddresses(env_list("ADMINS")) if "@" in address]
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from mentorship.errors import scrub
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        include_local_variables=False,  # a frame's locals can hold what a participant wrote
+        max_request_body_size="never",
+        before_send=scrub,
+        traces_sample_rate=0,
+    )
+
 # --- Logging: to stderr; never participant content (services log ids, not text).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "redact_tokens": {"()": "mentorship.logfilters.RedactTokens"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # In place of Django's mail_admins, which mails request bodies and cookies.
+        "mail_admins": {
+            "class": "mentorship.errors.AdminsEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # axes logs attempted usernames (e-mail addresses) at WARNING; our own receivers log
         # account ids instead, so only its errors are kept.
         "axes": {"level": "ERROR"},
+        # Replaces Django's "django" logger config, and with it its mail_admins handler.
+        "django": {"handlers": ["mail_admins"] if not SENTRY_DSN else [], "level": "INFO"},
         "mentorship.security": {"level": "INFO"},
+        # Django names the path of every refused request; a path may hold a link's token.
+        "django.request": {"filters": ["redact_tokens"]},
     },
 }

@@ -6,6 +6,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The invitation kind lives here: accounts is below this app and cannot register it.
-        from notifications import invitations
+        from notifications import invitations, second_factor
 
         invitations.register()
+        # Same reason: the notice of a second-factor reset, queued through an accounts hook.
+        second_factor.register()

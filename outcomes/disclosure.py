@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils.timezone import now
 
+from accounts import consents
 from accounts.models import Consent, MenteeProfile, Program, User
 from mentorship.audit import Action, audit_records_bulk
 from outcomes import exports
@@ -36,11 +37,12 @@ NOTICE_2_32 = (
     "further use or redisclose the record (see 42 CFR 2.31)."
 )
 
-# What a consent must cover for each kind of identified export.
+# What a consent must cover for each kind of identified export. The check-in rows say whether
+# use was reported, which the consent declaration (accounts.consents) puts under the use log.
 REQUIRED_FLAGS = {
     "participants": ("covers_use_log", "covers_assessments", "to_evaluation"),
     "days": ("covers_use_log", "to_evaluation"),
-    "checkins": ("covers_checkin_notes", "to_evaluation"),
+    "checkins": ("covers_checkin_notes", consents.scope_of("checkin.use"), "to_evaluation"),
 }
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("accounts/", include("accounts.auth_urls")),
+    path("accounts/security/", include("accounts.security_urls")),
     path("participants/", include("accounts.urls")),
     path("matching/", include("matching.urls")),
     path("checkins/", include("checkins.urls")),

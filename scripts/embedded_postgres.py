@@ -24,6 +24,7 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote
 
+import db_roles
 from with_services import on_sigterm, run
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,9 +113,12 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGHUP, on_sigterm)  # the terminal was closed
     try:
-        url = database_url(server)
-        print(f"embedded PostgreSQL in {pgdata}: DATABASE_URL={url}", flush=True)
-        return run(cmd, {**os.environ, "DATABASE_URL": url})
+        # Two roles, as in production: the app's (DATABASE_URL) owns nothing, migrations run
+        # as the owner (MIGRATE_DATABASE_URL).
+        app_url, owner_url = db_roles.provision(database_url(server))
+        print(f"embedded PostgreSQL in {pgdata}: DATABASE_URL={app_url}", flush=True)
+        env = {**os.environ, "DATABASE_URL": app_url, "MIGRATE_DATABASE_URL": owner_url}
+        return run(cmd, env)
     except KeyboardInterrupt:
         return 130
     finally:

@@ -10,8 +10,14 @@ so this never falls back to an in-memory broker or a stand-in database. It uses,
 3. When a default server does not answer but its binaries are installed, a throwaway instance
    on a free port in a temporary directory, stopped and deleted when the command ends.
 
-The command's exit code is passed through. Stdlib only: it runs before anything else is known
-to be installed.
+PostgreSQL gets two roles, as in production (scripts/db_roles.py): the command sees
+DATABASE_URL as the application role, which owns nothing, and MIGRATE_DATABASE_URL as the owner
+that migrations run as, so the suite proves the app needs no more than its grants. A
+MIGRATE_DATABASE_URL already set is used as it is; a server where the given role cannot create
+roles runs with that one role, and says so.
+
+The command's exit code is passed through. Stdlib only, but for the roles (psycopg, imported
+when they are made): it runs before anything else is known to be installed.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import db_roles
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mentorship"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -284,12 +292,20 @@ def main(argv: list[str]) -> int:
             return 2
         except KeyboardInterrupt:
             return 130
+        env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url}
+        roles = "roles from MIGRATE_DATABASE_URL and DATABASE_URL"
+        if not os.environ.get("MIGRATE_DATABASE_URL"):
+            try:
+                env["DATABASE_URL"], env["MIGRATE_DATABASE_URL"] = db_roles.provision(db_url)
+                roles = f"app role {db_roles.APP_ROLE}, owner {db_roles.OWNER_ROLE}"
+            except Exception as exc:  # psycopg's errors; not importable before the venv exists
+                roles = f"ONE ROLE for app and migrations: could not create roles ({exc})"
         print(
-            f"with_services: PostgreSQL {_without_password(db_url)} ({db_how}), "
+            f"with_services: PostgreSQL {_without_password(db_url)} ({db_how}; {roles}), "
             f"Redis {_without_password(redis_url)} ({redis_how})",
             flush=True,
         )
-        return run(cmd, {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url})
+        return run(cmd, env)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,101 @@ def pytest_configure(config):
         pytest.exit("REDIS_URL=redis://... is required: run `make test`.", returncode=2)
 
 
+# --- Two database roles, as in production ---------------------------------------------------
+# The test database is created and migrated as the owner role (MIGRATE_DATABASE_URL, which
+# `make test` sets up); every test then runs as the application role (DATABASE_URL), so the
+# whole suite proves the app needs nothing beyond its grants. Without MIGRATE_DATABASE_URL one
+# role does both and tests/mentorship/test_db_roles.py fails, saying so.
+
+
+LOGIN = ("USER", "PASSWORD")
+
+
+def _log_in_as(credentials: dict, django_db_blocker) -> None:
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        connection.close()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def _as_owner_for_setup(django_test_environment, django_db_blocker):
+    from django.conf import settings
+    from django.db import connection
+
+    app = {key: connection.settings_dict[key] for key in LOGIN}
+    owner = settings.DATABASE_OWNER_CREDENTIALS or app
+    _log_in_as(owner, django_db_blocker)
+    yield app, owner
+    _log_in_as(app, django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_as_owner_for_setup, django_db_setup, django_db_blocker):
+    """pytest-django's, run as the owner (the fixture above is entered first and left last, so
+    creating, migrating and dropping the test database are the owner's); the tests in between
+    run as the application role."""
+    app, owner = _as_owner_for_setup
+    _log_in_as(app, django_db_blocker)
+    yield
+    _log_in_as(owner, django_db_blocker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner():
+    """A transactional test's flush TRUNCATEs every table, the audit table included, which the
+    application role may not do and the audit table's trigger refuses: the owner does it, with
+    that table's triggers off for just the flush. Wrapped around the flush itself, so the
+    test's other fixtures (live server, Celery workers) are torn down first."""
+    from django.db import connection
+    from django.test import TransactionTestCase
+
+    from mentorship.management.commands.migrate import owner_role
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def _audit_triggers(enable: bool) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '30s'")
+            cursor.execute(
+                f"ALTER TABLE mentorship_auditentry {'ENABLE' if enable else 'DISABLE'} TRIGGER USER"
+            )
+
+    def flush_as_owner(self):
+        with owner_role():
+            _audit_triggers(enable=False)
+            try:
+                flush(self)
+            finally:
+                _audit_triggers(enable=True)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_as_owner)
+        yield
+
+
+def clear_abuse_limits() -> None:
+    """Forget every abuse-limit count (only those keys: the Redis database also holds the
+    Celery broker's queues, which a FLUSHDB would take from running worker tests)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    pattern = f"*{settings.RATELIMIT_CACHE_PREFIX}*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _abuse_limits_start_empty():
+    """Each test signs in, resets and fetches as if it were the first: counts live in Redis,
+    outside the test's rolled-back transaction, and would otherwise add up across the suite."""
+    clear_abuse_limits()
+    yield
+
+
 @dataclass
 class World:
     """Two programs and one person per role, plus outsiders, for access tests.

@@ -13,8 +13,8 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_stack_has_the_five_services(compose):
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+def test_stack_has_the_services_and_a_one_off_migrate(compose):
+    assert set(compose["services"]) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
 
 
 @pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker"])
@@ -52,8 +52,43 @@ def test_app_services_run_in_production_mode_with_required_secret(compose, name)
         assert var in env
 
 
-def test_worker_and_beat_wait_for_migrated_web(compose):
-    for name, role in (("worker", "worker"), ("beat", "beat")):
-        service = compose["services"][name]
-        assert service["command"] == ["celery", "-A", "mentorship", role, "-l", "info"]
-        assert service["depends_on"]["web"]["condition"] == "service_healthy"
+def test_migrations_run_once_per_deploy_as_the_owner_before_the_app_starts(compose):
+    services = compose["services"]
+    migrate = services["migrate"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["restart"] == "no"
+    assert "mentorship_owner:" in migrate["environment"]["MIGRATE_DATABASE_URL"]
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        # Only the migrate service holds the owner's password.
+        assert "MIGRATE_DATABASE_URL" not in service["environment"]
+        assert "mentorship_app:" in service["environment"]["DATABASE_URL"]
+        assert "migrate" not in " ".join(service.get("command", []))
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "manage.py migrate" not in dockerfile.split("CMD", 1)[1]
+
+
+def test_postgres_creates_both_roles_on_a_new_volume(compose):
+    postgres = compose["services"]["postgres"]
+    [config] = postgres["configs"]
+    assert config["target"].startswith("/docker-entrypoint-initdb.d/")
+    script = (ROOT / compose["configs"][config["source"]]["file"]).read_text()
+    assert "mentorship_owner" in script and "mentorship_app" in script
+    for var in ("DATABASE_OWNER_PASSWORD", "DATABASE_APP_PASSWORD"):
+        assert postgres["environment"][var].startswith(f"${{{var}:?")
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_worker_and_beat_run_celery(compose, name):
+    if name == "web":
+        assert "command" not in compose["services"]["web"]  # the image's gunicorn
+        return
+    assert compose["services"][name]["command"] == [
+        "celery",
+        "-A",
+        "mentorship",
+        name,
+        "-l",
+        "info",
+    ]

@@ -13,13 +13,14 @@ from datetime import timedelta
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from accounts import invitations
-from accounts.models import Membership, Program
+from accounts import invitations, second_factor
+from accounts.models import Membership, Program, User
 from checkins import emails, services
 from checkins.models import Alert, CheckIn, CheckinSettings, ReminderPreference
 from matching import notices
 from matching import services as matching
 from matching.models import Match
+from notifications import second_factor as second_factor_notice
 from notifications.models import Notification
 from outcomes import assessments, export_jobs
 from outcomes.models import ExportJob
@@ -171,6 +172,24 @@ def _exports() -> Maker:
     return Maker(make, cancel)
 
 
+def _second_factor_resets() -> Maker:
+    def make(count: int) -> list[int]:
+        program = _program()
+        superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+        for _ in range(count):
+            user = factories.make_user_with_role(Membership.Role.COORDINATOR, program)
+            second_factor.second_factor_reset(actor=superuser, user=user)
+        return _due(second_factor_notice.SECOND_FACTOR_RESET)
+
+    def cancel(ids: list[int]) -> None:
+        # Reset again before the e-mail went out: the new notice replaces the unsent one.
+        superuser = User.objects.filter(is_superuser=True).first()
+        for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
+            second_factor.second_factor_reset(actor=superuser, user=row.recipient)
+
+    return Maker(make, cancel)
+
+
 MAKERS: dict[str, Maker] = {
     emails.BEFORE_24H: _checkin_reminders(emails.BEFORE_24H),
     emails.BEFORE_2H: _checkin_reminders(emails.BEFORE_2H),
@@ -182,4 +201,5 @@ MAKERS: dict[str, Maker] = {
     notices.STARTED: _match_notices(notices.STARTED),
     assessments.ASSESSMENT_DUE: _assessments(),
     export_jobs.EXPORT_READY: _exports(),
+    second_factor_notice.SECOND_FACTOR_RESET: _second_factor_resets(),
 }

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from outcomes.models import Source, UseDay, UseReport
 from outcomes.services import use_report_record
 from outcomes.tasks import use_log_repair
 from tests import factories
+from tests.dbroles import owner_connection
 
 
 def _log(world, checkin, days, *, status="completed"):
@@ -136,15 +137,30 @@ def test_a_self_report_still_counts_over_the_mentor_report_by_default(world):
     assert counted.used is False and counted.conflicting and counted.report_count == 2
 
 
-def test_when_the_use_log_refuses_the_report_the_check_in_log_is_rolled_back(world):
-    # A real failure inside the receiver: the database refuses any new use report.
-    with connection.cursor() as cursor:
-        cursor.execute(
+@pytest.fixture
+def use_log_closed(django_db_setup, django_db_blocker):
+    """A real failure inside the receiver: the database refuses any new use report. Made by the
+    owner (the suite's role may not create triggers), before the test's transaction opens and
+    dropped after it ends (this fixture is requested first)."""
+    with django_db_blocker.unblock(), owner_connection() as conn:
+        conn.execute(
             "CREATE FUNCTION refuse_use_report() RETURNS trigger LANGUAGE plpgsql AS"
             " $$ BEGIN RAISE EXCEPTION 'use log closed'; END $$;"
             " CREATE TRIGGER refuse_use_report BEFORE INSERT ON outcomes_usereport"
             " FOR EACH ROW EXECUTE FUNCTION refuse_use_report();"
         )
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(
+                "DROP TRIGGER refuse_use_report ON outcomes_usereport;"
+                " DROP FUNCTION refuse_use_report();"
+            )
+            conn.commit()
+
+
+def test_when_the_use_log_refuses_the_report_the_check_in_log_is_rolled_back(use_log_closed, world):
     day = world.program.today() - timedelta(days=1)
     checkin = factories.CheckInFactory(
         match=world.match, scheduled_at=timezone.now() - timedelta(hours=2)
