@@ -113,8 +113,10 @@ def _walk(client, case, world, role) -> list[str]:
     """Post every form of the page as this role, one hostile field at a time."""
     url = reverse(case.name, kwargs=case.kwargs(world)) + (f"?{case.query}" if case.query else "")
     page = client.get(url)
-    if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
-        return []  # the matrix checks the status; a file download has no form
+    # The matrix says this role opens it: a redirect here would skip the page unnoticed.
+    assert page.status_code == 200, f"{role} {url}: {page.status_code}"
+    if "html" not in page.get("Content-Type", ""):
+        return []  # a file download has no form
     soup = BeautifulSoup(page.content.decode(), "html.parser")
     forms = [f for f in soup.find_all("form") if (f.get("method") or "").lower() == "post"]
     failures = []
