@@ -17,3 +17,15 @@ enrollment_changed = Hook("mentee enrollment date")
 #   invitation: Invitation, seed: str  (the sign-in token is derived from it; never stored)
 # The outbox queues the e-mail and withdraws the unsent e-mail of the invitation it supersedes.
 invitation_created = Hook("invitation created")
+
+# A person asked to sign in with a new e-mail address. Called by
+# accounts.services.email_change_request inside its transaction, with keyword arguments
+#   change: EmailChange, seed: str  (the confirmation token is derived from it; never stored)
+# The outbox sends the confirmation link to the new address (and withdraws an unsent earlier one).
+email_change_requested = Hook("e-mail change requested")
+
+# A person's sign-in e-mail changed (confirmed from the new address). Called by
+# accounts.services.email_change_confirm inside its transaction, with keyword arguments
+#   user: User, old_email: str
+# The outbox tells the old address, so a change the person did not make is noticed.
+email_changed = Hook("e-mail changed")
