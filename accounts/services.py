@@ -201,6 +201,12 @@ def email_change_request(*, user: User, new_email: str, request=None) -> EmailCh
     new_email = User.objects.normalize_email(new_email).strip().lower()
     if new_email == user.email:
         raise ValidationError({"email": "This is already your sign-in e-mail."})
+    if not _person_programs(user):
+        # The outbox files every message under a program; an account outside every program
+        # (an administrator's) is changed in the admin.
+        raise ValidationError(
+            {"email": "Your account belongs to no program; ask an administrator."}
+        )
     moment = timezone.now()
     EmailChange.objects.filter(user=user, used_at__isnull=True, superseded_at__isnull=True).update(
         superseded_at=moment

@@ -5,7 +5,8 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self) -> None:
-        # The invitation kind lives here: accounts is below this app and cannot register it.
-        from notifications import invitations
+        # The invitation and e-mail change kinds live here: accounts is below this app and cannot register it.
+        from notifications import email_change, invitations
 
         invitations.register()
+        email_change.register()
