@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 
-from accounts import models
+from accounts import models, services
 from mentorship.admin import ReadOnlyInline, ServiceOwnedAdmin
 
 
@@ -21,6 +21,14 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            # A superuser's change to a person is in the trail of every program they belong to.
+            services.person_changed_by_admin(
+                actor=request.user, user=obj, fields=list(form.changed_data), request=request
+            )
 
 
 # Stay editable, because the app has no page for them and no service with rules to skip:
@@ -143,3 +151,13 @@ class InvitationAdmin(ServiceOwnedAdmin):
     exclude = ["token_hash"]
     list_select_related = ["user", "program"]
     app_page = ("accounts:invitation_list", None)
+
+
+@admin.register(models.EmailChange)
+class EmailChangeAdmin(ServiceOwnedAdmin):
+    # Confirmed by the person from the new address; the token hash is useless to a reader.
+    list_display = ["user", "created_at", "expires_at", "used_at", "superseded_at"]
+    search_fields = ["user__email"]
+    exclude = ["token_hash"]
+    list_select_related = ["user"]
+    app_page = ("accounts:account", None)

@@ -165,6 +165,9 @@ def invitation_accept(
     the validators) for an account without one, else only for the signed-in account itself."""
     # Lock the person: their password must not be set by two links at once.
     user = User.objects.select_for_update().get(pk=invitation.user_id)
+    invitation.refresh_from_db()
+    if (state := invitation_state(invitation)) != State.VALID:
+        raise InvitationUnusable(state)
     if user.has_usable_password():
         if signed_in is None or signed_in.pk != user.pk:
             raise InvitationUnusable(State.SIGN_IN)

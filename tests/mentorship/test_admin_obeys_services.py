@@ -25,6 +25,7 @@ RULE_MODELS = [
     "accounts.StatusChange",
     "accounts.Consent",
     "accounts.Invitation",
+    "accounts.EmailChange",
     "checkins.CheckIn",
     "checkins.CheckinSettings",
     "checkins.Schedule",
