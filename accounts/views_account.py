@@ -101,7 +101,7 @@ def email_change_confirm(request, token):
         and change.superseded_at is None
         and change.expires_at > timezone.now()
     )
-    form = EmailChangeConfirmForm(request.POST or None)
+    form = EmailChangeConfirmForm(request.POST if request.method == "POST" else None)
     if usable and request.method == "POST" and form.is_valid():
         try:
             services.email_change_confirm(user=request.user, token=token, request=request)

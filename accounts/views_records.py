@@ -386,7 +386,7 @@ def _invitation_join(request, invitation):
             "accounts/invitation/sign_in.html",
             {"invitation": invitation, "signed_in": request.user.is_authenticated},
         )
-    form = InvitationJoinForm(request.POST or None)
+    form = InvitationJoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invitation_accept(
