@@ -4,6 +4,7 @@ them through `accounts.hooks.email_change_requested` and `email_changed`, and th
 them in the same transaction. As for invitations, only a seed is queued; the link's token is
 derived from it with the SECRET_KEY."""
 
+import hashlib
 from datetime import datetime
 
 from django.urls import reverse
@@ -86,12 +87,23 @@ def on_email_change_requested(*, change: EmailChange, seed: str) -> None:
     )
 
 
+def _notice_topic(address: str) -> str:
+    # The address itself is too long for a topic and need not be in one.
+    return "email_changed:" + hashlib.sha256(address.encode()).hexdigest()[:40]
+
+
 def on_email_changed(*, user: User, old_email: str) -> None:
+    # An unsent confirmation (of this change or an older request) has nothing left to confirm;
+    # an unsent notice to the address now back in use is moot: its holder just confirmed it.
+    services.notifications_cancel(kinds=[CONFIRM], recipients=[user.pk])
+    services.notifications_cancel(
+        kinds=[NOTICE], recipients=[user.pk], topics=[_notice_topic(user.email)]
+    )
     services.notification_enqueue(
         kind=NOTICE,
         recipient=user,
         program=_program_of(user),
-        about_id=user.pk,
+        topic=_notice_topic(old_email),
         for_time=timezone.now(),
         data={"to": old_email},
     )
@@ -106,8 +118,6 @@ def register() -> None:
             body="emails/email_change_confirm.txt",
             context=_confirm_context,
             stale=_confirm_stale,
-            # The person asked for it a moment ago and waits for it.
-            quiet_hours=False,
             address=_to,
         ),
     )
@@ -118,7 +128,6 @@ def register() -> None:
             subject="emails/email_changed_subject.txt",
             body="emails/email_changed.txt",
             context=_notice_context,
-            quiet_hours=False,
             # It points to no page: the old address must hear of the change even if the
             # account can no longer be signed in to by whoever reads it.
             needs_sign_in=False,

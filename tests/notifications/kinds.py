@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import invitations
 from accounts import services as accounts
-from accounts.models import Membership, Program, User
+from accounts.models import Membership, Program
 from checkins import emails, services
 from checkins.models import Alert, CheckIn, CheckinSettings, ReminderPreference
 from matching import notices
@@ -135,22 +135,25 @@ def _email_change_confirmations() -> Maker:
     return Maker(make, cancel)
 
 
+def _email_change(user, new_email: str) -> None:
+    """The person asks for a new sign-in address and confirms it from there."""
+    change = accounts.email_change_request(user=user, new_email=new_email)
+    seed = Notification.objects.get(kind=email_change.CONFIRM, about_id=change.pk).data["seed"]
+    accounts.email_change_confirm(user=user, token=accounts.email_change_token(seed))
+
+
 def _email_changed_notices() -> Maker:
     def make(count: int) -> list[int]:
         program = _program()
         for i in range(count):
             mentee = factories.MenteeProfileFactory(program=program)
-            accounts.email_change_request(user=mentee.user, new_email=f"new-{i}-{mentee.pk}@x.org")
-            seed = Notification.objects.get(kind=email_change.CONFIRM, recipient=mentee.user)
-            accounts.email_change_confirm(
-                user=mentee.user, token=accounts.email_change_token(seed.data["seed"])
-            )
+            _email_change(mentee.user, f"new-{i}-{mentee.pk}@x.org")
         return _due(email_change.NOTICE)
 
     def cancel(ids: list[int]) -> None:
-        # Nothing withdraws this notice but the account's deactivation (by a superuser).
-        recipients = Notification.objects.filter(pk__in=ids).values("recipient_id")
-        User.objects.filter(pk__in=recipients).update(is_active=False)
+        # The person takes the old address back (confirmed from it): nothing left to tell it.
+        for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
+            _email_change(row.recipient, row.data["to"])
 
     return Maker(make, cancel)
 
