@@ -22,6 +22,15 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # saved
+            user = models.User.objects.get(pk=id)
+            services.person_changed_by_admin(
+                actor=request.user, user=user, fields=["password"], request=request
+            )
+        return response
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change:

@@ -228,3 +228,26 @@ def test_a_change_to_a_person_is_audited_in_every_program_they_belong_to(client,
     )
     person.refresh_from_db()
     assert person.get_full_name() == "New N"
+
+
+def test_a_new_password_is_audited_in_the_persons_programs(client, world):
+    client.force_login(world.mentor)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "x", "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 200  # wrong old password: nothing changes, nothing audited
+    assert not AuditEntry.objects.filter(action="update", object_type="accounts.user").exists()
+    world.mentor.set_password("old-password-long-enough")
+    world.mentor.save()
+    client.force_login(world.mentor)
+    client.post(
+        reverse("password_change"),
+        {
+            "old_password": "old-password-long-enough",
+            "new_password1": PASSWORD,
+            "new_password2": PASSWORD,
+        },
+    )
+    entry = AuditEntry.objects.get(action="update", object_type="accounts.user")
+    assert (entry.program_id, entry.fields) == (world.program.pk, ["password"])
