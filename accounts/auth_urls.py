@@ -21,6 +21,7 @@ class AuditedPasswordResetConfirmView(auth.PasswordResetConfirmView):
         services.person_password_changed(user=form.user, request=self.request)
         return response
 
+
 urlpatterns = [
     path(
         "login/",

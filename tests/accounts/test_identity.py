@@ -8,6 +8,7 @@ program's invitation while signed in.
 """
 
 import re
+from datetime import time as clock
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from accounts import invitations
 from accounts.models import EmailChange, Invitation, Membership, MenteeProfile, MentorProfile
+from checkins.models import CheckinSettings
 from mentorship.models import AuditEntry
 from notifications.models import Notification
 from tests import factories
@@ -23,6 +25,15 @@ from tests.accounts.test_profile_views import mentee_post
 from tests.notifications.outbox import send_due
 
 PASSWORD = "blue-kettle-on-the-window-sill"
+
+
+@pytest.fixture(autouse=True)
+def no_quiet_hours(world):
+    """The programs' default quiet hours (21:00-07:00) must not decide whether a test passes."""
+    for program in (world.program, world.other_program):
+        CheckinSettings.objects.update_or_create(
+            program=program, defaults={"quiet_start": clock(0), "quiet_end": clock(0)}
+        )
 
 
 @pytest.fixture
