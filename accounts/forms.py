@@ -153,13 +153,16 @@ class _ProfileForm(BoundedModelForm):
         self.program = program
         profile = self.instance
         if profile.pk:
-            user = profile.user
-            for name in PERSON_FIELDS:
-                self.fields[name].initial = getattr(user, name)
-            if user.has_usable_password():
-                # Their login: see accounts.services._update_person for why it is locked.
-                self.fields["email"].disabled = True
-                self.fields["email"].help_text = "Their sign-in; only they can change it."
+            # The name is this program's (on the profile); the e-mail is the person's sign-in,
+            # which only they (or an administrator) change: a coordinator who could change it
+            # could send the account's next link to any mailbox.
+            self.fields["first_name"].initial = profile.first_name
+            self.fields["last_name"].initial = profile.last_name
+            self.fields["email"].initial = profile.user.email
+            self.fields["email"].disabled = True
+            self.fields[
+                "email"
+            ].help_text = "Their sign-in; only they can change it, from their account page."
             self.fields["availability"].initial = profile.availability
         for name, model in self.vocabulary_fields.items():
             field = self.fields[name]
@@ -185,7 +188,9 @@ class _ProfileForm(BoundedModelForm):
         return self.cleaned_data["email"].strip().lower()
 
     def person(self) -> dict:
-        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+        """The name (the program's own), and the e-mail for a new enrollment only."""
+        names = [n for n in PERSON_FIELDS if n != "email" or not self.instance.pk]
+        return {name: self.cleaned_data[name] for name in names}
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -181,6 +181,14 @@ class InvitationAcceptForm(SetPasswordForm):
         self.helper = _helper("Set password and sign in")
 
 
+class InvitationJoinForm(forms.Form):
+    """Joining with an account that already signs in: nothing to type, one button."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Join the program")
+
+
 # --- CSV import: one form per row, made of the very fields of the browser's mentor and mentee
 # forms (same labels, parsing and messages) and their field rules. Plain forms, not ModelForms:
 # a ModelForm would query the database for every constraint on every row, and the import checks

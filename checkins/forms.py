@@ -166,7 +166,7 @@ class LogForm(_LocalTimeForm):
         for attendance in self.attendances:
             self.fields[f"attendance_{attendance.pk}"] = _buttons(
                 [c for c in Attendance.Status.choices if c[0] != Attendance.Status.EXPECTED],
-                label=str(attendance.mentee.user.get_full_name() or attendance.mentee),
+                label=str(attendance.mentee),
                 initial=(
                     Attendance.Status.ATTENDED
                     if attendance.status == Attendance.Status.EXPECTED
@@ -391,7 +391,7 @@ class GroupSessionForm(CheckInCreateForm):
     def __init__(self, *args, mentees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentees"].queryset = mentees
-        self.fields["mentees"].label_from_instance = lambda m: m.user.get_full_name() or str(m)
+        self.fields["mentees"].label_from_instance = str
         self.fields["mode"].initial = Mode.IN_PERSON
         self.helper.layout.insert(0, Field("title"))
         self.helper.layout.insert(-1, Field("mentees", template=BUTTONS))

@@ -102,7 +102,12 @@ def _role_filters(user, paths: AccessPaths) -> dict[str, Q]:
     if paths.mentee is not None:
         mentees = matched_mentee_ids(user, paths.mentor_consent)
         mentor_q |= Q(**{_join(paths.mentee, "pk__in") if paths.mentee else "pk__in": mentees})
-        filters[MENTEE] = Q(**{_join(paths.mentee, "user"): user})
+        # A profile reaches its person only once they joined its program (accepted its
+        # invitation): a coordinator who enrolls an e-mail must not hand the program's records
+        # to whoever holds that account.
+        filters[MENTEE] = Q(**{_join(paths.mentee, "user"): user}) & Q(
+            **{_join(paths.program, "in"): program_ids(user, MENTEE)}
+        )
     if paths.mentor is not None:
         own = Q(**{_join(paths.mentor, "user"): user})
         if paths.mentor_match is not None:
@@ -114,7 +119,7 @@ def _role_filters(user, paths: AccessPaths) -> dict[str, Q]:
             else:
                 own &= Q(pk__in=open_matches)
         mentor_q |= own
-    filters[MENTOR] = mentor_q
+    filters[MENTOR] = mentor_q & Q(**{_join(paths.program, "in"): program_ids(user, MENTOR)})
     return filters
 
 

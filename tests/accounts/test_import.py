@@ -217,10 +217,15 @@ def test_a_person_from_another_program_keeps_one_account(program):
 
     result = participants_import(program=program, content=content)
 
-    assert result.written and result.existing_accounts == 1
+    assert result.written
     assert MenteeProfile.objects.filter(user=other.user).count() == 2
     other.user.refresh_from_db()
     assert other.user.first_name != "New"  # an import never rewrites an existing person
+    # This program knows the person by the name typed here, and they join it only by
+    # accepting its invitation.
+    ours = MenteeProfile.objects.get(user=other.user, program=program)
+    assert ours.display_name == "New Name"
+    assert Membership.objects.get(user=other.user, program=program).joined_at is None
 
 
 def test_dry_run_writes_nothing(program):
