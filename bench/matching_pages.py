@@ -93,6 +93,8 @@ def seed(slug: str, mentees: int, mentors: int) -> tuple[Program, User]:
             MentorProfile(
                 program=program,
                 user=u,
+                first_name=u.first_name,
+                last_name=u.last_name,
                 gender=rng.choice([Gender.WOMAN, Gender.MAN]),
                 # About a third are excluded for some mentor-level reason.
                 recovery_since=today - timedelta(days=rng.randint(60, 4000)),
@@ -126,6 +128,8 @@ def seed(slug: str, mentees: int, mentors: int) -> tuple[Program, User]:
             MenteeProfile(
                 program=program,
                 user=u,
+                first_name=u.first_name,
+                last_name=u.last_name,
                 enrolled_on=today - timedelta(days=rng.randint(0, 60)),
                 preferred_philosophy=rng.choice(philosophies + [None]),
                 preferred_mentor_gender=rng.choice(["", "", "woman", "man"]),

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Match, MatchingSettings, NeverPair
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 
-class MatchEndForm(forms.Form):
+class MatchEndForm(BoundedForm):
     reason = forms.ChoiceField(label="Why does the match end?", choices=Match.EndReason.choices)
     do_not_rematch = forms.BooleanField(
         label="Do not rematch these two",
@@ -20,7 +21,7 @@ class MatchEndForm(forms.Form):
         self.helper.add_input(Submit("submit", "End match", css_class="btn-danger"))
 
 
-class NeverPairForm(forms.Form):
+class NeverPairForm(BoundedForm):
     """One found mentor's "never pair" form: the mentor is chosen by the search, so the field
     is hidden (a select of every mentor of a large program was thousands of options)."""
 
@@ -34,7 +35,7 @@ class NeverPairForm(forms.Form):
         self.helper.form_tag = False
 
 
-class MatchingSettingsForm(forms.ModelForm):
+class MatchingSettingsForm(BoundedModelForm):
     class Meta:
         model = MatchingSettings
         fields = [
@@ -62,7 +63,7 @@ class MatchingSettingsForm(forms.ModelForm):
         return data
 
 
-class CohortStartForm(forms.Form):
+class CohortStartForm(BoundedForm):
     """Start a cohort run: every waiting mentee, or only the participant IDs given."""
 
     participant_ids = forms.CharField(
@@ -90,7 +91,7 @@ SCORE_BANDS = {
 }
 
 
-class CohortFilterForm(forms.Form):
+class CohortFilterForm(BoundedForm):
     """Filters of a stored cohort plan (GET): they narrow the shown page, never the plan."""
 
     SHOW = [
@@ -127,7 +128,7 @@ class CohortFilterForm(forms.Form):
         return self.cleaned_data["mentor"].replace("\x00", "").strip()
 
 
-class MentorSearchForm(forms.Form):
+class MentorSearchForm(BoundedForm):
     """The never-pair picker: a search of the program's mentors by name (GET)."""
 
     q = forms.CharField(label=_("Find a mentor by name"), required=False, max_length=100)

@@ -221,8 +221,8 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
         .values_list(
             "pk",
             "user_id",
-            "user__first_name",
-            "user__last_name",
+            "first_name",
+            "last_name",
             "user__email",
             "gender",
             "availability",
@@ -317,8 +317,8 @@ def _mentee_arrays(mentees: QuerySet, ph_idx, fo_idx, la_idx, su_idx) -> dict:
         mentees.order_by("pk").values_list(
             "pk",
             "user_id",
-            "user__first_name",
-            "user__last_name",
+            "first_name",
+            "last_name",
             "preferred_philosophy_id",
             "philosophy_required",
             "preferred_mentor_gender",
@@ -377,7 +377,5 @@ def mentor_search(user, program: Program, text: str) -> QuerySet:
     `text`, by name: the never-pair picker. Other programs' mentors are never found."""
     found = access.scope(user, MentorProfile.objects.filter(program=program))
     for word in text.split()[:4]:
-        found = found.filter(
-            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word)
-        )
-    return found.select_related("user").order_by("user__first_name", "user__last_name", "pk")
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return found.select_related("user").order_by("first_name", "last_name", "pk")

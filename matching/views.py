@@ -346,8 +346,7 @@ def _cohort_rows(run: CohortRun, form: CohortFilterForm):
         words = data["mentor"].split()
         for word in words[:4]:
             rows = rows.filter(
-                Q(mentor__user__first_name__icontains=word)
-                | Q(mentor__user__last_name__icontains=word)
+                Q(mentor__first_name__icontains=word) | Q(mentor__last_name__icontains=word)
             )
     return rows
 
@@ -531,11 +530,11 @@ def cohort_csv(request, slug, pk):
         .order_by("mentee_id")
         .values_list(
             "mentee__participant_id",
-            "mentee__user__first_name",
-            "mentee__user__last_name",
+            "mentee__first_name",
+            "mentee__last_name",
             "mentor_id",
-            "mentor__user__first_name",
-            "mentor__user__last_name",
+            "mentor__first_name",
+            "mentor__last_name",
             "score",
             "pinned",
             "removed",

@@ -118,9 +118,7 @@ def identified_rows(*, program: Program, kind: str, mentee_ids: set[int]) -> exp
         pid: (f"{first} {last}".strip(), email, enrolled)
         for pid, first, last, email, enrolled in MenteeProfile.objects.filter(
             pk__in=mentee_ids
-        ).values_list(
-            "participant_id", "user__first_name", "user__last_name", "user__email", "enrolled_on"
-        )
+        ).values_list("participant_id", "first_name", "last_name", "user__email", "enrolled_on")
     }
     day_col = header.index("day_number") if "day_number" in header else None
     new_header = ["participant_id", "name", "email", "enrolled_on", *header[1:]]
