@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
-from accounts.hooks import enrollment_changed
+from accounts.hooks import enrollment_changed, mentees_enrolled
 from accounts.models import (
     FocusArea,
     Membership,
@@ -299,6 +299,7 @@ def mentee_create(
         changed_by=actor if actor is not None and actor.is_authenticated else None,
     )
     audit_record(actor=actor, action=Action.CREATE, obj=mentee, fields=fields, request=request)
+    mentees_enrolled(mentee_ids=[mentee.pk])
     return mentee
 
 
