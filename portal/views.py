@@ -4,14 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Membership, MenteeProfile, MentorProfile, Program
+from accounts.selectors import per_program_count
 from matching.models import Match
 from mentorship import access
 from mentorship.celery import app as celery_app
@@ -51,33 +51,16 @@ def home(request):
     )
 
 
-def _per_program_count(queryset) -> Subquery:
-    """The number of rows of one table per program, as a subquery of the program row.
-
-    Counting several related tables in one aggregate joins them with each other first (3,000
-    mentors x 10,000 mentees x matches rows for a large program): each table is counted on its
-    own, over its program_id index, so the dashboard costs what the counts cost.
-    """
-    counted = (
-        queryset.filter(program=OuterRef("pk"))
-        .order_by()
-        .values("program")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def _coordinator_dashboard(user) -> dict:
     programs = access.coordinated_programs(user, Program.objects.all()).annotate(
-        mentor_count=_per_program_count(MentorProfile.objects.filter(is_active=True)),
-        mentee_count=_per_program_count(MenteeProfile.objects.all()),
-        unmatched_count=_per_program_count(
+        mentor_count=per_program_count(MentorProfile.objects.filter(is_active=True)),
+        mentee_count=per_program_count(MenteeProfile.objects.all()),
+        unmatched_count=per_program_count(
             MenteeProfile.objects.filter(
                 study_arm=MenteeProfile.Arm.MENTORED, status=MenteeProfile.Status.ENROLLED
             )
         ),
-        active_match_count=_per_program_count(Match.objects.filter(status=Match.Status.ACTIVE)),
+        active_match_count=per_program_count(Match.objects.filter(status=Match.Status.ACTIVE)),
     )
     return {"programs": programs}
 
