@@ -385,11 +385,9 @@ def demo_seed_large(
             MenteeProfile(
                 program=program,
                 user=u,
-                # The first mentored mentees have been in the program for a year or more.
+                # The first `matched` mentees (mentored) have been in the program a year or more.
                 enrolled_on=today
-                - timedelta(
-                    days=rng.randint(372, 400) if k < matched * 5 // 4 else rng.randint(0, 180)
-                ),
+                - timedelta(days=rng.randint(372, 400) if k < matched else rng.randint(0, 180)),
                 preferred_philosophy=rng.choice(philosophies),
                 philosophy_required=rng.random() < 0.1,
                 gender=rng.choice([Gender.WOMAN, Gender.MAN, Gender.NONBINARY]),
@@ -397,7 +395,7 @@ def demo_seed_large(
                 mentor_gender_required=rng.random() < 0.1,
                 availability=_availability(rng, rng.randint(3, 12)),
                 study_arm=MenteeProfile.Arm.COMPARISON
-                if rng.random() < 0.2
+                if k >= matched and rng.random() < 0.2
                 else MenteeProfile.Arm.MENTORED,
             )
             for k, u in enumerate(mentee_users)
