@@ -309,17 +309,40 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
     return program, logins
 
 
+LARGE_MATCHED = 2_500  # mentees of the large program in an active match for about a year
+
+
+def large_slug(mentees: int) -> str:
+    """The large program's slug: "large" at full size, else one program per scale."""
+    return "large" if mentees == 10_000 else f"large-{mentees}"
+
+
 @transaction.atomic
-def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
-    """A program big enough for benchmarks, built with bulk inserts."""
+def demo_seed_large(
+    *, mentees: int = 10_000, mentors: int = 3_000, matched: int = LARGE_MATCHED
+) -> tuple[Program, dict[str, str]]:
+    """A program big enough for benchmarks, built with bulk inserts: its own coordinator and
+    evaluator, and the first `matched` mentored mentees enrolled a year or more ago (the
+    matches, check-ins, goals and use log of that year are seeded by the apps above)."""
     rng = _rng(7)
+    slug = large_slug(mentees)
     program, created = Program.objects.get_or_create(
-        slug="large",
+        slug=slug,
         defaults={"name": "Statewide Benchmark Program", "timezone": "America/New_York"},
     )
     vocabulary_seed_defaults(program=program)
+    password_hash = make_password(DEMO_PASSWORD)
+    logins = {}
+    for role, name, first, last in [
+        (Membership.Role.COORDINATOR, "coordinator", "Lars", "Coordinator"),
+        (Membership.Role.STAFF, "evaluator", "Lena", "Evaluator"),
+    ]:
+        email = f"{name}@{slug}.{DEMO_DOMAIN}"
+        user = _user(email, first, last, password_hash)
+        Membership.objects.get_or_create(user=user, program=program, role=role)
+        logins[role.label] = email
     if not created and MenteeProfile.objects.filter(program=program).exists():
-        return program
+        return program, logins
     philosophies = list(Philosophy.objects.filter(program=program))
     focus_areas = list(FocusArea.objects.filter(program=program))
     substances = list(Substance.objects.filter(program=program))
@@ -330,7 +353,7 @@ def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
     def people(prefix: str, n: int) -> list[User]:
         users = User.objects.bulk_create(
             User(
-                email=f"{prefix}{k}@large.{DEMO_DOMAIN}",
+                email=f"{prefix}{k}@{slug}.{DEMO_DOMAIN}",
                 first_name=rng.choice(FIRST),
                 last_name=rng.choice(LAST),
                 password=unusable,
@@ -370,7 +393,9 @@ def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
                 user=u,
                 first_name=u.first_name,
                 last_name=u.last_name,
-                enrolled_on=today - timedelta(days=rng.randint(0, 180)),
+                # The first `matched` mentees (mentored) have been in the program a year or more.
+                enrolled_on=today
+                - timedelta(days=rng.randint(372, 400) if k < matched else rng.randint(0, 180)),
                 preferred_philosophy=rng.choice(philosophies),
                 philosophy_required=rng.random() < 0.1,
                 gender=rng.choice([Gender.WOMAN, Gender.MAN, Gender.NONBINARY]),
@@ -378,10 +403,10 @@ def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
                 mentor_gender_required=rng.random() < 0.1,
                 availability=_availability(rng, rng.randint(3, 12)),
                 study_arm=MenteeProfile.Arm.COMPARISON
-                if rng.random() < 0.2
+                if k >= matched and rng.random() < 0.2
                 else MenteeProfile.Arm.MENTORED,
             )
-            for u in mentee_users
+            for k, u in enumerate(mentee_users)
         ),
         batch_size=5000,
     )
@@ -443,4 +468,28 @@ def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
         ),
         batch_size=5000,
     )
-    return program
+    coordinator = User.objects.get(email=logins[Membership.Role.COORDINATOR.label])
+    Consent.objects.bulk_create(
+        (
+            Consent(
+                mentee=m,
+                version=1,
+                covers_checkin_notes=True,
+                covers_use_log=True,
+                covers_goals=True,
+                covers_assessments=True,
+                to_mentor=True,
+                to_program_staff=True,
+                to_evaluation=True,
+                expires_on=m.enrolled_on + timedelta(days=730),
+                expiry_event="When I leave the program",
+                revocation_explained=True,
+                signature_name="Signed on paper",
+                signed_at=timezone.now(),
+                recorded_by=coordinator,
+            )
+            for m in mentee_rows
+        ),
+        batch_size=5000,
+    )
+    return program, logins

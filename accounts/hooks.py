@@ -12,6 +12,14 @@ from mentorship.registry import Hook
 # so that figures counted from day 1 and kept by higher apps are recounted at once.
 enrollment_changed = Hook("mentee enrollment date")
 
+# Mentees were enrolled (created, one by the browser's form or many by a CSV import). Called by
+# accounts.services.mentee_create and accounts.imports inside their transaction, with keyword
+# arguments
+#   mentee_ids: list[int]
+# so that higher apps keeping a row per mentee from day 1 (the use summary the cohort report and
+# exports read) create it at once, and no read has to count a missing one.
+mentees_enrolled = Hook("mentees enrolled")
+
 # An invitation was created (a first one, or one that supersedes the person's earlier one).
 # Called by accounts.invitations inside the inviting transaction, with keyword arguments
 #   invitation: Invitation, seed: str  (the sign-in token is derived from it; never stored)

@@ -22,6 +22,7 @@ from accounts.forms_records import (
     MentorRowForm,
     PersonRowForm,
 )
+from accounts.hooks import mentees_enrolled
 from accounts.models import (
     AVAILABILITY_SLOTS,
     FocusArea,
@@ -589,6 +590,7 @@ def _write(result: ImportResult, *, program: Program, actor, request) -> None:
         ],
         batch_size=BATCH,
     )
+    mentees_enrolled(mentee_ids=[mentee.pk for mentee in profiles[MENTEE]])
 
 
 @transaction.atomic

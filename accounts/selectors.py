@@ -167,3 +167,21 @@ def vocabularies_for(program: Program) -> dict[str, QuerySet]:
         "substances": Substance.objects.filter(program=program),
         "trainings": Training.objects.filter(program=program),
     }
+
+
+def per_program_count(queryset: QuerySet) -> Coalesce:
+    """The number of rows of `queryset` per program, to annotate program rows with.
+
+    Counting several related tables in one aggregate joins them with each other first (3,000
+    mentors x 10,000 mentees x the matches, for a large program), and a subquery next to such
+    an aggregate is repeated for every joined row: each table is counted on its own instead,
+    over its program_id index, so a dashboard costs what its counts cost.
+    """
+    counted = (
+        queryset.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

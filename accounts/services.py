@@ -15,7 +15,12 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accounts.hooks import email_change_requested, email_changed, enrollment_changed
+from accounts.hooks import (
+    email_change_requested,
+    email_changed,
+    enrollment_changed,
+    mentees_enrolled,
+)
 from accounts.models import (
     EmailChange,
     FocusArea,
@@ -440,6 +445,7 @@ def mentee_create(
         changed_by=actor if actor is not None and actor.is_authenticated else None,
     )
     audit_record(actor=actor, action=Action.CREATE, obj=mentee, fields=fields, request=request)
+    mentees_enrolled(mentee_ids=[mentee.pk])
     return mentee
 
 

@@ -1,15 +1,17 @@
 """Demo check-ins: a weekly schedule per demo match, a few logged ones (one no-show, one
 concern), upcoming ones with reminders, a group session and an open alert. Idempotent."""
 
+import random
 from datetime import time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import FocusArea, Program
+from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program
 from checkins import services
 from checkins.models import CheckIn, Schedule
-from matching.models import Match
+from matching.models import Match, MatchStatusChange
+from mentorship.models import AuditEntry
 
 
 @transaction.atomic
@@ -68,3 +70,146 @@ def demo_seed_checkins(*, program: Program) -> None:
         title="Weekly group mentoring",
     )
     services.engagement_scan()
+
+
+def demo_seed_checkins_large(*, program: Program, matched: int) -> None:
+    """The large program's year: `matched` active matches (mentors and mentored mentees enrolled
+    a year or more ago, in primary key order), each with a weekly schedule from the match's
+    start, a check-in a week (mostly completed, some no-shows and cancellations), the next one
+    scheduled, and an audit entry per logged check-in. Bulk inserts; idempotent."""
+    if not Match.objects.filter(program=program).exists():
+        with transaction.atomic():
+            _large_matches(program, matched)
+    # One transaction per slice of matches (a year of check-ins is too much for one); a run cut
+    # short resumes with the matches that have no schedule yet.
+    matches = list(
+        Match.objects.filter(program=program, status=Match.Status.ACTIVE, schedules__isnull=True)
+        .select_related("mentor")
+        .order_by("pk")
+    )
+    for start in range(0, len(matches), 250):
+        with transaction.atomic():
+            _large_checkins(program, matches[start : start + 250])
+
+
+def _large_matches(program: Program, matched: int) -> None:
+    today = program.today()
+    mentees = list(
+        MenteeProfile.objects.filter(
+            program=program,
+            study_arm=MenteeProfile.Arm.MENTORED,
+            enrolled_on__lte=today - timedelta(days=365),
+        ).order_by("pk")[:matched]
+    )
+    mentors = list(MentorProfile.objects.filter(program=program).order_by("pk")[: len(mentees)])
+    now = timezone.now()
+    matches = Match.objects.bulk_create(
+        [
+            Match(
+                program=program,
+                mentor=mentor,
+                mentee=mentee,
+                status=Match.Status.ACTIVE,
+                score=60 + i % 40,
+                proposed_at=now - timedelta(days=(today - mentee.enrolled_on).days - 3),
+                started_at=now - timedelta(days=(today - mentee.enrolled_on).days - 7),
+            )
+            for i, (mentor, mentee) in enumerate(zip(mentors, mentees, strict=False))
+        ],
+        batch_size=2000,
+    )
+    MatchStatusChange.objects.bulk_create(
+        [
+            MatchStatusChange(match=m, from_status="", to_status=m.status, changed_at=m.started_at)
+            for m in matches
+        ],
+        batch_size=2000,
+    )
+    MenteeProfile.objects.filter(pk__in=[m.mentee_id for m in matches]).update(
+        status=MenteeProfile.Status.ACTIVE
+    )
+
+
+def _large_checkins(program: Program, matches: list[Match]) -> None:
+    rng = random.Random(matches[0].pk)  # noqa: S311 — demo data, not security
+    now = timezone.now()
+    modes = ["phone", "in_person", "video"]
+    schedules = Schedule.objects.bulk_create(
+        [
+            Schedule(
+                match=m,
+                cadence=Schedule.Cadence.WEEKLY,
+                starts_on=m.started_at.date(),
+                time_of_day=time(17 + i % 3, 30),
+                mode=modes[i % 3],
+                duration_minutes=45,
+                created_at=m.started_at,
+            )
+            for i, m in enumerate(matches)
+        ]
+    )
+    checkins, audit = [], []
+    for match, schedule in zip(matches, schedules, strict=True):
+        at = match.started_at + timedelta(days=1)
+        while True:
+            past = at < now
+            roll = rng.random()
+            if not past:
+                status = CheckIn.Status.SCHEDULED
+            elif roll < 0.85:
+                status = CheckIn.Status.COMPLETED
+            elif roll < 0.95:
+                status = CheckIn.Status.NO_SHOW
+            else:
+                status = CheckIn.Status.CANCELLED
+            held = status == CheckIn.Status.COMPLETED
+            logged = past and status != CheckIn.Status.CANCELLED
+            checkins.append(
+                CheckIn(
+                    program=program,
+                    match=match,
+                    mentee_id=match.mentee_id,
+                    schedule=schedule,
+                    scheduled_at=at,
+                    duration_minutes=45,
+                    mode=schedule.mode,
+                    status=status,
+                    actual_at=at if held else None,
+                    actual_minutes=40 + rng.randint(0, 20) if held else None,
+                    mood=rng.randint(2, 5) if held else None,
+                    craving=rng.randint(0, 6) if held else None,
+                    use_reported=CheckIn.UseReport.NO if held else CheckIn.UseReport.NOT_ASKED,
+                    goals_reviewed=held and rng.random() < 0.5,
+                    next_steps="Keep the morning routine; call if cravings spike." if held else "",
+                    logged_at=at + timedelta(hours=2) if logged else None,
+                    logged_by_id=match.mentor.user_id if logged else None,
+                    created_at=at - timedelta(days=7),
+                )
+            )
+            if logged:
+                audit.append(
+                    AuditEntry(
+                        at=at + timedelta(hours=2),
+                        actor_id=match.mentor.user_id,
+                        action=AuditEntry.Action.UPDATE,
+                        object_type="checkins.checkin",
+                        program_id=program.pk,
+                        person_id=None,  # filled in below, from the mentee
+                        fields=["mood", "status"],
+                    )
+                )
+                audit[-1].mentee_pk = match.mentee_id
+            if not past:
+                break
+            at += timedelta(days=7)
+    CheckIn.objects.bulk_create(checkins, batch_size=5000)
+    users = dict(
+        MenteeProfile.objects.filter(pk__in=[m.mentee_id for m in matches]).values_list(
+            "pk", "user_id"
+        )
+    )
+    logged = iter(c for c in checkins if c.logged_at is not None)
+    for entry in audit:
+        entry.object_id = str(next(logged).pk)
+        entry.person_id = users[entry.mentee_pk]
+    AuditEntry.objects.bulk_create(audit, batch_size=5000)

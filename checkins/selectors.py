@@ -111,9 +111,19 @@ def last_contact(checkin: CheckIn):
     )
 
 
-def engagement_rows(program: Program, now: datetime | None = None) -> QuerySet:
-    """Per active match: last contact, next check-in, this month's completed vs scheduled,
-    contact hours per week over the last four weeks, open alerts. One query."""
+def engagement_matches(program: Program) -> QuerySet:
+    """The program's active matches in the engagement page's order, without their figures:
+    what the page paginates, so that only one page of matches is aggregated."""
+    return Match.objects.filter(program=program, status=Match.Status.ACTIVE).order_by(
+        "mentor__last_name", "mentee__last_name", "pk"
+    )
+
+
+def engagement_rows(program: Program, match_ids, now: datetime | None = None) -> QuerySet:
+    """Per active match of `match_ids` (one page: the figures join every check-in of a match,
+    a year of them for every match of a large program otherwise): last contact, next check-in,
+    this month's completed vs scheduled, contact hours per week over the last four weeks, open
+    alerts. One query."""
     now = now or timezone.now()
     local = now.astimezone(program.tzinfo)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -127,7 +137,8 @@ def engagement_rows(program: Program, now: datetime | None = None) -> QuerySet:
         .values("n")
     )
     return (
-        Match.objects.filter(program=program, status=Match.Status.ACTIVE)
+        engagement_matches(program)
+        .filter(pk__in=list(match_ids))
         .select_related("mentee__user", "mentor__user")
         .annotate(
             last_contact=Max("checkins__actual_at", filter=done),
@@ -150,7 +161,6 @@ def engagement_rows(program: Program, now: datetime | None = None) -> QuerySet:
             / 240.0,
             open_alerts=Subquery(open_alerts, output_field=IntegerField()),
         )
-        .order_by("mentor__last_name", "mentee__last_name", "pk")
     )
 
 

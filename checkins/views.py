@@ -288,8 +288,11 @@ def engagement(request, program_pk):
     program = access.get_program_for_user(
         request.user, Program.objects.all(), roles=(access.COORDINATOR,), pk=program_pk
     )
-    rows = Paginator(selectors.engagement_rows(program), PAGE_SIZE).get_page(
+    rows = Paginator(selectors.engagement_matches(program), PAGE_SIZE).get_page(
         request.GET.get("page")
+    )
+    rows.object_list = list(
+        selectors.engagement_rows(program, rows.object_list.values_list("pk", flat=True))
     )
     context = {
         "program": program,

@@ -209,3 +209,74 @@ def _goal(match: Match, areas, plan, today, now) -> None:
             author=match.mentor.user,
             body="Good progress. Let's look at what gets in the way at our next check-in.",
         )
+
+
+def demo_seed_goals_large(*, program: Program) -> None:
+    """Three goals per active match of the large program, started over its year (the last one
+    still active), each with a progress entry every two or three weeks. Bulk; idempotent."""
+    goal_template_seed_defaults(program=program)
+    if Goal.objects.filter(mentee__program=program).exists():
+        return
+    areas = {a.name: a for a in FocusArea.objects.filter(program=program)}
+    plans = [plan for plan in PLANS if plan[0] in areas and plan[7] is not None]
+    matches = list(
+        Match.objects.filter(program=program, status=Match.Status.ACTIVE)
+        .select_related("mentee", "mentor")
+        .order_by("pk")
+    )
+    today = program.today()
+    now = timezone.now()
+    for start in range(0, len(matches), 500):
+        with transaction.atomic():
+            goals = []
+            for index, match in enumerate(matches[start : start + 500], start):
+                began = match.started_at.date()
+                for n in range(3):
+                    plan = plans[(index + n) % len(plans)]
+                    opened = began + timedelta(days=120 * n)
+                    due = opened + timedelta(days=110)
+                    status = "active" if due > today else ("achieved" if n % 2 else "not_achieved")
+                    goals.append(_large_goal(match, areas, plan, opened, due, status, now, today))
+            Goal.objects.bulk_create(goals, batch_size=2000)
+            ProgressEntry.objects.bulk_create(
+                (
+                    ProgressEntry(
+                        goal=goal,
+                        recorded_on=day,
+                        value=Decimal(week % 4),
+                        recorded_by_id=goal.created_by_id,
+                    )
+                    for goal in goals
+                    for week, day in enumerate(
+                        goal.start_date + timedelta(days=d)
+                        for d in range(14, (min(goal.due_date, today) - goal.start_date).days, 17)
+                    )
+                ),
+                batch_size=5000,
+            )
+
+
+def _large_goal(match, areas, plan, opened, due, status, now, today) -> Goal:
+    area, kind, title, metric, unit, direction, baseline, target = plan[:8]
+    return Goal(
+        mentee=match.mentee,
+        kind=kind,
+        title=title,
+        specific=f"{title}, in my own words: one step at a time.",
+        metric=metric,
+        unit=unit,
+        direction=direction,
+        baseline=Decimal(baseline),
+        target=Decimal(target),
+        steps="Write down the next step each week and tell my mentor.",
+        support="My mentor; the program's resource list.",
+        agreed_at=now - timedelta(days=(today - opened).days),
+        agreed_by_id=match.mentor.user_id,
+        focus_area=areas[area],
+        why_it_matters="Staying busy and connected keeps cravings down.",
+        start_date=opened,
+        due_date=due,
+        status=status,
+        closed_on=None if status == "active" else due,
+        created_by_id=match.mentee.user_id,
+    )

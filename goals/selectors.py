@@ -84,14 +84,23 @@ def templates_for_program(program: Program) -> QuerySet:
     return GoalTemplate.objects.filter(program=program, is_active=True).select_related("focus_area")
 
 
-def attainment_by_mentee(program: Program, today: date) -> QuerySet:
-    """Per mentee: goals set (drafts excluded), active, achieved, achieved by the due date,
-    overdue (active and past due). One query for the whole page."""
+def attainment_mentees(program: Program) -> QuerySet:
+    """The mentees of the attainment page, in its order, without their counts: what the page
+    paginates, so that only one page of mentees has its goals counted."""
+    return MenteeProfile.objects.filter(
+        program=program, study_arm=MenteeProfile.Arm.MENTORED
+    ).order_by("last_name", "first_name", "pk")
+
+
+def attainment_by_mentee(program: Program, today: date, mentee_ids) -> QuerySet:
+    """Per mentee of `mentee_ids` (one page: counting every mentee's goals grows with the
+    program): goals set (drafts excluded), active, achieved, achieved by the due date, overdue
+    (active and past due). One query for the whole page."""
     return (
-        MenteeProfile.objects.filter(program=program, study_arm=MenteeProfile.Arm.MENTORED)
+        attainment_mentees(program)
+        .filter(pk__in=list(mentee_ids))
         .select_related("user")
         .annotate(**_attainment_counts("goals__", today))
-        .order_by("last_name", "first_name", "pk")
     )
 
 

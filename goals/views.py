@@ -289,8 +289,12 @@ def _coordinated_program(request, slug: str) -> Program:
 def program_attainment(request, slug: str):
     program = _coordinated_program(request, slug)
     today = program.today()
-    mentees = selectors.attainment_by_mentee(program, today)
-    page = Paginator(mentees, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.attainment_mentees(program), 50).get_page(request.GET.get("page"))
+    page.object_list = list(
+        selectors.attainment_by_mentee(
+            program, today, page.object_list.values_list("pk", flat=True)
+        )
+    )
     totals = selectors.attainment_for_program(program, today)
     return render(
         request,

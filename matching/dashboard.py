@@ -2,12 +2,13 @@
 mentors see proposals waiting for their answer. A constant number of queries however many
 programs and mentees there are."""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models import F
 from django.db.models.expressions import Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 
 from accounts.models import Program
+from accounts.selectors import per_program_count
 from matching.models import Match
 from matching.selectors import waiting_mentees
 from mentorship import access
@@ -24,18 +25,12 @@ def panel(request, role: str) -> str:
 
 
 def _coordinator(request) -> str:
-    waiting_count = (
-        waiting_mentees()
-        .filter(program=OuterRef("pk"))
-        .order_by()
-        .values("program")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    # Each count on its own (a join of matches next to the waiting subquery repeated the
+    # subquery for every match row: tens of seconds for a 10,000-mentee program).
     programs = list(
         access.coordinated_programs(request.user, Program.objects.all()).annotate(
-            proposed=Count("matches", filter=Q(matches__status=Match.Status.PROPOSED)),
-            waiting=Coalesce(Subquery(waiting_count, output_field=IntegerField()), 0),
+            proposed=per_program_count(Match.objects.filter(status=Match.Status.PROPOSED)),
+            waiting=per_program_count(waiting_mentees()),
         )
     )
     if not programs:

@@ -33,6 +33,10 @@ class OutcomesConfig(AppConfig):
         from outcomes.services import use_summary_after_enrollment_change
 
         enrollment_changed.connect(use_summary_after_enrollment_change)
+        from accounts.hooks import mentees_enrolled
+        from outcomes.services import use_summaries_after_enrollment
+
+        mentees_enrolled.connect(use_summaries_after_enrollment)
         # --- end of hand-offs from accounts
 
         from outcomes import assessments, export_jobs

@@ -10,8 +10,8 @@ from django.db import transaction
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
 from accounts.vocabularies import vocabulary_seed_defaults
 from outcomes.instruments import BARC10, due_date
-from outcomes.models import Assessment, Source, UseReport
-from outcomes.services import use_reports_import
+from outcomes.models import Assessment, Source, UseDay, UseReport
+from outcomes.services import use_reports_import, use_summaries_refresh
 
 PAST_COHORT = 40
 WEEKS = 24
@@ -119,3 +119,77 @@ def _answers_for(total: int, rng: random.Random) -> list[int]:
         i = rng.choice([i for i, a in enumerate(answers) if a < 6])
         answers[i] += 1
     return answers
+
+
+def demo_seed_outcomes_large(*, program: Program) -> None:
+    """The large program's use log: a year of days (with gaps) for every matched mentee,
+    a few weeks for the others, BARC-10 at each time point reached, and a use summary for every
+    mentee. Bulk inserts, one transaction per slice of mentees; idempotent (a run cut short
+    resumes with the mentees that have no summary yet)."""
+    today = program.today()
+    substances = list(Substance.objects.filter(program=program).values_list("name", flat=True))
+    pending = list(
+        MenteeProfile.objects.filter(program=program, use_summary__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "enrolled_on", "status")
+    )
+    for start in range(0, len(pending), 500):
+        with transaction.atomic():
+            _large_logs(pending[start : start + 500], today, substances)
+
+
+def _large_logs(mentees, today, substances) -> None:
+    rng = random.Random(mentees[0][0])  # noqa: S311 — demo data, not security
+    reports, assessments = [], []
+    for mentee_id, enrolled_on, status in mentees:
+        # Matched mentees have a year of records; the others only their first weeks, if any.
+        last = today if status == MenteeProfile.Status.ACTIVE else enrolled_on + timedelta(days=20)
+        risk = rng.uniform(0.05, 0.3)
+        usual = rng.choice(substances)
+        for offset in range((min(last, today) - enrolled_on).days + 1):
+            if rng.random() < 0.12:
+                continue  # a missing day: nobody recorded it
+            used = rng.random() < risk
+            reports.append(
+                UseReport(
+                    mentee_id=mentee_id,
+                    day=enrolled_on + timedelta(days=offset),
+                    used=used,
+                    substances=[usual] if used else [],
+                    source=Source.SELF if rng.random() < 0.8 else Source.MENTOR,
+                )
+            )
+        intake = rng.randint(22, 40)
+        for week in (0, 4, 12, 24, 52):
+            due = due_date(enrolled_on, week)
+            if due > today:
+                break
+            answers = _answers_for(max(10, min(60, intake + week // 4)), rng)
+            assessments.append(
+                Assessment(
+                    mentee_id=mentee_id,
+                    instrument=BARC10.code,
+                    week=week,
+                    answers=answers,
+                    total=sum(answers),
+                    completed_on=due,
+                )
+            )
+    UseReport.objects.bulk_create(reports, batch_size=5000)
+    # One report a day: it is the day's counting record (what outcomes.services would choose).
+    UseDay.objects.bulk_create(
+        (
+            UseDay(
+                mentee_id=r.mentee_id,
+                day=r.day,
+                used=r.used,
+                substances=r.substances,
+                source=r.source,
+                report=r,
+            )
+            for r in reports
+        ),
+        batch_size=5000,
+    )
+    Assessment.objects.bulk_create(assessments, batch_size=5000, ignore_conflicts=True)
+    use_summaries_refresh(mentee_ids=[m for m, _, _ in mentees])

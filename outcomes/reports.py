@@ -234,14 +234,14 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
         SELECT c.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date AS day, c.status,
                coalesce(nullif(c.actual_minutes, 0), c.duration_minutes) AS minutes
         FROM {checkins} c
-        WHERE c.kind = %(individual)s
+        WHERE c.kind = %(individual)s AND c.program_id = %(program)s
         UNION ALL
         SELECT a.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date,
                CASE a.status WHEN %(attended)s THEN %(held)s
                              WHEN %(absent)s THEN %(no_show)s ELSE %(scheduled)s END,
                coalesce(nullif(c.actual_minutes, 0), c.duration_minutes)
         FROM {Attendance._meta.db_table} a JOIN {checkins} c ON c.id = a.checkin_id
-        WHERE a.status IN (%(attended)s, %(absent)s, %(expected)s)
+        WHERE a.status IN (%(attended)s, %(absent)s, %(expected)s) AND c.program_id = %(program)s
           AND c.status NOT IN (%(cancelled)s, %(rescheduled)s)
     ),
     se AS (

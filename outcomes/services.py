@@ -128,10 +128,15 @@ def use_summary_after_enrollment_change(*, mentee_id: int, enrolled_on: date) ->
 
     Every summary figure is counted from day 1, so a moved enrollment date recounts the
     mentee's summary in the same transaction instead of leaving the report to find it stale.
-    A mentee without a summary has nothing recorded yet: nothing to recount.
     """
-    if UseSummary.objects.filter(mentee_id=mentee_id).exists():
-        use_summaries_refresh(mentee_ids=[mentee_id])
+    use_summaries_refresh(mentee_ids=[mentee_id])
+
+
+def use_summaries_after_enrollment(*, mentee_ids: list[int]) -> None:
+    """Receiver of accounts.hooks.mentees_enrolled: every mentee has a summary from enrollment
+    on (nothing recorded yet), so the cohort report and the exports only ever read summaries,
+    and the use-log writes (`_use_days_refresh`) keep them current."""
+    use_summaries_refresh(mentee_ids=mentee_ids)
 
 
 def _validate_report(

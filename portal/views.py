@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.models import Membership, MenteeProfile, Program
+from accounts.models import Membership, MenteeProfile, MentorProfile, Program
+from accounts.selectors import per_program_count
 from matching.models import Match
 from mentorship import access
 from mentorship.celery import app as celery_app
@@ -52,19 +53,14 @@ def home(request):
 
 def _coordinator_dashboard(user) -> dict:
     programs = access.coordinated_programs(user, Program.objects.all()).annotate(
-        mentor_count=Count("mentors", filter=Q(mentors__is_active=True), distinct=True),
-        mentee_count=Count("mentees", distinct=True),
-        unmatched_count=Count(
-            "mentees",
-            filter=Q(
-                mentees__study_arm=MenteeProfile.Arm.MENTORED,
-                mentees__status=MenteeProfile.Status.ENROLLED,
-            ),
-            distinct=True,
+        mentor_count=per_program_count(MentorProfile.objects.filter(is_active=True)),
+        mentee_count=per_program_count(MenteeProfile.objects.all()),
+        unmatched_count=per_program_count(
+            MenteeProfile.objects.filter(
+                study_arm=MenteeProfile.Arm.MENTORED, status=MenteeProfile.Status.ENROLLED
+            )
         ),
-        active_match_count=Count(
-            "matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True
-        ),
+        active_match_count=per_program_count(Match.objects.filter(status=Match.Status.ACTIVE)),
     )
     return {"programs": programs}
 
