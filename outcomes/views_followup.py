@@ -6,7 +6,7 @@ name people, and locator data is for those who go looking, so neither reaches th
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,6 +30,8 @@ def _program(request, slug: str) -> Program:
 @require_GET
 def followup_programs(request):
     """The navigation's way in: each coordinated program with its headline rate."""
+    if not access.has_role(request.user, access.COORDINATOR):
+        raise PermissionDenied(_("Only coordinators follow up interviews."))
     programs = list(access.coordinated_programs(request.user, Program.objects.all()))
     rows = []
     for program in programs:
