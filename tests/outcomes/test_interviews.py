@@ -3,7 +3,7 @@ week's lists, the coordinator-only pages and locator data, and the interview exp
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -19,6 +19,11 @@ from tests import factories
 from tests.conftest import page_queries
 
 Point, Outcome = Interview.Point, Interview.Outcome
+
+
+def _midday(day: date) -> datetime:
+    """Noon in UTC is the same calendar day in every program's time zone we test with."""
+    return datetime.combine(day, time(16, 0), tzinfo=UTC)
 
 
 # --- Due dates and windows (calendar months, dateutil's relativedelta)
@@ -84,8 +89,9 @@ def _interview(mentee, point, held_on, outcome=Outcome.COMPLETED):
 
 @pytest.fixture
 def cohort(db):
-    """Today is 2026-03-02. Six people enrolled 2025-07-01 (month-6 window 2025-12-01 to
-    2026-03-01, closed yesterday) and two whose window is still open:
+    """Today is 2026-03-03. Six people enrolled 2025-07-01 (due 2026-01-01, window 2025-12-02
+    to 2026-03-02: 30 days before, 60 after, through February's 28 days; closed yesterday) and
+    two whose window is still open:
 
     a: intake done, follow-up completed in window          -> counts 1/1
     b: intake done, follow-up completed a day late         -> 0/1 (kept, not counted)
@@ -108,13 +114,13 @@ def cohort(db):
         _interview(people[name], Point.INTAKE, people[name].enrolled_on + timedelta(days=3))
     _interview(people["e"], Point.INTAKE, july + timedelta(days=31))
     _interview(people["a"], Point.MONTH_6, date(2026, 1, 5))
-    _interview(people["b"], Point.MONTH_6, date(2026, 3, 2))
+    _interview(people["b"], Point.MONTH_6, date(2026, 3, 3))
     _interview(people["c"], Point.MONTH_6, date(2026, 1, 10), Outcome.REFUSED)
     _interview(people["f"], Point.MONTH_6, date(2026, 2, 27))
     return program, people
 
 
-TODAY = date(2026, 3, 2)
+TODAY = date(2026, 3, 3)
 
 
 def test_follow_up_rate_and_intake_coverage(cohort):
@@ -179,19 +185,20 @@ def _url(name, world, **kwargs):
 def test_coordinator_records_an_interview_audited_and_flagged(client, world):
     client.force_login(world.coordinator)
     mentee = world.mentee_profile
-    late = mentee.enrolled_on + timedelta(days=31)
-    with time_machine.travel(late + timedelta(days=1)):
-        response = client.post(
-            _url("interviews", world),
-            {
-                "point": Point.INTAKE,
-                "held_on": late.isoformat(),
-                "outcome": Outcome.COMPLETED,
-                "conducted_by": world.coordinator.pk,
-            },
-        )
-        assert response.status_code == 302
-        page = client.get(_url("interviews", world)).content.decode()
+    mentee.enrolled_on = world.program.today() - timedelta(days=40)
+    mentee.save(update_fields=["enrolled_on"])
+    late = mentee.enrolled_on + timedelta(days=31)  # the intake window is days 0-30
+    response = client.post(
+        _url("interviews", world),
+        {
+            "point": Point.INTAKE,
+            "held_on": late.isoformat(),
+            "outcome": Outcome.COMPLETED,
+            "conducted_by": world.coordinator.pk,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(_url("interviews", world)).content.decode()
     interview = Interview.objects.get(mentee=mentee)
     assert interview.conducted_by == world.coordinator and interview.held_on == late
     assert "no (kept, does not count)" in page
@@ -412,7 +419,7 @@ def test_window_notices_are_planned_once_and_withdrawn_when_done(world):
     mentee.save(update_fields=["enrolled_on"])
     _interview(mentee, Point.INTAKE, date(2025, 1, 1))
     # The month-6 window opens on 2025-06-01.
-    with time_machine.travel(date(2025, 6, 1)):
+    with time_machine.travel(_midday(date(2025, 6, 1))):
         assert followup_notices.followup_notices_plan(program=world.program) == 1
         assert followup_notices.followup_notices_plan(program=world.program) == 0
         notice = Notification.objects.get(kind=followup_notices.OPENS)
@@ -435,9 +442,9 @@ def test_closing_and_missed_notices(world):
     mentee.save(update_fields=["enrolled_on"])
     _interview(mentee, Point.INTAKE, date(2025, 1, 1))
     # Closes 2025-08-30: the closing notice on 2025-08-23, the missed one on 2025-08-31.
-    with time_machine.travel(date(2025, 8, 23)):
+    with time_machine.travel(_midday(date(2025, 8, 23))):
         followup_notices.followup_notices_plan(program=world.program)
-    with time_machine.travel(date(2025, 8, 31)):
+    with time_machine.travel(_midday(date(2025, 8, 31))):
         followup_notices.followup_notices_plan(program=world.program)
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert kinds == {followup_notices.CLOSING, followup_notices.MISSED}
