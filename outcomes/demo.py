@@ -28,11 +28,36 @@ WEEKS = 24
 @transaction.atomic
 def demo_seed_outcomes(*, program: Program) -> None:
     earlier = _earlier_cohort(program)
+    _followup_cohort(program)
     for target in (program, earlier):
         if not UseReport.objects.filter(mentee__program=target).exists():
             _logs(target)
     _interviews(program, three_month=True)
     _interviews(earlier, three_month=False)
+
+
+# Days since intake of the demo program's people in their 6-month follow-up: some windows
+# (days 152-242) still open, one closing this week, the others closed, so the dashboard has a
+# rate as well as people to find.
+FOLLOW_UP_DAYS_AGO = (200, 215, 238, 246, 250, 255, 262, 270)
+
+
+def _followup_cohort(program: Program) -> None:
+    for n, days_ago in enumerate(FOLLOW_UP_DAYS_AGO, start=1):
+        user, _ = User.objects.get_or_create(
+            email=f"follow-up-{n}@demo.example",
+            defaults={"first_name": "Follow-up", "last_name": f"Participant {n}"},
+        )
+        Membership.objects.get_or_create(user=user, program=program, role=Membership.Role.MENTEE)
+        MenteeProfile.objects.get_or_create(
+            program=program,
+            user=user,
+            defaults={
+                "enrolled_on": program.today() - timedelta(days=days_ago),
+                "study_arm": MenteeProfile.Arm.MENTORED if n % 2 else MenteeProfile.Arm.COMPARISON,
+                "status": MenteeProfile.Status.COMPLETED,
+            },
+        )
 
 
 def _interviews(program: Program, *, three_month: bool) -> None:
