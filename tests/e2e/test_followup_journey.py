@@ -33,8 +33,10 @@ def test_a_coordinator_records_an_interview_closing_this_week(page, device, live
     )
 
     login(page, live_server.url, coordinator.email, PASSWORD)
-    page.get_by_role("navigation").get_by_role("link", name="Follow-up").first.click()
-    page.get_by_role("link", name="Riverside").click()
+    # The dashboard's panel: the program's rate, and the way in.
+    panel = page.get_by_role("region", name="Follow-up interviews")
+    expect(panel).to_contain_text("1 window closes this week")
+    panel.get_by_role("link", name="Riverside").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Follow-up interviews")
     expect(
         page.get_by_role("heading", name=re.compile("Closing within 7 days \\(1\\)")).first
@@ -50,9 +52,9 @@ def test_a_coordinator_records_an_interview_closing_this_week(page, device, live
     _check_page(page, device)
 
     page.get_by_role("link", name="Interviews", exact=True).click()
-    page.get_by_label("Interview", exact=True).select_option("intake")
+    page.get_by_role("combobox", name=re.compile("Interview")).select_option("intake")
     page.get_by_label("Date held").fill(today.isoformat())
-    page.get_by_label("Outcome").select_option("completed")
+    page.get_by_role("combobox", name=re.compile("Outcome")).select_option("completed")
     page.get_by_role("button", name="Record interview").click()
     expect(page.get_by_role("status")).to_contain_text("Interview recorded")
     expect(page.get_by_role("row", name=re.compile("Intake.*done"))).to_be_visible()
