@@ -217,6 +217,22 @@ def test_far_or_bad_dates_are_refused(client, world, held_on):
     assert not Interview.objects.exists()
 
 
+@pytest.mark.parametrize("conducted_by", ["99999999999999999999", "NaN", "\x00", "-1"])
+def test_an_unknown_interviewer_is_refused(client, world, conducted_by):
+    client.force_login(world.coordinator)
+    response = client.post(
+        _url("interviews", world),
+        {
+            "point": Point.INTAKE,
+            "held_on": world.mentee_profile.enrolled_on.isoformat(),
+            "outcome": Outcome.COMPLETED,
+            "conducted_by": conducted_by,
+        },
+    )
+    assert response.status_code == 400
+    assert not Interview.objects.exists()
+
+
 def test_a_point_the_program_does_not_use_is_refused(client, world):
     client.force_login(world.coordinator)
     response = client.post(
