@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import models, second_factor
+from accounts import models, second_factor, services
 from mentorship.admin import ReadOnlyInline, ServiceOwnedAdmin
 
 
@@ -48,6 +48,23 @@ class UserAdmin(BaseUserAdmin):
 
     def has_reset_second_factor_permission(self, request) -> bool:
         return request.user.is_superuser
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # saved
+            user = models.User.objects.get(pk=id)
+            services.person_changed_by_admin(
+                actor=request.user, user=user, fields=["password"], request=request
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            # A superuser's change to a person is in the trail of every program they belong to.
+            services.person_changed_by_admin(
+                actor=request.user, user=obj, fields=list(form.changed_data), request=request
+            )
 
 
 # Stay editable, because the app has no page for them and no service with rules to skip:
@@ -170,3 +187,13 @@ class InvitationAdmin(ServiceOwnedAdmin):
     exclude = ["token_hash"]
     list_select_related = ["user", "program"]
     app_page = ("accounts:invitation_list", None)
+
+
+@admin.register(models.EmailChange)
+class EmailChangeAdmin(ServiceOwnedAdmin):
+    # Confirmed by the person from the new address; the token hash is useless to a reader.
+    list_display = ["user", "created_at", "expires_at", "used_at", "superseded_at"]
+    search_fields = ["user__email"]
+    exclude = ["token_hash"]
+    list_select_related = ["user"]
+    app_page = ("accounts:account", None)

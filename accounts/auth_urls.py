@@ -3,8 +3,25 @@
 from django.contrib.auth import views as auth
 from django.urls import path
 
-from accounts import forms
+from accounts import forms, services
 from mentorship import ratelimits
+
+
+class AuditedPasswordChangeView(auth.PasswordChangeView):
+    """A person's new password is a change to the person: in every program's trail."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.person_password_changed(user=form.user, request=self.request)
+        return response
+
+
+class AuditedPasswordResetConfirmView(auth.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.person_password_changed(user=form.user, request=self.request)
+        return response
+
 
 urlpatterns = [
     path(
@@ -33,13 +50,13 @@ urlpatterns = [
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth.PasswordResetConfirmView.as_view(form_class=forms.CrispySetPasswordForm),
+        AuditedPasswordResetConfirmView.as_view(form_class=forms.CrispySetPasswordForm),
         name="password_reset_confirm",
     ),
     path("reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path(
         "password-change/",
-        auth.PasswordChangeView.as_view(form_class=forms.CrispyPasswordChangeForm),
+        AuditedPasswordChangeView.as_view(form_class=forms.CrispyPasswordChangeForm),
         name="password_change",
     ),
     path(

@@ -224,6 +224,8 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
             program=program,
             user=user,
             defaults={
+                "first_name": user.first_name,
+                "last_name": user.last_name,
                 "gender": [Gender.WOMAN, Gender.MAN][i % 2],
                 # Mentor 8 is five months into recovery: shown as ineligible under MAP's rule.
                 "recovery_since": today - timedelta(days=150 if i == 7 else 365 * (1 + i % 6)),
@@ -262,6 +264,8 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
             program=program,
             user=user,
             defaults={
+                "first_name": user.first_name,
+                "last_name": user.last_name,
                 "enrolled_on": today - timedelta(days=rng.randint(3, 120)),
                 "recovery_stage": rng.choice(MenteeProfile.Stage.values),
                 "preferred_philosophy": rng.choice(philosophies),
@@ -347,6 +351,8 @@ def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
             MentorProfile(
                 program=program,
                 user=u,
+                first_name=u.first_name,
+                last_name=u.last_name,
                 gender=rng.choice([Gender.WOMAN, Gender.MAN]),
                 recovery_since=today - timedelta(days=rng.randint(90, 4000)),
                 capacity=rng.randint(1, 5),
@@ -362,6 +368,8 @@ def demo_seed_large(*, mentees: int = 10_000, mentors: int = 3_000) -> Program:
             MenteeProfile(
                 program=program,
                 user=u,
+                first_name=u.first_name,
+                last_name=u.last_name,
                 enrolled_on=today - timedelta(days=rng.randint(0, 180)),
                 preferred_philosophy=rng.choice(philosophies),
                 philosophy_required=rng.random() < 0.1,

@@ -30,6 +30,7 @@ from accounts.models import (
 )
 from accounts.selectors import vocabulary
 from accounts.services import allowed_transitions
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -132,7 +133,7 @@ def availability_grid(field: forms.BoundField) -> list[dict]:
 PERSON_FIELDS = ["first_name", "last_name", "email"]
 
 
-class _ProfileForm(forms.ModelForm):
+class _ProfileForm(BoundedModelForm):
     """Shared by the mentor and mentee forms: the person's name and e-mail, vocabularies limited
     to the program's terms, and the availability grid."""
 
@@ -152,13 +153,16 @@ class _ProfileForm(forms.ModelForm):
         self.program = program
         profile = self.instance
         if profile.pk:
-            user = profile.user
-            for name in PERSON_FIELDS:
-                self.fields[name].initial = getattr(user, name)
-            if user.has_usable_password():
-                # Their login: see accounts.services._update_person for why it is locked.
-                self.fields["email"].disabled = True
-                self.fields["email"].help_text = "Their sign-in; only they can change it."
+            # The name is this program's (on the profile); the e-mail is the person's sign-in,
+            # which only they (or an administrator) change: a coordinator who could change it
+            # could send the account's next link to any mailbox.
+            self.fields["first_name"].initial = profile.first_name
+            self.fields["last_name"].initial = profile.last_name
+            self.fields["email"].initial = profile.user.email
+            self.fields["email"].disabled = True
+            self.fields[
+                "email"
+            ].help_text = "Their sign-in; only they can change it, from their account page."
             self.fields["availability"].initial = profile.availability
         for name, model in self.vocabulary_fields.items():
             field = self.fields[name]
@@ -184,7 +188,9 @@ class _ProfileForm(forms.ModelForm):
         return self.cleaned_data["email"].strip().lower()
 
     def person(self) -> dict:
-        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+        """The name (the program's own), and the e-mail for a new enrollment only."""
+        names = [n for n in PERSON_FIELDS if n != "email" or not self.instance.pk]
+        return {name: self.cleaned_data[name] for name in names}
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
@@ -404,7 +410,7 @@ class MenteeForm(_ProfileForm):
         }
 
 
-class MenteeStatusForm(forms.Form):
+class MenteeStatusForm(BoundedForm):
     to_status = forms.ChoiceField(label="New status")
     reason = forms.CharField(
         max_length=240,
@@ -422,7 +428,7 @@ class MenteeStatusForm(forms.Form):
         self.helper = submit_helper("Change status")
 
 
-class ProgramSettingsForm(forms.ModelForm):
+class ProgramSettingsForm(BoundedModelForm):
     timezone = forms.ChoiceField(
         label="Time zone", help_text="Check-ins are scheduled and shown in this time zone."
     )
@@ -461,7 +467,7 @@ class ProgramSettingsForm(forms.ModelForm):
         self.helper = submit_helper("Save settings")
 
 
-class VocabularyTermForm(forms.Form):
+class VocabularyTermForm(BoundedForm):
     name = forms.CharField(max_length=80)
     description = forms.CharField(max_length=240, required=False)
     position = forms.IntegerField(
@@ -482,7 +488,7 @@ class VocabularyTermForm(forms.Form):
         return name
 
 
-class ParticipantFilterForm(forms.Form):
+class ParticipantFilterForm(BoundedForm):
     """Search and filters of the participant lists; unknown values are ignored, never a 500."""
 
     q = forms.CharField(required=False, label="Search", max_length=120)

@@ -24,3 +24,14 @@ invitation_created = Hook("invitation created")
 #   user: User, program: Program | None  (a program the person belongs to, None if none)
 # so that the outbox tells the person (who may not have asked for it).
 second_factor_reset = Hook("second factor reset")
+# A person asked to sign in with a new e-mail address. Called by
+# accounts.services.email_change_request inside its transaction, with keyword arguments
+#   change: EmailChange, seed: str  (the confirmation token is derived from it; never stored)
+# The outbox sends the confirmation link to the new address (and withdraws an unsent earlier one).
+email_change_requested = Hook("e-mail change requested")
+
+# A person's sign-in e-mail changed (confirmed from the new address). Called by
+# accounts.services.email_change_confirm inside its transaction, with keyword arguments
+#   user: User, old_email: str
+# The outbox tells the old address, so a change the person did not make is noticed.
+email_changed = Hook("e-mail changed")

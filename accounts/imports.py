@@ -170,7 +170,6 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
     written: bool = False
-    existing_accounts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -504,8 +503,10 @@ def _through_rows(model, field_name: str, profiles: list, values: Iterable[list]
 def _write(result: ImportResult, *, program: Program, actor, request) -> None:
     rows = result.rows
     emails = [row.email for row in rows]
+    # An existing account is neither read nor changed (nor counted, which would tell the
+    # coordinator that someone is a participant elsewhere); as in the browser's enrollment, each
+    # profile keeps the name typed here and the person joins by accepting the invitation.
     existing = {u.email: u for u in User.objects.filter(email__in=emails)}
-    result.existing_accounts = len(existing)
     # New people get no usable password: the invitation lets them choose one.
     new_users = [
         User(password=make_password(None), **row.person)
@@ -515,14 +516,20 @@ def _write(result: ImportResult, *, program: Program, actor, request) -> None:
     User.objects.bulk_create(new_users, batch_size=BATCH)
     users = {**existing, **{u.email: u for u in new_users}}
     Membership.objects.bulk_create(
-        [Membership(user=users[row.email], program=program, role=row.role) for row in rows],
+        [
+            Membership(user=users[row.email], program=program, role=row.role, joined_at=None)
+            for row in rows
+        ],
         batch_size=BATCH,
     )
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     profiles: dict[str, list] = {MENTOR: [], MENTEE: []}
     for row in rows:
         model = MentorProfile if row.role == MENTOR else MenteeProfile
-        profiles[row.role].append(model(program=program, user=users[row.email], **row.profile))
+        names = {n: row.person[n] for n in ("first_name", "last_name")}
+        profiles[row.role].append(
+            model(program=program, user=users[row.email], **names, **row.profile)
+        )
     MentorProfile.objects.bulk_create(profiles[MENTOR], batch_size=BATCH)
     MenteeProfile.objects.bulk_create(profiles[MENTEE], batch_size=BATCH)
     by_role = {role: [row for row in rows if row.role == role] for role in BOTH}

@@ -145,6 +145,11 @@ class Membership(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    # When the person joined the program. A participant enrolled by a coordinator joins only by
+    # accepting the program's invitation (signed in, if the e-mail already has an account);
+    # until then the membership is pending (None) and grants nothing: a coordinator typing an
+    # e-mail must never give anyone access to the program, nor the program to an account.
+    joined_at = models.DateTimeField(null=True, blank=True, default=now)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -242,7 +247,30 @@ def availability_labels(mask: int) -> list[str]:
     return [label for bit, label in AVAILABILITY_SLOTS if mask & (1 << bit)]
 
 
-class MentorProfile(models.Model):
+class ProgramName(models.Model):
+    """The name a program knows a participant by. The account's own name belongs to the person
+    (only they or a superuser change it); each program keeps what its coordinator typed, so no
+    program shows, or can change, the name another program holds."""
+
+    first_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.display_name or getattr(self, "participant_id", "") or f"#{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def short_name(self) -> str:
+        return self.first_name or self.display_name
+
+
+class MentorProfile(ProgramName):
     """A person in later recovery who mentors, in one program."""
 
     access_paths = AccessPaths(program="program", mentor="", change_roles=("coordinator",))
@@ -274,7 +302,7 @@ class MentorProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+        ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="mentor_once_per_program"),
             models.CheckConstraint(condition=Q(capacity__lte=25), name="mentor_capacity_range"),
@@ -282,9 +310,6 @@ class MentorProfile(models.Model):
                 condition=Q(availability__lt=1 << 21), name="mentor_availability_21_slots"
             ),
         ]
-
-    def __str__(self):
-        return str(self.user)
 
 
 class MentorTraining(models.Model):
@@ -309,7 +334,7 @@ def new_participant_id() -> str:
     return "P-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class MenteeProfile(models.Model):
+class MenteeProfile(ProgramName):
     """A person in early recovery enrolled in a program (mentored or comparison arm)."""
 
     access_paths = AccessPaths(program="program", mentee="", change_roles=("coordinator",))
@@ -376,7 +401,7 @@ class MenteeProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+        ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="mentee_once_per_program"),
             models.CheckConstraint(
@@ -388,9 +413,6 @@ class MenteeProfile(models.Model):
                 name="comparison_arm_never_matched",
             ),
         ]
-
-    def __str__(self):
-        return str(self.user)
 
 
 class MenteeFocusArea(models.Model):
@@ -576,3 +598,23 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"Recovery code {self.pk}"
+
+
+class EmailChange(models.Model):
+    """A person's request to sign in with another e-mail address. It takes effect only when
+    confirmed from a link sent to the new address (proof that they hold it); the old address
+    is told afterwards. Like an invitation, only the token's hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"E-mail change for user {self.user_id} ({self.created_at:%Y-%m-%d})"

@@ -41,8 +41,8 @@ def _search(queryset: QuerySet, term: str, also: Q | None = None) -> QuerySet:
     q = Q()
     for word in term.split():
         q &= (
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
             | Q(user__email__icontains=word)
         )
     return queryset.filter(q | also if also is not None else q)
@@ -62,7 +62,7 @@ def mentee_list(*, program: Program, filters: dict | None = None) -> QuerySet:
                 to_attr="current_matches",
             ),
         )
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("last_name", "first_name", "pk")
     )
     if term := (filters.get("q") or "").strip():
         mentees = _search(mentees, term, also=Q(participant_id__iexact=term))
@@ -100,7 +100,7 @@ def mentor_list(*, program: Program, filters: dict | None = None) -> QuerySet:
         .annotate(
             active_match_count=Coalesce(Subquery(current_count, output_field=IntegerField()), 0)
         )
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("last_name", "first_name", "pk")
     )
     if term := (filters.get("q") or "").strip():
         mentors = _search(mentors, term)

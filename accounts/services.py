@@ -5,14 +5,19 @@ their values. Forms validate input; these functions enforce the rules that must 
 the caller (the form, the CSV import, the admin shell).
 """
 
-from datetime import date
+import hashlib
+import secrets
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from accounts.hooks import enrollment_changed
+from accounts.hooks import email_change_requested, email_changed, enrollment_changed
 from accounts.models import (
+    EmailChange,
     FocusArea,
     Membership,
     MenteeFocusArea,
@@ -26,7 +31,7 @@ from accounts.models import (
     Training,
     User,
 )
-from mentorship.audit import Action, audit_record
+from mentorship.audit import Action, audit_record, audit_records_bulk
 
 Status = MenteeProfile.Status
 
@@ -85,8 +90,13 @@ def allowed_transitions(mentee: MenteeProfile) -> list[str]:
 def _person_for_enrollment(
     *, program: Program, email: str, first_name: str, last_name: str, role: str
 ) -> User:
-    """The user with this e-mail (created without a usable password: the invitation sets one),
-    refusing a second profile of the same role in the same program."""
+    """The account for this e-mail (created without a usable password if there is none), with a
+    pending membership in the program: the person joins by accepting the program's invitation.
+
+    Whether the e-mail already has an account is never told to the coordinator, and nothing of
+    the account (its name, its other programs) is read or changed here: the profile carries
+    the name the coordinator typed. Only a second profile of the same role in this same program
+    is refused."""
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -94,6 +104,7 @@ def _person_for_enrollment(
             # A savepoint: if another coordinator enrolls the same e-mail at this moment, the
             # unique index refuses one of us and we report it instead of failing with a 500.
             with transaction.atomic():
+                # A new account starts with the typed name until its person sets their own.
                 user = User.objects.create_user(
                     email=email, first_name=first_name, last_name=last_name
                 )
@@ -106,30 +117,158 @@ def _person_for_enrollment(
         raise ValidationError(
             {"email": f"Someone with this e-mail is already a {label} in {program.name}."}
         )
-    Membership.objects.update_or_create(
-        user=user, program=program, role=role, defaults={"is_active": True}
-    )
+    Membership.objects.create(user=user, program=program, role=role, joined_at=None)
     return user
 
 
-def _update_person(*, user: User, email: str, first_name: str, last_name: str) -> list[str]:
-    email = User.objects.normalize_email(email).strip().lower()
-    if email != user.email and user.has_usable_password():
-        # The e-mail is their login: whoever changes it could reset the password and sign in
-        # as them. Once a person has set a password, only they (or an admin) change it.
-        raise ValidationError(
-            {"email": "This person has set a password; only they can change their sign-in e-mail."}
+def _person_programs(user: User) -> list[Program]:
+    """The programs the person belongs to (joined), each of which keeps their changes' trail."""
+    return list(
+        Program.objects.filter(
+            memberships__user=user,
+            memberships__is_active=True,
+            memberships__joined_at__isnull=False,
         )
-    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": "Another person already uses this e-mail address."})
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _audit_person(
+    *, actor, user: User, fields: list[str], obj: Model | None = None, request=None
+) -> None:
+    """A change to the account itself is recorded once in the trail of every program the person
+    belongs to: each program answers for its own trail and must see it whole."""
+    audit_records_bulk(
+        {
+            "actor": actor,
+            "action": Action.UPDATE if obj is None else Action.CREATE,
+            "obj": obj,
+            "object_type": "" if obj is not None else "accounts.user",
+            "object_id": "" if obj is not None else user.pk,
+            "program": program,
+            "person": user,
+            "fields": fields,
+            "request": request,
+        }
+        for program in _person_programs(user)
+    )
+
+
+# --- The person's own account: only they (or a superuser, in the admin) change it.
+
+EMAIL_CHANGE_VALID = timedelta(days=2)
+
+
+class EmailChangeUnusable(Exception):
+    pass
+
+
+def email_change_token(seed: str) -> str:
+    """The confirmation link's token for a seed (as for invitations: only a seed is queued)."""
+    return salted_hmac("accounts.email_change", seed, algorithm="sha256").hexdigest()
+
+
+def _token_hash(token: str) -> str:
+    # 256 random bits: a plain SHA-256 is enough.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def person_name_update(*, user: User, first_name: str, last_name: str, request=None) -> list[str]:
+    """The person's own name on their account (programs keep their own on the profile)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
     changed = []
-    for field, value in (("email", email), ("first_name", first_name), ("last_name", last_name)):
+    for field, value in (("first_name", first_name.strip()), ("last_name", last_name.strip())):
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
     if changed:
+        user.full_clean(validate_unique=False)
         user.save(update_fields=changed)
+        _audit_person(actor=user, user=user, fields=changed, request=request)
     return changed
+
+
+@transaction.atomic
+def email_change_request(*, user: User, new_email: str, request=None) -> EmailChange:
+    """Send a confirmation link to the new address; nothing changes until it is used.
+
+    Whether the new address already has an account is not told here (the form says the same
+    either way); the confirmation refuses it, to the holder of that mailbox only."""
+    # Lock the person: two requests at once must still leave one link open.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    new_email = User.objects.normalize_email(new_email).strip().lower()
+    if new_email == user.email:
+        raise ValidationError({"email": "This is already your sign-in e-mail."})
+    if not _person_programs(user):
+        # The outbox files every message under a program; an account outside every program
+        # (an administrator's) is changed in the admin.
+        raise ValidationError(
+            {"email": "Your account belongs to no program; ask an administrator."}
+        )
+    moment = timezone.now()
+    EmailChange.objects.filter(user=user, used_at__isnull=True, superseded_at__isnull=True).update(
+        superseded_at=moment
+    )
+    seed = secrets.token_urlsafe(32)
+    change = EmailChange.objects.create(
+        user=user,
+        new_email=new_email,
+        token_hash=_token_hash(email_change_token(seed)),
+        created_at=moment,
+        expires_at=moment + EMAIL_CHANGE_VALID,
+    )
+    _audit_person(actor=user, user=user, fields=["new_email"], obj=change, request=request)
+    email_change_requested(change=change, seed=seed)
+    return change
+
+
+def email_change_for_token(token: str) -> EmailChange | None:
+    return EmailChange.objects.filter(token_hash=_token_hash(token)).first()
+
+
+@transaction.atomic
+def email_change_confirm(*, user: User, token: str, request=None) -> User:
+    """Use the link once: the signed-in person's sign-in e-mail becomes the new address."""
+    change = email_change_for_token(token)
+    if change is None or change.user_id != user.pk:
+        raise EmailChangeUnusable()
+    claimed = EmailChange.objects.filter(
+        pk=change.pk,
+        used_at__isnull=True,
+        superseded_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(used_at=timezone.now())
+    if claimed != 1:
+        raise EmailChangeUnusable()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():
+        raise ValidationError("Another account signs in with this address; it cannot be yours too.")
+    old_email = user.email
+    user.email = change.new_email
+    try:
+        # A savepoint: an account created with this address at this moment loses to the index.
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        raise ValidationError(
+            "Another account signs in with this address; it cannot be yours too."
+        ) from None
+    _audit_person(actor=user, user=user, fields=["email"], request=request)
+    email_changed(user=user, old_email=old_email)
+    return user
+
+
+def person_password_changed(*, user: User, request=None) -> None:
+    """Audit a password the person set (Django's own views write it)."""
+    _audit_person(actor=user, user=user, fields=["password"], request=request)
+
+
+def person_changed_by_admin(*, actor: User, user: User, fields: list[str], request=None) -> None:
+    """Audit a superuser's change to an account in the admin (its own form writes it)."""
+    if fields:
+        _audit_person(actor=actor, user=user, fields=fields, request=request)
 
 
 def _apply_profile(profile: Model, data: dict) -> list[str]:
@@ -215,7 +354,7 @@ def mentor_create(
         last_name=last_name,
         role=Membership.Role.MENTOR,
     )
-    mentor = MentorProfile(program=program, user=user)
+    mentor = MentorProfile(program=program, user=user, first_name=first_name, last_name=last_name)
     fields = _apply_profile(mentor, profile)
     if _set_trainings(mentor, trainings):
         fields.append("trainings")
@@ -228,7 +367,6 @@ def mentor_update(
     *,
     actor: User | None,
     mentor: MentorProfile,
-    email: str,
     first_name: str,
     last_name: str,
     profile: dict,
@@ -242,10 +380,7 @@ def mentor_update(
     # interleave their training changes.
     mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
     _check_vocabulary(mentor.program, profile, *trainings)
-    fields = _update_person(
-        user=mentor.user, email=email, first_name=first_name, last_name=last_name
-    )
-    fields += _apply_profile(mentor, profile)
+    fields = _apply_profile(mentor, {**profile, "first_name": first_name, "last_name": last_name})
     if _set_trainings(mentor, trainings):
         fields.append("trainings")
     if fields:
@@ -287,7 +422,13 @@ def mentee_create(
         last_name=last_name,
         role=Membership.Role.MENTEE,
     )
-    mentee = MenteeProfile(program=program, user=user, status=Status.ENROLLED)
+    mentee = MenteeProfile(
+        program=program,
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        status=Status.ENROLLED,
+    )
     fields = _apply_profile(mentee, profile)
     if _set_focus_needs(mentee, focus_needs):
         fields.append("focus_needs")
@@ -307,7 +448,6 @@ def mentee_update(
     *,
     actor: User | None,
     mentee: MenteeProfile,
-    email: str,
     first_name: str,
     last_name: str,
     profile: dict,
@@ -321,10 +461,7 @@ def mentee_update(
     # see the status as it is now.
     mentee = MenteeProfile.objects.select_for_update().get(pk=mentee.pk)
     _check_mentee_rules(profile, mentee.status)
-    fields = _update_person(
-        user=mentee.user, email=email, first_name=first_name, last_name=last_name
-    )
-    fields += _apply_profile(mentee, profile)
+    fields = _apply_profile(mentee, {**profile, "first_name": first_name, "last_name": last_name})
     if _set_focus_needs(mentee, focus_needs):
         fields.append("focus_needs")
     if fields:

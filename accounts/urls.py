@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_account
 
 app_name = "accounts"
 
@@ -35,6 +35,13 @@ urlpatterns: list = [
     path("mentors/", views.mentor_list, name="mentor_list"),
     path("mentors/<int:pk>/", views.mentor_detail, name="mentor_detail"),
     path("mentors/<int:pk>/edit/", views.mentor_edit, name="mentor_edit"),
+    # The person's own account (name, sign-in e-mail).
+    path("account/", views_account.account, name="account"),
+    path(
+        "account/email/<str:token>/",
+        views_account.email_change_confirm,
+        name="email_change_confirm",
+    ),
 ]
 
 # Consent, invitations and CSV import live in their own module.

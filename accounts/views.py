@@ -257,7 +257,7 @@ def mentee_create(request, program):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Enrolled {mentee.user} as {mentee.participant_id}.")
+            messages.success(request, f"Enrolled {mentee} as {mentee.participant_id}.")
             return redirect("accounts:mentee_detail", pk=mentee.pk)
     return _profile_form_page(
         request,
@@ -296,7 +296,7 @@ def mentee_edit(request, pk):
         request,
         form,
         program=mentee.program,
-        title=f"Edit {mentee.user}",
+        title=f"Edit {mentee}",
         cancel_url=reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk}),
     )
 
@@ -366,7 +366,7 @@ def mentor_create(request, program):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Added {mentor.user} as a mentor.")
+            messages.success(request, f"Added {mentor} as a mentor.")
             return redirect("accounts:mentor_detail", pk=mentor.pk)
     return _profile_form_page(
         request,
@@ -405,7 +405,7 @@ def mentor_edit(request, pk):
         request,
         form,
         program=mentor.program,
-        title=f"Edit {mentor.user}",
+        title=f"Edit {mentor}",
         cancel_url=reverse("accounts:mentor_detail", kwargs={"pk": mentor.pk}),
     )
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from accounts.forms_records import (
     ImportConfirmForm,
     ImportUploadForm,
     InvitationAcceptForm,
+    InvitationJoinForm,
 )
 from accounts.models import Consent, MenteeProfile, MentorProfile, Program
 from mentorship import access, ratelimits
@@ -276,8 +278,9 @@ def invitation_list(request):
             invited_at=invitations.latest_invitation(program, "created_at"),
             invitation_expires_at=invitations.latest_invitation(program, "expires_at"),
             invitation_used_at=invitations.latest_invitation(program, "used_at"),
+            joined=Exists(invitations.joined_user_ids(program).filter(user_id=OuterRef("user_id"))),
         )
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("last_name", "first_name", "pk")
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     return render(
@@ -301,7 +304,8 @@ def _invite(request, profile):
     messages.success(
         request,
         f"Invitation sent to {profile.user.email}. The link works once, for "
-        f"{invitations.VALID_DAYS} days; any earlier link no longer works.",
+        f"{invitations.VALID_DAYS} days; any earlier link to {profile.program.name} no longer "
+        "works.",
     )
     role = "mentor" if isinstance(profile, MentorProfile) else "mentee"
     query = f"?program={profile.program.slug}&role={role}"
@@ -345,7 +349,10 @@ def invitation_send_all(request, slug):
 @require_http_methods(["GET", "POST"])
 @ratelimits.limited(ratelimits.INVITATION_PER_ADDRESS, ratelimits.INVITATION_PER_TOKEN)
 def invitation_accept(request, token):
-    """Public: the token is the credential. Every way a link can fail explains itself."""
+    """Public: the token is the credential. Every way a link can fail explains itself.
+
+    An account that already has a password joins only while signed in as itself: the link
+    proves the mailbox, the password proves the account."""
     invitation = invitations.invitation_for_token(token)
     if invitation is None:
         return render(
@@ -354,6 +361,8 @@ def invitation_accept(request, token):
     state = invitations.invitation_state(invitation)
     if state != invitations.State.VALID:
         return _unusable(request, invitation, state)
+    if not invitations.needs_password(invitation):
+        return _invitation_join(request, invitation)
     form = InvitationAcceptForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -367,6 +376,29 @@ def invitation_accept(request, token):
         return redirect("home")
     return render(
         request, "accounts/invitation/accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _invitation_join(request, invitation):
+    if request.user.pk != invitation.user_id:
+        # Signed out, or signed in as someone else: the same page, which names no account.
+        return render(
+            request,
+            "accounts/invitation/sign_in.html",
+            {"invitation": invitation, "signed_in": request.user.is_authenticated},
+        )
+    form = InvitationJoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.invitation_accept(
+                invitation=invitation, signed_in=request.user, request=request
+            )
+        except invitations.InvitationUnusable as exc:
+            return _unusable(request, invitation, exc.state)
+        messages.success(request, f"You joined {invitation.program.name}.")
+        return redirect("home")
+    return render(
+        request, "accounts/invitation/join.html", {"form": form, "invitation": invitation}
     )
 
 

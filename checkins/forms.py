@@ -17,6 +17,7 @@ from checkins.models import (
     Schedule,
 )
 from checkins.services import LogData
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 BUTTONS = "checkins/_choice_buttons.html"
 # Consent-gated field groups (accounts.consents.MENTOR_DISCLOSURES) -> the log form's fields.
@@ -40,7 +41,7 @@ def _buttons(choices, **kwargs):
     )
 
 
-class _LocalTimeForm(forms.Form):
+class _LocalTimeForm(BoundedForm):
     """Reads and shows date-times in the program's time zone (a wall-clock input has none).
     A time that does not exist on a daylight-saving change day is refused at the field."""
 
@@ -165,7 +166,7 @@ class LogForm(_LocalTimeForm):
         for attendance in self.attendances:
             self.fields[f"attendance_{attendance.pk}"] = _buttons(
                 [c for c in Attendance.Status.choices if c[0] != Attendance.Status.EXPECTED],
-                label=str(attendance.mentee.user.get_full_name() or attendance.mentee),
+                label=str(attendance.mentee),
                 initial=(
                     Attendance.Status.ATTENDED
                     if attendance.status == Attendance.Status.EXPECTED
@@ -283,7 +284,7 @@ class LogForm(_LocalTimeForm):
         )
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(BoundedModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=[(str(i), day) for i, day in enumerate(WEEKDAYS)],
         coerce=int,
@@ -390,13 +391,13 @@ class GroupSessionForm(CheckInCreateForm):
     def __init__(self, *args, mentees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentees"].queryset = mentees
-        self.fields["mentees"].label_from_instance = lambda m: m.user.get_full_name() or str(m)
+        self.fields["mentees"].label_from_instance = str
         self.fields["mode"].initial = Mode.IN_PERSON
         self.helper.layout.insert(0, Field("title"))
         self.helper.layout.insert(-1, Field("mentees", template=BUTTONS))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(BoundedForm):
     before = _buttons(ReminderPreference.Before.choices, label="E-mail me before a check-in")
 
     def __init__(self, *args, **kwargs):
@@ -408,7 +409,7 @@ class PreferenceForm(forms.Form):
         )
 
 
-class CheckinSettingsForm(forms.ModelForm):
+class CheckinSettingsForm(BoundedModelForm):
     class Meta:
         model = CheckinSettings
         fields = ["overdue_log_hours", "no_contact_days", "quiet_start", "quiet_end", "weeks_ahead"]

@@ -150,7 +150,7 @@ def engagement_rows(program: Program, now: datetime | None = None) -> QuerySet:
             / 240.0,
             open_alerts=Subquery(open_alerts, output_field=IntegerField()),
         )
-        .order_by("mentor__user__last_name", "mentee__user__last_name", "pk")
+        .order_by("mentor__last_name", "mentee__last_name", "pk")
     )
 
 

@@ -73,7 +73,7 @@ def mentees_with_open_goals(user, roles: tuple[str, ...]) -> list[MenteeGoals]:
         access.scope(user, MenteeGoals.objects.all(), roles=roles)
         .select_related("user", "program")
         .prefetch_related(Prefetch("goals", queryset=open_goals, to_attr="open_goals"))
-        .order_by("user__first_name", "user__last_name", "pk")
+        .order_by("first_name", "last_name", "pk")
     )
     for mentee in mentees:
         with_standings(mentee.open_goals)
@@ -91,7 +91,7 @@ def attainment_by_mentee(program: Program, today: date) -> QuerySet:
         MenteeProfile.objects.filter(program=program, study_arm=MenteeProfile.Arm.MENTORED)
         .select_related("user")
         .annotate(**_attainment_counts("goals__", today))
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("last_name", "first_name", "pk")
     )
 
 

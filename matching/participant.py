@@ -19,7 +19,7 @@ def match_panel(request, person, *, can_change: bool) -> str:
             current_matches()
             .filter(mentor=person)
             .select_related("mentee__user")
-            .order_by("mentee__user__last_name")
+            .order_by("mentee__last_name")
         )
     else:
         return ""

@@ -218,8 +218,8 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
         .values_list(
             "pk",
             "user_id",
-            "user__first_name",
-            "user__last_name",
+            "first_name",
+            "last_name",
             "user__email",
             "gender",
             "availability",
@@ -320,8 +320,8 @@ def _mentee_arrays(mentees: QuerySet, ph_idx, fo_idx, la_idx, su_idx) -> dict:
         mentees.order_by("pk").values_list(
             "pk",
             "user_id",
-            "user__first_name",
-            "user__last_name",
+            "first_name",
+            "last_name",
             "preferred_philosophy_id",
             "philosophy_required",
             "preferred_mentor_gender",

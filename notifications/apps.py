@@ -5,9 +5,10 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self) -> None:
-        # The invitation kind lives here: accounts is below this app and cannot register it.
-        from notifications import invitations, second_factor
+        # The invitation, e-mail change and second-factor reset kinds live here: accounts is
+        # below this app and cannot register them (each is queued through an accounts hook).
+        from notifications import email_change, invitations, second_factor
 
         invitations.register()
-        # Same reason: the notice of a second-factor reset, queued through an accounts hook.
+        email_change.register()
         second_factor.register()

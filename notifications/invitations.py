@@ -49,8 +49,16 @@ def _stale(rows: list[Outgoing], now: datetime) -> set[int]:
 
 
 def on_invitation_created(*, invitation: Invitation, seed: str) -> None:
-    # The e-mail of the invitation this one supersedes, if not sent yet, is withdrawn.
-    services.notifications_cancel(kinds=[INVITATION], recipients=[invitation.user_id])
+    # The e-mail of the invitation this one supersedes (same person, same program), if not sent
+    # yet, is withdrawn; another program's invitation is none of this one's business.
+    superseded = Invitation.objects.filter(
+        user_id=invitation.user_id, program_id=invitation.program_id
+    ).exclude(pk=invitation.pk)
+    services.notifications_cancel(
+        kinds=[INVITATION],
+        recipients=[invitation.user_id],
+        about_ids=list(superseded.values_list("pk", flat=True)),
+    )
     services.notification_enqueue(
         kind=INVITATION,
         recipient=invitation.user,

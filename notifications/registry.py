@@ -18,7 +18,8 @@ program can be read over someone's shoulder and is itself a disclosure.
 
 `quiet_hours` tells whether the program's quiet hours hold the message back (in the
 recipient's time zone); `needs_sign_in` whether it points to a page behind sign-in (a person
-who cannot sign in yet gets no such message; they get the invitation instead).
+who cannot sign in yet gets no such message; they get the invitation instead); `address`
+where it goes, the recipient's sign-in address unless the kind says otherwise.
 
 Quiet hours themselves belong to a higher app (check-in settings): it registers one function
 under QUIET_HOURS in `quiet_hours`, (program) -> (start, end) local times, equal for none.
@@ -63,6 +64,10 @@ def _data_only(rows: list[Outgoing]) -> dict[int, dict]:
     return {row.pk: dict(row.data) for row in rows}
 
 
+def _recipient_address(row: Outgoing) -> str:
+    return row.email
+
+
 @dataclass(frozen=True)
 class Kind:
     label: str
@@ -72,6 +77,9 @@ class Kind:
     stale: Callable[[list[Outgoing], datetime], set[int]] = field(default=_nothing_stale)
     quiet_hours: bool = True
     needs_sign_in: bool = True
+    # Where it goes: the recipient's sign-in address, except for the e-mail change messages
+    # (the confirmation goes to the new address, the notice to the old one).
+    address: Callable[[Outgoing], str] = field(default=_recipient_address)
 
 
 kinds: Registry[Kind] = Registry("notification kinds")

@@ -377,7 +377,7 @@ def build(row: Outgoing, kind: Kind, context: dict, connection) -> EmailMessage:
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body,
-        to=[row.email],
+        to=[kind.address(row)],
         connection=connection,
         headers={"Message-ID": message_id(row)},
     )

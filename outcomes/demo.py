@@ -147,6 +147,8 @@ def _earlier_cohort(program: Program) -> Program:
             program=earlier,
             user=user,
             defaults={
+                "first_name": user.first_name,
+                "last_name": user.last_name,
                 "enrolled_on": today - timedelta(days=rng.randint(190, 260)),
                 "study_arm": MenteeProfile.Arm.MENTORED if n % 2 else MenteeProfile.Arm.COMPARISON,
                 "status": MenteeProfile.Status.COMPLETED,

@@ -120,9 +120,7 @@ def identified_rows(*, program: Program, kind: str, mentee_ids: set[int]) -> exp
         pid: (f"{first} {last}".strip(), email, enrolled)
         for pid, first, last, email, enrolled in MenteeProfile.objects.filter(
             pk__in=mentee_ids
-        ).values_list(
-            "participant_id", "user__first_name", "user__last_name", "user__email", "enrolled_on"
-        )
+        ).values_list("participant_id", "first_name", "last_name", "user__email", "enrolled_on")
     }
     # Each day number gets its date at the end: "day_number" -> "date", "due_day_number" ->
     # "due_date" (a day number is blank where there is no date, e.g. a discharge not yet due).

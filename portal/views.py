@@ -81,7 +81,7 @@ def _mentor_dashboard(user) -> dict:
     matches = (
         access.scope(user, Match.objects.filter(status=Match.Status.ACTIVE, mentor__user=user))
         .select_related("mentee__user", "program")
-        .order_by("mentee__user__first_name")
+        .order_by("mentee__first_name")
     )
     return {"matches": matches}
 

@@ -71,6 +71,9 @@ class MentorProfileFactory(factory.django.DjangoModelFactory):
 
     program = factory.SubFactory(ProgramFactory)
     user = factory.SubFactory(UserFactory)
+    # The program's name for the person: by default the one the account has (as migrated).
+    first_name = factory.SelfAttribute("user.first_name")
+    last_name = factory.SelfAttribute("user.last_name")
     recovery_since = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=800))
     capacity = 3
 
@@ -89,6 +92,9 @@ class MenteeProfileFactory(factory.django.DjangoModelFactory):
 
     program = factory.SubFactory(ProgramFactory)
     user = factory.SubFactory(UserFactory)
+    # The program's name for the person: by default the one the account has (as migrated).
+    first_name = factory.SelfAttribute("user.first_name")
+    last_name = factory.SelfAttribute("user.last_name")
     enrolled_on = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=10))
 
     @factory.post_generation

@@ -1,7 +1,7 @@
 """Role x URL matrix for participant profiles, lists, settings and vocabularies."""
 
 from accounts.models import Philosophy
-from tests.urlcases import Case, expect
+from tests.urlcases import Case, everyone, expect
 
 # Program pages of program A: its coordinator only; members with other roles are refused (403);
 # the coordinator of program B does not learn that the program exists (404).
@@ -58,6 +58,9 @@ def _philosophy(w):
 
 
 CASES = [
+    # Everyone's own account; an e-mail change link works only for the account that asked.
+    Case("accounts:account", everyone(200)),
+    Case("accounts:email_change_confirm", everyone(410), kwargs=lambda w: {"token": "0" * 64}),
     Case("accounts:program_list", COORDINATORS_ONLY),
     Case("accounts:mentee_list", CHOOSER),
     Case("accounts:mentor_list", CHOOSER),

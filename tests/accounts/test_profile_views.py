@@ -163,7 +163,9 @@ def test_editing_a_mentee_shows_and_keeps_their_values(coord_client, program):
     assert response.status_code == 302
     mentee.refresh_from_db()
     mentee.user.refresh_from_db()
-    assert (mentee.user.first_name, mentee.availability) == ("Renamed", 1 << 5)
+    # The program's name for them changes; their account's own name does not.
+    assert (mentee.first_name, mentee.availability) == ("Renamed", 1 << 5)
+    assert mentee.user.first_name != "Renamed"
     assert {n.focus_area_id: n.priority for n in mentee.focus_needs.all()} == {
         FocusArea.objects.filter(program=program).order_by("pk").first().pk: 3,
         area.pk: 2,

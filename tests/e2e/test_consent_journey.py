@@ -2,6 +2,7 @@
 CSV after checking it, invites everyone, and the invited mentee sets a password and is in."""
 
 import re
+from datetime import time as clock
 from datetime import timedelta
 
 from django.core import mail
@@ -9,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import MenteeProfile
+from checkins.models import CheckinSettings
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, login
 from tests.factories import (
     PASSWORD,
@@ -29,6 +31,8 @@ def _check_page(page, device):
 def test_consent_import_and_invitation_journey(page, device, live_server, tmp_path, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     program = ProgramFactory(name="Riverside", slug="riverside")
+    # No quiet hours: the invitation must go out whatever the time of day the test runs.
+    CheckinSettings.objects.create(program=program, quiet_start=clock(0), quiet_end=clock(0))
     coordinator = make_user_with_role("coordinator", program)
     mentee = MenteeProfileFactory(program=program)
     consent = ConsentFactory(mentee=mentee, expires_on=timezone.now().date() + timedelta(days=5))

@@ -29,6 +29,7 @@ RULE_MODELS = [
     "accounts.RecoveryCode",
     "otp_totp.TOTPDevice",
     "django_otp_webauthn.WebAuthnCredential",
+    "accounts.EmailChange",
     "checkins.CheckIn",
     "checkins.CheckinSettings",
     "checkins.Schedule",

@@ -14,12 +14,14 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts import invitations, second_factor
+from accounts import services as accounts
 from accounts.models import Membership, MenteeProfile, Program, User
 from checkins import emails, services
 from checkins.models import Alert, CheckIn, CheckinSettings, ReminderPreference
 from matching import notices
 from matching import services as matching
 from matching.models import Match
+from notifications import email_change
 from notifications import second_factor as second_factor_notice
 from notifications.models import Notification
 from outcomes import assessments, export_jobs, followup_notices, interviews
@@ -105,6 +107,8 @@ def _invitations() -> Maker:
             factories.MenteeProfileFactory(
                 program=program, user=factories.UserFactory(password=make_password(None))
             )
+        # As enrolled by a coordinator: they join when they accept.
+        Membership.objects.filter(program=program).update(joined_at=None)
         invitations.invitations_send_uninvited(program=program, sent_by=coordinator)
         return _due("accounts.invitation")
 
@@ -112,6 +116,45 @@ def _invitations() -> Maker:
         # A coordinator sends a new link: the old one, and its unsent e-mail, are withdrawn.
         for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
             invitations.invitation_send(user=row.recipient, program=row.program, sent_by=None)
+
+    return Maker(make, cancel)
+
+
+def _email_change_confirmations() -> Maker:
+    def make(count: int) -> list[int]:
+        program = _program()
+        for i in range(count):
+            mentee = factories.MenteeProfileFactory(program=program)
+            accounts.email_change_request(user=mentee.user, new_email=f"new-{i}-{mentee.pk}@x.org")
+        return _due(email_change.CONFIRM)
+
+    def cancel(ids: list[int]) -> None:
+        # The person asks again: the earlier link, and its unsent e-mail, are withdrawn.
+        for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
+            accounts.email_change_request(user=row.recipient, new_email=f"again-{row.pk}@x.org")
+
+    return Maker(make, cancel)
+
+
+def _email_change(user, new_email: str) -> None:
+    """The person asks for a new sign-in address and confirms it from there."""
+    change = accounts.email_change_request(user=user, new_email=new_email)
+    seed = Notification.objects.get(kind=email_change.CONFIRM, about_id=change.pk).data["seed"]
+    accounts.email_change_confirm(user=user, token=accounts.email_change_token(seed))
+
+
+def _email_changed_notices() -> Maker:
+    def make(count: int) -> list[int]:
+        program = _program()
+        for i in range(count):
+            mentee = factories.MenteeProfileFactory(program=program)
+            _email_change(mentee.user, f"new-{i}-{mentee.pk}@x.org")
+        return _due(email_change.NOTICE)
+
+    def cancel(ids: list[int]) -> None:
+        # The person takes the old address back (confirmed from it): nothing left to tell it.
+        for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
+            _email_change(row.recipient, row.data["to"])
 
     return Maker(make, cancel)
 
@@ -231,6 +274,8 @@ MAKERS: dict[str, Maker] = {
     emails.CRISIS: _alerts(Alert.Kind.CRISIS, emails.CRISIS),
     emails.CONCERN: _alerts(Alert.Kind.CONCERN, emails.CONCERN),
     "accounts.invitation": _invitations(),
+    email_change.CONFIRM: _email_change_confirmations(),
+    email_change.NOTICE: _email_changed_notices(),
     notices.PROPOSED: _match_notices(notices.PROPOSED),
     notices.STARTED: _match_notices(notices.STARTED),
     assessments.ASSESSMENT_DUE: _assessments(),

@@ -20,9 +20,8 @@ def test_moving_the_enrollment_date_recounts_the_report_figures_at_once(world):
     accounts.mentee_update(
         actor=world.coordinator,
         mentee=mentee,
-        email=mentee.user.email,
-        first_name=mentee.user.first_name,
-        last_name=mentee.user.last_name,
+        first_name=mentee.first_name,
+        last_name=mentee.last_name,
         profile={"enrolled_on": new_start},
     )
     # The stored summary already counts from the new day 1, so the report reads it as is.
