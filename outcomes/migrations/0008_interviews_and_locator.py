@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_second_factor"),
+        ("accounts", "0005_second_factor"),
         ("outcomes", "0007_uselogrepair"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
