@@ -63,6 +63,11 @@ class Disclosure:
 # "to_mentor" is any consent in force that names the mentor, whatever it covers. Without one, a
 # matched mentor sees the first name, the schedule and the way to reach the mentee through the
 # app; nothing clinical and no e-mail address.
+# Not here on purpose: follow-up locator information (outcomes.Locator: phones, addresses, other
+# contacts) and interview records. No scope discloses them to a mentor: they have no mentee or
+# mentor access path, so only the program's coordinators reach them, which is stricter than any
+# consent scope; the participant's agreement to be sought through them is recorded on the
+# locator itself (`participant_agreed`, required to save it), and they are never exported.
 MENTOR_DISCLOSURES: dict[str, Disclosure] = {
     # Where the mentee is in recovery, what brought them, what they need help with and which
     # recovery path they follow (e.g. "MOUD-affirming") are clinical; so is the address that

@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 60.0 * 60,
     },
     "outcomes-export-jobs-expire": {"task": "outcomes.export_jobs_expire", "schedule": 86400.0},
+    # Interview windows opening, closing in a week, missed: coordinators' outbox notices.
+    "outcomes-followup-notices-plan": {
+        "task": "outcomes.followup_notices_plan",
+        "schedule": 60.0 * 60,
+    },
 }
 
 # --- Authentication (OWASP ASVS level 2)

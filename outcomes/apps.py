@@ -43,3 +43,15 @@ class OutcomesConfig(AppConfig):
 
         assessments.register()
         export_jobs.register()
+
+        # Follow-up interviews (coordinators only): dashboard, participant page, notices.
+        from mentorship.site import participant_panels
+        from outcomes import followup_dashboard, followup_notices
+
+        dashboard_panels.register("outcomes.followup", followup_dashboard.panel)
+        participant_panels.register("outcomes.followup", followup_dashboard.participant_panel)
+        nav_items.register(
+            "outcomes.followup",
+            NavItem(_("Follow-up"), "outcomes:followup_programs", (access.COORDINATOR,), 112),
+        )
+        followup_notices.register()

@@ -9,8 +9,17 @@ from django.db import transaction
 
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
 from accounts.vocabularies import vocabulary_seed_defaults
+from outcomes import interviews
 from outcomes.instruments import BARC10, due_date
-from outcomes.models import Assessment, Source, UseDay, UseReport
+from outcomes.models import (
+    Assessment,
+    Interview,
+    InterviewSchedule,
+    Locator,
+    Source,
+    UseDay,
+    UseReport,
+)
 from outcomes.services import use_reports_import, use_summaries_refresh
 
 PAST_COHORT = 40
@@ -20,9 +29,92 @@ WEEKS = 24
 @transaction.atomic
 def demo_seed_outcomes(*, program: Program) -> None:
     earlier = _earlier_cohort(program)
+    _followup_cohort(program)
     for target in (program, earlier):
         if not UseReport.objects.filter(mentee__program=target).exists():
             _logs(target)
+    _interviews(program, three_month=True)
+    _interviews(earlier, three_month=False)
+
+
+# Days since intake of the demo program's people in their 6-month follow-up: some windows
+# (days 152-242) still open, one closing this week, the others closed, so the dashboard has a
+# rate as well as people to find.
+FOLLOW_UP_DAYS_AGO = (200, 215, 238, 246, 250, 255, 262, 270)
+
+
+def _followup_cohort(program: Program) -> None:
+    for n, days_ago in enumerate(FOLLOW_UP_DAYS_AGO, start=1):
+        user, _ = User.objects.get_or_create(
+            email=f"follow-up-{n}@demo.example",
+            defaults={"first_name": "Follow-up", "last_name": f"Participant {n}"},
+        )
+        Membership.objects.get_or_create(user=user, program=program, role=Membership.Role.MENTEE)
+        MenteeProfile.objects.get_or_create(
+            program=program,
+            user=user,
+            defaults={
+                "enrolled_on": program.today() - timedelta(days=days_ago),
+                "study_arm": MenteeProfile.Arm.MENTORED if n % 2 else MenteeProfile.Arm.COMPARISON,
+                "status": MenteeProfile.Status.COMPLETED,
+            },
+        )
+
+
+def _interviews(program: Program, *, three_month: bool) -> None:
+    """Interviews done, missed and due: most intakes done in their window, some follow-ups
+    completed, one person not located, the rest open or missed; a few locator records."""
+    if Interview.objects.filter(mentee__program=program).exists():
+        return
+    InterviewSchedule.objects.get_or_create(program=program, defaults={"three_month": three_month})
+    coordinator = (
+        User.objects.filter(
+            memberships__program=program, memberships__role=Membership.Role.COORDINATOR
+        )
+        .order_by("pk")
+        .first()
+    )
+    rng = random.Random(2021)  # noqa: S311 — demo data, not security
+    today = program.today()
+    state = interviews.follow_up_read(program=program, today=today)
+    rows = []
+    for n, mentee in enumerate(state.people):
+        for point in interviews.points_of(state.schedule):
+            found = state.of(mentee, point).window
+            if found is None or found.opens > today:
+                continue
+            if point == interviews.Point.INTAKE and n % 6 == 5:
+                continue  # an intake never done: missed once its 30 days are over
+            if point != interviews.Point.INTAKE and n % 4 == 3:
+                continue  # a follow-up not done yet: open, or missed if its window closed
+            if point != interviews.Point.INTAKE and n % 4 == 2:
+                rows.append((mentee, point, min(today, found.opens), "not_located"))
+                continue
+            last = min(today, found.closes)
+            held = found.opens + timedelta(days=rng.randint(0, (last - found.opens).days))
+            rows.append((mentee, point, held, "completed"))
+    Interview.objects.bulk_create(
+        Interview(
+            mentee=mentee,
+            point=point,
+            held_on=held,
+            outcome=outcome,
+            conducted_by=coordinator,
+            recorded_by=coordinator,
+        )
+        for mentee, point, held, outcome in rows
+    )
+    for mentee in state.people[:3]:
+        Locator.objects.get_or_create(
+            mentee=mentee,
+            defaults={
+                "phones": "555-0100 (mobile)",
+                "addresses": "12 Example Street, Springfield",
+                "contacts": "A sister, 555-0101; the day centre on Main Street",
+                "participant_agreed": True,
+                "updated_by": coordinator,
+            },
+        )
 
 
 def _earlier_cohort(program: Program) -> Program:

@@ -43,6 +43,8 @@ REQUIRED_FLAGS = {
     "participants": ("covers_use_log", "covers_assessments", "to_evaluation"),
     "days": ("covers_use_log", "to_evaluation"),
     "checkins": ("covers_checkin_notes", consents.scope_of("checkin.use"), "to_evaluation"),
+    # Interview outcomes and dates, with the use log's past-30-day figures.
+    "interviews": ("covers_use_log", "to_evaluation"),
 }
 
 
@@ -120,10 +122,11 @@ def identified_rows(*, program: Program, kind: str, mentee_ids: set[int]) -> exp
             pk__in=mentee_ids
         ).values_list("participant_id", "first_name", "last_name", "user__email", "enrolled_on")
     }
-    day_col = header.index("day_number") if "day_number" in header else None
+    # Each day number gets its date at the end: "day_number" -> "date", "due_day_number" ->
+    # "due_date" (a day number is blank where there is no date, e.g. a discharge not yet due).
+    day_cols = [i for i, name in enumerate(header) if name.endswith("day_number")]
     new_header = ["participant_id", "name", "email", "enrolled_on", *header[1:]]
-    if day_col is not None:
-        new_header.append("date")
+    new_header += [header[i].removesuffix("day_number") + "date" for i in day_cols]
 
     def generate():
         for row in rows:
@@ -132,8 +135,10 @@ def identified_rows(*, program: Program, kind: str, mentee_ids: set[int]) -> exp
                 continue
             name, email, enrolled = person
             out = [row[0], name, email, enrolled.isoformat(), *row[1:]]
-            if day_col is not None:
-                out.append((enrolled + timedelta(days=row[day_col] - 1)).isoformat())
+            out += [
+                "" if row[i] == "" else (enrolled + timedelta(days=row[i] - 1)).isoformat()
+                for i in day_cols
+            ]
             yield out
 
     return exports.Export(new_header, generate())

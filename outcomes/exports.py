@@ -28,9 +28,9 @@ from django.db import connection
 from accounts.models import MenteeProfile, Program
 from checkins.models import CheckIn
 from outcomes import metrics, reports
-from outcomes.models import UseDay
+from outcomes.models import Interview, UseDay
 
-KINDS = ("participants", "days", "checkins")
+KINDS = ("participants", "days", "checkins", "interviews")
 FORMATS = ("csv", "xlsx")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -227,6 +227,81 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
     return header, rows()
 
 
+INTERVIEW_HEADER = [
+    "participant_id",
+    "study_arm",
+    "interview",
+    "due_day_number",
+    "window_opens_day_number",
+    "window_closes_day_number",
+    "day_number",
+    "outcome",
+    "in_window",
+    "use_days_past_30",
+    "recorded_days_past_30",
+    "coverage_past_30_pct",
+]
+PAST_DAYS = 30  # the interview's look-back, as in the GPRA and ASI "past 30 days" questions
+
+
+def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+    """One row per interview (every attempt, in or out of its window), dates as day numbers
+    from intake, with the use log's figures for the 30 days before the interview day, so the
+    interviewer can check the person's answer against the log. Counted by metrics.use_metrics,
+    the same code as every other use figure."""
+    from outcomes import interviews  # interviews reads models that exports need not load
+
+    found = list(
+        Interview.objects.filter(mentee__program=program)
+        .select_related("mentee")
+        .order_by("mentee__participant_id", "held_on", "pk")
+    )
+    mentees = list({i.mentee_id: i.mentee for i in found}.values())
+    discharged = interviews.discharge_dates(program=program, mentees=mentees)
+    days: dict[int, dict[date, bool]] = {m.pk: {} for m in mentees}
+    for mentee_id, day, used in UseDay.objects.filter(mentee__in=mentees).values_list(
+        "mentee_id", "day", "used"
+    ):
+        days[mentee_id][day] = used
+
+    def rows():
+        for interview in found:
+            mentee = interview.mentee
+            intake = mentee.enrolled_on
+            window = interviews.window(
+                interview.point, intake=intake, discharged_on=discharged.get(mentee.pk)
+            )
+            held = metrics.day_number(intake, interview.held_on)
+            past = metrics.use_metrics(
+                days[mentee.pk],
+                enrolled_on=intake,
+                window=metrics.Days(held - PAST_DAYS, held - 1),
+                today=interview.held_on,
+            )
+            yield [
+                mentee.participant_id,
+                mentee.study_arm,
+                interview.point,
+                *(
+                    ("", "", "")
+                    if window is None
+                    else (
+                        metrics.day_number(intake, window.due),
+                        metrics.day_number(intake, window.opens),
+                        metrics.day_number(intake, window.closes),
+                    )
+                ),
+                held,
+                interview.outcome,
+                "yes" if window is not None and window.holds(interview.held_on) else "no",
+                past.use_days,
+                past.recorded_days,
+                _rounded(past.coverage if past.coverage is not None else math.nan),
+            ]
+
+    return INTERVIEW_HEADER, rows()
+
+
 def _days(program: Program):
     return UseDay.objects.filter(mentee__program=program)
 
@@ -243,6 +318,8 @@ def export_row_count(*, program: Program, kind: str) -> int:
         return _days(program).count()
     if kind == "checkins":
         return _checkins(program).count()
+    if kind == "interviews":
+        return Interview.objects.filter(mentee__program=program).count()
     return MenteeProfile.objects.filter(program=program).count()
 
 
@@ -264,6 +341,8 @@ def export_rows(*, program: Program, kind: str, today: date) -> Export:
         return Export(DAYS_HEADER, _days_rows(program), csv_body=lambda: _days_csv(program))
     if kind == "checkins":
         return Export(*checkin_rows(program=program))
+    if kind == "interviews":
+        return Export(*interview_rows(program=program))
     raise ValueError(f"Unknown export kind {kind!r}.")
 
 

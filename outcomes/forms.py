@@ -170,6 +170,7 @@ class IdentifiedExportForm(BoundedForm):
             ("participants", "Per-participant outcomes"),
             ("days", "Per-day use log"),
             ("checkins", "Check-in engagement"),
+            ("interviews", "Follow-up interviews"),
         ],
     )
     fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")])

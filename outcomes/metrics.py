@@ -39,6 +39,16 @@ class Window:
         return f"w{self.first_week}_{self.last_week}"
 
 
+@dataclass(frozen=True)
+class Days:
+    """A window of day numbers not aligned to weeks (day 1 = enrollment; 0 and below are before
+    it), e.g. the 30 days before an interview. use_metrics() reads only first_day and last_day,
+    so such a window is counted by the same code as the standard ones."""
+
+    first_day: int
+    last_day: int
+
+
 ACTIVE = Window(1, 12)  # active mentoring, as in MAP
 FOLLOW_UP = Window(13, 24)
 STANDARD_WINDOWS = (ACTIVE, FOLLOW_UP)
@@ -86,7 +96,7 @@ class UseMetrics:
 
 
 def use_metrics(
-    days: Mapping[date, bool], *, enrolled_on: date, window: Window, today: date
+    days: Mapping[date, bool], *, enrolled_on: date, window: Window | Days, today: date
 ) -> UseMetrics:
     """`days` maps a calendar date to whether use was recorded that day (only recorded days)."""
     start = date_of_day(enrolled_on, window.first_day)

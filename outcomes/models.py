@@ -304,3 +304,129 @@ class UseLogRepair(models.Model):
 
     def __str__(self):
         return f"Use log repair {self.name}: checked until {self.checked_until}"
+
+
+# --- Follow-up interviews (GPRA-style: intake, 6-month follow-up, discharge) and locator data.
+# The schedule's arithmetic lives in outcomes.interviews; these tables hold only what staff
+# chose and recorded. Whether an interview fell inside its window is derived when read, never
+# stored: an enrollment date corrected later, or a discharge recorded after the discharge
+# interview, moves the window, and a stored flag would silently go stale.
+
+
+class InterviewSchedule(models.Model):
+    """A program's interview points and who must be interviewed. Programs without a row use
+    the defaults (intake, 6-month follow-up, discharge; everyone enrolled; target 80 %)."""
+
+    access_paths = AccessPaths(program="program")
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="interview_schedule"
+    )
+    three_month = models.BooleanField(
+        "3-month follow-up", default=False, help_text="Add a follow-up interview at month 3."
+    )
+    # Blank: everyone enrolled; otherwise only this arm (e.g. a study following its comparison
+    # arm through another service).
+    arm = models.CharField(
+        "who must be interviewed",
+        max_length=12,
+        choices=MenteeProfile.Arm.choices,
+        blank=True,
+        help_text="Leave empty to interview everyone enrolled.",
+    )
+    target_rate = models.PositiveSmallIntegerField(
+        "follow-up rate target (%)",
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_rate__gte=1, target_rate__lte=100),
+                name="interview_target_rate_percent",
+            )
+        ]
+
+    def __str__(self):
+        return f"Interview schedule of {self.program}"
+
+
+class FollowUpSubject(MenteeProfile):
+    """The mentee seen through their follow-up interviews and locator data: coordinators only
+    (no mentee path, so neither the mentee, their mentor nor an evaluator reaches it)."""
+
+    access_paths = AccessPaths(program="program", change_roles=(COORDINATOR,))
+
+    class Meta:
+        proxy = True
+
+
+class Interview(models.Model):
+    """One interview attempt at one point: kept whatever its outcome or date (an interview
+    outside its window is kept, it only does not count). Coordinators only."""
+
+    access_paths = AccessPaths(program="mentee__program", change_roles=(COORDINATOR,))
+
+    class Point(models.TextChoices):
+        INTAKE = "intake", "Intake"
+        MONTH_3 = "month_3", "3-month follow-up"
+        MONTH_6 = "month_6", "6-month follow-up"
+        DISCHARGE = "discharge", "Discharge"
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        NOT_LOCATED = "not_located", "Not located"
+        REFUSED = "refused", "Refused"
+        INCARCERATED = "incarcerated", "Incarcerated"
+        DECEASED = "deceased", "Deceased"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="interviews")
+    point = models.CharField(max_length=12, choices=Point.choices)
+    held_on = models.DateField("date")
+    conducted_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="conducted by"
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["mentee", "held_on", "id"]
+        indexes = [
+            # Serves the follow-up dashboard and the notices: a program's interviews by person.
+            models.Index(fields=["mentee", "point"], name="interview_mentee_point"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_point_display()} on {self.held_on:%Y-%m-%d}: {self.get_outcome_display()}"
+        )
+
+
+class Locator(models.Model):
+    """Where to find a participant for a follow-up interview: phone numbers, addresses and
+    other people who may know where they are. Kept apart from the profile so that no page,
+    panel, export or e-mail that shows a profile can carry it; coordinators only (the access
+    policy gives mentors, mentees and evaluators no path to it), audited on every view."""
+
+    access_paths = AccessPaths(program="mentee__program", change_roles=(COORDINATOR,))
+
+    mentee = models.OneToOneField(MenteeProfile, on_delete=models.CASCADE, related_name="locator")
+    phones = models.TextField("phone numbers", max_length=500, blank=True)
+    addresses = models.TextField(max_length=1000, blank=True)
+    contacts = models.TextField(
+        "other contacts",
+        max_length=1500,
+        blank=True,
+        help_text="People who may know where the participant is, and how to reach them.",
+    )
+    # The participant agreed that the program may use these to find them, and may tell the
+    # contacts named only that it is trying to reach them (never why).
+    participant_agreed = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=now)
+
+    def __str__(self):
+        return f"Locator of {self.mentee_id}"

@@ -34,3 +34,11 @@ def export_jobs_expire() -> int:
     from outcomes.export_jobs import export_jobs_expire as expire
 
     return expire()
+
+
+@shared_task(name="outcomes.followup_notices_plan")
+def followup_notices_plan() -> int:
+    """Beat, hourly: coordinators' notices of interview windows opening, closing, missed."""
+    from outcomes.followup_notices import followup_notices_plan_all
+
+    return followup_notices_plan_all()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outcomes import views, views_reports
+from outcomes import views, views_followup, views_reports
 
 app_name = "outcomes"
 urlpatterns = [
@@ -51,4 +51,17 @@ urlpatterns = [
         views_reports.export,
         name="export",
     ),
+]
+
+# Follow-up interviews and locator data (coordinators only): outcomes.views_followup.
+urlpatterns += [
+    path("follow-up/", views_followup.followup_programs, name="followup_programs"),
+    path("programs/<slug:slug>/follow-up/", views_followup.followup, name="followup"),
+    path(
+        "programs/<slug:slug>/follow-up/schedule/",
+        views_followup.followup_schedule,
+        name="followup_schedule",
+    ),
+    path("mentees/<int:mentee_pk>/interviews/", views_followup.interview_list, name="interviews"),
+    path("mentees/<int:mentee_pk>/locator/", views_followup.locator, name="locator"),
 ]

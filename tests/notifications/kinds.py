@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import invitations, second_factor
 from accounts import services as accounts
-from accounts.models import Membership, Program, User
+from accounts.models import Membership, MenteeProfile, Program, User
 from checkins import emails, services
 from checkins.models import Alert, CheckIn, CheckinSettings, ReminderPreference
 from matching import notices
@@ -24,7 +24,7 @@ from matching.models import Match
 from notifications import email_change
 from notifications import second_factor as second_factor_notice
 from notifications.models import Notification
-from outcomes import assessments, export_jobs
+from outcomes import assessments, export_jobs, followup_notices, interviews
 from outcomes.models import ExportJob
 from tests import factories
 
@@ -215,6 +215,40 @@ def _exports() -> Maker:
     return Maker(make, cancel)
 
 
+def _interview_windows(kind: str) -> Maker:
+    # Days since intake on which the intake window (day of intake to 30 days after) reaches
+    # each moment today: it opens, it closes in a week, it closed yesterday.
+    enrolled_days_ago = {
+        followup_notices.OPENS: 0,
+        followup_notices.CLOSING: 23,
+        followup_notices.MISSED: 31,
+    }[kind]
+
+    def make(count: int) -> list[int]:
+        program = _program()
+        factories.make_user_with_role(Membership.Role.COORDINATOR, program)
+        enrolled_on = program.today() - timedelta(days=enrolled_days_ago)
+        for _ in range(count):
+            factories.MenteeProfileFactory(program=program, enrolled_on=enrolled_on)
+        followup_notices.followup_notices_plan(program=program)
+        return _due(kind)
+
+    def cancel(ids: list[int]) -> None:
+        # The person withdrew from the study: nobody seeks them any more.
+        for row in Notification.objects.filter(pk__in=ids).select_related("program"):
+            mentee = MenteeProfile.objects.get(pk=row.data["mentee_id"])
+            interviews.interview_record(
+                actor=row.recipient,
+                mentee=mentee,
+                point=interviews.Point.INTAKE,
+                held_on=row.program.today(),
+                outcome=interviews.Outcome.WITHDRAWN,
+                conducted_by=row.recipient,
+            )
+
+    return Maker(make, cancel)
+
+
 def _second_factor_resets() -> Maker:
     def make(count: int) -> list[int]:
         program = _program()
@@ -246,5 +280,8 @@ MAKERS: dict[str, Maker] = {
     notices.STARTED: _match_notices(notices.STARTED),
     assessments.ASSESSMENT_DUE: _assessments(),
     export_jobs.EXPORT_READY: _exports(),
+    followup_notices.OPENS: _interview_windows(followup_notices.OPENS),
+    followup_notices.CLOSING: _interview_windows(followup_notices.CLOSING),
+    followup_notices.MISSED: _interview_windows(followup_notices.MISSED),
     second_factor_notice.SECOND_FACTOR_RESET: _second_factor_resets(),
 }

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from accounts.models import MenteeProfile, Substance
 from mentorship.models import AuditEntry
 from outcomes import exports
-from outcomes.models import Source
+from outcomes.models import Interview, Source
 from outcomes.services import use_reports_import
 from tests import factories
 from tests.conftest import page_queries
@@ -65,6 +65,7 @@ def cohort(db):
     )
     factories.AssessmentFactory(mentee=a, week=0, answers=[3] * 10, total=30)
     factories.AssessmentFactory(mentee=a, week=12, answers=[5] * 10, total=50)
+    Interview.objects.create(mentee=a, point="intake", held_on=enrolled, outcome="completed")
     staff = factories.make_user_with_role("staff", program)
     return program, staff, (a, b, c)
 

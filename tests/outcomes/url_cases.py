@@ -113,3 +113,55 @@ CASES = [
         method="post",
     ),
 ]
+
+# Follow-up interviews and locator data: the program's coordinators only. A person's pages are
+# reached through a proxy with no mentee path, so the mentee, their mentor and evaluators get
+# 404 (nothing confirms the record exists).
+FOLLOW_UP_PERSON = expect(
+    coordinator=200,
+    staff=404,
+    mentor=404,
+    mentee=404,
+    other_mentor=404,
+    other_mentee=404,
+    other_coordinator=404,
+)
+CASES += [
+    Case(
+        "outcomes:followup_programs",
+        expect(
+            coordinator=200,
+            staff=403,
+            mentor=403,
+            mentee=403,
+            other_mentor=403,
+            other_mentee=403,
+            other_coordinator=200,
+        ),
+    ),
+    Case("outcomes:followup", COORDINATOR_ONLY, kwargs=program),
+    Case("outcomes:followup_schedule", COORDINATOR_ONLY, kwargs=program),
+    # An empty form: the target is required (400), nothing saved.
+    Case(
+        "outcomes:followup_schedule",
+        {**COORDINATOR_ONLY, "coordinator": 400},
+        kwargs=program,
+        method="post",
+    ),
+    Case("outcomes:interviews", FOLLOW_UP_PERSON, kwargs=mentee),
+    Case(
+        "outcomes:interviews",
+        {**FOLLOW_UP_PERSON, "coordinator": 400},
+        kwargs=mentee,
+        method="post",
+    ),
+    Case("outcomes:locator", FOLLOW_UP_PERSON, kwargs=mentee),
+    Case(
+        "outcomes:locator", {**FOLLOW_UP_PERSON, "coordinator": 400}, kwargs=mentee, method="post"
+    ),
+    Case(
+        "outcomes:export",
+        REPORT,
+        kwargs=lambda w: {**program(w), "kind": "interviews", "fmt": "csv"},
+    ),
+]

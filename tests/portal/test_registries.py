@@ -86,6 +86,7 @@ def test_coordinator_navigation_keeps_its_order_across_apps(client, world):
         "Audit trail",
         "Check-ins",
         "Outcomes",
+        "Follow-up",
     ]
 
 
