@@ -50,6 +50,10 @@ def _rounded(value: float) -> float | str:
     return "" if math.isnan(value) else round(value, 1)
 
 
+def _yes_no(value: float) -> str:
+    return "" if math.isnan(value) else ("yes" if value else "no")
+
+
 def _use_days(value: float) -> int:
     return 0 if math.isnan(value) else int(value)  # no recorded day: no day of use
 
@@ -80,6 +84,9 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
     header += [f"{window.key}_{suffix}" for window in windows for suffix, _, _ in WINDOW_COLUMNS]
     header += ["barc10_intake", "barc10_latest", "barc10_change", "retained_week_12"]
     cohort = reports.participants_compute(program=program, today=today, windows=windows)
+    # Per abstinence outcome: intent-to-treat and responders-only, "" where not counted.
+    periods = metrics.abstinence_periods(cohort.abstinence_rules)
+    header += [f"{p.key}_{analysis}" for p in periods for analysis, _ in reports.ANALYSES]
     people = (
         MenteeProfile.objects.filter(program=program)
         .order_by("participant_id")
@@ -98,6 +105,9 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
         figures = [[(cell, column(w, key)) for _, key, cell in WINDOW_COLUMNS] for w in windows]
         barc = {key: values.tolist() for key, values in cols.barc.items()}
         retained = cols.retained.tolist()
+        abstinence = [
+            cols.abstinence[p.key][index].tolist() for p in periods for _, index in reports.ANALYSES
+        ]
         for pk, participant_id, arm, enrolled_on, status in people.iterator():
             at = cols.position(pk)
             if at is None:  # enrolled after the figures were read
@@ -110,8 +120,9 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
                 _number(intake),
                 _number(intake if math.isnan(latest) else latest),
                 _number(barc["change"][at]),
-                "" if math.isnan(retained[at]) else ("yes" if retained[at] else "no"),
+                _yes_no(retained[at]),
             ]
+            row += [_yes_no(values[at]) for values in abstinence]
             yield row
 
     return header, rows()

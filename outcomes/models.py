@@ -14,6 +14,7 @@ from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
 from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
+from outcomes.metrics import STRICT, NOT_RELAPSED, AbstinenceRules, Window
 
 USE_LOG_ACCESS = AccessPaths(
     program="mentee__program",
@@ -47,6 +48,30 @@ class OutcomeSettings(models.Model):
         max_length=60, default="4,12,24", help_text="Comma-separated weeks, e.g. 4,12,24."
     )
 
+    class LapseRule(models.TextChoices):
+        STRICT = STRICT, "Strict: any use after the grace period"
+        NOT_RELAPSED = (
+            NOT_RELAPSED,
+            "Not relapsed: use on 7 days in a row, or in 2 weeks in a row, after the grace period",
+        )
+
+    # Abstinence outcomes (outcomes.metrics.abstinence_periods): point prevalence at these day
+    # numbers, continuous and prolonged abstinence over these windows of weeks.
+    abstinence_timepoints = models.CharField(
+        max_length=60, default="84,168", help_text="Comma-separated day numbers, e.g. 84,168."
+    )
+    abstinence_windows = models.CharField(
+        max_length=60,
+        default="1-12,13-24",
+        help_text="Comma-separated ranges of weeks, e.g. 1-12,13-24.",
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(0), MaxValueValidator(84)]
+    )
+    lapse_rule = models.CharField(
+        max_length=16, choices=LapseRule.choices, default=LapseRule.STRICT
+    )
+
     class Meta:
         verbose_name_plural = "outcome settings"
 
@@ -56,6 +81,21 @@ class OutcomeSettings(models.Model):
     @property
     def followup_weeks(self) -> list[int]:
         return sorted({int(w) for w in self.assessment_weeks.split(",") if w.strip().isdigit()})
+
+    @property
+    def abstinence_rules(self) -> AbstinenceRules:
+        """The stored choices as outcomes.metrics reads them (validated by the settings form)."""
+
+        def window(text: str) -> Window:
+            first, _, last = text.partition("-")
+            return Window(int(first), int(last))
+
+        return AbstinenceRules(
+            timepoints=tuple(int(t) for t in self.abstinence_timepoints.split(",") if t.strip()),
+            windows=tuple(window(w) for w in self.abstinence_windows.split(",") if w.strip()),
+            grace_days=self.grace_days,
+            lapse_rule=self.lapse_rule,
+        )
 
     @property
     def timepoints(self) -> list[int]:

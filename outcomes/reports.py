@@ -13,6 +13,8 @@ from functools import cached_property
 
 import numpy as np
 from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
@@ -20,6 +22,7 @@ from goals.models import Goal
 from outcomes import metrics
 from outcomes.instruments import BARC10
 from outcomes.models import Assessment, UseDay, UseSummary
+from outcomes.selectors import outcome_settings_get
 
 ARMS = [MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]
 LEFT = [MenteeProfile.Status.WITHDRAWN, MenteeProfile.Status.DISCHARGED]
@@ -113,6 +116,10 @@ class Columns:
     barc: dict[str, np.ndarray]  # BARC-10 "intake", "latest" follow-up, "change" between them
     retained: np.ndarray  # 1.0 / 0.0, NaN until the participant has reached day 84
     weekly: dict[int, tuple[list[int], list[int]]]  # per arm: per week (use days, participants)
+    # The program's abstinence outcomes and, per period key, (intent-to-treat, responders-only):
+    # 1.0 abstinent, 0.0 not, NaN not counted (see metrics.abstinence_outcomes).
+    periods: list[metrics.AbstinencePeriod]
+    abstinence: dict[str, tuple[np.ndarray, np.ndarray]]
 
     def position(self, mentee_pk: int) -> int | None:
         """The index of a participant in every array, None for someone not in the columns."""
@@ -131,6 +138,10 @@ class Cohort:
     def __init__(self, *, program, today, windows, enrolled_from, enrolled_to):
         self.program, self.today, self.windows = program, today, windows
         self.enrolled_from, self.enrolled_to = enrolled_from, enrolled_to
+
+    @cached_property
+    def abstinence_rules(self) -> metrics.AbstinenceRules:
+        return outcome_settings_get(program=self.program).abstinence_rules
 
     @cached_property
     def columns(self) -> Columns:
@@ -273,6 +284,41 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
     """  # noqa: S608 — only table names and window day numbers are interpolated
 
 
+DAY_STATE = np.dtype([("id", ">i8"), ("day", ">i2"), ("state", "u1")])
+
+
+def _day_states_sql(*, enrolled_from, enrolled_to) -> str:
+    """One bytea: a DAY_STATE record per recorded day numbered 1..%(last_day)s that has
+    happened (metrics.ABSTINENT or USED), for the abstinence outcomes."""
+    return f"""
+    SELECT string_agg(
+        int8send(p.id) || int2send((d.day - p.enrolled_on + 1)::int2)
+        || CASE WHEN d.used THEN '\\x{metrics.USED:02x}'::bytea
+                ELSE '\\x{metrics.ABSTINENT:02x}'::bytea END,
+        ''::bytea)
+    FROM {UseDay._meta.db_table} d JOIN {MenteeProfile._meta.db_table} p ON p.id = d.mentee_id
+    WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
+      AND d.day >= p.enrolled_on
+      AND d.day <= LEAST(%(today)s::date, p.enrolled_on + (%(last_day)s - 1))
+    """  # noqa: S608 — only table names and fixed numbers are interpolated
+
+
+def _abstinence(cohort: Cohort, ids: np.ndarray, elapsed: np.ndarray, params: dict, period):
+    """The grid of recorded days (participants x day numbers) and the outcomes read from it."""
+    rules = cohort.abstinence_rules
+    periods = metrics.abstinence_periods(rules)
+    last_day = metrics.abstinence_grid_days(rules)
+    with connection.cursor() as cursor:
+        cursor.execute(_day_states_sql(**period), {**params, "last_day": last_day})
+        records = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=DAY_STATE)
+    grid = np.zeros((len(ids), last_day), dtype=np.int8)  # metrics.MISSING everywhere
+    if len(records):
+        grid[np.searchsorted(ids, records["id"]), records["day"].astype(int) - 1] = records[
+            "state"
+        ]
+    return periods, metrics.abstinence_outcomes(grid, elapsed, periods)
+
+
 def _columns_from_database(cohort: Cohort) -> Columns:
     windows, today = cohort.windows, cohort.today
     params = {
@@ -362,7 +408,10 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         mine = with_record & (arm == index)[:, None]
         sums = np.where(mine, weekly[:, :, 0], 0).sum(axis=0)
         chart[index] = ([int(v) for v in sums], [int(v) for v in mine.sum(axis=0)])
+    periods, abstinence = _abstinence(cohort, table["id"], elapsed, params, period)
     return Columns(
+        periods=periods,
+        abstinence=abstinence,
         ids=table["id"].astype(np.int64),
         arm=arm,
         window_days=window_days,
@@ -448,11 +497,71 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         }
     return {
         "n": {arm: int(masks[arm].sum()) for arm in ARMS},
+        "abstinence": abstinence_rows(cols, masks),
         "tables": tables,
         "barc_rows": barc_rows,
         "retention": retention,
         "chart": _chart_data(cols, masks),
     }
+
+
+ANALYSES = [("itt", 0), ("responders", 1)]  # the position in Columns.abstinence's pairs
+
+
+def period_label(period: metrics.AbstinencePeriod) -> str:
+    if period.kind == "ppa":
+        return _("%(lookback)s-day point prevalence at day %(day)s") % {
+            "lookback": period.lookback,
+            "day": period.timepoint,
+        }
+    weeks = {"first": period.window.first_week, "last": period.window.last_week}
+    if period.kind == "continuous":
+        return _("Continuous, weeks %(first)s-%(last)s") % weeks
+    if period.rule == metrics.STRICT:
+        return _("Prolonged (strict), weeks %(first)s-%(last)s") % weeks
+    return _("Prolonged (not relapsed), weeks %(first)s-%(last)s") % weeks
+
+
+ANALYSIS_LABELS = {
+    "itt": gettext_lazy("Intent-to-treat"),
+    "responders": gettext_lazy("Responders only"),
+}
+
+
+@dataclass
+class AbstinenceRow:
+    period: metrics.AbstinencePeriod
+    analysis: str  # "itt" or "responders"
+    label: str
+    analysis_label: str
+    by_arm: dict[str, metrics.Proportion]
+    difference: tuple  # mentored - comparison with Newcombe's 95% interval
+
+
+def abstinence_rows(cols: Columns, masks: dict[str, np.ndarray]) -> list[AbstinenceRow]:
+    """Per abstinence outcome and analysis: abstinent / counted per arm with Wilson intervals,
+    and the difference between the arms."""
+    rows = []
+    for period in cols.periods:
+        for analysis, index in ANALYSES:
+            values = cols.abstinence[period.key][index]
+            by_arm = {}
+            for arm in ARMS:
+                mine = values[masks[arm]]
+                counted = mine[~np.isnan(mine)]
+                by_arm[arm] = metrics.proportion(int(counted.sum()), int(counted.size))
+            difference = metrics.proportion_difference(by_arm[ARMS[0]], by_arm[ARMS[1]])
+            rows.append(
+                AbstinenceRow(
+                    period,
+                    analysis,
+                    period_label(period),
+                    str(ANALYSIS_LABELS[analysis]),
+                    by_arm,
+                    difference,
+                )
+            )
+    return rows
 
 
 def _chart_data(cols: Columns, masks: dict[str, np.ndarray]) -> dict:

@@ -392,13 +392,27 @@ def use_log_repair() -> int:
 
 @transaction.atomic
 def outcome_settings_update(
-    *, actor: User, program: Program, conflict_rule: str, assessment_weeks: str
+    *,
+    actor: User,
+    program: Program,
+    conflict_rule: str,
+    assessment_weeks: str,
+    abstinence: dict | None = None,
 ) -> OutcomeSettings:
+    """`abstinence`: any of abstinence_timepoints, abstinence_windows, grace_days, lapse_rule
+    (validated by OutcomeSettingsForm); the others keep their values."""
     settings, _ = OutcomeSettings.objects.get_or_create(program=program)
     old_rule = settings.conflict_rule
     settings.conflict_rule = conflict_rule
     settings.assessment_weeks = assessment_weeks
-    settings.save(update_fields=["conflict_rule", "assessment_weeks"])
+    changed = ["conflict_rule", "assessment_weeks"]
+    for name, value in (abstinence or {}).items():
+        if name not in ABSTINENCE_FIELDS:
+            raise ValueError(f"Not an abstinence setting: {name}")
+        setattr(settings, name, value)
+        changed.append(name)
+    settings.full_clean(exclude=["program"])
+    settings.save(update_fields=changed)
     if old_rule != conflict_rule:
         # Every day with more than one report may now count a different one.
         keys = set(
@@ -412,9 +426,12 @@ def outcome_settings_update(
         action=Action.UPDATE,
         obj=settings,
         program=program,
-        fields=["conflict_rule", "assessment_weeks"],
+        fields=changed,
     )
     return settings
+
+
+ABSTINENCE_FIELDS = ("abstinence_timepoints", "abstinence_windows", "grace_days", "lapse_rule")
 
 
 @transaction.atomic

@@ -79,6 +79,50 @@ def assessment_change(totals: Mapping[int, int], *, to_week: int | None = None) 
     return totals[max(followups)] - totals[0]
 
 
+def abstinence(
+    days: Mapping[date, bool], *, enrolled_on: date, today: date, rules: metrics.AbstinenceRules
+) -> dict[str, tuple[bool | None, bool | None]]:
+    """Every abstinence outcome of one person, day by day from DESIGN.md's definitions:
+    {key: (intent-to-treat, responders-only)}, None where the person is not counted."""
+
+    def on(number: int) -> bool | None:  # None: no record
+        return days.get(enrolled_on + timedelta(days=number - 1))
+
+    def week(number: int) -> int:
+        return (number - 1) // 7 + 1
+
+    def judge(first: int, last: int, relapse_rule: bool):
+        if enrolled_on + timedelta(days=last - 1) > today:  # not over yet: nobody counted
+            return None, None
+        numbers = list(range(first, last + 1))
+        complete = all(on(n) is not None for n in numbers)
+        # intent-to-treat: a day without a record is a day of use
+        lapses = [n for n in numbers if on(n) is not False]
+        if not relapse_rule:
+            abstinent = not lapses
+        else:
+            lapse_set = set(lapses)
+            seven_in_a_row = any(all(n + k in lapse_set for k in range(7)) for n in numbers)
+            weeks_with_use = {week(n) for n in lapses}
+            two_weeks = any(w + 1 in weeks_with_use for w in weeks_with_use)
+            abstinent = not (seven_in_a_row or two_weeks)
+        return abstinent, (abstinent if complete else None)
+
+    result = {}
+    for timepoint in rules.timepoints:
+        for lookback in (7, 30):
+            result[f"ppa{lookback}_day{timepoint}"] = judge(
+                max(1, timepoint - lookback + 1), timepoint, False
+            )
+    for window in rules.windows:
+        first, last = 7 * window.first_week - 6, 7 * window.last_week
+        result[f"continuous_{window.key}"] = judge(first, last, False)
+        result[f"prolonged_{window.key}"] = judge(
+            min(first + rules.grace_days, last), last, rules.lapse_rule == "not_relapsed"
+        )
+    return result
+
+
 # (report row key, how to read it from a participant's UseMetrics and Engagement in a window)
 READERS = {
     "use_days": lambda m, e: m.use_days if m.recorded_days else None,
@@ -109,6 +153,7 @@ class Participant:
     weekly: list = field(default_factory=list)
     barc: dict[int, int] = field(default_factory=dict)
     left_on: date | None = None
+    abstinence: dict = field(default_factory=dict)  # see abstinence()
 
     @property
     def barc_change(self) -> int | None:
@@ -129,8 +174,11 @@ def participants_build(
     windows: list[metrics.Window],
     enrolled_from: date | None = None,
     enrolled_to: date | None = None,
+    rules: metrics.AbstinenceRules | None = None,
 ) -> list[Participant]:
-    """One Participant per person (in participant ID order), every figure from the raw rows."""
+    """One Participant per person (in participant ID order), every figure from the raw rows.
+    `rules`: the abstinence rules (the defaults unless given)."""
+    rules = rules or metrics.AbstinenceRules()
     mentees = MenteeProfile.objects.filter(program=program)
     if enrolled_from:
         mentees = mentees.filter(enrolled_on__gte=enrolled_from)
@@ -214,6 +262,9 @@ def participants_build(
         person.weekly = metrics.weekly_use_days(
             mine, enrolled_on=person.enrolled_on, weeks=CHART_WEEKS, today=today
         )
+        person.abstinence = abstinence(
+            mine, enrolled_on=person.enrolled_on, today=today, rules=rules
+        )
     return list(people.values())
 
 
@@ -250,5 +301,7 @@ def participant_export_rows(people: list[Participant], *, today: date) -> list[l
             "" if p.barc_change is None else p.barc_change,
             "" if retained is None else ("yes" if retained else "no"),
         ]
+        for itt, responders in p.abstinence.values():
+            row += ["" if v is None else ("yes" if v else "no") for v in (itt, responders)]
         rows.append(row)
     return rows

@@ -12,7 +12,7 @@ import pytest
 from accounts.models import MenteeProfile, StatusChange
 from checkins.models import Attendance, CheckIn
 from outcomes import exports, metrics
-from outcomes.models import Source, UseSummary
+from outcomes.models import OutcomeSettings, Source, UseSummary
 from outcomes.reports import (
     ARMS,
     CHART_WEEKS,
@@ -22,6 +22,7 @@ from outcomes.reports import (
     columns_summary,
     participants_compute,
 )
+from outcomes.selectors import outcome_settings_get
 from outcomes.services import use_reports_import
 from tests import factories
 from tests.outcomes import oracle
@@ -50,13 +51,15 @@ def _random_cohort(rng: random.Random):
             study_arm=rng.choice([MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]),
         )
         mentees.append(mentee)
+        # Some keep a full, mostly abstinent log, so that abstinence outcomes go both ways.
+        recorded, use = rng.choice([(0.5, 0.3), (0.5, 0.3), (1.0, 0.0), (1.0, 0.03), (0.98, 0.01)])
         for offset in range(-3, (today - enrolled).days + 1):
-            if rng.random() < 0.5:
+            if rng.random() < recorded:
                 rows.append(
                     {
                         "mentee_id": mentee.pk,
                         "day": enrolled + timedelta(days=offset),
-                        "used": rng.random() < 0.3,
+                        "used": rng.random() < use,
                         "substances": [],
                         "source": Source.SELF,
                     }
@@ -109,7 +112,31 @@ def _random_cohort(rng: random.Random):
     return program
 
 
-def _columns_from_objects(people, *, windows, today) -> Columns:
+RULES = [  # the program's abstinence settings per seed: defaults, and odd ones
+    None,
+    {
+        "abstinence_timepoints": "5,30,100",
+        "abstinence_windows": "1-12,3-5,13-24",
+        "grace_days": 10,
+        "lapse_rule": "not_relapsed",
+    },
+    {
+        "abstinence_timepoints": "84,168",
+        "abstinence_windows": "1-12,13-24",
+        "grace_days": 3,
+        "lapse_rule": "not_relapsed",
+    },
+]
+
+
+def _set_rules(program, seed) -> metrics.AbstinenceRules:
+    chosen = RULES[seed % len(RULES)]
+    if chosen:
+        OutcomeSettings.objects.create(program=program, **chosen)
+    return outcome_settings_get(program=program).abstinence_rules
+
+
+def _columns_from_objects(people, *, windows, today, rules=None) -> Columns:
     """The oracle: the columns computed participant by participant from the Participant
     objects of the reference."""
 
@@ -138,7 +165,16 @@ def _columns_from_objects(people, *, windows, today) -> Columns:
                     sums[week] += figures[0]
                     counts[week] += 1
         weekly[index] = (sums, counts)
+    periods = metrics.abstinence_periods(rules or metrics.AbstinenceRules())
+    abstinence = {
+        period.key: tuple(
+            floats(p.abstinence[period.key][index] for p in people) for index in (0, 1)
+        )
+        for period in periods
+    }
     return Columns(
+        periods=periods,
+        abstinence=abstinence,
         ids=ids,
         arm=arm,
         window_days=window_days,
@@ -164,11 +200,17 @@ def _assert_same(from_columns: dict, from_objects: dict):
         assert ours.label == theirs.label
         assert ours.by_arm == theirs.by_arm, ours.label  # same values, same order: exactly equal
         assert ours.difference == theirs.difference, ours.label
+    assert len(from_columns["abstinence"]) == len(from_objects["abstinence"])
+    for ours, theirs in zip(from_columns["abstinence"], from_objects["abstinence"], strict=True):
+        assert (ours.label, ours.analysis) == (theirs.label, theirs.analysis)
+        assert ours.by_arm == theirs.by_arm, (ours.label, ours.analysis)
+        assert ours.difference == theirs.difference, (ours.label, ours.analysis)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_database_columns_give_the_figures_of_the_participant_objects(db, seed):
     program = _random_cohort(random.Random(seed))
+    rules = _set_rules(program, seed)
     today = program.today()
     for later in (today, today + timedelta(days=60), today + timedelta(days=400)):
         for period in ({}, {"enrolled_from": today - timedelta(days=120)}):
@@ -179,10 +221,11 @@ def test_the_database_columns_give_the_figures_of_the_participant_objects(db, se
                 )
                 fast = cohort_summary(cohort)
                 people = oracle.participants_build(
-                    program=program, today=later, windows=windows, **period
+                    program=program, today=later, windows=windows, rules=rules, **period
                 )
                 slow = columns_summary(
-                    _columns_from_objects(people, windows=windows, today=later), windows=windows
+                    _columns_from_objects(people, windows=windows, today=later, rules=rules),
+                    windows=windows,
                 )
                 _assert_same(fast, slow)
     # The cohort exercised every source of figures.
@@ -198,6 +241,9 @@ def test_the_database_columns_give_the_figures_of_the_participant_objects(db, se
     ]:
         assert sum(s.n for s in rows[label].by_arm.values()) >= 1, label
     assert any(r["retained"] < r["eligible"] for r in fast["retention"].values())
+    counted = [p for row in fast["abstinence"] for p in row.by_arm.values()]
+    assert any(0 < p.count < p.n for p in counted)
+    assert any(row.analysis == "responders" and row.by_arm["mentored"].n for row in fast["abstinence"])
 
 
 def test_an_empty_cohort_has_no_figures(db):
@@ -216,11 +262,14 @@ def test_an_empty_cohort_has_no_figures(db):
 @pytest.mark.parametrize("seed", [4, 5])
 def test_the_participant_export_gives_the_figures_of_the_participant_objects(db, seed):
     program = _random_cohort(random.Random(seed))
+    rules = _set_rules(program, seed)
     today = program.today()
     for later in (today, today + timedelta(days=60), today + timedelta(days=400)):
         header, rows = exports.participant_rows(program=program, today=later)
         expected = oracle.participant_export_rows(
-            oracle.participants_build(program=program, today=later, windows=STANDARD),
+            oracle.participants_build(
+                program=program, today=later, windows=STANDARD, rules=rules
+            ),
             today=later,
         )
         typed = [[(type(v), v) for v in row] for row in rows]
