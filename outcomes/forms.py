@@ -265,8 +265,7 @@ class OutcomeSettingsForm(forms.ModelForm):
         grace, windows = data.get("grace_days"), data.get("abstinence_windows")
         if grace is not None and windows:
             shortest = min(
-                7 * (int(b) - int(a) + 1)
-                for a, b in (w.split("-") for w in windows.split(","))
+                7 * (int(b) - int(a) + 1) for a, b in (w.split("-") for w in windows.split(","))
             )
             if grace >= shortest:
                 self.add_error(

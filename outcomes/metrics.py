@@ -186,7 +186,9 @@ def mean_difference(a: Summary, b: Summary) -> tuple[float | None, float | None,
 # A participant's days as one row of a grid: per day number 1..D, MISSING, ABSTINENT or USED.
 MISSING, ABSTINENT, USED = 0, 1, 2
 STRICT, NOT_RELAPSED = "strict", "not_relapsed"
-RELAPSE_RUN_DAYS = 7  # use on this many consecutive days is a relapse (as is use in 2 weeks in a row)
+RELAPSE_RUN_DAYS = (
+    7  # use on this many consecutive days is a relapse (as is use in 2 weeks in a row)
+)
 LOOKBACKS = (7, 30)  # point-prevalence: days before the timepoint, the timepoint included
 
 

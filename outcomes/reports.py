@@ -313,9 +313,7 @@ def _abstinence(cohort: Cohort, ids: np.ndarray, elapsed: np.ndarray, params: di
         records = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=DAY_STATE)
     grid = np.zeros((len(ids), last_day), dtype=np.int8)  # metrics.MISSING everywhere
     if len(records):
-        grid[np.searchsorted(ids, records["id"]), records["day"].astype(int) - 1] = records[
-            "state"
-        ]
+        grid[np.searchsorted(ids, records["id"]), records["day"].astype(int) - 1] = records["state"]
     return periods, metrics.abstinence_outcomes(grid, elapsed, periods)
 
 

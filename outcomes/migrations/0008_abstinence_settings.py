@@ -5,30 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0007_uselogrepair'),
+        ("outcomes", "0007_uselogrepair"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outcomesettings',
-            name='abstinence_timepoints',
-            field=models.CharField(default='84,168', help_text='Comma-separated day numbers, e.g. 84,168.', max_length=60),
+            model_name="outcomesettings",
+            name="abstinence_timepoints",
+            field=models.CharField(
+                default="84,168",
+                help_text="Comma-separated day numbers, e.g. 84,168.",
+                max_length=60,
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesettings',
-            name='abstinence_windows',
-            field=models.CharField(default='1-12,13-24', help_text='Comma-separated ranges of weeks, e.g. 1-12,13-24.', max_length=60),
+            model_name="outcomesettings",
+            name="abstinence_windows",
+            field=models.CharField(
+                default="1-12,13-24",
+                help_text="Comma-separated ranges of weeks, e.g. 1-12,13-24.",
+                max_length=60,
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesettings',
-            name='grace_days',
-            field=models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(84)]),
+            model_name="outcomesettings",
+            name="grace_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(84),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesettings',
-            name='lapse_rule',
-            field=models.CharField(choices=[('strict', 'Strict: any use after the grace period'), ('not_relapsed', 'Not relapsed: use on 7 days in a row, or in 2 weeks in a row, after the grace period')], default='strict', max_length=16),
+            model_name="outcomesettings",
+            name="lapse_rule",
+            field=models.CharField(
+                choices=[
+                    ("strict", "Strict: any use after the grace period"),
+                    (
+                        "not_relapsed",
+                        "Not relapsed: use on 7 days in a row, or in 2 weeks in a row, after the grace period",
+                    ),
+                ],
+                default="strict",
+                max_length=16,
+            ),
         ),
     ]

@@ -51,15 +51,13 @@ def _random_cohort(rng: random.Random):
             study_arm=rng.choice([MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]),
         )
         mentees.append(mentee)
-        # Some keep a full, mostly abstinent log, so that abstinence outcomes go both ways.
-        recorded, use = rng.choice([(0.5, 0.3), (0.5, 0.3), (1.0, 0.0), (1.0, 0.03), (0.98, 0.01)])
         for offset in range(-3, (today - enrolled).days + 1):
-            if rng.random() < recorded:
+            if rng.random() < 0.5:
                 rows.append(
                     {
                         "mentee_id": mentee.pk,
                         "day": enrolled + timedelta(days=offset),
-                        "used": rng.random() < use,
+                        "used": rng.random() < 0.3,
                         "substances": [],
                         "source": Source.SELF,
                     }
@@ -103,6 +101,27 @@ def _random_cohort(rng: random.Random):
                 ),
             )
     factories.MenteeProfileFactory(program=program)  # no records at all
+    # Full or nearly full, mostly abstinent logs (drawn last, so the cohort above is unchanged):
+    # abstinence outcomes go both ways, responders-only counts someone.
+    for recorded, use in [(1.0, 0.0), (1.0, 0.0), (1.0, 0.02), (0.99, 0.0), (1.0, 0.01)] * 2:
+        enrolled = today - timedelta(days=rng.randint(60, 230))
+        mentee = factories.MenteeProfileFactory(
+            program=program,
+            enrolled_on=enrolled,
+            study_arm=rng.choice([MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]),
+        )
+        for offset in range((today - enrolled).days + 1):
+            if rng.random() < recorded:
+                day = enrolled + timedelta(days=offset)
+                rows.append(
+                    {
+                        "mentee_id": mentee.pk,
+                        "day": day,
+                        "used": rng.random() < use,
+                        "substances": [],
+                        "source": Source.SELF,
+                    }
+                )
     use_reports_import(actor=None, program=program, rows=rows)
     # A summary computed for an earlier enrollment date, and one missing: both are recounted.
     MenteeProfile.objects.filter(pk=mentees[1].pk).update(
@@ -243,7 +262,9 @@ def test_the_database_columns_give_the_figures_of_the_participant_objects(db, se
     assert any(r["retained"] < r["eligible"] for r in fast["retention"].values())
     counted = [p for row in fast["abstinence"] for p in row.by_arm.values()]
     assert any(0 < p.count < p.n for p in counted)
-    assert any(row.analysis == "responders" and row.by_arm["mentored"].n for row in fast["abstinence"])
+    assert any(
+        row.analysis == "responders" and row.by_arm["mentored"].n for row in fast["abstinence"]
+    )
 
 
 def test_an_empty_cohort_has_no_figures(db):
@@ -267,9 +288,7 @@ def test_the_participant_export_gives_the_figures_of_the_participant_objects(db,
     for later in (today, today + timedelta(days=60), today + timedelta(days=400)):
         header, rows = exports.participant_rows(program=program, today=later)
         expected = oracle.participant_export_rows(
-            oracle.participants_build(
-                program=program, today=later, windows=STANDARD, rules=rules
-            ),
+            oracle.participants_build(program=program, today=later, windows=STANDARD, rules=rules),
             today=later,
         )
         typed = [[(type(v), v) for v in row] for row in rows]
