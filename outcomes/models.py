@@ -14,7 +14,7 @@ from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
 from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
-from outcomes.metrics import STRICT, NOT_RELAPSED, AbstinenceRules, Window
+from outcomes.metrics import NOT_RELAPSED, STRICT, AbstinenceRules, Window
 
 USE_LOG_ACCESS = AccessPaths(
     program="mentee__program",
