@@ -5,7 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outcomes.instruments import Instrument
+from outcomes.instruments import INSTRUMENTS, Instrument
 from outcomes.models import OutcomeSettings, Source
 
 ANSWER_CHOICES = [("", "Not filled"), ("no", "No use"), ("yes", "Used")]
@@ -119,10 +119,10 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, instrument: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        for number, text in enumerate(instrument.items, start=1):
+        for number, item in enumerate(instrument.items, start=1):
             self.fields[f"item_{number}"] = forms.TypedChoiceField(
-                label=f"{number}. {text}",
-                choices=[(str(v), f"{v} — {label}") for v, label in instrument.scale],
+                label=f"{item.key}. {item.text}",
+                choices=[(str(v), f"{v} — {label}") for v, label in instrument.scale_of(item)],
                 coerce=int,
                 widget=forms.RadioSelect,
             )
@@ -189,10 +189,17 @@ class IdentifiedExportForm(forms.Form):
 
 
 class OutcomeSettingsForm(forms.ModelForm):
+    instruments = forms.MultipleChoiceField(
+        label=_("Questionnaires at each time point"),
+        choices=[(code, i.name) for code, i in INSTRUMENTS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = OutcomeSettings
         fields = [
             "conflict_rule",
+            "instruments",
             "assessment_weeks",
             "abstinence_timepoints",
             "abstinence_windows",
@@ -210,6 +217,7 @@ class OutcomeSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["instruments"] = self.instance.instrument_codes
         self.helper = submit_helper("Save settings")
 
     def clean_assessment_weeks(self):

@@ -43,6 +43,8 @@ class OutcomeSettings(models.Model):
     conflict_rule = models.CharField(
         max_length=16, choices=ConflictRule.choices, default=ConflictRule.LAB_THEN_SELF
     )
+    # Codes from outcomes.instruments: the questionnaires given at every time point below.
+    instruments = models.CharField(max_length=60, default="barc10")
     # Weeks after enrollment when follow-up assessments are due (intake is always due).
     assessment_weeks = models.CharField(
         max_length=60, default="4,12,24", help_text="Comma-separated weeks, e.g. 4,12,24."
@@ -96,6 +98,10 @@ class OutcomeSettings(models.Model):
             grace_days=self.grace_days,
             lapse_rule=self.lapse_rule,
         )
+
+    @property
+    def instrument_codes(self) -> list[str]:
+        return [code for code in self.instruments.split(",") if code]
 
     @property
     def timepoints(self) -> list[int]:
@@ -228,7 +234,10 @@ class Assessment(models.Model):
     instrument = models.CharField(max_length=20)  # a code from outcomes.instruments
     week = models.PositiveSmallIntegerField(validators=[MaxValueValidator(520)])  # 0 = intake
     answers = models.JSONField(default=list)
-    total = models.PositiveSmallIntegerField()
+    # Every score of the instrument by code ({"total": 51}, {"use": 2, "risk": 9, ...}), as
+    # outcomes.instruments scores the answers; `total` repeats the "total" of those that have one.
+    scores = models.JSONField(default=dict)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
     completed_on = models.DateField()
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=now)
@@ -242,7 +251,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.instrument} week {self.week}: {self.total}"
+        return f"{self.instrument} week {self.week}"
 
 
 class Disclosure(models.Model):

@@ -2,7 +2,7 @@
 computed once, as columns (`Cohort.columns`).
 
 A fixed number of queries whatever the cohort size: participants with their stored use
-summaries, and their check-ins, goals, BARC-10 totals and withdrawals. The report summarises the
+summaries, and their check-ins, goals, questionnaire scores and withdrawals. The report summarises the
 columns by study arm; the export writes them out one participant per row.
 """
 
@@ -20,7 +20,7 @@ from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
-from outcomes.instruments import BARC10
+from outcomes.instruments import SCORES
 from outcomes.models import Assessment, UseDay, UseSummary
 from outcomes.selectors import outcome_settings_get
 
@@ -50,9 +50,10 @@ METRICS = [
     ("contact_hours_per_week", "Contact hours per week"),
     ("goal_rate", "Goals achieved (% of goals due)"),
 ]
-BARC_ROWS = [
-    ("intake", "BARC-10 at intake"),
-    ("change", "BARC-10 change from intake to latest"),
+# Per score of each instrument (instruments.SCORES): (key in Columns.scores[column], label).
+SCORE_ROWS = [
+    ("intake", "%s at intake"),
+    ("change", "%s change from intake to latest"),
 ]
 
 
@@ -113,7 +114,9 @@ class Columns:
     window_days: dict[str, np.ndarray]  # per window key: days of the window that have happened
     # per window key: one array per METRICS key, plus the raw goals_due and goals_achieved
     values: dict[str, dict[str, np.ndarray]]
-    barc: dict[str, np.ndarray]  # BARC-10 "intake", "latest" follow-up, "change" between them
+    # per instruments.SCORES column ("barc10", "bam_use", ...): "intake", "latest" follow-up,
+    # "change" between them
+    scores: dict[str, dict[str, np.ndarray]]
     retained: np.ndarray  # 1.0 / 0.0, NaN until the participant has reached day 84
     weekly: dict[int, tuple[list[int], list[int]]]  # per arm: per week (use days, participants)
     # The program's abstinence outcomes and, per period key, (intent-to-treat, responders-only):
@@ -205,7 +208,8 @@ def _extras_dtype(windows: list[metrics.Window]) -> np.dtype:
             ("id", ">i8"),
             ("sessions", ">i4", (len(windows), 3)),  # scheduled, completed, minutes held
             ("goals", ">i4", (len(windows), 2)),  # due, achieved
-            ("barc", ">i4", (2,)),  # intake and latest follow-up total, -1 when missing
+            # per instruments.SCORES: intake and latest follow-up score, -1 when missing
+            ("scores", ">i4", (len(SCORES), 2)),
             ("left_day", ">i4"),  # day number of leaving, NEVER_LEFT when still here
         ]
     )
@@ -213,7 +217,8 @@ def _extras_dtype(windows: list[metrics.Window]) -> np.dtype:
 
 def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -> str:
     """One bytea: a record (_extras_dtype) for each participant with any check-in, goal,
-    BARC-10 or leaving: check-ins and goals per window, BARC-10, the day number of leaving."""
+    assessment or leaving: check-ins and goals per window, every instrument's scores at intake
+    and at the latest follow-up, the day number of leaving."""
     session_day = "(s.day - p.enrolled_on + 1)"
     goal_day = "(g.due_date - p.enrolled_on + 1)"
     session_cols, goal_cols, sessions_out, goals_out = [], [], [], []
@@ -231,13 +236,17 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
             f"count(*) FILTER (WHERE {inside} AND g.status = %(achieved)s) AS a{n}",
         ]
         goals_out += [f"coalesce({c}{n}, 0)" for c in "da"]
-    numbers = [
-        *sessions_out,
-        *goals_out,
-        "coalesce(intake, -1)",
-        "coalesce(latest, -1)",
-        f"coalesce(left_day, {NEVER_LEFT})",
-    ]
+    score_cols, scores_out = [], []
+    for n in range(len(SCORES)):
+        # The instrument's code and the score's key are bound (i{n}, k{n} in the parameters).
+        value, mine = f"(a.scores ->> %(k{n})s)::int", f"a.instrument = %(i{n})s"
+        score_cols += [
+            f"max({value}) FILTER (WHERE {mine} AND a.week = 0) AS si{n}",
+            f"(array_agg({value} ORDER BY a.week DESC) FILTER "
+            f"(WHERE {mine} AND a.week > 0 AND a.scores ? %(k{n})s))[1] AS sl{n}",
+        ]
+        scores_out += [f"coalesce(si{n}, -1)", f"coalesce(sl{n}, -1)"]
+    numbers = [*sessions_out, *goals_out, *scores_out, f"coalesce(left_day, {NEVER_LEFT})"]
     mentees, checkins = MenteeProfile._meta.db_table, CheckIn._meta.db_table
     scope = f"p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}"
     return f"""
@@ -265,11 +274,10 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
         FROM {Goal._meta.db_table} g JOIN {mentees} p ON p.id = g.mentee_id
         WHERE g.status = ANY(%(goals_counted)s) AND {scope} GROUP BY g.mentee_id
     ),
-    barc AS (
-        SELECT a.mentee_id, max(a.total) FILTER (WHERE a.week = 0) AS intake,
-               (array_agg(a.total ORDER BY a.week DESC) FILTER (WHERE a.week > 0))[1] AS latest
+    sc AS (
+        SELECT a.mentee_id, {", ".join(score_cols)}
         FROM {Assessment._meta.db_table} a JOIN {mentees} p ON p.id = a.mentee_id
-        WHERE a.instrument = %(barc)s AND {scope} GROUP BY a.mentee_id
+        WHERE {scope} GROUP BY a.mentee_id
     ),
     gone AS (
         SELECT x.mentee_id,
@@ -279,7 +287,7 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
     )
     SELECT string_agg(
         int8send(mentee_id) || {" || ".join(f"int4send(({n})::int)" for n in numbers)}, ''::bytea)
-    FROM se FULL JOIN go USING (mentee_id) FULL JOIN barc USING (mentee_id)
+    FROM se FULL JOIN go USING (mentee_id) FULL JOIN sc USING (mentee_id)
          FULL JOIN gone USING (mentee_id)
     """  # noqa: S608 — only table names and window day numbers are interpolated
 
@@ -338,7 +346,8 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         "held": str(HELD),
         "achieved": str(Goal.Status.ACHIEVED),
         "goals_counted": [str(s) for s in GOALS_COUNTED],
-        "barc": BARC10.code,
+        **{f"i{n}": instrument.code for n, (instrument, score) in enumerate(SCORES)},
+        **{f"k{n}": score.code for n, (instrument, score) in enumerate(SCORES)},
         "left": [str(s) for s in LEFT],
     }
     period = {"enrolled_from": cohort.enrolled_from, "enrolled_to": cohort.enrolled_to}
@@ -365,13 +374,13 @@ def _columns_from_database(cohort: Cohort) -> Columns:
     # Spread the sparse extras over the participants (zeros, or -1 / NEVER_LEFT, elsewhere).
     sessions = np.zeros((count, len(windows), 3))
     goals = np.zeros((count, len(windows), 2))
-    barc = np.full((count, 2), np.nan)
+    scores = np.full((count, len(SCORES), 2), np.nan)
     left_day = np.full(count, NEVER_LEFT, dtype=np.int64)
     if len(extras):
         where = np.searchsorted(table["id"], extras["id"])
         sessions[where] = extras["sessions"]
         goals[where] = extras["goals"]
-        barc[where] = np.where(extras["barc"] < 0, np.nan, extras["barc"])
+        scores[where] = np.where(extras["scores"] < 0, np.nan, extras["scores"])
         left_day[where] = extras["left_day"]
     window_days, values = {}, {}
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -414,7 +423,14 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         arm=arm,
         window_days=window_days,
         values=values,
-        barc={"intake": barc[:, 0], "latest": barc[:, 1], "change": barc[:, 1] - barc[:, 0]},
+        scores={
+            score.column: {
+                "intake": scores[:, n, 0],
+                "latest": scores[:, n, 1],
+                "change": scores[:, n, 1] - scores[:, n, 0],
+            }
+            for n, (instrument, score) in enumerate(SCORES)
+        },
         retained=retained,
         weekly=chart,
     )
@@ -482,7 +498,11 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         in_window = {arm: mask & begun for arm, mask in masks.items()}
         rows = [_row(label, cols.values[window.key][key], in_window) for key, label in METRICS]
         tables.append({"window": window, "rows": rows})
-    barc_rows = [_row(label, cols.barc[key], masks) for key, label in BARC_ROWS]
+    score_rows = [
+        _row(label % score.label, cols.scores[score.column][key], masks)
+        for instrument, score in SCORES
+        for key, label in SCORE_ROWS
+    ]
     retention = {}
     for arm in ARMS:
         flags = cols.retained[masks[arm]]
@@ -497,7 +517,7 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         "n": {arm: int(masks[arm].sum()) for arm in ARMS},
         "abstinence": abstinence_rows(cols, masks),
         "tables": tables,
-        "barc_rows": barc_rows,
+        "score_rows": score_rows,
         "retention": retention,
         "chart": _chart_data(cols, masks),
     }

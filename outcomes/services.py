@@ -398,9 +398,11 @@ def outcome_settings_update(
     conflict_rule: str,
     assessment_weeks: str,
     abstinence: dict | None = None,
+    instruments: list[str] | None = None,
 ) -> OutcomeSettings:
     """`abstinence`: any of abstinence_timepoints, abstinence_windows, grace_days, lapse_rule
-    (validated by OutcomeSettingsForm); the others keep their values."""
+    (validated by OutcomeSettingsForm); `instruments`: codes from outcomes.instruments. What
+    is not given keeps its value."""
     settings, _ = OutcomeSettings.objects.get_or_create(program=program)
     old_rule = settings.conflict_rule
     settings.conflict_rule = conflict_rule
@@ -411,6 +413,12 @@ def outcome_settings_update(
             raise ValueError(f"Not an abstinence setting: {name}")
         setattr(settings, name, value)
         changed.append(name)
+    if instruments is not None:
+        unknown = set(instruments) - set(INSTRUMENTS)
+        if unknown or not instruments:
+            raise ValidationError({"instruments": "Choose at least one known questionnaire."})
+        settings.instruments = ",".join(code for code in INSTRUMENTS if code in instruments)
+        changed.append("instruments")
     settings.full_clean(exclude=["program"])
     settings.save(update_fields=changed)
     if old_rule != conflict_rule:
@@ -445,10 +453,10 @@ def assessment_record(
     completed_on: date,
     request=None,
 ) -> Assessment:
-    """Record (or correct) one instrument at one time point; the total is scored here."""
+    """Record (or correct) one instrument at one time point; its scores are scored here."""
     definition = INSTRUMENTS[instrument]
     try:
-        total = definition.score(answers)
+        scores = definition.score(answers)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     if completed_on > mentee.program.today():
@@ -459,7 +467,8 @@ def assessment_record(
         week=week,
         defaults={
             "answers": answers,
-            "total": total,
+            "scores": scores,
+            "total": scores.get("total"),
             "completed_on": completed_on,
             "recorded_by": actor,
             "recorded_at": now(),

@@ -216,6 +216,7 @@ def outcome_settings(request, slug: str):
             conflict_rule=form.cleaned_data["conflict_rule"],
             assessment_weeks=form.cleaned_data["assessment_weeks"],
             abstinence={name: form.cleaned_data[name] for name in services.ABSTINENCE_FIELDS},
+            instruments=form.cleaned_data["instruments"],
         )
         messages.success(request, "Outcome settings saved; days with several reports recounted.")
         return redirect("outcomes:settings", slug=program.slug)

@@ -19,3 +19,9 @@ def num(value):
 def percent(value):
     """A proportion (0-1) as a percentage with one decimal, or a dash when it does not exist."""
     return "—" if value is None else f"{value * 100:.1f}"
+
+
+@register.filter
+def score_range(instrument, score):
+    """The lowest and highest value a score of the instrument can take."""
+    return instrument.score_range(score)

@@ -10,7 +10,7 @@ from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
-from outcomes.instruments import BARC10
+from outcomes.instruments import SCORES
 from outcomes.models import Assessment, UseDay
 from outcomes.reports import CHART_WEEKS, GOALS_COUNTED, LEFT, RETENTION_DAY
 
@@ -151,13 +151,12 @@ class Participant:
     checkins: list = field(default_factory=list)  # (local date, status, minutes)
     goals: list = field(default_factory=list)  # (due date, status)
     weekly: list = field(default_factory=list)
-    barc: dict[int, int] = field(default_factory=dict)
+    scores: dict[str, dict[int, int]] = field(default_factory=dict)  # column: {week: score}
     left_on: date | None = None
     abstinence: dict = field(default_factory=dict)  # see abstinence()
 
-    @property
-    def barc_change(self) -> int | None:
-        return assessment_change(self.barc)
+    def score_change(self, column: str) -> int | None:
+        return assessment_change(self.scores.get(column, {}))
 
     def retained_at_week_12(self, today: date) -> bool | None:
         """None until the participant has reached day 84."""
@@ -234,10 +233,13 @@ def participants_build(
         mentee__in=ids, status__in=GOALS_COUNTED
     ).values_list("mentee_id", "due_date", "status"):
         people[mentee_id].goals.append((due_on, status))
-    for mentee_id, week, total in Assessment.objects.filter(
-        mentee__in=ids, instrument=BARC10.code
-    ).values_list("mentee_id", "week", "total"):
-        people[mentee_id].barc[week] = total
+    for mentee_id, instrument, week, scores in Assessment.objects.filter(
+        mentee__in=ids
+    ).values_list("mentee_id", "instrument", "week", "scores"):
+        for definition, score in SCORES:
+            if definition.code == instrument and score.code in scores:
+                mine = people[mentee_id].scores.setdefault(score.column, {})
+                mine[week] = scores[score.code]
     for mentee_id, changed_at in (
         StatusChange.objects.filter(mentee__in=ids, to_status__in=LEFT)
         .order_by("changed_at")
@@ -293,14 +295,16 @@ def participant_export_rows(people: list[Participant], *, today: date) -> list[l
                 e.goals_due,
                 e.goals_achieved,
             ]
-        latest = p.barc[max(p.barc)] if p.barc else ""
+        for _, score in SCORES:
+            mine = p.scores.get(score.column, {})
+            change = p.score_change(score.column)
+            row += [
+                mine.get(0, ""),
+                mine[max(mine)] if mine else "",
+                "" if change is None else change,
+            ]
         retained = p.retained_at_week_12(today)
-        row += [
-            p.barc.get(0, ""),
-            latest,
-            "" if p.barc_change is None else p.barc_change,
-            "" if retained is None else ("yes" if retained else "no"),
-        ]
+        row.append("" if retained is None else ("yes" if retained else "no"))
         for itt, responders in p.abstinence.values():
             row += ["" if v is None else ("yes" if v else "no") for v in (itt, responders)]
         rows.append(row)

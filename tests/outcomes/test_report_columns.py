@@ -11,7 +11,8 @@ import pytest
 
 from accounts.models import MenteeProfile, StatusChange
 from checkins.models import Attendance, CheckIn
-from outcomes import exports, metrics
+from outcomes import exports, metrics, services
+from outcomes.instruments import BAM, SCORES
 from outcomes.models import OutcomeSettings, Source, UseSummary
 from outcomes.reports import (
     ARMS,
@@ -122,6 +123,18 @@ def _random_cohort(rng: random.Random):
                         "source": Source.SELF,
                     }
                 )
+    # BAM at a few time points for every third person (drawn last, like the logs above).
+    for mentee in mentees[::3]:
+        for week in rng.sample([0, 4, 12, 24], rng.randint(1, 3)):
+            answers = [rng.choice([v for v, _ in BAM.scale_of(item)]) for item in BAM.items]
+            services.assessment_record(
+                actor=None,
+                mentee=mentee,
+                instrument=BAM.code,
+                week=week,
+                answers=answers,
+                completed_on=min(mentee.enrolled_on, today),
+            )
     use_reports_import(actor=None, program=program, rows=rows)
     # A summary computed for an earlier enrollment date, and one missing: both are recounted.
     MenteeProfile.objects.filter(pk=mentees[1].pk).update(
@@ -198,9 +211,12 @@ def _columns_from_objects(people, *, windows, today, rules=None) -> Columns:
         arm=arm,
         window_days=window_days,
         values=values,
-        barc={
-            "intake": floats(p.barc.get(0) for p in people),
-            "change": floats(p.barc_change for p in people),
+        scores={
+            score.column: {
+                "intake": floats(p.scores.get(score.column, {}).get(0) for p in people),
+                "change": floats(p.score_change(score.column) for p in people),
+            }
+            for _, score in SCORES
         },
         retained=floats(p.retained_at_week_12(today) for p in people),
         weekly=weekly,
@@ -212,8 +228,8 @@ def _assert_same(from_columns: dict, from_objects: dict):
     assert from_columns["retention"] == from_objects["retention"]
     assert from_columns["chart"] == from_objects["chart"]
     for ours, theirs in zip(
-        [r for t in from_columns["tables"] for r in t["rows"]] + from_columns["barc_rows"],
-        [r for t in from_objects["tables"] for r in t["rows"]] + from_objects["barc_rows"],
+        [r for t in from_columns["tables"] for r in t["rows"]] + from_columns["score_rows"],
+        [r for t in from_objects["tables"] for r in t["rows"]] + from_objects["score_rows"],
         strict=True,
     ):
         assert ours.label == theirs.label
@@ -250,12 +266,14 @@ def test_the_database_columns_give_the_figures_of_the_participant_objects(db, se
     # The cohort exercised every source of figures.
     fast = cohort_summary(participants_compute(program=program, today=today, windows=STANDARD))
     rows = {r.label: r for t in fast["tables"] for r in t["rows"]} | {
-        r.label: r for r in fast["barc_rows"]
+        r.label: r for r in fast["score_rows"]
     }
     for label in [
         "Check-ins scheduled",
         "Goals achieved (% of goals due)",
         "BARC-10 change from intake to latest",
+        "BAM use change from intake to latest",
+        "BAM protective factors at intake",
         "Contact hours per week",
     ]:
         assert sum(s.n for s in rows[label].by_arm.values()) >= 1, label
