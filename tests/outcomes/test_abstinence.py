@@ -244,6 +244,7 @@ def test_program_settings_change_the_outcomes_and_refuse_bad_values(client, arms
     url = reverse("outcomes:settings", kwargs={"slug": program.slug})
     good = {
         "conflict_rule": "lab_then_self",
+        "instruments": ["barc10", "bam"],
         "assessment_weeks": "4,12,24",
         "abstinence_timepoints": "90, 30",
         "abstinence_windows": "1-4,5-12",
@@ -252,6 +253,7 @@ def test_program_settings_change_the_outcomes_and_refuse_bad_values(client, arms
     }
     assert client.post(url, good).status_code == 302
     saved = OutcomeSettings.objects.get(program=program)
+    assert saved.instrument_codes == ["barc10", "bam"]
     assert saved.abstinence_rules == AbstinenceRules(
         timepoints=(30, 90),
         windows=(Window(1, 4), Window(5, 12)),
@@ -270,6 +272,8 @@ def test_program_settings_change_the_outcomes_and_refuse_bad_values(client, arms
         ("grace_days", "-1"),
         ("grace_days", "1e309"),
         ("lapse_rule", "lenient"),
+        ("instruments", ["phq9"]),
+        ("instruments", []),
     ]:
         response = client.post(url, {**good, field: bad})
         assert response.status_code == 200, (field, bad)

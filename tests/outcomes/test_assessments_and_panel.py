@@ -17,9 +17,9 @@ from tests import factories
 
 @given(st.lists(st.integers(1, 6), min_size=10, max_size=10))
 def test_barc10_total_is_the_sum_of_ten_items_between_10_and_60(answers):
-    total = BARC10.score(answers)
-    assert total == sum(answers) and 10 <= total <= 60
-    assert BARC10.meets_threshold(total) == (total >= 47)
+    assert BARC10.score(answers) == {"total": sum(answers)}
+    assert BARC10.score_range(BARC10.total_score) == (10, 60)
+    assert BARC10.total_score.threshold == 47
 
 
 @pytest.mark.parametrize("answers", [[4] * 9, [4] * 11, [0] + [4] * 9, [7] + [4] * 9])

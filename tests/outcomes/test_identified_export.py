@@ -86,6 +86,7 @@ def test_the_settings_page_changes_the_conflict_rule(client, world):
     client.force_login(world.coordinator)
     url = reverse("outcomes:settings", kwargs={"slug": world.program.slug})
     defaults = {
+        "instruments": ["barc10"],
         "abstinence_timepoints": "84,168",
         "abstinence_windows": "1-12,13-24",
         "grace_days": "14",
