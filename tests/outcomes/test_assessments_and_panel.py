@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Consent
 from outcomes import services
-from outcomes.instruments import BARC10, due_date
+from outcomes.instruments import BARC10, INSTRUMENTS, due_date
 from outcomes.models import Assessment
 from tests import factories
 
@@ -124,6 +124,11 @@ def test_demo_outcomes_fill_both_arms_and_are_idempotent(db):
     assert earlier.filter(mentee__study_arm="comparison", used=True).exists()
     assert earlier.filter(mentee__study_arm="mentored").exists()
     assert Assessment.objects.filter(mentee__program__slug__endswith="earlier-cohort", week=24)
+    # Both questionnaires, scored as the service scores them.
+    bam = Assessment.objects.filter(mentee__program=program, instrument="bam").first()
+    assert bam and bam.scores == INSTRUMENTS["bam"].score(bam.answers)
+    barc = Assessment.objects.filter(instrument="barc10").first()
+    assert barc.scores == {"total": barc.total}
     assert evaluator.memberships.filter(program__slug__endswith="earlier-cohort").exists()
     count = UseDay.objects.count()
     demo_seed_outcomes(program=program)
