@@ -2,8 +2,9 @@
 computed once, as columns (`Cohort.columns`).
 
 A fixed number of queries whatever the cohort size: participants with their stored use
-summaries, and their check-ins, goals, questionnaire scores and withdrawals. The report summarises the
-columns by study arm; the export writes them out one participant per row.
+summaries, and their check-ins, goals, questionnaire scores and withdrawals; their recorded days
+for the abstinence outcomes. The report summarises the columns by study arm; the export writes
+them out one participant per row.
 """
 
 from collections import defaultdict
