@@ -30,6 +30,7 @@ from accounts.models import (
 )
 from accounts.selectors import vocabulary
 from accounts.services import allowed_transitions
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -132,7 +133,7 @@ def availability_grid(field: forms.BoundField) -> list[dict]:
 PERSON_FIELDS = ["first_name", "last_name", "email"]
 
 
-class _ProfileForm(forms.ModelForm):
+class _ProfileForm(BoundedModelForm):
     """Shared by the mentor and mentee forms: the person's name and e-mail, vocabularies limited
     to the program's terms, and the availability grid."""
 
@@ -404,7 +405,7 @@ class MenteeForm(_ProfileForm):
         }
 
 
-class MenteeStatusForm(forms.Form):
+class MenteeStatusForm(BoundedForm):
     to_status = forms.ChoiceField(label="New status")
     reason = forms.CharField(
         max_length=240,
@@ -422,7 +423,7 @@ class MenteeStatusForm(forms.Form):
         self.helper = submit_helper("Change status")
 
 
-class ProgramSettingsForm(forms.ModelForm):
+class ProgramSettingsForm(BoundedModelForm):
     timezone = forms.ChoiceField(
         label="Time zone", help_text="Check-ins are scheduled and shown in this time zone."
     )
@@ -461,7 +462,7 @@ class ProgramSettingsForm(forms.ModelForm):
         self.helper = submit_helper("Save settings")
 
 
-class VocabularyTermForm(forms.Form):
+class VocabularyTermForm(BoundedForm):
     name = forms.CharField(max_length=80)
     description = forms.CharField(max_length=240, required=False)
     position = forms.IntegerField(
@@ -482,7 +483,7 @@ class VocabularyTermForm(forms.Form):
         return name
 
 
-class ParticipantFilterForm(forms.Form):
+class ParticipantFilterForm(BoundedForm):
     """Search and filters of the participant lists; unknown values are ignored, never a 500."""
 
     q = forms.CharField(required=False, label="Search", max_length=120)

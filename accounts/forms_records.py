@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.forms import PERSON_FIELDS, MenteeForm, MentorForm
 from accounts.models import Consent, Program
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 SIGNED_FORM_MAX_BYTES = 5 * 1024 * 1024
 # About 30,000 rows of the template: a program's whole enrollment, not a data dump.
@@ -36,7 +37,7 @@ def _helper(label: str, *, multipart: bool = False) -> FormHelper:
     return helper
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(BoundedModelForm):
     """Every element 42 CFR 2.31 requires is a field here; the page names the participant and
     the program (who may disclose)."""
 
@@ -149,7 +150,7 @@ class ConsentForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ConsentRevokeForm(forms.Form):
+class ConsentRevokeForm(BoundedForm):
     revoked_at = forms.DateTimeField(
         label="Revoked at",
         help_text="When the participant revoked (in writing or orally).",
@@ -195,7 +196,7 @@ class _SharedFields(dict):
         return self
 
 
-class _RowForm(forms.Form):
+class _RowForm(BoundedForm):
     def __init__(self, data, *, program: Program):
         super().__init__(data)
         self.program = program
@@ -278,7 +279,7 @@ MentorRowForm = _row_form(
 )
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(BoundedForm):
     program = forms.ModelChoiceField(queryset=Program.objects.none(), empty_label=None)
     file = forms.FileField(
         label="CSV file",
@@ -300,5 +301,5 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(BoundedForm):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)

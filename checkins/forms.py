@@ -17,6 +17,7 @@ from checkins.models import (
     Schedule,
 )
 from checkins.services import LogData
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 BUTTONS = "checkins/_choice_buttons.html"
 # Consent-gated field groups (accounts.consents.MENTOR_DISCLOSURES) -> the log form's fields.
@@ -40,7 +41,7 @@ def _buttons(choices, **kwargs):
     )
 
 
-class _LocalTimeForm(forms.Form):
+class _LocalTimeForm(BoundedForm):
     """Reads and shows date-times in the program's time zone (a wall-clock input has none).
     A time that does not exist on a daylight-saving change day is refused at the field."""
 
@@ -283,7 +284,7 @@ class LogForm(_LocalTimeForm):
         )
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(BoundedModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         choices=[(str(i), day) for i, day in enumerate(WEEKDAYS)],
         coerce=int,
@@ -396,7 +397,7 @@ class GroupSessionForm(CheckInCreateForm):
         self.helper.layout.insert(-1, Field("mentees", template=BUTTONS))
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(BoundedForm):
     before = _buttons(ReminderPreference.Before.choices, label="E-mail me before a check-in")
 
     def __init__(self, *args, **kwargs):
@@ -408,7 +409,7 @@ class PreferenceForm(forms.Form):
         )
 
 
-class CheckinSettingsForm(forms.ModelForm):
+class CheckinSettingsForm(BoundedModelForm):
     class Meta:
         model = CheckinSettings
         fields = ["overdue_log_hours", "no_contact_days", "quiet_start", "quiet_end", "weeks_ahead"]

@@ -7,9 +7,11 @@ is computed from them with zoneinfo, so a 6 pm check-in stays at 6 pm across day
 import zoneinfo
 from datetime import time
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now as utc_now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program, User
 from matching.models import Match
@@ -31,16 +33,23 @@ class CheckinSettings(models.Model):
     program = models.OneToOneField(
         Program, on_delete=models.CASCADE, related_name="checkin_settings"
     )
+    # The validators are the settings form's limits; the constraints below hold the floor.
     overdue_log_hours = models.PositiveSmallIntegerField(
-        default=48, help_text="A check-in not logged this many hours after it ends is overdue."
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text="A check-in not logged this many hours after it ends is overdue.",
     )
     no_contact_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Alert when a match has had no completed check-in for this long."
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Alert when a match has had no completed check-in for this long.",
     )
     quiet_start = models.TimeField(default=time(21, 0))
     quiet_end = models.TimeField(default=time(8, 0))
     weeks_ahead = models.PositiveSmallIntegerField(
-        default=4, help_text="How far ahead scheduled check-ins are created."
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="How far ahead scheduled check-ins are created.",
     )
 
     class Meta:
@@ -69,6 +78,7 @@ class Schedule(models.Model):
         program="match__program",
         mentee="match__mentee",
         mentor="match__mentor",
+        mentor_match="match",
         change_roles=(COORDINATOR, MENTOR),
     )
 
@@ -87,7 +97,9 @@ class Schedule(models.Model):
     # Blank: the program's time zone.
     timezone = models.CharField(max_length=64, blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=utc_now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -141,6 +153,11 @@ class CheckIn(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         RESCHEDULED = "rescheduled", "Rescheduled"
 
+    class CancelReason(models.TextChoices):
+        # Why a check-in was called off when the app, not a person, cancelled it.
+        NONE = "", _("Cancelled by the mentor or a coordinator")
+        MATCH_ENDED = "match_ended", _("Match ended")
+
     class Risk(models.TextChoices):
         NONE = "", "No concern"
         CONCERN = "concern", "Concern"
@@ -172,14 +189,25 @@ class CheckIn(models.Model):
     )
     title = models.CharField(max_length=80, blank=True)
     scheduled_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PHONE)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(
+        max_length=12, choices=CancelReason.choices, blank=True, default=CancelReason.NONE
+    )
     # The log
     actual_at = models.DateTimeField(null=True, blank=True)
-    actual_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    mood = models.PositiveSmallIntegerField(null=True, blank=True)
-    craving = models.PositiveSmallIntegerField(null=True, blank=True)
+    actual_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    mood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    craving = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
     use_reported = models.CharField(
         max_length=3, choices=UseReport.choices, blank=True, default=UseReport.NOT_ASKED
     )
@@ -297,6 +325,8 @@ class CheckInNote(models.Model):
         mentee="checkin__mentee",
         mentor="author",
         mentor_consent="covers_checkin_notes",
+        # The author keeps their notes of a group session, but not those of an ended match.
+        mentor_match="checkin__match",
         change_roles=(COORDINATOR, MENTOR),
     )
 

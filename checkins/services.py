@@ -362,20 +362,26 @@ def _use_report_hand_off(*, checkin: CheckIn, actor: User) -> None:
 
 
 @transaction.atomic
-def checkin_cancel(*, actor: User, checkin: CheckIn) -> CheckIn:
+def checkin_cancel(
+    *, actor: User, checkin: CheckIn, reason: str = CheckIn.CancelReason.NONE
+) -> CheckIn:
     # Same lock as checkin_log: a cancel and a log of one check-in must not interleave.
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     checkin.status = CheckIn.Status.CANCELLED
+    checkin.cancel_reason = reason
     # A cancelled check-in did not take place, so it reports no use (as when it is logged
     # cancelled); days it reported before are withdrawn from the use log by the hand-off.
     had_use_report = bool(checkin.use_reported or checkin.use_days)
     checkin.use_reported, checkin.use_days = CheckIn.UseReport.NOT_ASKED, []
-    checkin.save(update_fields=["status", "use_reported", "use_days", "updated_at"])
+    checkin.save(
+        update_fields=["status", "cancel_reason", "use_reported", "use_days", "updated_at"]
+    )
     audit_record(
         actor=actor,
         action=Action.UPDATE,
         obj=checkin,
-        fields=["status", "use_reported", "use_days"] if had_use_report else ["status"],
+        fields=["status", "cancel_reason"]
+        + (["use_reported", "use_days"] if had_use_report else []),
     )
     if had_use_report:
         _use_report_hand_off(checkin=checkin, actor=actor)
@@ -394,7 +400,7 @@ def checkins_after_match_end(*, match_id: int, actor_id: int | None) -> int:
         match_id=match_id, status=CheckIn.Status.SCHEDULED, scheduled_at__gt=timezone.now()
     )
     for checkin in planned:
-        checkin_cancel(actor=actor, checkin=checkin)
+        checkin_cancel(actor=actor, checkin=checkin, reason=CheckIn.CancelReason.MATCH_ENDED)
     return len(planned)
 
 

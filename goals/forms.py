@@ -12,6 +12,7 @@ from django import forms
 from accounts.models import FocusArea, Program
 from goals.models import Direction, Goal, GoalTemplate
 from goals.services import TRANSITIONS
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 # A goal is time-bound: further out than this, it is a wish, not a plan.
 MAX_GOAL_DAYS = 2 * 366
@@ -54,7 +55,7 @@ def _number_field(label: str, help_text: str, required: bool) -> forms.DecimalFi
     )
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(BoundedModelForm):
     """The five SMART parts, one fieldset each, in the order a mentor would ask them."""
 
     baseline = _number_field(
@@ -229,7 +230,7 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
     return initial
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(BoundedForm):
     recorded_on = forms.DateField(
         label="Date",
         widget=DATE_INPUT,
@@ -288,7 +289,7 @@ class ProgressForm(forms.Form):
         return self.cleaned_data["value"]
 
 
-class StatusForm(forms.Form):
+class StatusForm(BoundedForm):
     status = forms.ChoiceField(
         label="New status", error_messages={"required": "Choose the new status."}
     )
@@ -320,7 +321,7 @@ class StatusForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(BoundedForm):
     body = forms.CharField(
         label="Comment",
         max_length=2000,
@@ -342,7 +343,7 @@ class CommentForm(forms.Form):
         return body
 
 
-class GoalTemplateForm(forms.ModelForm):
+class GoalTemplateForm(BoundedModelForm):
     suggested_target = _number_field("Suggested target", "Optional.", required=False)
 
     class Meta:
@@ -390,7 +391,7 @@ class GoalTemplateForm(forms.ModelForm):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm):
     goals = forms.ModelMultipleChoiceField(
         label="Goals you reviewed together",
         queryset=Goal.objects.none(),

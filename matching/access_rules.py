@@ -2,6 +2,9 @@
 
 - `matched_mentee_ids` is the "matched_mentee_ids" rule of the kernel's access policy: a mentor
   reaches the mentees of their *active* matches (a paused or ended match shows nothing).
+- `open_match_ids` is the "open_match_ids" rule: the matches a mentor still reaches as theirs
+  (proposed, active, paused); an ended match is gone for its former mentor, while coordinators
+  keep seeing it.
 - `current_matches` is what the participant lists in accounts show and filter by: the matches
   that still hold a mentor's place.
 
@@ -30,6 +33,11 @@ def matched_mentee_ids(user, consent_flag: str | None = None) -> QuerySet:
         )
         mentees = mentees.filter(pk__in=consents.values("mentee_id"))
     return mentees.values("pk")
+
+
+def open_match_ids(user) -> QuerySet:
+    """Subquery of the ids of the matches with the user as mentor that have not ended."""
+    return Match.objects.filter(mentor__user=user).exclude(status=Match.Status.ENDED).values("pk")
 
 
 def current_matches() -> QuerySet:

@@ -13,6 +13,7 @@ class MatchingConfig(AppConfig):
         from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
 
         access.rules.register("matched_mentee_ids", access_rules.matched_mentee_ids)
+        access.rules.register("open_match_ids", access_rules.open_match_ids)
         match_sources.register("current", access_rules.current_matches)
         dashboard_panels.register("matching", dashboard.panel)
         participant_panels.register("matching.match", participant.match_panel)

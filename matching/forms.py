@@ -3,9 +3,10 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from matching.models import Match, MatchingSettings, NeverPair
+from mentorship.forms import BoundedForm, BoundedModelForm
 
 
-class MatchEndForm(forms.Form):
+class MatchEndForm(BoundedForm):
     reason = forms.ChoiceField(label="Why does the match end?", choices=Match.EndReason.choices)
     do_not_rematch = forms.BooleanField(
         label="Do not rematch these two",
@@ -19,7 +20,7 @@ class MatchEndForm(forms.Form):
         self.helper.add_input(Submit("submit", "End match", css_class="btn-danger"))
 
 
-class NeverPairForm(forms.Form):
+class NeverPairForm(BoundedForm):
     mentor = forms.ModelChoiceField(queryset=None, label="Mentor")
     reason = forms.ChoiceField(choices=NeverPair.Reason.choices)
 
@@ -30,7 +31,7 @@ class NeverPairForm(forms.Form):
         self.helper.form_tag = False
 
 
-class MatchingSettingsForm(forms.ModelForm):
+class MatchingSettingsForm(BoundedModelForm):
     class Meta:
         model = MatchingSettings
         fields = [

@@ -130,7 +130,8 @@ class NeverPair(models.Model):
 
 
 class Match(models.Model):
-    access_paths = AccessPaths(program="program", mentee="mentee", mentor="mentor")
+    # The mentor reaches the match as theirs until it ends (mentor_match=""); coordinators always.
+    access_paths = AccessPaths(program="program", mentee="mentee", mentor="mentor", mentor_match="")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"

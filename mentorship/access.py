@@ -5,8 +5,9 @@ program, to the mentee it is about and/or to the mentor it belongs to. From thos
 policy builds one filter per role:
 
 - coordinator: objects of the programs they coordinate;
-- mentor: their own mentor profile, and objects about mentees in an *active* match with them
-  (and, where the model names a consent flag, only while an active consent covers it);
+- mentor: their own mentor profile and what belongs to it (a match and its schedule only until
+  the match ends), and objects about mentees in an *active* match with them (and, where the
+  model names a consent flag, only while an active consent covers it);
 - mentee: objects about themself;
 - staff (evaluator): no participant objects at all, only program-level reports.
 
@@ -22,7 +23,9 @@ are answered by the apps that own those relations, registered in `rules` from th
 - "program_ids" (accounts): `(user, roles) -> subquery of ids of programs where the user holds
   one of roles`;
 - "matched_mentee_ids" (matching): `(user, consent_flag) -> subquery of the mentee ids in an
-  active match with the user as mentor (and, with a flag, an active consent covering it)`.
+  active match with the user as mentor (and, with a flag, an active consent covering it)`;
+- "open_match_ids" (matching): `(user) -> subquery of the ids of the matches with the user as
+  mentor that have not ended` (the `mentor_match` path of a model is checked against it).
 """
 
 from collections.abc import Callable
@@ -46,6 +49,11 @@ class AccessPaths:
     mentor: str | None = None  # "" means the object is the mentor profile itself
     # Consent flag (on accounts.Consent) the matched mentor needs, e.g. "covers_use_log".
     mentor_consent: str | None = None
+    # Lookup to the match the object belongs to ("" means the object is the match itself): the
+    # mentor path reaches the object only while that match is open (not ended), so a former
+    # mentor gets 404 on every page of the match. Objects without a match (a group session's
+    # note) are not affected.
+    mentor_match: str | None = None
     change_roles: tuple[str, ...] = (COORDINATOR,)
 
 
@@ -96,7 +104,16 @@ def _role_filters(user, paths: AccessPaths) -> dict[str, Q]:
         mentor_q |= Q(**{_join(paths.mentee, "pk__in") if paths.mentee else "pk__in": mentees})
         filters[MENTEE] = Q(**{_join(paths.mentee, "user"): user})
     if paths.mentor is not None:
-        mentor_q |= Q(**{_join(paths.mentor, "user"): user})
+        own = Q(**{_join(paths.mentor, "user"): user})
+        if paths.mentor_match is not None:
+            open_matches = rules.get("open_match_ids")(user)
+            if paths.mentor_match:
+                own &= Q(**{f"{paths.mentor_match}__isnull": True}) | Q(
+                    **{f"{paths.mentor_match}__in": open_matches}
+                )
+            else:
+                own &= Q(pk__in=open_matches)
+        mentor_q |= own
     filters[MENTOR] = mentor_q
     return filters
 

@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.forms import BoundedForm, BoundedModelForm
 from outcomes.instruments import INSTRUMENTS, Instrument
 from outcomes.models import OutcomeSettings, Source
 
@@ -22,7 +23,7 @@ def day_field_name(day: date) -> str:
     return f"day_{day:%Y%m%d}"
 
 
-class MonthForm(forms.Form):
+class MonthForm(BoundedForm):
     """One answer per day of a month. Rendered as a calendar grid, not field by field."""
 
     def __init__(self, *args, days: list[date], current: dict[date, bool], today: date, **kw):
@@ -51,7 +52,7 @@ class MonthForm(forms.Form):
         return result
 
 
-class UseReportForm(forms.Form):
+class UseReportForm(BoundedForm):
     """A detailed report of one day: substances, amount, heavy use and (for staff) the source."""
 
     used = forms.TypedChoiceField(
@@ -92,7 +93,7 @@ class UseReportForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     file = forms.FileField(
         label="CSV file",
         help_text="Columns: participant_id, date (YYYY-MM-DD), used (yes/no), "
@@ -113,7 +114,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedForm):
     completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, instrument: Instrument, **kwargs):
@@ -132,7 +133,7 @@ class AssessmentForm(forms.Form):
         return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(BoundedForm):
     enrolled_from = forms.DateField(
         required=False, label="Enrolled from", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -163,7 +164,7 @@ class ReportFilterForm(forms.Form):
         return data
 
 
-class IdentifiedExportForm(forms.Form):
+class IdentifiedExportForm(BoundedForm):
     kind = forms.ChoiceField(
         label="Records",
         choices=[
@@ -188,7 +189,7 @@ class IdentifiedExportForm(forms.Form):
         self.helper = submit_helper("Record the disclosure and download")
 
 
-class OutcomeSettingsForm(forms.ModelForm):
+class OutcomeSettingsForm(BoundedModelForm):
     instruments = forms.MultipleChoiceField(
         label=_("Questionnaires at each time point"),
         choices=[(code, i.name) for code, i in INSTRUMENTS.items()],

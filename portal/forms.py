@@ -1,10 +1,11 @@
 from django import forms
 
 from accounts.models import Program
+from mentorship.forms import BoundedForm
 from mentorship.models import AuditEntry
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BoundedForm):
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(), required=False, empty_label="All my programs"
     )
