@@ -331,7 +331,8 @@ class UseSummary(models.Model):
     enrolled_on = models.DateField()
     # {"w1_12": [recorded, use, longest abstinent run, day of first use or null], ...,
     #  "packed": the same figures and the weekly ones as hex bytes, which the cohort report
-    #  reads for every participant in one query (see outcomes.reports.summary_compute)}
+    #  reads for every participant in one query (see outcomes.reports.summary_compute),
+    #  "days": one byte per day number, missing / abstinent / used, for the abstinence outcomes}
     windows = models.JSONField(default=dict)
     weekly = models.JSONField(default=list)  # per week 1..24: [use, recorded] or null
     updated_at = models.DateTimeField(default=now)

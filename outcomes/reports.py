@@ -82,7 +82,24 @@ def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     numbers = [PACKED_FORMAT] + [n or 0 for key in windows for n in windows[key]]
     numbers += [n for w in weekly for n in (w or (0, 0))]
     windows["packed"] = bytes(numbers).hex()
+    windows["days"] = day_states(days, enrolled_on=enrolled_on).hex()
     return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
+
+
+GRID_DAYS = 3640  # the last day number abstinence outcomes can look at (520 weeks)
+
+
+def day_states(days: dict, *, enrolled_on: date) -> bytes:
+    """One byte per day number from 1 to the last recorded one (at most GRID_DAYS):
+    metrics.MISSING, ABSTINENT or USED. Stored in the summary (as "days") for the abstinence
+    outcomes, which look at single days."""
+    numbers = {(day - enrolled_on).days + 1: used for day, used in days.items()}
+    last = min(max((n for n in numbers if n >= 1), default=0), GRID_DAYS)
+    missing = metrics.MISSING
+    return bytes(
+        missing if n not in numbers else metrics.USED if numbers[n] else metrics.ABSTINENT
+        for n in range(1, last + 1)
+    )
 
 
 def participants_compute(
@@ -293,36 +310,58 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
     """  # noqa: S608 — only table names and window day numbers are interpolated
 
 
-DAY_STATE = np.dtype([("id", ">i8"), ("day", ">i2"), ("state", "u1")])
-
-
-def _day_states_sql(*, enrolled_from, enrolled_to) -> str:
-    """One bytea: a DAY_STATE record per recorded day numbered 1..%(last_day)s that has
-    happened (metrics.ABSTINENT or USED), for the abstinence outcomes."""
+def _day_states_sql(*, last_day: int, enrolled_from, enrolled_to) -> str:
+    """One bytea: per participant, the id, 1 if the stored summary has the day states for the
+    current enrollment date (else 0), and those states for days 1..last_day (missing ones 0)."""
     return f"""
     SELECT string_agg(
-        int8send(p.id) || int2send((d.day - p.enrolled_on + 1)::int2)
-        || CASE WHEN d.used THEN '\\x{metrics.USED:02x}'::bytea
-                ELSE '\\x{metrics.ABSTINENT:02x}'::bytea END,
+        int8send(p.id)
+        || CASE WHEN u.enrolled_on = p.enrolled_on AND u.windows ? 'days'
+                THEN '\\x01'::bytea ELSE '\\x00'::bytea END
+        || substring(
+            coalesce(
+                CASE WHEN u.enrolled_on = p.enrolled_on
+                     THEN decode(u.windows ->> 'days', 'hex') END,
+                ''::bytea
+            ) || decode(repeat('00', {last_day}), 'hex')
+            FROM 1 FOR {last_day}),
         ''::bytea)
-    FROM {UseDay._meta.db_table} d JOIN {MenteeProfile._meta.db_table} p ON p.id = d.mentee_id
+    FROM {MenteeProfile._meta.db_table} p
+    LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
     WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
-      AND d.day >= p.enrolled_on
-      AND d.day <= LEAST(%(today)s::date, p.enrolled_on + (%(last_day)s - 1))
     """  # noqa: S608 — only table names and fixed numbers are interpolated
 
 
 def _abstinence(cohort: Cohort, ids: np.ndarray, elapsed: np.ndarray, params: dict, period):
-    """The grid of recorded days (participants x day numbers) and the outcomes read from it."""
+    """The grid of recorded days (participants x day numbers, from the stored summaries, or
+    from the days themselves where a summary is missing or out of date) and the outcomes."""
     rules = cohort.abstinence_rules
     periods = metrics.abstinence_periods(rules)
     last_day = metrics.abstinence_grid_days(rules)
+    record = np.dtype([("id", ">i8"), ("current", "u1"), ("days", "u1", (last_day,))])
     with connection.cursor() as cursor:
-        cursor.execute(_day_states_sql(**period), {**params, "last_day": last_day})
-        records = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=DAY_STATE)
+        cursor.execute(_day_states_sql(last_day=last_day, **period), params)
+        table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=record)
+    # Onto the rows of Columns (someone enrolled between the two reads is left out).
     grid = np.zeros((len(ids), last_day), dtype=np.int8)  # metrics.MISSING everywhere
-    if len(records):
-        grid[np.searchsorted(ids, records["id"]), records["day"].astype(int) - 1] = records["state"]
+    where = np.minimum(np.searchsorted(ids, table["id"]), max(len(ids) - 1, 0))
+    known = (ids[where] == table["id"]) if len(ids) else np.zeros(len(table), dtype=bool)
+    grid[where[known]] = table["days"][known]
+    stale = where[known & (table["current"] == 0)]
+    if stale.size:
+        mentee_ids = ids[stale].tolist()
+        enrolled = dict(
+            MenteeProfile.objects.filter(pk__in=mentee_ids).values_list("pk", "enrolled_on")
+        )
+        days: dict[int, dict[date, bool]] = defaultdict(dict)
+        for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=mentee_ids).values_list(
+            "mentee_id", "day", "used"
+        ):
+            days[mentee_id][day] = used
+        for mentee_id, position in zip(mentee_ids, stale.tolist(), strict=True):
+            states = day_states(days[mentee_id], enrolled_on=enrolled[mentee_id])[:last_day]
+            grid[position] = 0
+            grid[position, : len(states)] = np.frombuffer(states, dtype=np.uint8)
     return periods, metrics.abstinence_outcomes(grid, elapsed, periods)
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from accounts.models import MenteeProfile
 from outcomes import metrics
 from outcomes.metrics import AbstinenceRules, Window
-from outcomes.models import OutcomeSettings
+from outcomes.models import OutcomeSettings, UseSummary
 from tests import factories
 from tests.outcomes.oracle import abstinence as reference
 from tests.outcomes.test_report_and_exports import log_days
@@ -190,8 +190,19 @@ def arms(db):
     return program, people
 
 
-def test_by_arm_figures_and_intervals_are_the_hand_computed_ones(client, arms):
-    program, _ = arms
+@pytest.mark.parametrize("summaries", ["current", "stale"])
+def test_by_arm_figures_and_intervals_are_the_hand_computed_ones(client, arms, summaries):
+    program, people = arms
+    if summaries == "stale":
+        # The days are counted from the log itself: no summary, one from before day states
+        # were stored, one for another enrollment date.
+        UseSummary.objects.filter(mentee=people["a"]).delete()
+        old = UseSummary.objects.get(mentee=people["e"])
+        del old.windows["days"]
+        old.save(update_fields=["windows"])
+        UseSummary.objects.filter(mentee=people["b"]).update(
+            enrolled_on=people["b"].enrolled_on - timedelta(days=3)
+        )
     client.force_login(factories.make_user_with_role("staff", program))
     response = client.get(reverse("outcomes:report", kwargs={"slug": program.slug}))
     rows = {(r.period.key, r.analysis): r for r in response.context["summary"]["abstinence"]}
