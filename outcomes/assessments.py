@@ -22,7 +22,6 @@ from outcomes.instruments import due_date
 from outcomes.models import Assessment
 from outcomes.selectors import outcome_settings_get
 
-INSTRUMENT = "barc10"  # the scheduled instrument (outcomes.instruments)
 TOPIC_PREFIX = "assessment:"
 # A time point is reminded of from the day before it is due (planned ahead so the beat task
 # need not run at a precise hour) until LATE_DAYS after: a mentee enrolled long ago is not
@@ -51,15 +50,16 @@ def assessment_reminders_plan(*, program: Program, now: datetime | None = None) 
     those no longer due (done, schedule changed, mentee left). Returns rows added or revived."""
     now = now or timezone.now()
     today = now.astimezone(program.tzinfo).date()
-    weeks = outcome_settings_get(program=program).timepoints
+    settings = outcome_settings_get(program=program)
+    weeks, instruments = settings.timepoints, settings.instrument_codes
     mentees = list(
         MenteeProfile.objects.filter(
             program=program, status__in=CURRENT, user__is_active=True
         ).select_related("user")
     )
     done = set(
-        Assessment.objects.filter(mentee__program=program, instrument=INSTRUMENT).values_list(
-            "mentee_id", "week"
+        Assessment.objects.filter(mentee__program=program).values_list(
+            "mentee_id", "instrument", "week"
         )
     )
     off = reminders_off({mentee.user_id for mentee in mentees})
@@ -68,9 +68,9 @@ def assessment_reminders_plan(*, program: Program, now: datetime | None = None) 
         if mentee.user_id in off:
             continue
         tz = user_tz(mentee.user, program)
-        for week in weeks:
+        for week, instrument in ((w, code) for w in weeks for code in instruments):
             due_on = due_date(mentee.enrolled_on, week)
-            if (mentee.pk, week) in done:
+            if (mentee.pk, instrument, week) in done:
                 continue
             if (
                 not today - timedelta(days=LATE_DAYS)
@@ -82,7 +82,7 @@ def assessment_reminders_plan(*, program: Program, now: datetime | None = None) 
                 notifications.TopicItem(
                     recipient=mentee.user,
                     topic=assessment_reminder_topic(
-                        mentee_id=mentee.pk, instrument=INSTRUMENT, week=week
+                        mentee_id=mentee.pk, instrument=instrument, week=week
                     ),
                     for_time=local_to_utc(due_on, time(0, 0), tz),
                     due_at=max(local_to_utc(due_on, DUE_REMINDER_AT, tz), now),

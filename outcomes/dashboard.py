@@ -6,7 +6,7 @@ from accounts.models import MenteeProfile, Program
 from matching.models import Match
 from mentorship import access
 from outcomes import selectors
-from outcomes.instruments import due_date
+from outcomes.instruments import INSTRUMENTS, due_date
 from outcomes.models import Assessment, UseLogSubject
 
 
@@ -38,20 +38,22 @@ def panel(request, role: str) -> str:
 
 
 def _assessments_due(profiles: list[MenteeProfile]) -> list[tuple[MenteeProfile, list[dict]]]:
-    """Each profile with its overdue time points; two queries however many profiles."""
+    """Each profile with its overdue questionnaires; two queries however many profiles."""
     settings = selectors.outcome_settings_for(programs=[p.program for p in profiles])
     done = set(
-        Assessment.objects.filter(mentee__in=profiles, instrument="barc10").values_list(
-            "mentee_id", "week"
+        Assessment.objects.filter(mentee__in=profiles).values_list(
+            "mentee_id", "instrument", "week"
         )
     )
     result = []
     for mentee in profiles:
         today = mentee.program.today()
+        mine = settings[mentee.program_id]
         due = [
-            {"week": w, "due_on": due_date(mentee.enrolled_on, w)}
-            for w in settings[mentee.program_id].timepoints
-            if (mentee.pk, w) not in done and due_date(mentee.enrolled_on, w) <= today
+            {"week": w, "due_on": due_date(mentee.enrolled_on, w), "instrument": INSTRUMENTS[code]}
+            for w in mine.timepoints
+            for code in mine.instrument_codes
+            if (mentee.pk, code, w) not in done and due_date(mentee.enrolled_on, w) <= today
         ]
         result.append((mentee, due))
     return result

@@ -1,4 +1,4 @@
-"""Demo outcomes: logs and BARC-10 for the current demo mentees, plus a finished earlier cohort
+"""Demo outcomes: logs, BARC-10 and the BAM for the current demo mentees, plus a finished earlier cohort
 (both arms, 24 weeks) in a program of its own, so the cohort report and its charts show
 something meaningful. The demo coordinator and evaluator see both. Deterministic, idempotent."""
 
@@ -10,12 +10,13 @@ from django.db import transaction
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
 from accounts.vocabularies import vocabulary_seed_defaults
 from outcomes import interviews
-from outcomes.instruments import BARC10, due_date
+from outcomes.instruments import BAM, BARC10, due_date
 from outcomes.models import (
     Assessment,
     Interview,
     InterviewSchedule,
     Locator,
+    OutcomeSettings,
     Source,
     UseDay,
     UseReport,
@@ -33,6 +34,8 @@ def demo_seed_outcomes(*, program: Program) -> None:
     for target in (program, earlier):
         if not UseReport.objects.filter(mentee__program=target).exists():
             _logs(target)
+        if not Assessment.objects.filter(mentee__program=target, instrument=BAM.code).exists():
+            _bam(target)
     _interviews(program, three_month=True)
     _interviews(earlier, three_month=False)
 
@@ -54,6 +57,8 @@ def _followup_cohort(program: Program) -> None:
             program=program,
             user=user,
             defaults={
+                "first_name": "Follow-up",
+                "last_name": f"Participant {n}",
                 "enrolled_on": program.today() - timedelta(days=days_ago),
                 "study_arm": MenteeProfile.Arm.MENTORED if n % 2 else MenteeProfile.Arm.COMPARISON,
                 "status": MenteeProfile.Status.COMPLETED,
@@ -115,6 +120,42 @@ def _interviews(program: Program, *, three_month: bool) -> None:
                 "updated_by": coordinator,
             },
         )
+
+
+def _bam(program: Program) -> None:
+    """The Brief Addiction Monitor beside BARC-10 at every time point that has come: use
+    falls and protection grows, faster for mentored participants."""
+    OutcomeSettings.objects.update_or_create(
+        program=program, defaults={"instruments": f"{BARC10.code},{BAM.code}"}
+    )
+    rng = random.Random(2021)  # noqa: S311 — demo data, not security
+    today = program.today()
+    rows = []
+    for mentee in MenteeProfile.objects.filter(program=program).order_by("pk"):
+        mentored = mentee.study_arm == MenteeProfile.Arm.MENTORED
+        for step, week in enumerate((0, 4, 12, 24)):
+            due = due_date(mentee.enrolled_on, week)
+            if due > today:
+                break
+            better = step * (0.25 if mentored else 0.1)  # share of problems gone by now
+            answers = []
+            for item in BAM.items:
+                values = [value for value, _ in BAM.scale_of(item)]
+                protective = item.key in ("9", "10", "12", "13", "14", "16", "17")
+                odds = 0.3 + better if protective else max(0.05, 0.5 - better)
+                answers.append(values[-1] if rng.random() < odds else rng.choice(values[:-1]))
+            scores = BAM.score(answers)
+            rows.append(
+                Assessment(
+                    mentee=mentee,
+                    instrument=BAM.code,
+                    week=week,
+                    answers=answers,
+                    scores=scores,
+                    completed_on=due,
+                )
+            )
+    Assessment.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _earlier_cohort(program: Program) -> Program:
@@ -190,13 +231,15 @@ def _logs(program: Program) -> None:
             gain = week // 4 * (2 if mentored else 1)
             total = max(10, min(60, intake + gain + rng.randint(-3, 3)))
             answers = _answers_for(total, rng)
+            scores = BARC10.score(answers)
             assessments.append(
                 Assessment(
                     mentee=mentee,
                     instrument=BARC10.code,
                     week=week,
                     answers=answers,
-                    total=sum(answers),
+                    scores=scores,
+                    total=scores["total"],
                     completed_on=due,
                 )
             )

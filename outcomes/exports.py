@@ -28,6 +28,7 @@ from django.db import connection
 from accounts.models import MenteeProfile, Program
 from checkins.models import CheckIn
 from outcomes import metrics, reports
+from outcomes.instruments import SCORES
 from outcomes.models import Interview, UseDay
 
 KINDS = ("participants", "days", "checkins", "interviews")
@@ -48,6 +49,13 @@ def _number(value: float) -> int | str:
 
 def _rounded(value: float) -> float | str:
     return "" if math.isnan(value) else round(value, 1)
+
+
+SCORE_PARTS = ("intake", "latest", "change")
+
+
+def _yes_no(value: float) -> str:
+    return "" if math.isnan(value) else ("yes" if value else "no")
 
 
 def _use_days(value: float) -> int:
@@ -78,8 +86,13 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
     windows = list(metrics.STANDARD_WINDOWS)
     header = ["participant_id", "study_arm", "enrollment_year", "status"]
     header += [f"{window.key}_{suffix}" for window in windows for suffix, _, _ in WINDOW_COLUMNS]
-    header += ["barc10_intake", "barc10_latest", "barc10_change", "retained_week_12"]
+    # Per score of each instrument: at intake, latest (the intake when no follow-up yet), change.
+    header += [f"{score.column}_{part}" for _, score in SCORES for part in SCORE_PARTS]
+    header += ["retained_week_12"]
     cohort = reports.participants_compute(program=program, today=today, windows=windows)
+    # Per abstinence outcome: intent-to-treat and responders-only, "" where not counted.
+    periods = metrics.abstinence_periods(cohort.abstinence_rules)
+    header += [f"{p.key}_{analysis}" for p in periods for analysis, _ in reports.ANALYSES]
     people = (
         MenteeProfile.objects.filter(program=program)
         .order_by("participant_id")
@@ -96,8 +109,14 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
             return cols.values[window.key][key].tolist()
 
         figures = [[(cell, column(w, key)) for _, key, cell in WINDOW_COLUMNS] for w in windows]
-        barc = {key: values.tolist() for key, values in cols.barc.items()}
+        scores = [
+            {part: cols.scores[score.column][part].tolist() for part in SCORE_PARTS}
+            for _, score in SCORES
+        ]
         retained = cols.retained.tolist()
+        abstinence = [
+            cols.abstinence[p.key][index].tolist() for p in periods for _, index in reports.ANALYSES
+        ]
         for pk, participant_id, arm, enrolled_on, status in people.iterator():
             at = cols.position(pk)
             if at is None:  # enrolled after the figures were read
@@ -105,13 +124,15 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
             row = [participant_id, arm, enrolled_on.year, status]
             for window in figures:
                 row += [cell(column[at]) for cell, column in window]
-            intake, latest = barc["intake"][at], barc["latest"][at]
-            row += [
-                _number(intake),
-                _number(intake if math.isnan(latest) else latest),
-                _number(barc["change"][at]),
-                "" if math.isnan(retained[at]) else ("yes" if retained[at] else "no"),
-            ]
+            for score in scores:
+                intake, latest = score["intake"][at], score["latest"][at]
+                row += [
+                    _number(intake),
+                    _number(intake if math.isnan(latest) else latest),
+                    _number(score["change"][at]),
+                ]
+            row.append(_yes_no(retained[at]))
+            row += [_yes_no(values[at]) for values in abstinence]
             yield row
 
     return header, rows()

@@ -3,9 +3,10 @@ from datetime import date
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mentorship.forms import BoundedForm, BoundedModelForm
-from outcomes.instruments import Instrument
+from outcomes.instruments import INSTRUMENTS, Instrument
 from outcomes.models import OutcomeSettings, Source
 
 ANSWER_CHOICES = [("", "Not filled"), ("no", "No use"), ("yes", "Used")]
@@ -119,10 +120,10 @@ class AssessmentForm(BoundedForm):
     def __init__(self, *args, instrument: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        for number, text in enumerate(instrument.items, start=1):
+        for number, item in enumerate(instrument.items, start=1):
             self.fields[f"item_{number}"] = forms.TypedChoiceField(
-                label=f"{number}. {text}",
-                choices=[(str(v), f"{v} — {label}") for v, label in instrument.scale],
+                label=f"{item.key}. {item.text}",
+                choices=[(str(v), f"{v} — {label}") for v, label in instrument.scale_of(item)],
                 coerce=int,
                 widget=forms.RadioSelect,
             )
@@ -190,16 +191,35 @@ class IdentifiedExportForm(BoundedForm):
 
 
 class OutcomeSettingsForm(BoundedModelForm):
+    instruments = forms.MultipleChoiceField(
+        label=_("Questionnaires at each time point"),
+        choices=[(code, i.name) for code, i in INSTRUMENTS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = OutcomeSettings
-        fields = ["conflict_rule", "assessment_weeks"]
+        fields = [
+            "conflict_rule",
+            "instruments",
+            "assessment_weeks",
+            "abstinence_timepoints",
+            "abstinence_windows",
+            "grace_days",
+            "lapse_rule",
+        ]
         labels = {
             "conflict_rule": "When reports about a day disagree",
             "assessment_weeks": "Follow-up assessment weeks",
+            "abstinence_timepoints": _("Abstinence timepoints (day numbers)"),
+            "abstinence_windows": _("Abstinence windows (weeks)"),
+            "grace_days": _("Grace period of prolonged abstinence (days)"),
+            "lapse_rule": _("Lapse rule of prolonged abstinence"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["instruments"] = self.instance.instrument_codes
         self.helper = submit_helper("Save settings")
 
     def clean_assessment_weeks(self):
@@ -210,3 +230,57 @@ class OutcomeSettingsForm(BoundedModelForm):
                 "List weeks from 1 to 520 separated by commas, e.g. 4,12,24."
             )
         return ",".join(str(w) for w in sorted({int(p) for p in parts}))
+
+    MAX_DAY = 3640  # 520 weeks, as far as a custom report window reaches
+    MAX_ENTRIES = 6
+
+    def clean_abstinence_timepoints(self):
+        parts = [p.strip() for p in self.cleaned_data["abstinence_timepoints"].split(",")]
+        parts = [p for p in parts if p]
+        if (
+            not parts
+            or len(parts) > self.MAX_ENTRIES
+            or not all(p.isascii() and p.isdigit() and 1 <= int(p) <= self.MAX_DAY for p in parts)
+        ):
+            raise forms.ValidationError(
+                _("List up to 6 day numbers from 1 to 3640 separated by commas, e.g. 84,168.")
+            )
+        return ",".join(str(d) for d in sorted({int(p) for p in parts}))
+
+    def clean_abstinence_windows(self):
+        parts = [p.strip() for p in self.cleaned_data["abstinence_windows"].split(",")]
+        parts = [p for p in parts if p]
+        windows = []
+        for part in parts:
+            first, dash, last = (x.strip() for x in part.partition("-"))
+            if not (
+                dash
+                and first.isascii()
+                and first.isdigit()
+                and last.isascii()
+                and last.isdigit()
+                and 1 <= int(first) <= int(last) <= 520
+            ):
+                windows = None
+                break
+            windows.append((int(first), int(last)))
+        if not windows or len(windows) > self.MAX_ENTRIES:
+            raise forms.ValidationError(
+                _("List up to 6 ranges of weeks from 1 to 520, e.g. 1-12,13-24.")
+            )
+        return ",".join(f"{a}-{b}" for a, b in sorted(set(windows)))
+
+    def clean(self):
+        data = super().clean()
+        grace, windows = data.get("grace_days"), data.get("abstinence_windows")
+        if grace is not None and windows:
+            shortest = min(
+                7 * (int(b) - int(a) + 1) for a, b in (w.split("-") for w in windows.split(","))
+            )
+            if grace >= shortest:
+                self.add_error(
+                    "grace_days",
+                    _("The grace period must be shorter than every window (%(days)s days).")
+                    % {"days": shortest},
+                )
+        return data

@@ -190,3 +190,176 @@ def mean_difference(a: Summary, b: Summary) -> tuple[float | None, float | None,
 
     half = float(stdtrit(df, 0.975)) * se
     return diff, diff - half, diff + half
+
+
+# --- Abstinence outcomes (Hughes et al. 2003; SRNT 2022), as DESIGN.md defines them ---------
+# A participant's days as one row of a grid: per day number 1..D, MISSING, ABSTINENT or USED.
+MISSING, ABSTINENT, USED = 0, 1, 2
+STRICT, NOT_RELAPSED = "strict", "not_relapsed"
+RELAPSE_RUN_DAYS = (
+    7  # use on this many consecutive days is a relapse (as is use in 2 weeks in a row)
+)
+LOOKBACKS = (7, 30)  # point-prevalence: days before the timepoint, the timepoint included
+
+
+@dataclass(frozen=True)
+class AbstinenceRules:
+    """A program's choices (outcomes.models.OutcomeSettings), with the defaults of DESIGN.md."""
+
+    timepoints: tuple[int, ...] = (84, 168)  # day numbers
+    windows: tuple[Window, ...] = STANDARD_WINDOWS
+    grace_days: int = 14
+    lapse_rule: str = STRICT
+
+
+@dataclass(frozen=True)
+class AbstinencePeriod:
+    """One abstinence outcome: the days it looks at and whether a lapse is any use (strict) or
+    only a relapse (not_relapsed). Due once its last day has happened."""
+
+    key: str
+    kind: str  # "ppa", "continuous", "prolonged"
+    first_day: int
+    last_day: int
+    rule: str = STRICT
+    lookback: int | None = None  # point prevalence only
+    timepoint: int | None = None  # the day the outcome is assessed at
+    window: Window | None = None
+
+
+def abstinence_periods(rules: AbstinenceRules) -> list[AbstinencePeriod]:
+    """Point prevalence (7 and 30 days) at each timepoint, continuous and prolonged
+    abstinence over each window. A lookback longer than the time since enrollment starts on
+    day 1; prolonged abstinence starts `grace_days` after the window's first day."""
+    periods = []
+    for timepoint in rules.timepoints:
+        for lookback in LOOKBACKS:
+            periods.append(
+                AbstinencePeriod(
+                    key=f"ppa{lookback}_day{timepoint}",
+                    kind="ppa",
+                    first_day=max(1, timepoint - lookback + 1),
+                    last_day=timepoint,
+                    lookback=lookback,
+                    timepoint=timepoint,
+                )
+            )
+    for window in rules.windows:
+        periods.append(
+            AbstinencePeriod(
+                key=f"continuous_{window.key}",
+                kind="continuous",
+                first_day=window.first_day,
+                last_day=window.last_day,
+                timepoint=window.last_day,
+                window=window,
+            )
+        )
+        periods.append(
+            AbstinencePeriod(
+                key=f"prolonged_{window.key}",
+                kind="prolonged",
+                first_day=min(window.first_day + rules.grace_days, window.last_day),
+                last_day=window.last_day,
+                rule=rules.lapse_rule,
+                timepoint=window.last_day,
+                window=window,
+            )
+        )
+    return periods
+
+
+def abstinence_grid_days(rules: AbstinenceRules) -> int:
+    """How many day numbers the grid must hold for these rules."""
+    return max([*rules.timepoints, *(w.last_day for w in rules.windows), 1])
+
+
+def abstinence_outcomes(
+    grid: np.ndarray, elapsed: np.ndarray, periods: list[AbstinencePeriod]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per period: (intent-to-treat, responders-only), each 1.0 abstinent, 0.0 not, NaN not
+    counted. `grid[i, d - 1]` is participant i's day d (MISSING / ABSTINENT / USED), `elapsed[i]`
+    today's day number - 1.
+
+    Intent-to-treat counts everyone whose period has ended, a missing day as use.
+    Responders-only counts those with a record for every day of the period."""
+    result = {}
+    for period in periods:
+        days = grid[:, period.first_day - 1 : period.last_day]
+        due = elapsed + 1 >= period.last_day
+        lapse = days != ABSTINENT  # missing counts as use (intent-to-treat)
+        complete = (days != MISSING).all(axis=1)
+        if period.rule == STRICT:
+            lapsed = lapse.any(axis=1)
+        else:
+            lapsed = _relapsed(lapse, first_day=period.first_day)
+        abstinent = (~lapsed).astype(float)
+        result[period.key] = (
+            np.where(due, abstinent, np.nan),
+            np.where(due & complete, abstinent, np.nan),
+        )
+    return result
+
+
+def _relapsed(lapse: np.ndarray, *, first_day: int) -> np.ndarray:
+    """Use on RELAPSE_RUN_DAYS consecutive days, or in each of two consecutive program weeks (week k = days 7k-6..7k, only its days inside the period), within the period
+    whose first day number is `first_day`."""
+    count, length = lapse.shape
+    runs = np.zeros(count, dtype=bool)
+    if length >= RELAPSE_RUN_DAYS:
+        sums = np.cumsum(np.pad(lapse.astype(np.int32), ((0, 0), (1, 0))), axis=1)
+        runs = (sums[:, RELAPSE_RUN_DAYS:] - sums[:, :-RELAPSE_RUN_DAYS] == RELAPSE_RUN_DAYS).any(
+            axis=1
+        )
+    # Each program week's days inside the period: offsets [start, stop) into the period.
+    slices, offset = [], 0
+    while offset < length:
+        stop = min(length, offset + 7 - (first_day + offset - 1) % 7)
+        slices.append((offset, stop))
+        offset = stop
+    weekly = [lapse[:, a:b].any(axis=1) for a, b in slices]
+    for earlier, later in zip(weekly, weekly[1:], strict=False):
+        runs |= earlier & later
+    return runs
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """`count` of `n` with its Wilson score 95% interval (None when n is 0)."""
+
+    count: int
+    n: int
+    low: float | None
+    high: float | None
+
+    @property
+    def percent(self) -> float | None:
+        return self.count / self.n * 100 if self.n else None
+
+    @property
+    def value(self) -> float | None:
+        return self.count / self.n if self.n else None
+
+
+def proportion(count: int, n: int) -> Proportion:
+    if not n:
+        return Proportion(0, 0, None, None)
+    # scipy.stats costs a second to import; only reports need it.
+    from scipy.stats import binomtest
+
+    interval = binomtest(count, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return Proportion(count, n, float(interval.low), float(interval.high))
+
+
+def proportion_difference(
+    a: Proportion, b: Proportion
+) -> tuple[float | None, float | None, float | None]:
+    """a - b with Newcombe's hybrid score 95% interval, built from the two Wilson intervals
+    (Newcombe 1998, method 10)."""
+    if not a.n or not b.n:
+        return None, None, None
+    pa, pb = a.value, b.value
+    diff = pa - pb
+    low = diff - math.sqrt((pa - a.low) ** 2 + (b.high - pb) ** 2)
+    high = diff + math.sqrt((a.high - pa) ** 2 + (pb - b.low) ** 2)
+    return diff, low, high

@@ -14,6 +14,7 @@ from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
 from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
+from outcomes.metrics import NOT_RELAPSED, STRICT, AbstinenceRules, Window
 
 USE_LOG_ACCESS = AccessPaths(
     program="mentee__program",
@@ -42,9 +43,35 @@ class OutcomeSettings(models.Model):
     conflict_rule = models.CharField(
         max_length=16, choices=ConflictRule.choices, default=ConflictRule.LAB_THEN_SELF
     )
+    # Codes from outcomes.instruments: the questionnaires given at every time point below.
+    instruments = models.CharField(max_length=60, default="barc10")
     # Weeks after enrollment when follow-up assessments are due (intake is always due).
     assessment_weeks = models.CharField(
         max_length=60, default="4,12,24", help_text="Comma-separated weeks, e.g. 4,12,24."
+    )
+
+    class LapseRule(models.TextChoices):
+        STRICT = STRICT, "Strict: any use after the grace period"
+        NOT_RELAPSED = (
+            NOT_RELAPSED,
+            "Not relapsed: use on 7 days in a row, or in 2 weeks in a row, after the grace period",
+        )
+
+    # Abstinence outcomes (outcomes.metrics.abstinence_periods): point prevalence at these day
+    # numbers, continuous and prolonged abstinence over these windows of weeks.
+    abstinence_timepoints = models.CharField(
+        max_length=60, default="84,168", help_text="Comma-separated day numbers, e.g. 84,168."
+    )
+    abstinence_windows = models.CharField(
+        max_length=60,
+        default="1-12,13-24",
+        help_text="Comma-separated ranges of weeks, e.g. 1-12,13-24.",
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(0), MaxValueValidator(84)]
+    )
+    lapse_rule = models.CharField(
+        max_length=16, choices=LapseRule.choices, default=LapseRule.STRICT
     )
 
     class Meta:
@@ -56,6 +83,25 @@ class OutcomeSettings(models.Model):
     @property
     def followup_weeks(self) -> list[int]:
         return sorted({int(w) for w in self.assessment_weeks.split(",") if w.strip().isdigit()})
+
+    @property
+    def abstinence_rules(self) -> AbstinenceRules:
+        """The stored choices as outcomes.metrics reads them (validated by the settings form)."""
+
+        def window(text: str) -> Window:
+            first, _, last = text.partition("-")
+            return Window(int(first), int(last))
+
+        return AbstinenceRules(
+            timepoints=tuple(int(t) for t in self.abstinence_timepoints.split(",") if t.strip()),
+            windows=tuple(window(w) for w in self.abstinence_windows.split(",") if w.strip()),
+            grace_days=self.grace_days,
+            lapse_rule=self.lapse_rule,
+        )
+
+    @property
+    def instrument_codes(self) -> list[str]:
+        return [code for code in self.instruments.split(",") if code]
 
     @property
     def timepoints(self) -> list[int]:
@@ -188,7 +234,10 @@ class Assessment(models.Model):
     instrument = models.CharField(max_length=20)  # a code from outcomes.instruments
     week = models.PositiveSmallIntegerField(validators=[MaxValueValidator(520)])  # 0 = intake
     answers = models.JSONField(default=list)
-    total = models.PositiveSmallIntegerField()
+    # Every score of the instrument by code ({"total": 51}, {"use": 2, "risk": 9, ...}), as
+    # outcomes.instruments scores the answers; `total` repeats the "total" of those that have one.
+    scores = models.JSONField(default=dict)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
     completed_on = models.DateField()
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=now)
@@ -202,7 +251,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.instrument} week {self.week}: {self.total}"
+        return f"{self.instrument} week {self.week}"
 
 
 class Disclosure(models.Model):
@@ -282,7 +331,8 @@ class UseSummary(models.Model):
     enrolled_on = models.DateField()
     # {"w1_12": [recorded, use, longest abstinent run, day of first use or null], ...,
     #  "packed": the same figures and the weekly ones as hex bytes, which the cohort report
-    #  reads for every participant in one query (see outcomes.reports.summary_compute)}
+    #  reads for every participant in one query (see outcomes.reports.summary_compute),
+    #  "days": one byte per day number, missing / abstinent / used, for the abstinence outcomes}
     windows = models.JSONField(default=dict)
     weekly = models.JSONField(default=list)  # per week 1..24: [use, recorded] or null
     updated_at = models.DateTimeField(default=now)

@@ -2,8 +2,9 @@
 computed once, as columns (`Cohort.columns`).
 
 A fixed number of queries whatever the cohort size: participants with their stored use
-summaries, and their check-ins, goals, BARC-10 totals and withdrawals. The report summarises the
-columns by study arm; the export writes them out one participant per row.
+summaries, and their check-ins, goals, questionnaire scores and withdrawals; their recorded days
+for the abstinence outcomes. The report summarises the columns by study arm; the export writes
+them out one participant per row.
 """
 
 from collections import defaultdict
@@ -13,13 +14,16 @@ from functools import cached_property
 
 import numpy as np
 from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
-from outcomes.instruments import BARC10
+from outcomes.instruments import SCORES
 from outcomes.models import Assessment, UseDay, UseSummary
+from outcomes.selectors import outcome_settings_get
 
 ARMS = [MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]
 LEFT = [MenteeProfile.Status.WITHDRAWN, MenteeProfile.Status.DISCHARGED]
@@ -47,9 +51,10 @@ METRICS = [
     ("contact_hours_per_week", "Contact hours per week"),
     ("goal_rate", "Goals achieved (% of goals due)"),
 ]
-BARC_ROWS = [
-    ("intake", "BARC-10 at intake"),
-    ("change", "BARC-10 change from intake to latest"),
+# Per score of each instrument (instruments.SCORES): (key in Columns.scores[column], label).
+SCORE_ROWS = [
+    ("intake", "%s at intake"),
+    ("change", "%s change from intake to latest"),
 ]
 
 
@@ -77,7 +82,24 @@ def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     numbers = [PACKED_FORMAT] + [n or 0 for key in windows for n in windows[key]]
     numbers += [n for w in weekly for n in (w or (0, 0))]
     windows["packed"] = bytes(numbers).hex()
+    windows["days"] = day_states(days, enrolled_on=enrolled_on).hex()
     return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
+
+
+GRID_DAYS = 3640  # the last day number abstinence outcomes can look at (520 weeks)
+
+
+def day_states(days: dict, *, enrolled_on: date) -> bytes:
+    """One byte per day number from 1 to the last recorded one (at most GRID_DAYS):
+    metrics.MISSING, ABSTINENT or USED. Stored in the summary (as "days") for the abstinence
+    outcomes, which look at single days."""
+    numbers = {(day - enrolled_on).days + 1: used for day, used in days.items()}
+    last = min(max((n for n in numbers if n >= 1), default=0), GRID_DAYS)
+    missing = metrics.MISSING
+    return bytes(
+        missing if n not in numbers else metrics.USED if numbers[n] else metrics.ABSTINENT
+        for n in range(1, last + 1)
+    )
 
 
 def participants_compute(
@@ -110,9 +132,15 @@ class Columns:
     window_days: dict[str, np.ndarray]  # per window key: days of the window that have happened
     # per window key: one array per METRICS key, plus the raw goals_due and goals_achieved
     values: dict[str, dict[str, np.ndarray]]
-    barc: dict[str, np.ndarray]  # BARC-10 "intake", "latest" follow-up, "change" between them
+    # per instruments.SCORES column ("barc10", "bam_use", ...): "intake", "latest" follow-up,
+    # "change" between them
+    scores: dict[str, dict[str, np.ndarray]]
     retained: np.ndarray  # 1.0 / 0.0, NaN until the participant has reached day 84
     weekly: dict[int, tuple[list[int], list[int]]]  # per arm: per week (use days, participants)
+    # The program's abstinence outcomes and, per period key, (intent-to-treat, responders-only):
+    # 1.0 abstinent, 0.0 not, NaN not counted (see metrics.abstinence_outcomes).
+    periods: list[metrics.AbstinencePeriod]
+    abstinence: dict[str, tuple[np.ndarray, np.ndarray]]
 
     def position(self, mentee_pk: int) -> int | None:
         """The index of a participant in every array, None for someone not in the columns."""
@@ -131,6 +159,10 @@ class Cohort:
     def __init__(self, *, program, today, windows, enrolled_from, enrolled_to):
         self.program, self.today, self.windows = program, today, windows
         self.enrolled_from, self.enrolled_to = enrolled_from, enrolled_to
+
+    @cached_property
+    def abstinence_rules(self) -> metrics.AbstinenceRules:
+        return outcome_settings_get(program=self.program).abstinence_rules
 
     @cached_property
     def columns(self) -> Columns:
@@ -194,7 +226,8 @@ def _extras_dtype(windows: list[metrics.Window]) -> np.dtype:
             ("id", ">i8"),
             ("sessions", ">i4", (len(windows), 3)),  # scheduled, completed, minutes held
             ("goals", ">i4", (len(windows), 2)),  # due, achieved
-            ("barc", ">i4", (2,)),  # intake and latest follow-up total, -1 when missing
+            # per instruments.SCORES: intake and latest follow-up score, -1 when missing
+            ("scores", ">i4", (len(SCORES), 2)),
             ("left_day", ">i4"),  # day number of leaving, NEVER_LEFT when still here
         ]
     )
@@ -202,7 +235,8 @@ def _extras_dtype(windows: list[metrics.Window]) -> np.dtype:
 
 def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -> str:
     """One bytea: a record (_extras_dtype) for each participant with any check-in, goal,
-    BARC-10 or leaving: check-ins and goals per window, BARC-10, the day number of leaving."""
+    assessment or leaving: check-ins and goals per window, every instrument's scores at intake
+    and at the latest follow-up, the day number of leaving."""
     session_day = "(s.day - p.enrolled_on + 1)"
     goal_day = "(g.due_date - p.enrolled_on + 1)"
     session_cols, goal_cols, sessions_out, goals_out = [], [], [], []
@@ -220,13 +254,17 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
             f"count(*) FILTER (WHERE {inside} AND g.status = %(achieved)s) AS a{n}",
         ]
         goals_out += [f"coalesce({c}{n}, 0)" for c in "da"]
-    numbers = [
-        *sessions_out,
-        *goals_out,
-        "coalesce(intake, -1)",
-        "coalesce(latest, -1)",
-        f"coalesce(left_day, {NEVER_LEFT})",
-    ]
+    score_cols, scores_out = [], []
+    for n in range(len(SCORES)):
+        # The instrument's code and the score's key are bound (i{n}, k{n} in the parameters).
+        value, mine = f"(a.scores ->> %(k{n})s)::int", f"a.instrument = %(i{n})s"
+        score_cols += [
+            f"max({value}) FILTER (WHERE {mine} AND a.week = 0) AS si{n}",
+            f"(array_agg({value} ORDER BY a.week DESC) FILTER "
+            f"(WHERE {mine} AND a.week > 0 AND a.scores ? %(k{n})s))[1] AS sl{n}",
+        ]
+        scores_out += [f"coalesce(si{n}, -1)", f"coalesce(sl{n}, -1)"]
+    numbers = [*sessions_out, *goals_out, *scores_out, f"coalesce(left_day, {NEVER_LEFT})"]
     mentees, checkins = MenteeProfile._meta.db_table, CheckIn._meta.db_table
     scope = f"p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}"
     return f"""
@@ -254,11 +292,10 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
         FROM {Goal._meta.db_table} g JOIN {mentees} p ON p.id = g.mentee_id
         WHERE g.status = ANY(%(goals_counted)s) AND {scope} GROUP BY g.mentee_id
     ),
-    barc AS (
-        SELECT a.mentee_id, max(a.total) FILTER (WHERE a.week = 0) AS intake,
-               (array_agg(a.total ORDER BY a.week DESC) FILTER (WHERE a.week > 0))[1] AS latest
+    sc AS (
+        SELECT a.mentee_id, {", ".join(score_cols)}
         FROM {Assessment._meta.db_table} a JOIN {mentees} p ON p.id = a.mentee_id
-        WHERE a.instrument = %(barc)s AND {scope} GROUP BY a.mentee_id
+        WHERE {scope} GROUP BY a.mentee_id
     ),
     gone AS (
         SELECT x.mentee_id,
@@ -268,9 +305,64 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
     )
     SELECT string_agg(
         int8send(mentee_id) || {" || ".join(f"int4send(({n})::int)" for n in numbers)}, ''::bytea)
-    FROM se FULL JOIN go USING (mentee_id) FULL JOIN barc USING (mentee_id)
+    FROM se FULL JOIN go USING (mentee_id) FULL JOIN sc USING (mentee_id)
          FULL JOIN gone USING (mentee_id)
     """  # noqa: S608 — only table names and window day numbers are interpolated
+
+
+def _day_states_sql(*, last_day: int, enrolled_from, enrolled_to) -> str:
+    """One bytea: per participant, the id, 1 if the stored summary has the day states for the
+    current enrollment date (else 0), and those states for days 1..last_day (missing ones 0)."""
+    return f"""
+    SELECT string_agg(
+        int8send(p.id)
+        || CASE WHEN u.enrolled_on = p.enrolled_on AND u.windows ? 'days'
+                THEN '\\x01'::bytea ELSE '\\x00'::bytea END
+        || substring(
+            coalesce(
+                CASE WHEN u.enrolled_on = p.enrolled_on
+                     THEN decode(u.windows ->> 'days', 'hex') END,
+                ''::bytea
+            ) || decode(repeat('00', {last_day}), 'hex')
+            FROM 1 FOR {last_day}),
+        ''::bytea)
+    FROM {MenteeProfile._meta.db_table} p
+    LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
+    WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
+    """  # noqa: S608 — only table names and fixed numbers are interpolated
+
+
+def _abstinence(cohort: Cohort, ids: np.ndarray, elapsed: np.ndarray, params: dict, period):
+    """The grid of recorded days (participants x day numbers, from the stored summaries, or
+    from the days themselves where a summary is missing or out of date) and the outcomes."""
+    rules = cohort.abstinence_rules
+    periods = metrics.abstinence_periods(rules)
+    last_day = metrics.abstinence_grid_days(rules)
+    record = np.dtype([("id", ">i8"), ("current", "u1"), ("days", "u1", (last_day,))])
+    with connection.cursor() as cursor:
+        cursor.execute(_day_states_sql(last_day=last_day, **period), params)
+        table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=record)
+    # Onto the rows of Columns (someone enrolled between the two reads is left out).
+    grid = np.zeros((len(ids), last_day), dtype=np.int8)  # metrics.MISSING everywhere
+    where = np.minimum(np.searchsorted(ids, table["id"]), max(len(ids) - 1, 0))
+    known = (ids[where] == table["id"]) if len(ids) else np.zeros(len(table), dtype=bool)
+    grid[where[known]] = table["days"][known]
+    stale = where[known & (table["current"] == 0)]
+    if stale.size:
+        mentee_ids = ids[stale].tolist()
+        enrolled = dict(
+            MenteeProfile.objects.filter(pk__in=mentee_ids).values_list("pk", "enrolled_on")
+        )
+        days: dict[int, dict[date, bool]] = defaultdict(dict)
+        for mentee_id, day, used in UseDay.objects.filter(mentee_id__in=mentee_ids).values_list(
+            "mentee_id", "day", "used"
+        ):
+            days[mentee_id][day] = used
+        for mentee_id, position in zip(mentee_ids, stale.tolist(), strict=True):
+            states = day_states(days[mentee_id], enrolled_on=enrolled[mentee_id])[:last_day]
+            grid[position] = 0
+            grid[position, : len(states)] = np.frombuffer(states, dtype=np.uint8)
+    return periods, metrics.abstinence_outcomes(grid, elapsed, periods)
 
 
 def _columns_from_database(cohort: Cohort) -> Columns:
@@ -294,7 +386,8 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         "held": str(HELD),
         "achieved": str(Goal.Status.ACHIEVED),
         "goals_counted": [str(s) for s in GOALS_COUNTED],
-        "barc": BARC10.code,
+        **{f"i{n}": instrument.code for n, (instrument, score) in enumerate(SCORES)},
+        **{f"k{n}": score.code for n, (instrument, score) in enumerate(SCORES)},
         "left": [str(s) for s in LEFT],
     }
     period = {"enrolled_from": cohort.enrolled_from, "enrolled_to": cohort.enrolled_to}
@@ -321,13 +414,13 @@ def _columns_from_database(cohort: Cohort) -> Columns:
     # Spread the sparse extras over the participants (zeros, or -1 / NEVER_LEFT, elsewhere).
     sessions = np.zeros((count, len(windows), 3))
     goals = np.zeros((count, len(windows), 2))
-    barc = np.full((count, 2), np.nan)
+    scores = np.full((count, len(SCORES), 2), np.nan)
     left_day = np.full(count, NEVER_LEFT, dtype=np.int64)
     if len(extras):
         where = np.searchsorted(table["id"], extras["id"])
         sessions[where] = extras["sessions"]
         goals[where] = extras["goals"]
-        barc[where] = np.where(extras["barc"] < 0, np.nan, extras["barc"])
+        scores[where] = np.where(extras["scores"] < 0, np.nan, extras["scores"])
         left_day[where] = extras["left_day"]
     window_days, values = {}, {}
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -362,12 +455,22 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         mine = with_record & (arm == index)[:, None]
         sums = np.where(mine, weekly[:, :, 0], 0).sum(axis=0)
         chart[index] = ([int(v) for v in sums], [int(v) for v in mine.sum(axis=0)])
+    periods, abstinence = _abstinence(cohort, table["id"], elapsed, params, period)
     return Columns(
+        periods=periods,
+        abstinence=abstinence,
         ids=table["id"].astype(np.int64),
         arm=arm,
         window_days=window_days,
         values=values,
-        barc={"intake": barc[:, 0], "latest": barc[:, 1], "change": barc[:, 1] - barc[:, 0]},
+        scores={
+            score.column: {
+                "intake": scores[:, n, 0],
+                "latest": scores[:, n, 1],
+                "change": scores[:, n, 1] - scores[:, n, 0],
+            }
+            for n, (instrument, score) in enumerate(SCORES)
+        },
         retained=retained,
         weekly=chart,
     )
@@ -435,7 +538,11 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         in_window = {arm: mask & begun for arm, mask in masks.items()}
         rows = [_row(label, cols.values[window.key][key], in_window) for key, label in METRICS]
         tables.append({"window": window, "rows": rows})
-    barc_rows = [_row(label, cols.barc[key], masks) for key, label in BARC_ROWS]
+    score_rows = [
+        _row(label % score.label, cols.scores[score.column][key], masks)
+        for instrument, score in SCORES
+        for key, label in SCORE_ROWS
+    ]
     retention = {}
     for arm in ARMS:
         flags = cols.retained[masks[arm]]
@@ -448,11 +555,71 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         }
     return {
         "n": {arm: int(masks[arm].sum()) for arm in ARMS},
+        "abstinence": abstinence_rows(cols, masks),
         "tables": tables,
-        "barc_rows": barc_rows,
+        "score_rows": score_rows,
         "retention": retention,
         "chart": _chart_data(cols, masks),
     }
+
+
+ANALYSES = [("itt", 0), ("responders", 1)]  # the position in Columns.abstinence's pairs
+
+
+def period_label(period: metrics.AbstinencePeriod) -> str:
+    if period.kind == "ppa":
+        return _("%(lookback)s-day point prevalence at day %(day)s") % {
+            "lookback": period.lookback,
+            "day": period.timepoint,
+        }
+    weeks = {"first": period.window.first_week, "last": period.window.last_week}
+    if period.kind == "continuous":
+        return _("Continuous, weeks %(first)s-%(last)s") % weeks
+    if period.rule == metrics.STRICT:
+        return _("Prolonged (strict), weeks %(first)s-%(last)s") % weeks
+    return _("Prolonged (not relapsed), weeks %(first)s-%(last)s") % weeks
+
+
+ANALYSIS_LABELS = {
+    "itt": gettext_lazy("Intent-to-treat"),
+    "responders": gettext_lazy("Responders only"),
+}
+
+
+@dataclass
+class AbstinenceRow:
+    period: metrics.AbstinencePeriod
+    analysis: str  # "itt" or "responders"
+    label: str
+    analysis_label: str
+    by_arm: dict[str, metrics.Proportion]
+    difference: tuple  # mentored - comparison with Newcombe's 95% interval
+
+
+def abstinence_rows(cols: Columns, masks: dict[str, np.ndarray]) -> list[AbstinenceRow]:
+    """Per abstinence outcome and analysis: abstinent / counted per arm with Wilson intervals,
+    and the difference between the arms."""
+    rows = []
+    for period in cols.periods:
+        for analysis, index in ANALYSES:
+            values = cols.abstinence[period.key][index]
+            by_arm = {}
+            for arm in ARMS:
+                mine = values[masks[arm]]
+                counted = mine[~np.isnan(mine)]
+                by_arm[arm] = metrics.proportion(int(counted.sum()), int(counted.size))
+            difference = metrics.proportion_difference(by_arm[ARMS[0]], by_arm[ARMS[1]])
+            rows.append(
+                AbstinenceRow(
+                    period,
+                    analysis,
+                    period_label(period),
+                    str(ANALYSIS_LABELS[analysis]),
+                    by_arm,
+                    difference,
+                )
+            )
+    return rows
 
 
 def _chart_data(cols: Columns, masks: dict[str, np.ndarray]) -> dict:

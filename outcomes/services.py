@@ -397,13 +397,35 @@ def use_log_repair() -> int:
 
 @transaction.atomic
 def outcome_settings_update(
-    *, actor: User, program: Program, conflict_rule: str, assessment_weeks: str
+    *,
+    actor: User,
+    program: Program,
+    conflict_rule: str,
+    assessment_weeks: str,
+    abstinence: dict | None = None,
+    instruments: list[str] | None = None,
 ) -> OutcomeSettings:
+    """`abstinence`: any of abstinence_timepoints, abstinence_windows, grace_days, lapse_rule
+    (validated by OutcomeSettingsForm); `instruments`: codes from outcomes.instruments. What
+    is not given keeps its value."""
     settings, _ = OutcomeSettings.objects.get_or_create(program=program)
     old_rule = settings.conflict_rule
     settings.conflict_rule = conflict_rule
     settings.assessment_weeks = assessment_weeks
-    settings.save(update_fields=["conflict_rule", "assessment_weeks"])
+    changed = ["conflict_rule", "assessment_weeks"]
+    for name, value in (abstinence or {}).items():
+        if name not in ABSTINENCE_FIELDS:
+            raise ValueError(f"Not an abstinence setting: {name}")
+        setattr(settings, name, value)
+        changed.append(name)
+    if instruments is not None:
+        unknown = set(instruments) - set(INSTRUMENTS)
+        if unknown or not instruments:
+            raise ValidationError({"instruments": "Choose at least one known questionnaire."})
+        settings.instruments = ",".join(code for code in INSTRUMENTS if code in instruments)
+        changed.append("instruments")
+    settings.full_clean(exclude=["program"])
+    settings.save(update_fields=changed)
     if old_rule != conflict_rule:
         # Every day with more than one report may now count a different one.
         keys = set(
@@ -417,9 +439,12 @@ def outcome_settings_update(
         action=Action.UPDATE,
         obj=settings,
         program=program,
-        fields=["conflict_rule", "assessment_weeks"],
+        fields=changed,
     )
     return settings
+
+
+ABSTINENCE_FIELDS = ("abstinence_timepoints", "abstinence_windows", "grace_days", "lapse_rule")
 
 
 @transaction.atomic
@@ -433,10 +458,10 @@ def assessment_record(
     completed_on: date,
     request=None,
 ) -> Assessment:
-    """Record (or correct) one instrument at one time point; the total is scored here."""
+    """Record (or correct) one instrument at one time point; its scores are scored here."""
     definition = INSTRUMENTS[instrument]
     try:
-        total = definition.score(answers)
+        scores = definition.score(answers)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     if completed_on > mentee.program.today():
@@ -447,7 +472,8 @@ def assessment_record(
         week=week,
         defaults={
             "answers": answers,
-            "total": total,
+            "scores": scores,
+            "total": scores.get("total"),
             "completed_on": completed_on,
             "recorded_by": actor,
             "recorded_at": now(),

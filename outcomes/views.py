@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import MenteeProfile
@@ -215,16 +216,17 @@ def assessments(request, mentee_pk: int):
     )
     settings = selectors.outcome_settings_get(program=mentee.program)
     audit_view(request, mentee)
-    rows = selectors.assessments_due(mentee=mentee, settings=settings, instrument="barc10")
+    schedules = [
+        (
+            INSTRUMENTS[code],
+            selectors.assessments_due(mentee=mentee, settings=settings, instrument=code),
+        )
+        for code in settings.instrument_codes
+    ]
     return render(
         request,
         "outcomes/assessments.html",
-        {
-            "mentee": mentee,
-            "rows": rows,
-            "instrument": INSTRUMENTS["barc10"],
-            "today": mentee.program.today(),
-        },
+        {"mentee": mentee, "schedules": schedules, "today": mentee.program.today()},
     )
 
 
@@ -239,7 +241,11 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
     )
     definition = INSTRUMENTS.get(instrument)
     settings = selectors.outcome_settings_get(program=mentee.program)
-    if definition is None or week not in settings.timepoints:
+    if (
+        definition is None
+        or instrument not in settings.instrument_codes
+        or week not in settings.timepoints
+    ):
         raise Http404("No such assessment.")
     existing = mentee.assessments.filter(instrument=instrument, week=week).first()
     initial = {"completed_on": mentee.program.today()}
@@ -264,7 +270,15 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Saved. Total score {result.total}.")
+            messages.success(
+                request,
+                _("Saved. %(scores)s.")
+                % {
+                    "scores": ", ".join(
+                        f"{score.label} {result.scores[score.code]}" for score in definition.scores
+                    )
+                },
+            )
             return redirect("outcomes:assessments", mentee_pk=mentee.pk)
     if request.method == "GET":
         audit_view(request, mentee)

@@ -66,6 +66,7 @@ def cohort_report(request, slug: str):
         enrolled_to=enrolled_to,
     )
     summary = reports.cohort_summary(people)
+    rules = people.abstinence_rules
     return render(
         request,
         "outcomes/report.html",
@@ -76,6 +77,10 @@ def cohort_report(request, slug: str):
             "arms": reports.ARMS,
             "arm_labels": summary["chart"]["arm_labels"],
             "today": today,
+            "timepoints": ", ".join(str(t) for t in rules.timepoints),
+            "windows": ", ".join(f"{w.first_week}-{w.last_week}" for w in rules.windows),
+            "grace": rules.grace_days,
+            "lapse_strict": rules.lapse_rule == metrics.STRICT,
             "is_coordinator": access.has_role(request.user, access.COORDINATOR, program=program),
         },
     )
@@ -210,6 +215,8 @@ def outcome_settings(request, slug: str):
             program=program,
             conflict_rule=form.cleaned_data["conflict_rule"],
             assessment_weeks=form.cleaned_data["assessment_weeks"],
+            abstinence={name: form.cleaned_data[name] for name in services.ABSTINENCE_FIELDS},
+            instruments=form.cleaned_data["instruments"],
         )
         messages.success(request, "Outcome settings saved; days with several reports recounted.")
         return redirect("outcomes:settings", slug=program.slug)

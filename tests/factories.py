@@ -252,4 +252,6 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     week = 0
     answers = factory.LazyFunction(lambda: [4] * 10)
     total = factory.LazyAttribute(lambda a: sum(a.answers))
+    # As the service stores them: a BARC-10's one score is its total.
+    scores = factory.LazyAttribute(lambda a: {"total": a.total})
     completed_on = factory.LazyAttribute(lambda a: a.mentee.enrolled_on)

@@ -66,7 +66,7 @@ FIELD_SENTINELS = {
 }
 RECORD_SENTINELS = {
     "covers_goals": [GOAL, PROGRESS, COMMENT],
-    "covers_assessments": ["Recovery capital"],
+    "covers_assessments": ["Schedule and results"],  # the assessments page's table
 }
 SKIP = ("/static/", "/media/", "/admin/", "/accounts/logout", "/logout")
 

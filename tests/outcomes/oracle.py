@@ -10,7 +10,7 @@ from accounts.models import MenteeProfile, Program, StatusChange
 from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
-from outcomes.instruments import BARC10
+from outcomes.instruments import SCORES
 from outcomes.models import Assessment, UseDay
 from outcomes.reports import CHART_WEEKS, GOALS_COUNTED, LEFT, RETENTION_DAY
 
@@ -79,6 +79,50 @@ def assessment_change(totals: Mapping[int, int], *, to_week: int | None = None) 
     return totals[max(followups)] - totals[0]
 
 
+def abstinence(
+    days: Mapping[date, bool], *, enrolled_on: date, today: date, rules: metrics.AbstinenceRules
+) -> dict[str, tuple[bool | None, bool | None]]:
+    """Every abstinence outcome of one person, day by day from DESIGN.md's definitions:
+    {key: (intent-to-treat, responders-only)}, None where the person is not counted."""
+
+    def on(number: int) -> bool | None:  # None: no record
+        return days.get(enrolled_on + timedelta(days=number - 1))
+
+    def week(number: int) -> int:
+        return (number - 1) // 7 + 1
+
+    def judge(first: int, last: int, relapse_rule: bool):
+        if enrolled_on + timedelta(days=last - 1) > today:  # not over yet: nobody counted
+            return None, None
+        numbers = list(range(first, last + 1))
+        complete = all(on(n) is not None for n in numbers)
+        # intent-to-treat: a day without a record is a day of use
+        lapses = [n for n in numbers if on(n) is not False]
+        if not relapse_rule:
+            abstinent = not lapses
+        else:
+            lapse_set = set(lapses)
+            seven_in_a_row = any(all(n + k in lapse_set for k in range(7)) for n in numbers)
+            weeks_with_use = {week(n) for n in lapses}
+            two_weeks = any(w + 1 in weeks_with_use for w in weeks_with_use)
+            abstinent = not (seven_in_a_row or two_weeks)
+        return abstinent, (abstinent if complete else None)
+
+    result = {}
+    for timepoint in rules.timepoints:
+        for lookback in (7, 30):
+            result[f"ppa{lookback}_day{timepoint}"] = judge(
+                max(1, timepoint - lookback + 1), timepoint, False
+            )
+    for window in rules.windows:
+        first, last = 7 * window.first_week - 6, 7 * window.last_week
+        result[f"continuous_{window.key}"] = judge(first, last, False)
+        result[f"prolonged_{window.key}"] = judge(
+            min(first + rules.grace_days, last), last, rules.lapse_rule == "not_relapsed"
+        )
+    return result
+
+
 # (report row key, how to read it from a participant's UseMetrics and Engagement in a window)
 READERS = {
     "use_days": lambda m, e: m.use_days if m.recorded_days else None,
@@ -107,12 +151,12 @@ class Participant:
     checkins: list = field(default_factory=list)  # (local date, status, minutes)
     goals: list = field(default_factory=list)  # (due date, status)
     weekly: list = field(default_factory=list)
-    barc: dict[int, int] = field(default_factory=dict)
+    scores: dict[str, dict[int, int]] = field(default_factory=dict)  # column: {week: score}
     left_on: date | None = None
+    abstinence: dict = field(default_factory=dict)  # see abstinence()
 
-    @property
-    def barc_change(self) -> int | None:
-        return assessment_change(self.barc)
+    def score_change(self, column: str) -> int | None:
+        return assessment_change(self.scores.get(column, {}))
 
     def retained_at_week_12(self, today: date) -> bool | None:
         """None until the participant has reached day 84."""
@@ -129,8 +173,11 @@ def participants_build(
     windows: list[metrics.Window],
     enrolled_from: date | None = None,
     enrolled_to: date | None = None,
+    rules: metrics.AbstinenceRules | None = None,
 ) -> list[Participant]:
-    """One Participant per person (in participant ID order), every figure from the raw rows."""
+    """One Participant per person (in participant ID order), every figure from the raw rows.
+    `rules`: the abstinence rules (the defaults unless given)."""
+    rules = rules or metrics.AbstinenceRules()
     mentees = MenteeProfile.objects.filter(program=program)
     if enrolled_from:
         mentees = mentees.filter(enrolled_on__gte=enrolled_from)
@@ -186,10 +233,13 @@ def participants_build(
         mentee__in=ids, status__in=GOALS_COUNTED
     ).values_list("mentee_id", "due_date", "status"):
         people[mentee_id].goals.append((due_on, status))
-    for mentee_id, week, total in Assessment.objects.filter(
-        mentee__in=ids, instrument=BARC10.code
-    ).values_list("mentee_id", "week", "total"):
-        people[mentee_id].barc[week] = total
+    for mentee_id, instrument, week, scores in Assessment.objects.filter(
+        mentee__in=ids
+    ).values_list("mentee_id", "instrument", "week", "scores"):
+        for definition, score in SCORES:
+            if definition.code == instrument and score.code in scores:
+                mine = people[mentee_id].scores.setdefault(score.column, {})
+                mine[week] = scores[score.code]
     for mentee_id, changed_at in (
         StatusChange.objects.filter(mentee__in=ids, to_status__in=LEFT)
         .order_by("changed_at")
@@ -213,6 +263,9 @@ def participants_build(
             )
         person.weekly = metrics.weekly_use_days(
             mine, enrolled_on=person.enrolled_on, weeks=CHART_WEEKS, today=today
+        )
+        person.abstinence = abstinence(
+            mine, enrolled_on=person.enrolled_on, today=today, rules=rules
         )
     return list(people.values())
 
@@ -242,13 +295,17 @@ def participant_export_rows(people: list[Participant], *, today: date) -> list[l
                 e.goals_due,
                 e.goals_achieved,
             ]
-        latest = p.barc[max(p.barc)] if p.barc else ""
+        for _, score in SCORES:
+            mine = p.scores.get(score.column, {})
+            change = p.score_change(score.column)
+            row += [
+                mine.get(0, ""),
+                mine[max(mine)] if mine else "",
+                "" if change is None else change,
+            ]
         retained = p.retained_at_week_12(today)
-        row += [
-            p.barc.get(0, ""),
-            latest,
-            "" if p.barc_change is None else p.barc_change,
-            "" if retained is None else ("yes" if retained else "no"),
-        ]
+        row.append("" if retained is None else ("yes" if retained else "no"))
+        for itt, responders in p.abstinence.values():
+            row += ["" if v is None else ("yes" if v else "no") for v in (itt, responders)]
         rows.append(row)
     return rows

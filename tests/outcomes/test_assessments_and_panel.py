@@ -10,16 +10,16 @@ from hypothesis import strategies as st
 
 from accounts.models import Consent
 from outcomes import services
-from outcomes.instruments import BARC10, due_date
+from outcomes.instruments import BARC10, INSTRUMENTS, due_date
 from outcomes.models import Assessment
 from tests import factories
 
 
 @given(st.lists(st.integers(1, 6), min_size=10, max_size=10))
 def test_barc10_total_is_the_sum_of_ten_items_between_10_and_60(answers):
-    total = BARC10.score(answers)
-    assert total == sum(answers) and 10 <= total <= 60
-    assert BARC10.meets_threshold(total) == (total >= 47)
+    assert BARC10.score(answers) == {"total": sum(answers)}
+    assert BARC10.score_range(BARC10.total_score) == (10, 60)
+    assert BARC10.total_score.threshold == 47
 
 
 @pytest.mark.parametrize("answers", [[4] * 9, [4] * 11, [0] + [4] * 9, [7] + [4] * 9])
@@ -124,6 +124,11 @@ def test_demo_outcomes_fill_both_arms_and_are_idempotent(db):
     assert earlier.filter(mentee__study_arm="comparison", used=True).exists()
     assert earlier.filter(mentee__study_arm="mentored").exists()
     assert Assessment.objects.filter(mentee__program__slug__endswith="earlier-cohort", week=24)
+    # Both questionnaires, scored as the service scores them.
+    bam = Assessment.objects.filter(mentee__program=program, instrument="bam").first()
+    assert bam and bam.scores == INSTRUMENTS["bam"].score(bam.answers)
+    barc = Assessment.objects.filter(instrument="barc10").first()
+    assert barc.scores == {"total": barc.total}
     assert evaluator.memberships.filter(program__slug__endswith="earlier-cohort").exists()
     count = UseDay.objects.count()
     demo_seed_outcomes(program=program)

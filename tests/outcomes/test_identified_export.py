@@ -85,11 +85,20 @@ def test_staff_cannot_make_an_identified_export(client, consented):
 def test_the_settings_page_changes_the_conflict_rule(client, world):
     client.force_login(world.coordinator)
     url = reverse("outcomes:settings", kwargs={"slug": world.program.slug})
-    response = client.post(url, {"conflict_rule": "latest", "assessment_weeks": "12, 4,24"})
+    defaults = {
+        "instruments": ["barc10"],
+        "abstinence_timepoints": "84,168",
+        "abstinence_windows": "1-12,13-24",
+        "grace_days": "14",
+        "lapse_rule": "strict",
+    }
+    response = client.post(
+        url, {"conflict_rule": "latest", "assessment_weeks": "12, 4,24", **defaults}
+    )
     assert response.status_code == 302
     saved = OutcomeSettings.objects.get(program=world.program)
     assert saved.conflict_rule == "latest" and saved.assessment_weeks == "4,12,24"
-    response = client.post(url, {"conflict_rule": "latest", "assessment_weeks": "soon"})
+    response = client.post(url, {"conflict_rule": "latest", "assessment_weeks": "soon", **defaults})
     assert response.status_code == 200 and b"separated by commas" in response.content
 
 

@@ -91,7 +91,7 @@ def test_the_report_shows_hand_computed_figures_by_arm(client, cohort):
     hours = active["Contact hours per week"].by_arm["mentored"]
     assert hours.mean == pytest.approx((1 / 12 + 0) / 2)
     assert active["Goals achieved (% of goals due)"].by_arm["mentored"].mean == 50.0
-    barc = {row.label: row for row in summary["barc_rows"]}
+    barc = {row.label: row for row in summary["score_rows"]}
     assert barc["BARC-10 change from intake to latest"].by_arm["mentored"].mean == 20
     assert summary["retention"]["mentored"] == {"retained": 2, "eligible": 2, "percent": 100.0}
     assert summary["chart"]["weekly"]["comparison"][0] == 3.0

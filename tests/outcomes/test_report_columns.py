@@ -11,8 +11,9 @@ import pytest
 
 from accounts.models import MenteeProfile, StatusChange
 from checkins.models import Attendance, CheckIn
-from outcomes import exports, metrics
-from outcomes.models import Source, UseSummary
+from outcomes import exports, metrics, services
+from outcomes.instruments import BAM, SCORES
+from outcomes.models import OutcomeSettings, Source, UseSummary
 from outcomes.reports import (
     ARMS,
     CHART_WEEKS,
@@ -22,6 +23,7 @@ from outcomes.reports import (
     columns_summary,
     participants_compute,
 )
+from outcomes.selectors import outcome_settings_get
 from outcomes.services import use_reports_import
 from tests import factories
 from tests.outcomes import oracle
@@ -100,6 +102,39 @@ def _random_cohort(rng: random.Random):
                 ),
             )
     factories.MenteeProfileFactory(program=program)  # no records at all
+    # Full or nearly full, mostly abstinent logs (drawn last, so the cohort above is unchanged):
+    # abstinence outcomes go both ways, responders-only counts someone.
+    for recorded, use in [(1.0, 0.0), (1.0, 0.0), (1.0, 0.02), (0.99, 0.0), (1.0, 0.01)] * 2:
+        enrolled = today - timedelta(days=rng.randint(60, 230))
+        mentee = factories.MenteeProfileFactory(
+            program=program,
+            enrolled_on=enrolled,
+            study_arm=rng.choice([MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]),
+        )
+        for offset in range((today - enrolled).days + 1):
+            if rng.random() < recorded:
+                day = enrolled + timedelta(days=offset)
+                rows.append(
+                    {
+                        "mentee_id": mentee.pk,
+                        "day": day,
+                        "used": rng.random() < use,
+                        "substances": [],
+                        "source": Source.SELF,
+                    }
+                )
+    # BAM at a few time points for every third person (drawn last, like the logs above).
+    for mentee in mentees[::3]:
+        for week in rng.sample([0, 4, 12, 24], rng.randint(1, 3)):
+            answers = [rng.choice([v for v, _ in BAM.scale_of(item)]) for item in BAM.items]
+            services.assessment_record(
+                actor=None,
+                mentee=mentee,
+                instrument=BAM.code,
+                week=week,
+                answers=answers,
+                completed_on=min(mentee.enrolled_on, today),
+            )
     use_reports_import(actor=None, program=program, rows=rows)
     # A summary computed for an earlier enrollment date, and one missing: both are recounted.
     MenteeProfile.objects.filter(pk=mentees[1].pk).update(
@@ -109,7 +144,31 @@ def _random_cohort(rng: random.Random):
     return program
 
 
-def _columns_from_objects(people, *, windows, today) -> Columns:
+RULES = [  # the program's abstinence settings per seed: defaults, and odd ones
+    None,
+    {
+        "abstinence_timepoints": "5,30,100",
+        "abstinence_windows": "1-12,3-5,13-24",
+        "grace_days": 10,
+        "lapse_rule": "not_relapsed",
+    },
+    {
+        "abstinence_timepoints": "84,168",
+        "abstinence_windows": "1-12,13-24",
+        "grace_days": 3,
+        "lapse_rule": "not_relapsed",
+    },
+]
+
+
+def _set_rules(program, seed) -> metrics.AbstinenceRules:
+    chosen = RULES[seed % len(RULES)]
+    if chosen:
+        OutcomeSettings.objects.create(program=program, **chosen)
+    return outcome_settings_get(program=program).abstinence_rules
+
+
+def _columns_from_objects(people, *, windows, today, rules=None) -> Columns:
     """The oracle: the columns computed participant by participant from the Participant
     objects of the reference."""
 
@@ -138,14 +197,26 @@ def _columns_from_objects(people, *, windows, today) -> Columns:
                     sums[week] += figures[0]
                     counts[week] += 1
         weekly[index] = (sums, counts)
+    periods = metrics.abstinence_periods(rules or metrics.AbstinenceRules())
+    abstinence = {
+        period.key: tuple(
+            floats(p.abstinence[period.key][index] for p in people) for index in (0, 1)
+        )
+        for period in periods
+    }
     return Columns(
+        periods=periods,
+        abstinence=abstinence,
         ids=ids,
         arm=arm,
         window_days=window_days,
         values=values,
-        barc={
-            "intake": floats(p.barc.get(0) for p in people),
-            "change": floats(p.barc_change for p in people),
+        scores={
+            score.column: {
+                "intake": floats(p.scores.get(score.column, {}).get(0) for p in people),
+                "change": floats(p.score_change(score.column) for p in people),
+            }
+            for _, score in SCORES
         },
         retained=floats(p.retained_at_week_12(today) for p in people),
         weekly=weekly,
@@ -157,18 +228,24 @@ def _assert_same(from_columns: dict, from_objects: dict):
     assert from_columns["retention"] == from_objects["retention"]
     assert from_columns["chart"] == from_objects["chart"]
     for ours, theirs in zip(
-        [r for t in from_columns["tables"] for r in t["rows"]] + from_columns["barc_rows"],
-        [r for t in from_objects["tables"] for r in t["rows"]] + from_objects["barc_rows"],
+        [r for t in from_columns["tables"] for r in t["rows"]] + from_columns["score_rows"],
+        [r for t in from_objects["tables"] for r in t["rows"]] + from_objects["score_rows"],
         strict=True,
     ):
         assert ours.label == theirs.label
         assert ours.by_arm == theirs.by_arm, ours.label  # same values, same order: exactly equal
         assert ours.difference == theirs.difference, ours.label
+    assert len(from_columns["abstinence"]) == len(from_objects["abstinence"])
+    for ours, theirs in zip(from_columns["abstinence"], from_objects["abstinence"], strict=True):
+        assert (ours.label, ours.analysis) == (theirs.label, theirs.analysis)
+        assert ours.by_arm == theirs.by_arm, (ours.label, ours.analysis)
+        assert ours.difference == theirs.difference, (ours.label, ours.analysis)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_database_columns_give_the_figures_of_the_participant_objects(db, seed):
     program = _random_cohort(random.Random(seed))
+    rules = _set_rules(program, seed)
     today = program.today()
     for later in (today, today + timedelta(days=60), today + timedelta(days=400)):
         for period in ({}, {"enrolled_from": today - timedelta(days=120)}):
@@ -179,25 +256,33 @@ def test_the_database_columns_give_the_figures_of_the_participant_objects(db, se
                 )
                 fast = cohort_summary(cohort)
                 people = oracle.participants_build(
-                    program=program, today=later, windows=windows, **period
+                    program=program, today=later, windows=windows, rules=rules, **period
                 )
                 slow = columns_summary(
-                    _columns_from_objects(people, windows=windows, today=later), windows=windows
+                    _columns_from_objects(people, windows=windows, today=later, rules=rules),
+                    windows=windows,
                 )
                 _assert_same(fast, slow)
     # The cohort exercised every source of figures.
     fast = cohort_summary(participants_compute(program=program, today=today, windows=STANDARD))
     rows = {r.label: r for t in fast["tables"] for r in t["rows"]} | {
-        r.label: r for r in fast["barc_rows"]
+        r.label: r for r in fast["score_rows"]
     }
     for label in [
         "Check-ins scheduled",
         "Goals achieved (% of goals due)",
         "BARC-10 change from intake to latest",
+        "BAM use change from intake to latest",
+        "BAM protective factors at intake",
         "Contact hours per week",
     ]:
         assert sum(s.n for s in rows[label].by_arm.values()) >= 1, label
     assert any(r["retained"] < r["eligible"] for r in fast["retention"].values())
+    counted = [p for row in fast["abstinence"] for p in row.by_arm.values()]
+    assert any(0 < p.count < p.n for p in counted)
+    assert any(
+        row.analysis == "responders" and row.by_arm["mentored"].n for row in fast["abstinence"]
+    )
 
 
 def test_an_empty_cohort_has_no_figures(db):
@@ -216,11 +301,12 @@ def test_an_empty_cohort_has_no_figures(db):
 @pytest.mark.parametrize("seed", [4, 5])
 def test_the_participant_export_gives_the_figures_of_the_participant_objects(db, seed):
     program = _random_cohort(random.Random(seed))
+    rules = _set_rules(program, seed)
     today = program.today()
     for later in (today, today + timedelta(days=60), today + timedelta(days=400)):
         header, rows = exports.participant_rows(program=program, today=later)
         expected = oracle.participant_export_rows(
-            oracle.participants_build(program=program, today=later, windows=STANDARD),
+            oracle.participants_build(program=program, today=later, windows=STANDARD, rules=rules),
             today=later,
         )
         typed = [[(type(v), v) for v in row] for row in rows]
