@@ -8,7 +8,6 @@ program's invitation while signed in.
 """
 
 import re
-from datetime import time as clock
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -17,12 +16,11 @@ from django.urls import reverse
 
 from accounts import invitations
 from accounts.models import EmailChange, Invitation, Membership, MenteeProfile, MentorProfile
-from checkins.models import CheckinSettings
 from mentorship.models import AuditEntry
 from notifications.models import Notification
 from tests import factories
 from tests.accounts.test_profile_views import mentee_post
-from tests.notifications.outbox import send_due
+from tests.notifications.outbox import quiet_hours_off, send_due
 
 PASSWORD = "blue-kettle-on-the-window-sill"
 
@@ -30,10 +28,7 @@ PASSWORD = "blue-kettle-on-the-window-sill"
 @pytest.fixture(autouse=True)
 def no_quiet_hours(world):
     """The programs' default quiet hours (21:00-07:00) must not decide whether a test passes."""
-    for program in (world.program, world.other_program):
-        CheckinSettings.objects.update_or_create(
-            program=program, defaults={"quiet_start": clock(0), "quiet_end": clock(0)}
-        )
+    quiet_hours_off(world.program, world.other_program)
 
 
 @pytest.fixture

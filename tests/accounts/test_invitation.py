@@ -2,7 +2,6 @@
 and explaining itself when it cannot be used."""
 
 import re
-from datetime import time as clock
 from datetime import timedelta
 
 import pytest
@@ -13,11 +12,10 @@ from django.utils import timezone
 
 from accounts import invitations
 from accounts.models import Invitation, Membership
-from checkins.models import CheckinSettings
 from mentorship.models import AuditEntry
 from tests import factories
 from tests.conftest import page_queries
-from tests.notifications.outbox import send_due
+from tests.notifications.outbox import quiet_hours_off, send_due
 
 NEW_PASSWORD = "blue-kettle-on-the-window-sill"
 
@@ -25,10 +23,7 @@ NEW_PASSWORD = "blue-kettle-on-the-window-sill"
 @pytest.fixture(autouse=True)
 def no_quiet_hours(world):
     """The programs' default quiet hours (21:00-07:00) must not decide whether a test passes."""
-    for program in (world.program, world.other_program):
-        CheckinSettings.objects.update_or_create(
-            program=program, defaults={"quiet_start": clock(0), "quiet_end": clock(0)}
-        )
+    quiet_hours_off(world.program, world.other_program)
 
 
 @pytest.fixture

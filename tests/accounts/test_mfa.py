@@ -20,7 +20,7 @@ from notifications.models import Notification
 from notifications.second_factor import SECOND_FACTOR_RESET
 from tests import factories
 from tests.factories import PASSWORD
-from tests.notifications.outbox import send_due
+from tests.notifications.outbox import quiet_hours_off, send_due
 
 
 def code_for(key: bytes) -> str:
@@ -177,6 +177,7 @@ def test_superuser_reset_is_audited_in_every_program_and_emailed(client, world, 
     factories.MembershipFactory(user=person, program=world.other_program, role="staff")
     with_app(person)
     second_factor.recovery_codes_generate(user=person, request=None)
+    quiet_hours_off(world.program, world.other_program)
     superuser = factories.UserFactory(is_superuser=True, is_staff=True)
     with_app(superuser)
 

@@ -16,7 +16,7 @@ from matching.models import Match, MatchingSettings
 from matching.synthetic import oracle_assignment, synthetic_profiles
 from mentorship.models import AuditEntry
 from tests import factories
-from tests.notifications.outbox import send_due
+from tests.notifications.outbox import quiet_hours_off, send_due
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,6 +69,7 @@ def test_pins_are_kept_and_removed_pairs_never_used():
 @pytest.fixture
 def cohort_world(db):
     program = factories.ProgramFactory()
+    quiet_hours_off(program)
     coordinator = factories.make_user_with_role(Membership.Role.COORDINATOR, program)
     mentors = [factories.MentorProfileFactory(program=program, capacity=1) for _ in range(2)]
     mentees = [factories.MenteeProfileFactory(program=program) for _ in range(3)]

@@ -15,12 +15,14 @@ from matching.models import Match, MatchingSettings
 from mentorship import access
 from mentorship.models import AuditEntry
 from tests import factories
-from tests.notifications.outbox import send_due
+from tests.notifications.outbox import quiet_hours_off, send_due
 
 
 @pytest.fixture
 def program(db):
-    return factories.ProgramFactory()
+    program = factories.ProgramFactory()
+    quiet_hours_off(program)
+    return program
 
 
 @pytest.fixture

@@ -187,7 +187,8 @@ def test_the_repair_pass_applies_a_change_made_without_the_services(client, worl
         checkin.refresh_from_db()
         checkin.use_reported, checkin.use_days = "no", []
         checkin.save()
-        assert _counts(_day_page(client, world, day)) == "Used"
+    # Read at the real time: a month on, the coordinator would first be asked for a second factor.
+    assert _counts(_day_page(client, world, day)) == "Used"
     with time_machine.travel(start + timedelta(days=30, hours=1), tick=False):
         assert use_log_repair() == 1
         assert use_log_repair() == 0  # the next run finds nothing left to do
