@@ -18,12 +18,15 @@ export.
 import csv
 import io
 import math
+import struct
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connection
+from django.utils.crypto import salted_hmac
 
 from accounts.models import MenteeProfile, Program
 from checkins.models import CheckIn
@@ -58,17 +61,13 @@ def _yes_no(value: float) -> str:
     return "" if math.isnan(value) else ("yes" if value else "no")
 
 
-def _use_days(value: float) -> int:
-    return 0 if math.isnan(value) else int(value)  # no recorded day: no day of use
-
-
 # The per-window columns of the participant export: (name suffix, key in the cohort's
 # Columns.values, how a cell shows it).
 WINDOW_COLUMNS = [
     ("window_days", "window_days", _number),
     ("recorded_days", "recorded_days", _number),
     ("coverage_pct", "coverage", _rounded),
-    ("use_days", "use_days", _use_days),
+    ("use_days", "use_days", _number),
     ("pda", "pda", _rounded),
     ("longest_abstinent_run", "longest_abstinent_run", _number),
     ("days_to_first_use", "days_to_first_use", _number),
@@ -80,11 +79,38 @@ WINDOW_COLUMNS = [
 ]
 
 
-def participant_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[list]]:
-    """One row per participant (in participant ID order): the figures the cohort report
-    summarises, read from the same columns."""
+def research_ids(program: Program, mentee_ids: Iterable[int]) -> dict[int, str]:
+    """The de-identified exports' participant key: an HMAC of the mentee's id under a key
+    derived from SECRET_KEY and the program, so it is the same in every export of the program,
+    appears on no screen, and cannot be worked out from the screen participant ID."""
+    salt = f"outcomes.research_id.program-{program.pk}"
+    return {
+        pk: "R" + salted_hmac(salt, str(pk), algorithm="sha256").hexdigest()[:12].upper()
+        for pk in mentee_ids
+    }
+
+
+IN_PROGRESS = "in progress"
+
+
+def completed_through(enrolled_on: date, today: date) -> int | None:
+    """The last day number of the person's last completed standard window (None: none yet).
+    A de-identified export shows nothing later: a day count still running, with the export's
+    date, would give the enrollment date."""
+    today_number = (today - enrolled_on).days + 1
+    done = [w.last_day for w in metrics.STANDARD_WINDOWS if w.last_day < today_number]
+    return max(done) if done else None
+
+
+def participant_rows(
+    *, program: Program, today: date, identified: bool = True
+) -> tuple[list[str], Iterable[list]]:
+    """One row per participant (in participant ID order, or research ID order when
+    de-identified): the figures the cohort report summarises, read from the same columns.
+    De-identified, a window still running shows "in progress" and no figure."""
     windows = list(metrics.STANDARD_WINDOWS)
-    header = ["participant_id", "study_arm", "enrollment_year", "status"]
+    key = "participant_id" if identified else "research_id"
+    header = [key, "study_arm", "enrollment_year", "status"]
     header += [f"{window.key}_{suffix}" for window in windows for suffix, _, _ in WINDOW_COLUMNS]
     # Per score of each instrument: at intake, latest (the intake when no follow-up yet), change.
     header += [f"{score.column}_{part}" for _, score in SCORES for part in SCORE_PARTS]
@@ -109,6 +135,8 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
             return cols.values[window.key][key].tolist()
 
         figures = [[(cell, column(w, key)) for _, key, cell in WINDOW_COLUMNS] for w in windows]
+        begun = [(cols.window_days[w.key] > 0).tolist() for w in windows]
+        blank = [""] * len(WINDOW_COLUMNS)
         scores = [
             {part: cols.scores[score.column][part].tolist() for part in SCORE_PARTS}
             for _, score in SCORES
@@ -117,13 +145,26 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
         abstinence = [
             cols.abstinence[p.key][index].tolist() for p in periods for _, index in reports.ANALYSES
         ]
-        for pk, participant_id, arm, enrolled_on, status in people.iterator():
+        found = list(people.iterator()) if not identified else people.iterator()
+        if not identified:
+            ids = research_ids(program, (person[0] for person in found))
+            found = sorted(
+                ((pk, ids[pk], *rest) for pk, _, *rest in found), key=lambda person: person[1]
+            )
+        for pk, participant_id, arm, enrolled_on, status in found:
             at = cols.position(pk)
             if at is None:  # enrolled after the figures were read
                 continue
             row = [participant_id, arm, enrolled_on.year, status]
-            for window in figures:
-                row += [cell(column[at]) for cell, column in window]
+            today_number = (today - enrolled_on).days + 1
+            for w, window, started in zip(windows, figures, begun, strict=True):
+                if not started[at]:
+                    # A window not begun has no figure, as in the report, not zeros.
+                    row += blank
+                elif not identified and w.last_day >= today_number:
+                    row += [IN_PROGRESS, *blank[1:]]
+                else:
+                    row += [cell(column[at]) for cell, column in window]
             for score in scores:
                 intake, latest = score["intake"][at], score["latest"][at]
                 row += [
@@ -149,7 +190,7 @@ def _neutralised_sql(expression: str) -> str:
 
 
 DAYS_HEADER = [
-    "participant_id",
+    "participant_id",  # "research_id" when de-identified
     "study_arm",
     "day_number",
     "week",
@@ -163,7 +204,7 @@ DAYS_HEADER = [
 # The per-day rows. Built from constant column names only; the program id is bound.
 SUBSTANCES_SQL = "array_to_string(ARRAY(SELECT jsonb_array_elements_text(d.substances)), '; ')"
 DAYS_SQL = f"""
-  SELECT {_neutralised_sql("m.participant_id")},
+  SELECT {_neutralised_sql("m.participant_id")} AS key,
          m.study_arm::text,
          d.day - m.enrolled_on + 1,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
@@ -179,34 +220,89 @@ DAYS_SQL = f"""
   WHERE m.program_id = %s
   ORDER BY m.participant_id, d.day
 """  # noqa: S608
+# De-identified: the research ID (computed in Python, bound as arrays) for the participant ID,
+# and only days up to the person's last completed window ((last day, window end date) pairs
+# are bound too: the last window's end whose date has passed).
+DEIDENTIFIED_DAYS_SQL = f"""
+  SELECT r.research_id,
+         m.study_arm::text,
+         d.day - m.enrolled_on + 1,
+         floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
+         CASE WHEN d.used THEN 'yes' ELSE 'no' END,
+         CASE WHEN d.substances = '[]'::jsonb THEN NULL
+              ELSE {_neutralised_sql(SUBSTANCES_SQL)} END,
+         CASE WHEN d.heavy THEN 'yes' ELSE 'no' END,
+         d.amount::float8,
+         d.source::text,
+         d.report_count
+  FROM outcomes_useday d
+  JOIN accounts_menteeprofile m ON m.id = d.mentee_id
+  JOIN unnest(%s::bigint[], %s::text[]) AS r(mentee_id, research_id) ON r.mentee_id = m.id
+  WHERE m.program_id = %s
+    AND d.day - m.enrolled_on + 1 <= (
+      SELECT max(w.last_day) FROM unnest(%s::int[]) AS w(last_day)
+      WHERE %s::date - m.enrolled_on + 1 > w.last_day
+    )
+  ORDER BY r.research_id, d.day
+"""  # noqa: S608
 DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
 
 
-def _days_csv(program: Program) -> Iterator[bytes]:
+def _days_query(program: Program, today: date | None) -> tuple[str, list]:
+    """The per-day SQL and its parameters: identified (today None) or de-identified."""
+    if today is None:
+        return DAYS_SQL, [program.pk]
+    ids = research_ids(
+        program, MenteeProfile.objects.filter(program=program).values_list("pk", flat=True)
+    )
+    last_days = [w.last_day for w in metrics.STANDARD_WINDOWS]
+    return DEIDENTIFIED_DAYS_SQL, [list(ids), list(ids.values()), program.pk, last_days, today]
+
+
+def _days_csv(program: Program, today: date | None = None) -> Iterator[bytes]:
     """The per-day rows as CSV lines written by PostgreSQL (one line per iteration)."""
+    sql, params = _days_query(program, today)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({DAYS_SQL}) TO STDOUT WITH (FORMAT csv)", [program.pk]) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
         yield from copy
 
 
-def _days_rows(program: Program) -> Iterator[list]:
+def _days_rows(program: Program, today: date | None = None) -> Iterator[list]:
     """The same rows as typed values (XLSX cells, the identified export)."""
+    sql, params = _days_query(program, today)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({DAYS_SQL}) TO STDOUT", [program.pk]) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
     ):
         copy.set_types(DAYS_TYPES)
         for row in copy.rows():
             yield ["" if value is None else value for value in row]
 
 
-def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+def _deidentify(program: Program, today: date, rows: Iterable[list]) -> list[list]:
+    """Rows keyed [mentee pk, enrolled_on, day number, ...]: the research ID for the key, only
+    rows up to the person's last completed window, in research ID order."""
+    found = list(rows)
+    ids = research_ids(program, {row[0] for row in found})
+    kept = []
+    for mentee_id, enrolled_on, number, *rest in found:
+        through = completed_through(enrolled_on, today)
+        if through is not None and number != "" and number <= through:
+            kept.append([ids[mentee_id], *rest])
+    kept.sort(key=lambda row: row[0])  # stable: each person's rows keep their order
+    return kept
+
+
+def checkin_rows(
+    *, program: Program, today: date | None = None
+) -> tuple[list[str], Iterable[list]]:
     """Engagement per individual check-in: when (as a day number), how long, whether held and
-    whether use was discussed. Never the notes, topics or next steps (free text)."""
+    whether use was discussed. Never the notes, topics or next steps (free text). With `today`,
+    de-identified (research ID, nothing after the last completed window)."""
     header = [
-        "participant_id",
+        "participant_id" if today is None else "research_id",
         "study_arm",
         "day_number",
         "week",
@@ -220,6 +316,7 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
         _checkins(program)
         .order_by("mentee__participant_id", "scheduled_at")
         .values_list(
+            "mentee_id",
             "mentee__participant_id",
             "mentee__study_arm",
             "mentee__enrolled_on",
@@ -232,10 +329,12 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
     )
 
     def rows():
-        for pid, arm, enrolled, at, status, mode, minutes, use in query.iterator(chunk_size=5000):
+        for mentee_id, pid, arm, enrolled, at, status, mode, minutes, use in query.iterator(
+            chunk_size=5000
+        ):
             number = (at.astimezone(tz).date() - enrolled).days + 1
             yield [
-                pid,
+                *((pid,) if today is None else (mentee_id, enrolled, number)),
                 arm,
                 number,
                 metrics.week_of_day(number),
@@ -245,6 +344,8 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
                 use or "not discussed",
             ]
 
+    if today is not None:
+        return header, _deidentify(program, today, rows())
     return header, rows()
 
 
@@ -265,7 +366,9 @@ INTERVIEW_HEADER = [
 PAST_DAYS = 30  # the interview's look-back, as in the GPRA and ASI "past 30 days" questions
 
 
-def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+def interview_rows(
+    *, program: Program, today: date | None = None
+) -> tuple[list[str], Iterable[list]]:
     """One row per interview (every attempt, in or out of its window), dates as day numbers
     from intake, with the use log's figures for the 30 days before the interview day, so the
     interviewer can check the person's answer against the log. Counted by metrics.use_metrics,
@@ -300,7 +403,11 @@ def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
                 today=interview.held_on,
             )
             yield [
-                mentee.participant_id,
+                *(
+                    (mentee.participant_id,)
+                    if today is None
+                    else (mentee.pk, intake, max(held, _number_or(window, intake)))
+                ),
                 mentee.study_arm,
                 interview.point,
                 *(
@@ -320,7 +427,16 @@ def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
                 _rounded(past.coverage if past.coverage is not None else math.nan),
             ]
 
+    if today is not None:
+        header = ["research_id", *INTERVIEW_HEADER[1:]]
+        return header, _deidentify(program, today, rows())
     return INTERVIEW_HEADER, rows()
+
+
+def _number_or(window, intake: date) -> int:
+    """The latest day number an interview row gives (its window's close), so a de-identified
+    export keeps the row only once that day lies in a completed window."""
+    return 0 if window is None else metrics.day_number(intake, window.closes)
 
 
 def _days(program: Program):
@@ -354,16 +470,22 @@ class Export:
     csv_body: Callable[[], Iterator[bytes]] | None = None
 
 
-def export_rows(*, program: Program, kind: str, today: date) -> Export:
+def export_rows(*, program: Program, kind: str, today: date, identified: bool = False) -> Export:
+    """The rows of one kind of export: de-identified (research ID, whole years, completed
+    windows only) unless `identified` (the disclosure, which adds names and dates)."""
     if kind == "participants":
-        return Export(*participant_rows(program=program, today=today))
+        return Export(*participant_rows(program=program, today=today, identified=identified))
+    cutoff = None if identified else today  # de-identified: nothing after completed windows
     if kind == "days":
+        header = DAYS_HEADER if identified else ["research_id", *DAYS_HEADER[1:]]
         # Generators: neither COPY starts until the writer reads it.
-        return Export(DAYS_HEADER, _days_rows(program), csv_body=lambda: _days_csv(program))
+        return Export(
+            header, _days_rows(program, cutoff), csv_body=lambda: _days_csv(program, cutoff)
+        )
     if kind == "checkins":
-        return Export(*checkin_rows(program=program))
+        return Export(*checkin_rows(program=program, today=cutoff))
     if kind == "interviews":
-        return Export(*interview_rows(program=program))
+        return Export(*interview_rows(program=program, today=cutoff))
     raise ValueError(f"Unknown export kind {kind!r}.")
 
 
@@ -432,12 +554,47 @@ def _xlsx_chunks(export: Export, *, notice: str, progress) -> Iterator[bytes]:
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
     with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
+        _save_without_dates(workbook, spool)
         spool.seek(0)
         while chunk := spool.read(CHUNK):
             yield chunk
     if progress:
         progress(count)
+
+
+# The workbook's and the archive's own dates: a fixed, meaningless one instead of the moment of
+# export (which, with a window's day count, would date the people in it).
+FIXED_STAMP = datetime(2000, 1, 1)
+DOS_1980_01_01 = (0, 0x21)  # (time, date) of a zip entry: midnight, 1 January 1980
+
+
+def _save_without_dates(workbook, spool) -> None:
+    """workbook.save(), whose docProps/core.xml and zip entries carry no date of the export."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook.properties.created = FIXED_STAMP
+    workbook.properties.modified = FIXED_STAMP  # save() would set it to now; ExcelWriter won't
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
+    # Each entry's local header (time/date at offset 10) and central directory record (at 12)
+    # carry its write time: overwrite them in place rather than recompress the archive.
+    spool.seek(0)
+    with zipfile.ZipFile(spool) as archive:
+        entries = archive.infolist()
+        central = archive.start_dir
+    stamp = struct.pack("<HH", *DOS_1980_01_01)
+    for entry in entries:
+        spool.seek(entry.header_offset + 10)
+        spool.write(stamp)
+    position = central
+    for _ in entries:
+        spool.seek(position)
+        record = spool.read(46)
+        name, extra, comment = struct.unpack("<HHH", record[28:34])
+        spool.seek(position + 12)
+        spool.write(stamp)
+        position += 46 + name + extra + comment
+    spool.flush()
 
 
 class _Echo:

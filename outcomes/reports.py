@@ -435,7 +435,8 @@ def _columns_from_database(cohort: Cohort) -> Columns:
                 "recorded_days": recorded,
                 "coverage": np.where(days > 0, recorded / days * 100, np.nan),
                 "pda": np.where(recorded > 0, (recorded - used) / recorded * 100, np.nan),
-                "longest_abstinent_run": longest,
+                # No recorded day: no run to measure, not a run of 0 (as days of use).
+                "longest_abstinent_run": np.where(recorded > 0, longest, np.nan),
                 "days_to_first_use": first,
                 "checkins_completed": completed,
                 "checkins_scheduled": scheduled,
