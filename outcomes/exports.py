@@ -93,13 +93,16 @@ def research_ids(program: Program, mentee_ids: Iterable[int]) -> dict[int, str]:
 IN_PROGRESS = "in progress"
 
 
+BLOCK_DAYS = 84  # the standard windows' length: weeks 1-12, 13-24, then 25-36 and on
+
+
 def completed_through(enrolled_on: date, today: date) -> int | None:
-    """The last day number of the person's last completed standard window (None: none yet).
-    A de-identified export shows nothing later: a day count still running, with the export's
-    date, would give the enrollment date."""
-    today_number = (today - enrolled_on).days + 1
-    done = [w.last_day for w in metrics.STANDARD_WINDOWS if w.last_day < today_number]
-    return max(done) if done else None
+    """The last day number of the person's last completed 12-week window (weeks 1-12, 13-24,
+    the standard windows, and on in 12-week blocks); None: none complete yet. A de-identified
+    export shows no later day: a count still running, with the export's date, would date the
+    enrollment."""
+    done = (today - enrolled_on).days // BLOCK_DAYS * BLOCK_DAYS
+    return done or None
 
 
 def participant_rows(
@@ -221,8 +224,7 @@ DAYS_SQL = f"""
   ORDER BY m.participant_id, d.day
 """  # noqa: S608
 # De-identified: the research ID (computed in Python, bound as arrays) for the participant ID,
-# and only days up to the person's last completed window ((last day, window end date) pairs
-# are bound too: the last window's end whose date has passed).
+# and only days up to the person's last completed 12-week window (completed_through() in SQL).
 DEIDENTIFIED_DAYS_SQL = f"""
   SELECT r.research_id,
          m.study_arm::text,
@@ -239,10 +241,7 @@ DEIDENTIFIED_DAYS_SQL = f"""
   JOIN accounts_menteeprofile m ON m.id = d.mentee_id
   JOIN unnest(%s::bigint[], %s::text[]) AS r(mentee_id, research_id) ON r.mentee_id = m.id
   WHERE m.program_id = %s
-    AND d.day - m.enrolled_on + 1 <= (
-      SELECT max(w.last_day) FROM unnest(%s::int[]) AS w(last_day)
-      WHERE %s::date - m.enrolled_on + 1 > w.last_day
-    )
+    AND d.day - m.enrolled_on + 1 <= (%s::date - m.enrolled_on) / %s * %s
   ORDER BY r.research_id, d.day
 """  # noqa: S608
 DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
@@ -255,8 +254,14 @@ def _days_query(program: Program, today: date | None) -> tuple[str, list]:
     ids = research_ids(
         program, MenteeProfile.objects.filter(program=program).values_list("pk", flat=True)
     )
-    last_days = [w.last_day for w in metrics.STANDARD_WINDOWS]
-    return DEIDENTIFIED_DAYS_SQL, [list(ids), list(ids.values()), program.pk, last_days, today]
+    return DEIDENTIFIED_DAYS_SQL, [
+        list(ids),
+        list(ids.values()),
+        program.pk,
+        today,
+        BLOCK_DAYS,
+        BLOCK_DAYS,
+    ]
 
 
 def _days_csv(program: Program, today: date | None = None) -> Iterator[bytes]:

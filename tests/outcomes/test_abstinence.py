@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accounts.models import MenteeProfile
-from outcomes import metrics
+from outcomes import exports, metrics
 from outcomes.metrics import AbstinenceRules, Window
 from outcomes.models import OutcomeSettings, UseSummary
 from tests import factories
@@ -240,8 +240,9 @@ def test_the_export_carries_each_outcome_per_person(client, arms):
         "outcomes:export", kwargs={"slug": program.slug, "kind": "participants", "fmt": "csv"}
     )
     text = b"".join(client.get(url).streaming_content).decode()
-    rows = {row["participant_id"]: row for row in csv.DictReader(io.StringIO(text))}
-    a, c, f = (rows[people[x].participant_id] for x in "acf")
+    rows = {row["research_id"]: row for row in csv.DictReader(io.StringIO(text))}
+    ids = exports.research_ids(program, [people[x].pk for x in "acf"])
+    a, c, f = (rows[ids[people[x].pk]] for x in "acf")
     assert a["ppa7_day84_itt"] == "yes" and a["continuous_w1_12_responders"] == "yes"
     assert c["continuous_w1_12_itt"] == "no" and c["continuous_w1_12_responders"] == ""
     assert f["ppa30_day84_itt"] == "no" and f["ppa30_day84_responders"] == ""
