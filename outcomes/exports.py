@@ -23,7 +23,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db import connection
 from django.utils.crypto import salted_hmac
@@ -567,18 +567,33 @@ def _xlsx_chunks(export: Export, *, notice: str, progress) -> Iterator[bytes]:
         progress(count)
 
 
-# The workbook's and the archive's own dates: a fixed, meaningless one instead of the moment of
-# export (which, with a window's day count, would date the people in it).
-FIXED_STAMP = datetime(2000, 1, 1)
+# The archive's entries need a date: the earliest a zip can hold, not the moment of export
+# (which, with a day count, would date the people in it).
 DOS_1980_01_01 = (0, 0x21)  # (time, date) of a zip entry: midnight, 1 January 1980
+
+
+def _undated_properties():
+    """Document properties whose XML has no dcterms:created or dcterms:modified (openpyxl
+    always writes both, so they are taken out of its tree)."""
+    from openpyxl.packaging.core import DocumentProperties
+
+    class Undated(DocumentProperties):
+        def to_tree(self, tagname=None, idx=None, namespace=None):
+            tree = super().to_tree(tagname, idx, namespace)
+            for element in list(tree):
+                if element.tag.endswith(("}created", "}modified")):
+                    tree.remove(element)
+            return tree
+
+    return Undated()
 
 
 def _save_without_dates(workbook, spool) -> None:
     """workbook.save(), whose docProps/core.xml and zip entries carry no date of the export."""
     from openpyxl.writer.excel import ExcelWriter
 
-    workbook.properties.created = FIXED_STAMP
-    workbook.properties.modified = FIXED_STAMP  # save() would set it to now; ExcelWriter won't
+    # No dcterms:created/modified in docProps/core.xml (save() would set modified to now).
+    workbook.properties = _undated_properties()
     with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(workbook, archive).save()
     # Each entry's local header (time/date at offset 10) and central directory record (at 12)
