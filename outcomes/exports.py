@@ -27,6 +27,7 @@ from datetime import date
 
 from django.db import connection
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, Program
 from checkins.models import CheckIn
@@ -34,7 +35,9 @@ from outcomes import metrics, reports
 from outcomes.instruments import SCORES
 from outcomes.models import Interview, UseDay
 
-KINDS = ("participants", "days", "checkins", "interviews")
+ROW_KINDS = ("participants", "days", "checkins", "interviews")  # a row per person, day, ...
+# "summary" is the aggregate one: the report's tables with small cells suppressed.
+KINDS = (*ROW_KINDS, "summary")
 FORMATS = ("csv", "xlsx")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -444,6 +447,69 @@ def _number_or(window, intake: date) -> int:
     return 0 if window is None else metrics.day_number(intake, window.closes)
 
 
+SUMMARY_HEADER = ["table", "figure", "study_arm", "n", "mean", "sd", "median", "count", "percent"]
+SUMMARY_HEADER += ["note"]
+
+
+def summary_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[list]]:
+    """The cohort report's figures per arm, for publication: a cell of fewer people than the
+    program's minimum cell size (or a count, or its complement, that small) is suppressed, and
+    the row says so."""
+    from outcomes.selectors import outcome_settings_get
+
+    minimum = outcome_settings_get(program=program).min_cell_size
+    windows = list(metrics.STANDARD_WINDOWS)
+    summary = reports.cohort_summary(
+        reports.participants_compute(program=program, today=today, windows=windows)
+    )
+    note = _("suppressed: fewer than %(n)s people") % {"n": minimum}
+    blank = ["", "", "", "", "", ""]
+
+    def small(*counts: int) -> bool:
+        return any(0 < c < minimum for c in counts)
+
+    def proportion(table, figure, arm, count, n):
+        if n == 0 or small(n, count, n - count):
+            return [table, figure, arm, *blank, note if n else ""]
+        return [table, figure, arm, n, "", "", "", count, round(count / n * 100, 1), ""]
+
+    def rows():
+        for arm in reports.ARMS:
+            n = summary["n"][arm]
+            yield [
+                "participants",
+                "n",
+                arm,
+                *(["", *blank[1:], note] if small(n) else [n, *blank[1:], ""]),
+            ]
+        for table in summary["tables"]:
+            for row in table["rows"]:
+                for arm, found in row.by_arm.items():
+                    if small(found.n):
+                        yield [table["window"].label, row.label, arm, *blank, note]
+                        continue
+                    figures = (found.mean, found.sd, found.median)
+                    yield [
+                        table["window"].label,
+                        row.label,
+                        arm,
+                        found.n,
+                        *("" if v is None else round(v, 2) for v in figures),
+                        "",
+                        "",
+                        "",
+                    ]
+        for row in summary["abstinence"]:
+            for arm, found in row.by_arm.items():
+                yield proportion(row.label, row.analysis_label, arm, found.count, found.n)
+        for arm, found in summary["retention"].items():
+            yield proportion("retention", "week 12", arm, found["retained"], found["eligible"])
+        said = _("Cells of fewer than %(n)s people are suppressed.") % {"n": minimum}
+        yield [said] + [""] * (len(SUMMARY_HEADER) - 1)
+
+    return SUMMARY_HEADER, rows()
+
+
 def _days(program: Program):
     return UseDay.objects.filter(mentee__program=program)
 
@@ -462,6 +528,8 @@ def export_row_count(*, program: Program, kind: str) -> int:
         return _checkins(program).count()
     if kind == "interviews":
         return Interview.objects.filter(mentee__program=program).count()
+    if kind == "summary":
+        return 1  # an estimate: the job counts what it wrote
     return MenteeProfile.objects.filter(program=program).count()
 
 
@@ -491,6 +559,8 @@ def export_rows(*, program: Program, kind: str, today: date, identified: bool = 
         return Export(*checkin_rows(program=program, today=cutoff))
     if kind == "interviews":
         return Export(*interview_rows(program=program, today=cutoff))
+    if kind == "summary":
+        return Export(*summary_rows(program=program, today=today))
     raise ValueError(f"Unknown export kind {kind!r}.")
 
 
@@ -607,7 +677,7 @@ def _save_without_dates(workbook, spool) -> None:
         spool.seek(entry.header_offset + 10)
         spool.write(stamp)
     position = central
-    for _ in entries:
+    for _entry in entries:
         spool.seek(position)
         record = spool.read(46)
         name, extra, comment = struct.unpack("<HHH", record[28:34])
