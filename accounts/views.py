@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
@@ -55,6 +56,28 @@ def program_list(request):
     return render(request, "accounts/program_list.html", {"programs": programs})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_create(request):
+    """A superuser creates a program with every default (the same service as the command)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only a superuser creates programs.")
+    from accounts.forms import ProgramCreateForm
+    from accounts.programs import program_create as create
+
+    form = ProgramCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            program = create(actor=request.user, request=request, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Program %(name)s created.") % {"name": program.name})
+            return redirect("accounts:program_create")  # ready for the next, with the message
+    return render(request, "accounts/program_create.html", {"form": form})
+
+
 def _list_chooser(request, target: str):
     """The nav's Mentees/Mentors entry: straight to the list when one program is coordinated."""
     if not access.has_role(request.user, access.COORDINATOR):
@@ -91,7 +114,7 @@ def program_settings(request, program):
             add_service_errors(form, error)
         else:
             messages.success(request, "Program settings saved.")
-            return redirect("accounts:program_settings", program=program.slug)
+            return redirect("accounts:program_create")  # ready for the next, with the message
     mentors = selectors.mentor_list(program=program, filters={"eligibility": "ineligible"})
     return render(
         request,

@@ -66,3 +66,20 @@ def test_a_program_created_in_the_admin_imports_at_once(client, db, tmp_path):
         errors = context.get("errors") or context.get("inline_admin_formsets")
         raise AssertionError((response.status_code, response.get("Location"), errors))
     _ready_for_import(Program.objects.get(slug="westside"), tmp_path)
+
+
+def test_a_program_created_on_the_superusers_page_imports_at_once(client, db, tmp_path):
+    url = reverse("accounts:program_create")
+    coordinator = factories.make_user_with_role("coordinator", factories.ProgramFactory())
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 403
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200
+    bad = {"name": "North", "slug": "north", "timezone": "Nowhere/Land"}
+    response = client.post(url, bad)
+    assert response.status_code == 200 and "timezone" in response.context["form"].errors
+    good = {**bad, "timezone": "America/New_York", "organization": "North Recovery"}
+    response = client.post(url, good)
+    assert response.status_code == 302
+    program = Program.objects.get(slug="north")
+    _ready_for_import(program, tmp_path)
