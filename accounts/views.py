@@ -114,7 +114,7 @@ def program_settings(request, program):
             add_service_errors(form, error)
         else:
             messages.success(request, "Program settings saved.")
-            return redirect("accounts:program_create")  # ready for the next, with the message
+            return redirect("accounts:program_settings", program=program.slug)
     mentors = selectors.mentor_list(program=program, filters={"eligibility": "ineligible"})
     return render(
         request,
