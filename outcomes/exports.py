@@ -242,11 +242,12 @@ DEIDENTIFIED_DAYS_SQL = f"""
          d.report_count
   FROM outcomes_useday d
   JOIN accounts_menteeprofile m ON m.id = d.mentee_id
-  JOIN unnest(%s::bigint[], %s::text[]) AS r(mentee_id, research_id) ON r.mentee_id = m.id
+  JOIN unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS r(mentee_id, research_id, position)
+    ON r.mentee_id = m.id
   WHERE m.program_id = %s
     AND d.day - m.enrolled_on + 1 <= (%s::date - m.enrolled_on) / %s * %s
-  ORDER BY r.research_id, d.day
-"""  # noqa: S608
+  ORDER BY r.position, d.day
+"""  # noqa: S608 -- the arrays come in research ID order: an integer sort, not a text one
 DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
 
 
@@ -257,9 +258,10 @@ def _days_query(program: Program, today: date | None) -> tuple[str, list]:
     ids = research_ids(
         program, MenteeProfile.objects.filter(program=program).values_list("pk", flat=True)
     )
+    ordered = sorted(ids.items(), key=lambda item: item[1])
     return DEIDENTIFIED_DAYS_SQL, [
-        list(ids),
-        list(ids.values()),
+        [pk for pk, _key in ordered],
+        [key for _pk, key in ordered],
         program.pk,
         today,
         BLOCK_DAYS,
