@@ -73,6 +73,10 @@ class OutcomeSettings(models.Model):
     lapse_rule = models.CharField(
         max_length=16, choices=LapseRule.choices, default=LapseRule.STRICT
     )
+    # Aggregate outputs show no cell of fewer people than this (CMS's cell size rule is 11).
+    min_cell_size = models.PositiveSmallIntegerField(
+        default=11, validators=[MinValueValidator(5), MaxValueValidator(50)]
+    )
 
     class Meta:
         verbose_name_plural = "outcome settings"
