@@ -412,7 +412,13 @@ def preferences(request):
     return render(
         request,
         "checkins/preferences.html",
-        {"form": form, "feed_url": feed_url, "has_feed": has_feed},
+        {
+            "form": form,
+            "feed_url": feed_url,
+            # One tap subscribes on a phone: calendar apps open webcal: links themselves.
+            "webcal_url": "webcal:" + feed_url.split(":", 1)[1] if feed_url else None,
+            "has_feed": has_feed,
+        },
     )
 
 
