@@ -10,7 +10,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 
 from accounts.models import FocusArea, Program
-from goals.models import Direction, Goal, GoalTemplate
+from goals.models import Direction, Goal, GoalTemplate, plain_number
 from goals.services import TRANSITIONS
 from mentorship.forms import BoundedForm, BoundedModelForm
 
@@ -214,15 +214,17 @@ class GoalForm(BoundedModelForm):
 
 
 def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
-    initial = {"start_date": today, "due_date": today + timedelta(weeks=12), "baseline": 0}
+    due = today + timedelta(weeks=12)
+    initial = {"start_date": today, "due_date": due, "baseline": 0}
     if template is not None:
+        target = template.suggested_target
         initial.update(
-            title=template.title,
+            title=template.sentence(due=due),
             kind=template.kind,
             metric=template.metric,
             unit=template.unit,
             direction=template.direction,
-            target=template.suggested_target,
+            target=Decimal(plain_number(target)) if target is not None else None,
             steps=template.suggested_steps,
             focus_area=template.focus_area_id,
             review_cadence=template.review_cadence,
