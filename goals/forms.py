@@ -226,6 +226,11 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
             direction=template.direction,
             target=Decimal(plain_number(target)) if target is not None else None,
             steps=template.suggested_steps,
+            # The short path: a template and a tap on Save still give every SMART part; the
+            # mentee changes any of these words to their own.
+            specific=template.sentence(due=due),
+            support="My mentor and my program.",
+            why_it_matters=f"It helps my recovery: {template.focus_area.name.lower()}.",
             focus_area=template.focus_area_id,
             review_cadence=template.review_cadence,
         )
