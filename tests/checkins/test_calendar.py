@@ -93,3 +93,11 @@ def test_my_mentees_on_the_mentor_dashboard_are_links(client, world):
     client.force_login(world.mentor)
     page = client.get(reverse("home")).content.decode()
     assert reverse("accounts:mentee_detail", kwargs={"pk": world.match.mentee_id}) in page
+
+
+def test_match_page_times_are_in_the_program_timezone(client, world):
+    world.program.timezone = "America/Los_Angeles"
+    world.program.save(update_fields=["timezone"])
+    client.force_login(world.coordinator)
+    page = client.get(reverse("matching:match_detail", kwargs={"pk": world.match.pk}))
+    assert "America/Los_Angeles" in page.content.decode()

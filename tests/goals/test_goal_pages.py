@@ -500,3 +500,14 @@ def test_templates_read_as_sentences_with_no_placeholders(client, world):
     due = form.initial["due_date"]
     assert form.initial["title"] == f"Apply to 3 jobs by {due:%b} {due.day}, {due.year}"
     assert str(form.initial["target"]) == "3"
+
+
+def test_comment_times_are_in_the_program_timezone_and_say_so(client, world, goal):
+    world.program.timezone = "America/Los_Angeles"
+    world.program.save(update_fields=["timezone"])
+    client.force_login(world.mentor)
+    client.post(reverse("goals:goal_comment", kwargs={"pk": goal.pk}), {"body": "Well done."})
+    comment = GoalComment.objects.get(goal=goal)
+    local = timezone.localtime(comment.created_at, world.program.tzinfo)
+    page = client.get(reverse("goals:goal_detail", kwargs={"pk": goal.pk})).content.decode()
+    assert f"{local:%H:%M} {local.tzname()}" in page
