@@ -27,11 +27,13 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(second_factor_middleware.judge_sign_in, dispatch_uid="second_factor")
         participant_panels.register("accounts.consent", participant.consent_panel)
         coordinator = (access.COORDINATOR,)
-        for key, label, url_name, order in [
-            ("mentees", _("Mentees"), "accounts:mentee_list", 10),
-            ("mentors", _("Mentors"), "accounts:mentor_list", 20),
-            ("import", _("Import"), "accounts:participant_import", 30),
-            ("invitations", _("Invitations"), "accounts:invitation_list", 40),
-            ("program_settings", _("Program settings"), "accounts:program_list", 50),
+        for key, label, url_name, order, group in [
+            ("mentees", _("Mentees"), "accounts:mentee_list", 10, "people"),
+            ("mentors", _("Mentors"), "accounts:mentor_list", 20, "people"),
+            ("import", _("Import"), "accounts:participant_import", 30, "people"),
+            ("invitations", _("Invitations"), "accounts:invitation_list", 40, "people"),
+            ("program_settings", _("Program settings"), "accounts:program_list", 50, "program"),
         ]:
-            nav_items.register(f"accounts.{key}", NavItem(label, url_name, coordinator, order))
+            nav_items.register(
+                f"accounts.{key}", NavItem(label, url_name, coordinator, order, group)
+            )

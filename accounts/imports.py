@@ -14,6 +14,7 @@ from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.utils.translation import ngettext
 
 from accounts.forms_records import (
     MENTEE_ROW_FIELDS,
@@ -617,3 +618,10 @@ def participants_import(
         return result
     result.written = True
     return result
+
+
+def people_count(count: int, role: str) -> str:
+    """ "1 mentor", "3 mentees": the count with its noun in the right number."""
+    if role == "mentor":
+        return ngettext("%(count)d mentor", "%(count)d mentors", count) % {"count": count}
+    return ngettext("%(count)d mentee", "%(count)d mentees", count) % {"count": count}

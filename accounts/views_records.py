@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import consents, imports, invitations
@@ -26,6 +27,7 @@ from accounts.forms_records import (
     InvitationAcceptForm,
     InvitationJoinForm,
 )
+from accounts.imports import people_count
 from accounts.models import Consent, MenteeProfile, MentorProfile, Program
 from mentorship import access, ratelimits
 from mentorship.audit import audit_view
@@ -245,8 +247,12 @@ def participant_import_confirm(request):
     del request.session[IMPORT_SESSION_KEY.format(token)]
     messages.success(
         request,
-        f"Imported {result.mentor_count} mentors and {result.mentee_count} mentees into "
-        f"{program.name}. They can sign in once invited.",
+        _("Imported %(mentors)s and %(mentees)s into %(program)s. They can sign in once invited.")
+        % {
+            "mentors": people_count(result.mentor_count, "mentor"),
+            "mentees": people_count(result.mentee_count, "mentee"),
+            "program": program.name,
+        },
     )
     return redirect(f"{reverse('accounts:participant_import')}?program={program.slug}")
 

@@ -384,6 +384,41 @@ class CheckInCreateForm(_LocalTimeForm):
         return value
 
 
+class ContactForm(_LocalTimeForm):
+    """An unplanned contact that already happened: when (today, now by default), how, how long;
+    a note and a concern only if there is one. Built for a thumb: big buttons, one screen."""
+
+    happened_at = forms.DateTimeField(
+        label="When", widget=_local_input(), input_formats=[LOCAL_FORMAT]
+    )
+    mode = _buttons(Mode.choices, label="How", initial=Mode.PHONE)
+    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=480, initial=15)
+    notes = forms.CharField(
+        label="Note (optional)", required=False, max_length=4000, widget=forms.Textarea({"rows": 2})
+    )
+    risk = _buttons(CheckIn.Risk.choices, label="Any concern?", required=False, initial="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["happened_at"] = self.local(timezone.now())
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("happened_at"),
+            Field("mode", template=BUTTONS),
+            Field("minutes"),
+            Field("notes"),
+            Field("risk", template=BUTTONS),
+            Submit("save", "Save contact", css_class="btn-lg w-100"),
+        )
+
+    def clean_happened_at(self):
+        value = self.cleaned_data["happened_at"]
+        if value > timezone.now():
+            raise forms.ValidationError("A contact to log has already happened: pick a past time.")
+        return value
+
+
 class GroupSessionForm(CheckInCreateForm):
     title = forms.CharField(max_length=80, initial="Group mentoring")
     mentees = forms.ModelMultipleChoiceField(

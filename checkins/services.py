@@ -195,6 +195,39 @@ def checkin_create(
 
 
 @transaction.atomic
+def contact_record(
+    *,
+    actor: User,
+    match: Match,
+    happened_at: datetime,
+    minutes: int,
+    mode: str,
+    notes: str = "",
+    risk: str = "",
+) -> CheckIn:
+    """An unplanned contact that already happened (a call, a text, running into each other):
+    the check-in and its log in one step, so it counts like any logged check-in (use reports,
+    engagement, alerts). Both steps are audited by the services they go through."""
+    if happened_at > timezone.now():
+        raise ValidationError({"happened_at": "A contact to log has already happened."})
+    checkin = checkin_create(
+        actor=actor, match=match, scheduled_at=happened_at, duration_minutes=minutes, mode=mode
+    )
+    return checkin_log(
+        actor=actor,
+        checkin=checkin,
+        data=LogData(
+            status=CheckIn.Status.COMPLETED,
+            actual_at=happened_at,
+            actual_minutes=minutes,
+            mode=mode,
+            notes=notes,
+            risk=risk,
+        ),
+    )
+
+
+@transaction.atomic
 def group_session_create(
     *,
     actor: User,

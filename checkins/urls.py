@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/checkin.ics", views.checkin_ics, name="ics"),
     path("match/<int:match_pk>/schedule/", views.schedule_edit, name="schedule"),
     path("match/<int:match_pk>/one-off/", views.checkin_create, name="create"),
+    path("match/<int:match_pk>/contact/", views.contact_log, name="contact"),
     path("program/<int:program_pk>/engagement/", views.engagement, name="engagement"),
     path("program/<int:program_pk>/settings/", views.program_settings, name="program_settings"),
     path("program/<int:program_pk>/group/", views.group_create, name="group_create"),

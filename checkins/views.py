@@ -18,6 +18,7 @@ from checkins import calendar, selectors, services
 from checkins.forms import (
     CheckInCreateForm,
     CheckinSettingsForm,
+    ContactForm,
     GroupSessionForm,
     LogForm,
     PreferenceForm,
@@ -130,13 +131,11 @@ def checkin_log(request, pk):
             else:
                 risk = form.cleaned_data.get("risk")
                 if risk == CheckIn.Risk.CRISIS:
-                    messages.error(
-                        request,
-                        "Crisis flagged: every coordinator has been alerted. "
-                        + checkin.program.crisis_resources,
-                    )
+                    messages.error(request, concern_next_steps(checkin.program, risk))
                 else:
                     messages.success(request, "Check-in saved.")
+                    if risk:
+                        messages.warning(request, concern_next_steps(checkin.program, risk))
                 return redirect("checkins:detail", pk=checkin.pk)
     else:
         form = LogForm(**form_kwargs)
@@ -249,6 +248,39 @@ def checkin_create(request, match_pk):
             messages.success(request, "Check-in planned.")
             return redirect("checkins:detail", pk=checkin.pk)
     return render(request, "checkins/create.html", {"match": match, "form": form})
+
+
+def concern_next_steps(program, risk: str) -> str:
+    """After a concern or crisis is flagged, who was told and what happens next, in words."""
+    if risk == CheckIn.Risk.CRISIS:
+        return (
+            "Crisis flagged: every coordinator of the program has been e-mailed now, and one "
+            "will contact you. If anyone is in danger, call 911. " + program.crisis_resources
+        )
+    return (
+        "Concern flagged: the program's coordinators have been told (by e-mail, after quiet "
+        "hours if it is night). A coordinator will review it and may contact you; you need "
+        "do nothing more now."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_log(request, match_pk):
+    """Log an unplanned contact that already happened, from a phone, in one step."""
+    match = _match_for_planning(request.user, match_pk)
+    form = ContactForm(request.POST or None, tz=match.program.tzinfo)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin = services.contact_record(actor=request.user, match=match, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Contact logged.")
+            if risk := form.cleaned_data["risk"]:
+                messages.warning(request, concern_next_steps(match.program, risk))
+            return redirect("checkins:detail", pk=checkin.pk)
+    return render(request, "checkins/contact.html", {"match": match, "form": form})
 
 
 @login_required
@@ -380,7 +412,13 @@ def preferences(request):
     return render(
         request,
         "checkins/preferences.html",
-        {"form": form, "feed_url": feed_url, "has_feed": has_feed},
+        {
+            "form": form,
+            "feed_url": feed_url,
+            # One tap subscribes on a phone: calendar apps open webcal: links themselves.
+            "webcal_url": "webcal:" + feed_url.split(":", 1)[1] if feed_url else None,
+            "has_feed": has_feed,
+        },
     )
 
 

@@ -10,7 +10,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 
 from accounts.models import FocusArea, Program
-from goals.models import Direction, Goal, GoalTemplate
+from goals.models import Direction, Goal, GoalTemplate, plain_number
 from goals.services import TRANSITIONS
 from mentorship.forms import BoundedForm, BoundedModelForm
 
@@ -214,16 +214,23 @@ class GoalForm(BoundedModelForm):
 
 
 def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
-    initial = {"start_date": today, "due_date": today + timedelta(weeks=12), "baseline": 0}
+    due = today + timedelta(weeks=12)
+    initial = {"start_date": today, "due_date": due, "baseline": 0}
     if template is not None:
+        target = template.suggested_target
         initial.update(
-            title=template.title,
+            title=template.sentence(due=due),
             kind=template.kind,
             metric=template.metric,
             unit=template.unit,
             direction=template.direction,
-            target=template.suggested_target,
+            target=Decimal(plain_number(target)) if target is not None else None,
             steps=template.suggested_steps,
+            # The short path: a template and a tap on Save still give every SMART part; the
+            # mentee changes any of these words to their own.
+            specific=template.sentence(due=due),
+            support="My mentor and my program.",
+            why_it_matters=f"It helps my recovery: {template.focus_area.name.lower()}.",
             focus_area=template.focus_area_id,
             review_cadence=template.review_cadence,
         )

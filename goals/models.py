@@ -5,6 +5,9 @@ Progress entries record where the mentee stands on a date (the latest entry is t
 level); how far that is toward the target is computed in `goals.progress`, never stored.
 """
 
+import re
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.timezone import now
@@ -70,6 +73,21 @@ class GoalTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def sentence(self, due=None) -> str:
+        """The title as a sentence a mentee reads: N becomes the suggested target ("3", not
+        "3.00"), DATE the due date (or "a date you choose"); no placeholder is left."""
+        amount = plain_number(self.suggested_target) if self.suggested_target is not None else ""
+        text = re.sub(r"\bN\b", amount or "some", self.title)
+        when = f"{due:%b} {due.day}, {due.year}" if due else "a date you choose"
+        return re.sub(r"\bDATE\b", when, text)
+
+
+def plain_number(value: Decimal | None) -> str:
+    """3.00 -> "3", 2.50 -> "2.5": a number as a person writes it."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
 
 
 class Goal(models.Model):

@@ -18,7 +18,8 @@ class MatchingConfig(AppConfig):
         dashboard_panels.register("matching", dashboard.panel)
         participant_panels.register("matching.match", participant.match_panel)
         nav_items.register(
-            "matching", NavItem(_("Matching"), "matching:programs", (access.COORDINATOR,), 70)
+            "matching",
+            NavItem(_("Matching"), "matching:programs", (access.COORDINATOR,), 70, "program"),
         )
 
         from matching import notices

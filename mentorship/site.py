@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from mentorship.registry import Registry
 
@@ -37,6 +38,17 @@ class NavItem:
     roles: tuple[str, ...] | None = None
     # Position in the bar (lowest first); the bar mixes apps, so registration order is not enough.
     order: int = 100
+    # A key of NAV_GROUPS: the item shows in that dropdown instead of on the bar itself, so the
+    # bar keeps to one line at 1280 px however many apps add items. None: on the bar.
+    group: str | None = None
+
+
+#: The navigation's dropdown menus, by key: their labels (a menu sits where its first item would).
+NAV_GROUPS: dict[str, Any] = {
+    "people": _("People"),
+    "program": _("Program"),
+    "reports": _("Reports"),
+}
 
 
 nav_items: Registry[NavItem] = Registry("navigation")

@@ -18,7 +18,13 @@ class OutcomesConfig(AppConfig):
         )
         nav_items.register(
             "outcomes",
-            NavItem(_("Outcomes"), "outcomes:programs", (access.STAFF, access.COORDINATOR), 110),
+            NavItem(
+                _("Outcomes"),
+                "outcomes:programs",
+                (access.STAFF, access.COORDINATOR),
+                110,
+                "reports",
+            ),
         )
 
         # --- Hand-offs from check-ins: a check-in's use report reaches the use log in the
@@ -57,6 +63,8 @@ class OutcomesConfig(AppConfig):
         participant_panels.register("outcomes.followup", followup_dashboard.participant_panel)
         nav_items.register(
             "outcomes.followup",
-            NavItem(_("Follow-up"), "outcomes:followup_programs", (access.COORDINATOR,), 112),
+            NavItem(
+                _("Follow-up"), "outcomes:followup_programs", (access.COORDINATOR,), 112, "reports"
+            ),
         )
         followup_notices.register()

@@ -120,11 +120,12 @@ def use_calendar(request, mentee_pk: int):
                     "field": form[day_field_name(day)],
                     "record": records.get(day),
                     "future": day > today,
+                    "today": day == today,
                     "checkin": day in checkins,
                     "day_number": (day - mentee.enrolled_on).days + 1,
                 }
             )
-        weeks.append({"cells": cells, "fillable": any(c and not c["future"] for c in cells)})
+        weeks.append({"cells": cells})
     previous = (month - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     return render(

@@ -12,5 +12,6 @@ class PortalConfig(AppConfig):
 
         nav_items.register("home", NavItem(_("Dashboard"), "home", order=0))
         nav_items.register(
-            "audit_trail", NavItem(_("Audit trail"), "audit_trail", (access.COORDINATOR,), 80)
+            "audit_trail",
+            NavItem(_("Audit trail"), "audit_trail", (access.COORDINATOR,), 80, "program"),
         )

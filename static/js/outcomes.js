@@ -1,18 +1,11 @@
 // Outcomes pages. External file so the Content-Security-Policy can forbid inline script.
 
-// Use calendar: one tap fills a week's blank days with "No use" (the Timeline Followback habit
-// of sweeping through the abstinent days and then marking the use days).
-document.querySelectorAll("[data-fill-week]").forEach((button) => {
-  button.hidden = false;
-  button.addEventListener("click", () => {
-    const week = button.closest(".cal-week");
-    week.querySelectorAll(".cal-day").forEach((day) => {
-      const blank = day.querySelector('input[data-answer="blank"]');
-      const no = day.querySelector('input[data-answer="no"]');
-      if (blank && no && blank.checked) no.checked = true;
-    });
-  });
-});
+// Use calendar: open at today, so a mentee on a phone answers today without scrolling past the
+// month (each day is answered on its own: no bulk fill, a blank day is never "No use").
+(function scrollToToday() {
+  const today = document.getElementById("cal-today");
+  if (today && !window.location.hash) today.scrollIntoView({ block: "center" });
+})();
 
 // Cohort report charts, from the JSON the page embeds with json_script.
 (function drawCharts() {

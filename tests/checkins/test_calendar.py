@@ -78,3 +78,26 @@ def test_preferences_page_saves_reminder_choice(client, world):
     assert world.mentee.reminder_preference.before == "both"
     bad = client.post(reverse("checkins:preferences"), {"before": "always"})
     assert bad.status_code == 200 and "before" in bad.context["form"].errors
+
+
+def test_the_calendar_link_subscribes_in_one_tap_and_can_be_copied(client, world):
+    client.force_login(world.mentor)
+    response = client.post(reverse("checkins:preferences"), {"action": "feed_reset"})
+    page = response.content.decode()
+    feed = response.context["feed_url"]
+    assert f'href="webcal://testserver{feed.split("testserver", 1)[1]}"' in page
+    assert 'data-copy-target="feed-url"' in page and "<script>" not in page
+
+
+def test_my_mentees_on_the_mentor_dashboard_are_links(client, world):
+    client.force_login(world.mentor)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("accounts:mentee_detail", kwargs={"pk": world.match.mentee_id}) in page
+
+
+def test_match_page_times_are_in_the_program_timezone(client, world):
+    world.program.timezone = "America/Los_Angeles"
+    world.program.save(update_fields=["timezone"])
+    client.force_login(world.coordinator)
+    page = client.get(reverse("matching:match_detail", kwargs={"pk": world.match.pk}))
+    assert "America/Los_Angeles" in page.content.decode()

@@ -77,6 +77,11 @@ CASES = [
         kwargs=lambda w: {"match_pk": w.match.pk},
     ),
     Case(
+        "checkins:contact",
+        expect(coordinator=200, mentor=200, mentee=403, **OUTSIDERS_404),
+        kwargs=lambda w: {"match_pk": w.match.pk},
+    ),
+    Case(
         "checkins:engagement",
         PROGRAM_COORDINATOR_ONLY,
         kwargs=lambda w: {"program_pk": w.program.pk},

@@ -71,7 +71,7 @@ def test_consent_import_and_invitation_journey(page, device, live_server, tmp_pa
     assert not MenteeProfile.objects.filter(user__email="jo@example.org").exists()
     _check_page(page, device)
     page.get_by_role("button", name="Import 1 participant").click()
-    expect(page.get_by_role("status").first).to_contain_text("Imported 0 mentors and 1 mentees")
+    expect(page.get_by_role("status").first).to_contain_text("Imported 0 mentors and 1 mentee")
 
     page.goto(f"{live_server.url}/participants/invitations/")
     _check_page(page, device)

@@ -2,6 +2,7 @@
 comments and agreement, coordinator attainment, and constant query counts."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -131,7 +132,9 @@ def test_a_template_fills_in_the_form(client, world):
     response = client.get(f"{url}?template={template.pk}")
 
     form = response.context["form"]
-    assert form.initial["title"] == "Attend N meetings"
+    # A sentence with no placeholder left: N is the suggested target, written as a person would.
+    assert form.initial["title"] == f"Attend {form.initial['target']} meetings"
+    assert "N" not in form.initial["title"].split() and "." not in str(form.initial["target"])
     assert form.initial["metric"] == "meetings attended"
     # An unknown or malformed template id is ignored, never an error page.
     assert client.get(f"{url}?template=abc").status_code == 200
@@ -483,3 +486,28 @@ def test_without_consent_the_mentor_cannot_set_goals_for_the_mentee(client, worl
     url = reverse("goals:goal_create", kwargs={"mentee_pk": world.mentee_profile.pk})
     assert client.post(url, valid_goal_data(world.program)).status_code == 404
     assert not Goal.objects.exists()
+
+
+def test_templates_read_as_sentences_with_no_placeholders(client, world):
+    template = factories.GoalTemplateFactory(
+        program=world.program, title="Apply to N jobs by DATE", suggested_target=Decimal("3.00")
+    )
+    client.force_login(world.mentee)
+    url = reverse("goals:goal_create", kwargs={"mentee_pk": world.mentee_profile.pk})
+    page = client.get(url).content.decode()
+    assert "Apply to 3 jobs by a date you choose" in page
+    form = client.get(f"{url}?template={template.pk}").context["form"]
+    due = form.initial["due_date"]
+    assert form.initial["title"] == f"Apply to 3 jobs by {due:%b} {due.day}, {due.year}"
+    assert str(form.initial["target"]) == "3"
+
+
+def test_comment_times_are_in_the_program_timezone_and_say_so(client, world, goal):
+    world.program.timezone = "America/Los_Angeles"
+    world.program.save(update_fields=["timezone"])
+    client.force_login(world.mentor)
+    client.post(reverse("goals:goal_comment", kwargs={"pk": goal.pk}), {"body": "Well done."})
+    comment = GoalComment.objects.get(goal=goal)
+    local = timezone.localtime(comment.created_at, world.program.tzinfo)
+    page = client.get(reverse("goals:goal_detail", kwargs={"pk": goal.pk})).content.decode()
+    assert f"{local:%H:%M} {local.tzname()}" in page

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.imports import participants_import
+from accounts.imports import participants_import, people_count
 from accounts.models import Program
 
 
@@ -36,7 +36,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(result.problems)} problem(s) in {file.name}; nothing was imported."
             )
-        counts = f"{result.mentor_count} mentors and {result.mentee_count} mentees"
+        counts = (
+            f"{people_count(result.mentor_count, 'mentor')} and "
+            f"{people_count(result.mentee_count, 'mentee')}"
+        )
         if dry_run:
             self.stdout.write(f"{file.name}: {counts}, no problems. Dry run: nothing was written.")
         else:
