@@ -1,11 +1,14 @@
-"""What check-ins put on the participant page: the check-ins held or missed on the timeline
-(one query). Registered in `CheckinsConfig.ready()`."""
+"""What check-ins put on the participant page: the next check-ins, recent ones and open alerts
+(a panel, three queries), and the check-ins held or missed on the timeline (one query).
+Registered in `CheckinsConfig.ready()`."""
 
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, MentorProfile
-from checkins.models import CheckIn
+from checkins.models import Alert, CheckIn
 from mentorship import access
 from mentorship.site import TimelineEntry
 
@@ -43,3 +46,30 @@ def timeline(request, person):
             )
         )
     return entries
+
+
+RECENT_SHOWN = 5
+
+
+def panel(request, person, *, can_change: bool) -> str:
+    """Schedule (next check-ins), recent check-ins and open alerts: three queries."""
+    if not isinstance(person, MenteeProfile):
+        return ""
+    mine = access.scope(request.user, CheckIn.objects.filter(mentee=person))
+    now = timezone.now()
+    upcoming = list(
+        mine.filter(status=CheckIn.Status.SCHEDULED, scheduled_at__gte=now).order_by(
+            "scheduled_at"
+        )[:3]
+    )
+    recent = list(mine.filter(status__in=_HAPPENED).order_by("-scheduled_at")[:RECENT_SHOWN])
+    alerts = list(
+        access.scope(
+            request.user, Alert.objects.filter(mentee=person, resolved_at__isnull=True)
+        ).order_by("-raised_at")
+    )
+    return render_to_string(
+        "checkins/_participant_panel.html",
+        {"person": person, "upcoming": upcoming, "recent": recent, "alerts": alerts},
+        request=request,
+    )

@@ -8,7 +8,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import CheckIn
+from checkins.models import Alert, CheckIn
+from goals.models import GoalReview
 from mentorship.site import participant_timeline
 from tests import factories
 from tests.conftest import count_queries
@@ -22,13 +23,17 @@ def _page(client, user, mentee):
 def _story(world, times, first_week=0):
     mentee = world.mentee_profile
     for i in range(times):
-        factories.CheckInFactory(
+        checkin = factories.CheckInFactory(
             match=world.match,
             status=CheckIn.Status.COMPLETED,
             scheduled_at=timezone.now() - timedelta(days=i + 1),
             actual_at=timezone.now() - timedelta(days=i + 1),
         )
-        factories.GoalFactory(mentee=mentee, title=f"Goal {i}")
+        goal = factories.GoalFactory(mentee=mentee, title=f"Goal {i}")
+        GoalReview.objects.create(goal=goal, checkin=checkin)
+        Alert.objects.create(
+            program=world.program, mentee=mentee, checkin=checkin, kind=Alert.Kind.CONCERN
+        )
         factories.AssessmentFactory(mentee=mentee, week=first_week + i)
 
 
@@ -59,6 +64,12 @@ def test_timeline_tells_what_happened_with_links(client, world):
     assert "Goal set: Goal 1" in html
     assert "BARC10 completed (week 1)" in html
     assert reverse("matching:match_detail", kwargs={"pk": world.match.pk}) in html
+    # The panels: open goals with their reviews, recent check-ins, open alerts.
+    checkin = world.match.checkins.order_by("pk").first()
+    assert "Goal reviewed at a check-in: Goal 0" in html
+    assert reverse("goals:checkin_review", kwargs={"checkin_pk": checkin.pk}) in html
+    assert reverse("checkins:detail", kwargs={"pk": checkin.pk}) in html
+    assert "Open alerts" in html
 
 
 def test_timeline_hides_what_the_consent_does_not_cover_from_the_mentor(client, world):
