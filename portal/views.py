@@ -22,6 +22,7 @@ from mentorship.celery import app as celery_app
 from mentorship.models import AuditEntry
 from mentorship.site import dashboard_panels, render_panels
 from portal.forms import AuditFilterForm
+from portal.work_queues import queues as work_queues_for
 
 Role = Membership.Role
 
@@ -131,6 +132,25 @@ def audit_trail(request):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     _describe(page.object_list, programs)
     return render(request, "portal/audit_trail.html", {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def work_queues(request, slug):
+    """One program's work queues for its coordinators: who waits for a mentor (oldest first,
+    with the best suggestion's score), proposals not yet accepted, open alerts, check-ins past
+    their time and not logged, consents missing or ending, e-mails that could not be sent."""
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    )
+    context = work_queues_for(request.user, program, request.GET.get("page"))
+    failed = context.pop("failed")
+    context |= {"failed": failed["rows"], "failed_total": failed["total"]}
+    return render(
+        request,
+        "portal/work_queues.html",
+        {"program": program, "tzname": program.timezone, **context},
+    )
 
 
 def _initials(profile) -> str:
