@@ -11,7 +11,13 @@ class AccountsConfig(AppConfig):
 
         from accounts import access_rules, dashboard, participant, second_factor_middleware
         from mentorship import access
-        from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
+        from mentorship.site import (
+            NavItem,
+            dashboard_panels,
+            nav_items,
+            participant_panels,
+            participant_timeline,
+        )
 
         access.rules.register("roles", access_rules.roles_held)
         access.rules.register("program_ids", access_rules.program_ids_with_role)
@@ -26,6 +32,7 @@ class AccountsConfig(AppConfig):
         # A new sign-in is judged afresh for its second step (accounts/second_factor.py).
         user_logged_in.connect(second_factor_middleware.judge_sign_in, dispatch_uid="second_factor")
         participant_panels.register("accounts.consent", participant.consent_panel)
+        participant_timeline.register("accounts", participant.timeline)
         coordinator = (access.COORDINATOR,)
         for key, label, url_name, order, group in [
             ("mentees", _("Mentees"), "accounts:mentee_list", 10, "people"),

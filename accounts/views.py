@@ -28,6 +28,7 @@ from mentorship import access
 from mentorship.audit import audit_view
 from mentorship.forms import add_service_errors
 from mentorship.site import participant_panels, render_panels
+from mentorship.site import timeline as participant_timeline_entries
 
 PAGE_SIZE = 25
 VOCABULARY_LABELS = {
@@ -336,6 +337,7 @@ def mentee_detail(request, pk):
         "can_change": can_change,
         "availability": availability_labels(mentee.availability),
         "panels": _participant_panels(request, mentee, can_change=can_change),
+        "timeline": participant_timeline_entries(request, mentee),
         **selectors.mentee_page(mentee),
     }
     if can_change:
@@ -448,6 +450,7 @@ def mentor_detail(request, pk):
             "can_change": can_change,
             "availability": availability_labels(mentor.availability),
             "panels": _participant_panels(request, mentor, can_change=can_change),
+            "timeline": participant_timeline_entries(request, mentor),
             **selectors.mentor_page(mentor),
         },
     )

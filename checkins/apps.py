@@ -7,9 +7,18 @@ class CheckinsConfig(AppConfig):
 
     def ready(self):
         # What check-ins plug into the site shell (mentorship/site.py).
-        from checkins import dashboard
+        from checkins import dashboard, participant
         from mentorship import access
-        from mentorship.site import NavItem, dashboard_panels, nav_items
+        from mentorship.site import (
+            NavItem,
+            dashboard_panels,
+            nav_items,
+            participant_panels,
+            participant_timeline,
+        )
+
+        participant_timeline.register("checkins", participant.timeline)
+        participant_panels.register("checkins.recent", participant.panel)
 
         dashboard_panels.register("checkins", dashboard.panel)
         roles = (access.COORDINATOR, access.MENTOR, access.MENTEE)

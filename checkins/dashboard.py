@@ -18,11 +18,17 @@ def panel(request, role: str) -> str:
     context = {"role": role}
     if role == access.COORDINATOR:
         alerts = list(selectors.open_alerts(user)[:20])
+        programs = list(access.coordinated_programs(user, Program.objects.all()))
         context |= {
             "crises": [a for a in alerts if a.kind == "crisis"],
-            "alert_count": len(alerts),
+            # The true number, not the 20 fetched for the banner: a count links to its list.
+            "alert_count": selectors.open_alerts(user).count()
+            if len(alerts) == 20
+            else len(alerts),
             "failed_count": failed_notifications(user).count(),
-            "programs": access.coordinated_programs(user, Program.objects.all()),
+            "programs": programs,
+            # With one program, each count opens its list on that program's engagement page.
+            "only_program": programs[0] if len(programs) == 1 else None,
         }
     elif role == access.MENTOR:
         context |= {

@@ -7,9 +7,18 @@ class GoalsConfig(AppConfig):
 
     def ready(self):
         # What goals plug into the site shell (mentorship/site.py).
-        from goals import dashboard
+        from goals import dashboard, participant
         from mentorship import access
-        from mentorship.site import NavItem, dashboard_panels, nav_items
+        from mentorship.site import (
+            NavItem,
+            dashboard_panels,
+            nav_items,
+            participant_panels,
+            participant_timeline,
+        )
+
+        participant_timeline.register("goals", participant.timeline)
+        participant_panels.register("goals.open", participant.panel)
 
         dashboard_panels.register("goals", dashboard.panel)
         roles = (access.MENTEE, access.MENTOR, access.COORDINATOR)

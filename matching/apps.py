@@ -10,13 +10,20 @@ class MatchingConfig(AppConfig):
         from accounts.selectors import match_sources
         from matching import access_rules, dashboard, participant
         from mentorship import access
-        from mentorship.site import NavItem, dashboard_panels, nav_items, participant_panels
+        from mentorship.site import (
+            NavItem,
+            dashboard_panels,
+            nav_items,
+            participant_panels,
+            participant_timeline,
+        )
 
         access.rules.register("matched_mentee_ids", access_rules.matched_mentee_ids)
         access.rules.register("open_match_ids", access_rules.open_match_ids)
         match_sources.register("current", access_rules.current_matches)
         dashboard_panels.register("matching", dashboard.panel)
         participant_panels.register("matching.match", participant.match_panel)
+        participant_timeline.register("matching", participant.timeline)
         nav_items.register(
             "matching",
             NavItem(_("Matching"), "matching:programs", (access.COORDINATOR,), 70, "program"),

@@ -2,9 +2,14 @@
 mentees. One query either way. Registered in `MatchingConfig.ready()`."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, MentorProfile
 from matching.access_rules import current_matches
+from matching.models import Match
+from mentorship import access
+from mentorship.site import TimelineEntry
 
 
 def match_panel(request, person, *, can_change: bool) -> str:
@@ -24,3 +29,44 @@ def match_panel(request, person, *, can_change: bool) -> str:
     else:
         return ""
     return render_to_string("matching/_participant_panel.html", context, request=request)
+
+
+def timeline(request, person):
+    """Matches proposed, started and ended (one query)."""
+    if isinstance(person, MenteeProfile):
+        matches = Match.objects.filter(mentee=person).select_related("mentor")
+    elif isinstance(person, MentorProfile):
+        matches = Match.objects.filter(mentor=person).select_related("mentee")
+    else:
+        return []
+    entries = []
+    for match in access.scope(request.user, matches):
+        url = reverse("matching:match_detail", kwargs={"pk": match.pk})
+        if isinstance(person, MenteeProfile):
+            other = match.mentor.display_name
+        else:
+            other = match.mentee.participant_id
+        entries.append(
+            TimelineEntry(
+                match.proposed_at,
+                _("Match with %(other)s proposed") % {"other": other},
+                url,
+                "match",
+            )
+        )
+        if match.started_at:
+            entries.append(
+                TimelineEntry(
+                    match.started_at, _("Matched with %(other)s") % {"other": other}, url, "match"
+                )
+            )
+        if match.ended_at:
+            entries.append(
+                TimelineEntry(
+                    match.ended_at,
+                    _("Match with %(other)s ended") % {"other": other},
+                    url,
+                    "match",
+                )
+            )
+    return entries

@@ -9,7 +9,8 @@ which is the order of INSTALLED_APPS, unless they carry an explicit `order`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,37 @@ NAV_GROUPS: dict[str, Any] = {
 
 
 nav_items: Registry[NavItem] = Registry("navigation")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated thing that happened to a participant (enrolled, matched, a check-in, ...)."""
+
+    when: dt.datetime | dt.date
+    label: str  # translated, in the field's words
+    url: str = ""  # where the viewer may open it; "" if they may not
+    kind: str = ""  # the app's word for the entry (a CSS hook and a test handle)
+
+    def sort_key(self) -> dt.datetime:
+        # A day-only entry (enrolled on, assessment completed on) sorts at the start of that day.
+        if isinstance(self.when, dt.datetime):
+            return self.when
+        return dt.datetime.combine(self.when, dt.time.min, tzinfo=dt.UTC)
+
+
+#: `source(request, person) -> entries`: what an app knows happened to `person`, already
+#: filtered by the access policy for `request.user`. A source runs a fixed number of queries
+#: (not one per entry) so the participant page costs the same for 3 check-ins or 300.
+TimelineSource = Callable[[Any, Any], Iterable[TimelineEntry]]
+
+participant_timeline: Registry[TimelineSource] = Registry("participant timeline")
+
+
+def timeline(request, person, *, limit: int | None = None) -> list[TimelineEntry]:
+    """Every registered source's entries for `person`, newest first."""
+    entries = [entry for source in participant_timeline for entry in source(request, person)]
+    entries.sort(key=TimelineEntry.sort_key, reverse=True)
+    return entries[:limit] if limit else entries
 
 
 def render_panels(registry: Registry, request, *args, **kwargs) -> SafeString:

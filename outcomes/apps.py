@@ -61,6 +61,11 @@ class OutcomesConfig(AppConfig):
 
         dashboard_panels.register("outcomes.followup", followup_dashboard.panel)
         participant_panels.register("outcomes.followup", followup_dashboard.participant_panel)
+
+        from mentorship.site import participant_timeline
+        from outcomes import participant
+
+        participant_timeline.register("outcomes", participant.timeline)
         nav_items.register(
             "outcomes.followup",
             NavItem(

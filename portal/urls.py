@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("audit/", views.audit_trail, name="audit_trail"),
+    path("work/<slug:slug>/", views.work_queues, name="work_queues"),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/security/", include("accounts.security_urls")),
     path("participants/", include("accounts.urls")),

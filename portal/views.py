@@ -1,5 +1,6 @@
 """The shell's pages: the role dashboards, the audit trail and the health check."""
 
+from django.apps import apps as django_apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -7,6 +8,9 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,6 +22,7 @@ from mentorship.celery import app as celery_app
 from mentorship.models import AuditEntry
 from mentorship.site import dashboard_panels, render_panels
 from portal.forms import AuditFilterForm
+from portal.work_queues import queues as work_queues_for
 
 Role = Membership.Role
 
@@ -125,7 +130,76 @@ def audit_trail(request):
         if data["date_to"]:
             entries = entries.filter(at__date__lte=data["date_to"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    _describe(page.object_list, programs)
     return render(request, "portal/audit_trail.html", {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def work_queues(request, slug):
+    """One program's work queues for its coordinators: who waits for a mentor (oldest first,
+    with the best suggestion's score), proposals not yet accepted, open alerts, check-ins past
+    their time and not logged, consents missing or ending, e-mails that could not be sent."""
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    )
+    context = work_queues_for(request.user, program, request.GET.get("page"))
+    failed = context.pop("failed")
+    context |= {"failed": failed["rows"], "failed_total": failed["total"]}
+    return render(
+        request,
+        "portal/work_queues.html",
+        {"program": program, "tzname": program.timezone, **context},
+    )
+
+
+def _initials(profile) -> str:
+    letters = [name[0].upper() + "." for name in (profile.first_name, profile.last_name) if name]
+    return " ".join(letters)
+
+
+def _describe(entries, programs) -> None:
+    """Put each entry in people's words: `record` ("Mentee profile", "Check-in") and `about`
+    ("Mentee P-RKYA344Q (J. A.)") with `about_url`, the participant page. The participants of
+    the whole page come in two queries, whatever its length; names are the program's own
+    (initials only: the trail is read over shoulders)."""
+    entries = list(entries)
+    user_ids = {entry.person_id for entry in entries if entry.person_id}
+    mentees = {
+        (m.user_id, m.program_id): m
+        for m in MenteeProfile.objects.filter(user_id__in=user_ids, program__in=programs)
+    }
+    mentors = {
+        (m.user_id, m.program_id): m
+        for m in MentorProfile.objects.filter(user_id__in=user_ids, program__in=programs)
+    }
+    for entry in entries:
+        entry.record = _record_name(entry.object_type)
+        entry.about, entry.about_url, entry.about_id = "", "", ""
+        key = (entry.person_id, entry.program_id)
+        if mentee := mentees.get(key):
+            entry.about = _("Mentee %(id)s (%(initials)s)") % {
+                "id": mentee.participant_id,
+                "initials": _initials(mentee),
+            }
+            entry.about_url = reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk})
+            entry.about_id = mentee.participant_id
+        elif mentor := mentors.get(key):
+            entry.about = _("Mentor (%(initials)s)") % {"initials": _initials(mentor)}
+            entry.about_url = reverse("accounts:mentor_detail", kwargs={"pk": mentor.pk})
+        elif entry.person_id:
+            entry.about = entry.person.email if entry.person else ""
+
+
+def _record_name(object_type: str) -> str:
+    """ "accounts.menteeprofile" -> "Mentee profile": the model's own verbose name."""
+    if not object_type:
+        return ""
+    try:
+        model = django_apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return capfirst(str(model._meta.verbose_name))
 
 
 @never_cache

@@ -50,3 +50,30 @@ def test_trail_query_count_is_constant(client, world):
     for _ in range(49):
         _entry(world)
     assert count_queries(lambda: client.get(reverse("audit_trail"))) == one
+
+
+def test_trail_speaks_of_people_not_table_rows(client, world):
+    _entry(world)
+    audit_record(actor=world.coordinator, action="view", obj=world.mentor_profile)
+    client.force_login(world.coordinator)
+    html = client.get(reverse("audit_trail")).content.decode()
+    mentee = world.mentee_profile
+    initials = f"{mentee.first_name[0]}. {mentee.last_name[0]}."
+    assert f"Mentee {mentee.participant_id} ({initials})" in html
+    assert "accounts.menteeprofile" not in html
+    assert "Mentee profile" in html
+    assert reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk}) in html
+    assert reverse("accounts:mentor_detail", kwargs={"pk": world.mentor_profile.pk}) in html
+    # Each participant row offers the trail filtered to them.
+    assert f'href="?person={mentee.participant_id}"' in html
+    assert mentee.display_name not in html.split("<tbody>")[1]
+
+
+def test_trail_in_peoples_words_costs_the_same_for_many_people(client, world):
+    client.force_login(world.coordinator)
+    _entry(world)
+    one = count_queries(lambda: client.get(reverse("audit_trail")))
+    for _ in range(30):
+        other = MenteeProfileFactory(program=world.program)
+        audit_record(actor=world.coordinator, action="view", obj=other)
+    assert count_queries(lambda: client.get(reverse("audit_trail"))) == one

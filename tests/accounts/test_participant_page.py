@@ -1,0 +1,96 @@
+"""The participant page tells the participant's whole story: a "Find a mentor" way out of "Not
+matched yet", links to the records, and a dated timeline assembled from every app's entries
+(mentorship.site.participant_timeline), filtered by the access policy and consent, in a number of
+queries that does not grow with check-ins, goals or assessments."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from checkins.models import Alert, CheckIn
+from goals.models import GoalReview
+from mentorship.site import participant_timeline
+from tests import factories
+from tests.conftest import count_queries
+
+
+def _page(client, user, mentee):
+    client.force_login(user)
+    return client.get(reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk}))
+
+
+def _story(world, times, first_week=0):
+    mentee = world.mentee_profile
+    for i in range(times):
+        checkin = factories.CheckInFactory(
+            match=world.match,
+            status=CheckIn.Status.COMPLETED,
+            scheduled_at=timezone.now() - timedelta(days=i + 1),
+            actual_at=timezone.now() - timedelta(days=i + 1),
+        )
+        goal = factories.GoalFactory(mentee=mentee, title=f"Goal {i}")
+        GoalReview.objects.create(goal=goal, checkin=checkin)
+        Alert.objects.create(
+            program=world.program, mentee=mentee, checkin=checkin, kind=Alert.Kind.CONCERN
+        )
+        factories.AssessmentFactory(mentee=mentee, week=first_week + i)
+
+
+def test_every_app_registers_a_timeline_source():
+    assert {"accounts", "matching", "checkins", "goals", "outcomes"} <= {
+        key for key, _ in participant_timeline.items()
+    }
+
+
+def test_unmatched_mentee_page_leads_to_suggestions(client, world):
+    response = _page(client, world.coordinator, world.other_mentee_profile)
+    html = response.content.decode()
+    assert "Not matched yet." in html
+    assert reverse("matching:suggestions", kwargs={"pk": world.other_mentee_profile.pk}) in html
+    assert (
+        reverse("goals:mentee_goals", kwargs={"mentee_pk": world.other_mentee_profile.pk}) in html
+    )
+
+
+def test_timeline_tells_what_happened_with_links(client, world):
+    _story(world, 2)
+    html = _page(client, world.coordinator, world.mentee_profile).content.decode()
+    assert "Enrolled" in html
+    version = world.mentee_profile.consents.get().version
+    assert f"Consent version {version} signed" in html
+    assert "Matched with" in html
+    assert "Check-in held" in html
+    assert "Goal set: Goal 1" in html
+    assert "BARC10 completed (week 1)" in html
+    assert reverse("matching:match_detail", kwargs={"pk": world.match.pk}) in html
+    # The panels: open goals with their reviews, recent check-ins, open alerts.
+    checkin = world.match.checkins.order_by("pk").first()
+    assert "Goal reviewed at a check-in: Goal 0" in html
+    assert reverse("goals:checkin_review", kwargs={"checkin_pk": checkin.pk}) in html
+    assert reverse("checkins:detail", kwargs={"pk": checkin.pk}) in html
+    assert "Open alerts" in html
+
+
+def test_timeline_hides_what_the_consent_does_not_cover_from_the_mentor(client, world):
+    _story(world, 1)
+    consent = world.mentee_profile.consents.get()
+    consent.covers_goals = False
+    consent.covers_assessments = False
+    consent.save()
+    html = _page(client, world.mentor, world.mentee_profile).content.decode()
+    assert "Check-in held" in html
+    assert "Goal set" not in html
+    assert "completed (intake)" not in html
+    # And no "Find a mentor" or records links for whom may not use them.
+    assert reverse("matching:suggestions", kwargs={"pk": world.mentee_profile.pk}) not in html
+
+
+def test_participant_page_queries_do_not_grow_with_the_story(client, world):
+    client.force_login(world.coordinator)
+    url = reverse("accounts:mentee_detail", kwargs={"pk": world.mentee_profile.pk})
+    _story(world, 1)
+    one = count_queries(lambda: client.get(url))
+    _story(world, 6, first_week=1)
+    many = count_queries(lambda: client.get(url))
+    assert one == many
