@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -40,7 +39,14 @@ from accounts.models import (
     User,
 )
 from mentorship.audit import Action, client_ip
-from mentorship.csvfiles import UnreadableFile, csv_text
+from mentorship.csvfiles import (
+    DATE_FORM,
+    UnreadableFile,
+    csv_text,
+    header_key,
+    header_problems,
+    iso_date,
+)
 from mentorship.models import AuditEntry
 
 MENTOR, MENTEE = Membership.Role.MENTOR, Membership.Role.MENTEE
@@ -124,6 +130,9 @@ COLUMNS = [
 COLUMN_NAMES = [c.name for c in COLUMNS]
 COLUMNS_BY_NAME = {c.name: c for c in COLUMNS}
 REQUIRED_COLUMNS = [c.name for c in COLUMNS if c.required]
+# Read with the one date rule of every import (mentorship.csvfiles.iso_date), not the browser
+# form's formats, which would take 07/01/2026 as 1 July.
+DATE_COLUMNS = ("enrolled_on", "recovery_since")
 BOOLEAN_COLUMNS = {
     "philosophy_required",
     "mentor_gender_required",
@@ -216,18 +225,9 @@ def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[
     if not records or not any(cell.strip() for cell in records[0]):
         problems.append(Problem(None, "", "The file is empty; start from the template."))
         return [], []
-    header = [cell.strip().lower().replace(" ", "_") for cell in records[0]]
-    unknown = [name for name in header if name and name not in COLUMNS_BY_NAME]
-    for name in unknown:
-        problems.append(Problem(1, name, "Unknown column; use the template's column names."))
-    seen = set()
-    for name in header:
-        if name in seen:
-            problems.append(Problem(1, name, "This column appears twice."))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in header:
-            problems.append(Problem(1, name, "This required column is missing."))
+    header = [header_key(cell) for cell in records[0]]
+    for message in header_problems(header, expected=COLUMN_NAMES, required=REQUIRED_COLUMNS):
+        problems.append(Problem(1, "", message))
     if problems:
         return header, []
     rows = []
@@ -346,14 +346,29 @@ def _check_row(
             other = "mentors" if role == MENTEE else "mentees"
             add(name, f"Applies to {other} only; leave it empty for a {role}.")
 
+    bad_dates = set()
+    for name in DATE_COLUMNS:
+        if cells.get(name) and role in COLUMNS_BY_NAME[name].roles:
+            try:
+                iso_date(cells[name])
+            except ValueError as exc:
+                add(name, str(exc))
+                bad_dates.add(name)
     person = PersonRowForm(
         {n: cells.get(n, "") for n in PersonRowForm.base_fields}, program=program
     )
     profile = PROFILE_FORMS[role](_profile_data(role, cells, add), program=program)
     for form in (person, profile):
         for name, messages in form.errors.items():
+            if name in bad_dates:
+                continue  # already explained with the expected form
             for message in messages:
                 add("" if name == "__all__" else name, message)
+    enrolled = profile.cleaned_data.get("enrolled_on") if role == MENTEE else None
+    if enrolled and enrolled > program.today():
+        # The import records people already enrolled: day 1 of their outcome windows has passed.
+        add("enrolled_on", f"{enrolled:%Y-%m-%d} is in the future; an imported enrollment "
+            f"date must be today or earlier ({DATE_FORM}).")  # fmt: skip
 
     parsed = ParsedRow(
         row=number,
@@ -415,7 +430,7 @@ def _check_row(
             if not found:
                 continue
             try:
-                completed = date.fromisoformat(done.strip())
+                completed = iso_date(done)
             except ValueError:
                 add(
                     "trainings",

@@ -207,6 +207,7 @@ class OutcomeSettingsForm(BoundedModelForm):
             "abstinence_windows",
             "grace_days",
             "lapse_rule",
+            "baseline_days",
         ]
         labels = {
             "conflict_rule": "When reports about a day disagree",

@@ -3,7 +3,7 @@ for the upload page and the management command."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -102,7 +102,12 @@ def test_template_documents_every_column():
         ("mentee,not-an-email,A,B,2026-01-01,,,", "email", "Enter a valid email address."),
         ("mentee,a@example.org,,B,2026-01-01,,,", "first_name", "This field is required."),
         ("mentee,a@example.org,A,B,,,,", "enrolled_on", "This field is required."),
-        ("mentee,a@example.org,A,B,2026-02-30,,,", "enrolled_on", "Enter a valid date."),
+        ("mentee,a@example.org,A,B,2026-02-30,,,", "enrolled_on", "write dates as YYYY-MM-DD"),
+        (
+            "mentee,a@example.org,A,B,07/01/2026,,,",
+            "enrolled_on",
+            "“07/01/2026” is not a date in the form YYYY-MM-DD",
+        ),
         ("mentee,a@example.org,A,B,1999-01-01,,,", "enrolled_on", "Check the year"),
         ("mentee,a@example.org,A,B,2026-01-01,Knitting,,", "focus_areas", "“Knitting” is not"),
         ("mentee,a@example.org,A,B,2026-01-01,Housing:urgent,,", "focus_areas", "not a priority"),
@@ -161,7 +166,7 @@ def test_choices_accept_the_label_and_yes_no_any_case(program):
     [
         (b"", "The file is empty"),
         (HEADER.encode() + b"\n", "no participants"),
-        (b"role,email\nmentee,a@example.org\n", "required column is missing"),
+        (b"role,email\nmentee,a@example.org\n", "Missing column(s): first_name"),
         (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",shoe_size"), "Unknown column"),
         (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",email"), "appears twice"),
         ("role,email,first_name\nmentee,é@example.org,Zoë\n".encode("latin-1"), "not UTF-8"),
@@ -395,3 +400,34 @@ def test_an_oversized_upload_is_refused_at_the_field(client, program, monkeypatc
 
     assert "is larger than" in str(response.context["form"].errors["file"])
     assert "confirm_form" not in response.context
+
+
+def test_a_future_enrollment_date_is_refused_with_the_form(program):
+    tomorrow = program.today() + timedelta(days=1)
+    result = participants_import(
+        program=program, content=csv_bytes(f"mentee,a@example.org,A,B,{tomorrow},,,")
+    )
+    assert problems_of(result) == [
+        (
+            2,
+            "enrolled_on",
+            f"{tomorrow} is in the future; an imported enrollment date must be today or earlier "
+            "(YYYY-MM-DD).",
+        )
+    ]
+    today = participants_import(
+        program=program, content=csv_bytes(f"mentee,b@example.org,A,B,{program.today()},,,")
+    )
+    assert today.ok, problems_of(today)
+
+
+def test_unknown_columns_are_refused_with_the_expected_list(program):
+    result = participants_import(
+        program=program,
+        content=csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",notes"),
+    )
+    [problem] = result.problems
+    assert (
+        problem.row == 1
+        and "Unknown column “notes”. Expected columns: role, email," in problem.message
+    )
