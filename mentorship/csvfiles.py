@@ -1,8 +1,11 @@
 """Reading uploaded CSV files: every import (participants, use days) decodes its upload here."""
 
 import re
+import secrets
 from datetime import date
 
+from cryptography.fernet import Fernet
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -84,3 +87,40 @@ def iso_date(text: str) -> date:
           "03/06/2026 are ambiguous and refused.")
         % {"text": value, "form": DATE_FORM}
     )  # fmt: skip
+
+
+# --- An uploaded file kept between its preview and the coordinator's confirmation
+
+PENDING_KEEP_SECONDS = 30 * 60
+
+
+def pending_keep(request, *, kind: str, program_id: int, content: bytes) -> str:
+    """Keep a checked upload for the confirm step; returns the token the confirm form posts.
+
+    The browser cannot re-send the file it chose, and what is confirmed must be what was
+    previewed. The cache (Redis, which may write to disk) holds it encrypted; the key lives only
+    in this person's session, so neither place alone can read the file.
+    """
+    token = secrets.token_urlsafe(24)
+    key = Fernet.generate_key()
+    request.session[f"{kind}-import-key:{token}"] = key.decode()
+    cache.set(
+        f"{kind}-import:{token}",
+        {"user": request.user.pk, "program": program_id, "content": Fernet(key).encrypt(content)},
+        PENDING_KEEP_SECONDS,
+    )
+    return token
+
+
+def pending_take(request, *, kind: str, token: str) -> tuple[int, bytes] | None:
+    """(program id, content) of a kept upload of this person, or None once it has expired."""
+    pending = cache.get(f"{kind}-import:{token}") if token else None
+    secret = request.session.get(f"{kind}-import-key:{token}")
+    if pending is None or secret is None or pending["user"] != request.user.pk:
+        return None
+    return pending["program"], Fernet(secret.encode()).decrypt(pending["content"])
+
+
+def pending_drop(request, *, kind: str, token: str) -> None:
+    cache.delete(f"{kind}-import:{token}")
+    request.session.pop(f"{kind}-import-key:{token}", None)

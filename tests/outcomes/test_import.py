@@ -113,10 +113,50 @@ def test_the_upload_page_reports_bad_rows_and_imports_good_files(client, setup):
     response = client.post(url, {"file": bad})
     assert response.status_code == 400
     assert b"Line" in response.content and b"yes or no" in response.content
+    assert not UseReport.objects.exists()
     good = SimpleUploadedFile("d.csv", csv_for(mentee, "{pid},{d0},yes,,self").encode())
-    response = client.post(url, {"file": good, "dry_run": ""})
-    assert response.status_code == 200 and b"Imported 1 rows" in response.content
+    response = client.post(url, {"file": good})
+    # Upload shows the preview and writes nothing; the confirmation writes the previewed file.
+    assert response.status_code == 200 and b"Preview: nothing is written yet" in response.content
+    assert not UseReport.objects.exists()
+    token = response.context["confirm_form"].initial["token"]
+    confirm = reverse("outcomes:import_confirm", kwargs={"slug": program.slug})
+    response = client.post(confirm, {"token": token}, follow=True)
+    assert b"Imported 1 rows: 1 new, 0 unchanged, 0 changed, 0 conflicting" in response.content
     assert UseDay.objects.get(mentee=mentee).used is True
+    # The token is spent: confirming twice writes nothing more.
+    response = client.post(confirm, {"token": token}, follow=True)
+    assert b"no longer kept" in response.content and UseReport.objects.count() == 1
+
+
+def test_the_preview_page_lists_changed_answers_and_conflicts(client, setup):
+    program, mentee, coordinator = setup
+    use_days_import(
+        program=program,
+        data=csv_for(mentee, "{pid},{d0},no,,self", "{pid},{d1},no,,self").encode(),
+        actor=coordinator,
+    )
+    client.force_login(coordinator)
+    url = reverse("outcomes:import", kwargs={"slug": program.slug})
+    upload = SimpleUploadedFile(
+        "d.csv", csv_for(mentee, "{pid},{d0},yes,Alcohol,self", "{pid},{d1},yes,,lab").encode()
+    )
+    page = client.post(url, {"file": upload}).content.decode()
+    assert f"<td>{mentee.participant_id}</td><td>{mentee.enrolled_on:%Y-%m-%d}</td>" in page
+    assert "<td>no</td><td>yes (Alcohol)</td>" in page
+    assert "Lab or biological test: yes; Self-report: no" in page
+    assert UseReport.objects.count() == 2
+
+
+def test_reimporting_on_the_page_says_there_is_nothing_to_import(client, setup):
+    program, mentee, coordinator = setup
+    text = csv_for(mentee, "{pid},{d0},no,,self").encode()
+    use_days_import(program=program, data=text, actor=coordinator)
+    client.force_login(coordinator)
+    url = reverse("outcomes:import", kwargs={"slug": program.slug})
+    response = client.post(url, {"file": SimpleUploadedFile("d.csv", text)})
+    assert b"there is nothing to import" in response.content
+    assert "confirm_form" not in response.context
 
 
 # --- One header and date rule for every import; use-day re-imports, changes, baseline window
