@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Upper
 
 from accounts.forms_records import (
     MENTEE_ROW_FIELDS,
@@ -37,8 +38,9 @@ from accounts.models import (
     Substance,
     Training,
     User,
+    participant_id_problem,
 )
-from mentorship.audit import Action, client_ip
+from mentorship.audit import Action, audit_record, client_ip
 from mentorship.csvfiles import (
     DATE_FORM,
     UnreadableFile,
@@ -98,6 +100,9 @@ COLUMNS = [
            "Names from the program's vocabulary, separated by “;”. For a mentee add the "
            "priority after a colon (high, medium, low; medium if left out).",
            "Employment and job search;Housing", "Housing:high;Employment and job search:low"),
+    Column("participant_id", (MENTEE,),
+           "The program's own study ID (unique in the program, matching its pattern); empty: "
+           "one is assigned. The import returns every ID with its e-mail.", "", ""),
     Column("enrolled_on", (MENTEE,), "Enrollment date, YYYY-MM-DD: day 1 of the outcome windows.",
            "", "2026-03-02"),
     Column("study_arm", (MENTEE,), "mentored or comparison (default mentored).", "", "mentored"),
@@ -180,6 +185,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
     written: bool = False
+    # After the write: (participant_id, email) of every mentee, the file's order.
+    id_mapping: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -354,6 +361,10 @@ def _check_row(
             except ValueError as exc:
                 add(name, str(exc))
                 bad_dates.add(name)
+    if role == MENTEE and cells.get("participant_id"):
+        problem = participant_id_problem(cells["participant_id"], program)
+        if problem:
+            add("participant_id", problem)
     person = PersonRowForm(
         {n: cells.get(n, "") for n in PersonRowForm.base_fields}, program=program
     )
@@ -446,6 +457,8 @@ def _check_row(
     parsed.person = {n: person.cleaned_data[n] for n in PersonRowForm.base_fields}
     parsed.person["email"] = parsed.email
     parsed.profile.update(profile.cleaned_data)
+    if role == MENTEE and cells.get("participant_id"):
+        parsed.profile["participant_id"] = cells["participant_id"]
     return parsed
 
 
@@ -460,6 +473,34 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
             )
         else:
             first_row[row.email] = row.row
+    # Study IDs: one person each in the file and in the program, whatever the case (the use-day
+    # import matches them case-insensitively).
+    first_id: dict[str, int] = {}
+    for row in rows:
+        study_id = row.profile.get("participant_id", "").upper()
+        if not study_id:
+            continue
+        if study_id in first_id:
+            problems.append(
+                Problem(row.row, "participant_id", f"Also on row {first_id[study_id]}; "
+                        "each participant needs their own ID.")
+            )  # fmt: skip
+        else:
+            first_id[study_id] = row.row
+    if first_id:
+        ids_taken = set(
+            MenteeProfile.objects.filter(program=program)
+            .annotate(upper_id=Upper("participant_id"))
+            .filter(upper_id__in=list(first_id))
+            .values_list("upper_id", flat=True)
+        )
+        for row in rows:
+            study_id = row.profile.get("participant_id", "")
+            if study_id.upper() in ids_taken:
+                problems.append(
+                    Problem(row.row, "participant_id",
+                            f"“{study_id}” is already a participant in {program.name}.")
+                )  # fmt: skip
     taken = set(
         Membership.objects.filter(program=program, user__email__in=list(first_row)).values_list(
             "user__email", "role"
@@ -500,6 +541,28 @@ def participants_check(*, program: Program, content: bytes) -> ImportResult:
         )
     )
     return result
+
+
+def id_mapping_csv(mapping: list[tuple[str, str]]) -> str:
+    """The study IDs of an import with their e-mails (participant_id, email)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["participant_id", "email"])
+    writer.writerows(mapping)
+    return out.getvalue()
+
+
+def id_mapping_disclosed(*, program: Program, count: int, actor=None, request=None) -> None:
+    """Audit handing out an ID mapping: it is the key linking research records to people."""
+    audit_record(
+        actor=actor,
+        action=Action.DISCLOSE,
+        object_type="accounts.participant_id_mapping",
+        object_id=str(count),
+        program=program,
+        fields=["participant_id", "email"],
+        request=request,
+    )
 
 
 # --- Writing
@@ -606,6 +669,10 @@ def _write(result: ImportResult, *, program: Program, actor, request) -> None:
         batch_size=BATCH,
     )
     mentees_enrolled(mentee_ids=[mentee.pk for mentee in profiles[MENTEE]])
+    result.id_mapping = [
+        (mentee.participant_id, row.email)
+        for mentee, row in zip(profiles[MENTEE], by_role[MENTEE], strict=True)
+    ]
 
 
 @transaction.atomic

@@ -431,3 +431,102 @@ def test_unknown_columns_are_refused_with_the_expected_list(program):
         problem.row == 1
         and "Unknown column “notes”. Expected columns: role, email," in problem.message
     )
+
+
+# --- Study IDs: the program's own, or assigned; the mapping comes back as a CSV
+
+ID_HEADER = "role,email,first_name,enrolled_on,participant_id"
+
+
+def test_a_program_brings_its_own_study_ids(program):
+    program.participant_id_pattern = "M[0-9]{3}"
+    program.save()
+    content = csv_bytes(
+        "mentee,a@example.org,A,2026-01-01,M001",
+        "mentee,b@example.org,B,2026-01-01,",
+        header=ID_HEADER,
+    )
+    result = participants_import(program=program, content=content)
+    assert result.ok, problems_of(result)
+    ids = dict(result.id_mapping)
+    assert set(ids.values()) == {"a@example.org", "b@example.org"}
+    assert MenteeProfile.objects.get(user__email="a@example.org").participant_id == "M001"
+    assigned = MenteeProfile.objects.get(user__email="b@example.org").participant_id
+    assert assigned.startswith("P-") and ids[assigned] == "b@example.org"
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "message"),
+    [
+        (["mentee,a@example.org,A,2026-01-01,X001"], 2, "does not match this program's participant ID pattern M[0-9]{3}"),
+        (["mentee,a@example.org,A,2026-01-01,M 01"], 2, "letters, digits"),
+        (["mentee,a@example.org,A,2026-01-01,M001", "mentee,b@example.org,B,2026-01-01,M001"], 3, "Also on row 2"),
+        (["mentee,a@example.org,A,2026-01-01,M007"], 2, "“M007” is already a participant in Riverside"),
+    ],
+)  # fmt: skip
+def test_study_ids_are_unique_in_the_program_and_match_its_pattern(program, rows, row, message):
+    program.participant_id_pattern = "M[0-9]{3}"
+    program.save()
+    factories.MenteeProfileFactory(program=program, participant_id="M007")
+    result = participants_import(program=program, content=csv_bytes(*rows, header=ID_HEADER))
+    assert not result.written
+    assert any(
+        r == row and c == "participant_id" and message in m for r, c, m in problems_of(result)
+    ), problems_of(result)
+
+
+def test_the_same_study_id_may_be_used_by_another_program(program):
+    factories.MenteeProfileFactory(participant_id="M001")  # another program
+    content = csv_bytes("mentee,a@example.org,A,2026-01-01,M001", header=ID_HEADER)
+    assert participants_import(program=program, content=content).ok
+
+
+def test_the_pattern_setting_must_be_a_regular_expression(program):
+    from django.core.exceptions import ValidationError
+
+    program.participant_id_pattern = "M[0-9"
+    with pytest.raises(ValidationError, match="regular expression"):
+        program.full_clean()
+
+
+def test_the_command_writes_the_id_mapping_and_audits_it(program, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes("mentee,a@example.org,A,2026-01-01,S-1", header=ID_HEADER))
+    call_command("import_participants", str(path), "--program", program.slug)
+    mapping = (tmp_path / "people-participant-ids.csv").read_text().splitlines()
+    assert mapping == ["participant_id,email", "S-1,a@example.org"]
+    assert AuditEntry.objects.filter(
+        action="disclose", object_type="accounts.participant_id_mapping", program=program
+    ).exists()
+
+
+def test_the_page_offers_the_id_mapping_after_the_import(client, program):
+    coordinator = factories.make_user_with_role("coordinator", program)
+    client.force_login(coordinator)
+    preview = upload(client, program, GOOD)
+    token = preview.context["confirm_form"].initial["token"]
+    done = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
+    page = client.get(done.url)
+    ids_token = page.context["ids_token"]
+    assert ids_token and b"Download the participant IDs" in page.content
+    download = client.get(reverse("accounts:participant_import_ids"), {"token": ids_token})
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    mentees = MenteeProfile.objects.filter(program=program).select_related("user")
+    assert rows[0] == ["participant_id", "email"]
+    assert sorted(rows[1:]) == sorted([m.participant_id, m.user.email] for m in mentees)
+    assert (
+        AuditEntry.objects.filter(
+            actor=coordinator, action="disclose", object_type="accounts.participant_id_mapping"
+        ).count()
+        == 1
+    )
+    # Only the coordinator who imported can fetch it.
+    other = factories.make_user_with_role("coordinator", program)
+    client.force_login(other)
+    assert (
+        client.get(reverse("accounts:participant_import_ids"), {"token": ids_token}).status_code
+        == 404
+    )
