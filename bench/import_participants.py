@@ -10,9 +10,9 @@ from _harness import setup
 setup()
 
 import csv  # noqa: E402
+import io  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
-import io  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
