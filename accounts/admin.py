@@ -82,6 +82,14 @@ class MembershipInline(admin.TabularInline):
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "organization", "timezone", "second_factor_grace_days"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new program gets the same defaults as one made by command or page
+            from accounts.programs import program_set_up
+
+            program_set_up(program=obj)
+
     inlines = [MembershipInline]
     # What the program's settings page edits, through a service that audits it, is set here
     # only when the program is created.

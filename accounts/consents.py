@@ -71,11 +71,13 @@ class Disclosure:
 MENTOR_DISCLOSURES: dict[str, Disclosure] = {
     # Where the mentee is in recovery, what brought them, what they need help with and which
     # recovery path they follow (e.g. "MOUD-affirming") are clinical; so is the address that
-    # reaches them outside the app.
+    # reaches them outside the app. So is the last name: with the first name and the program it
+    # identifies a person as a patient of a substance-use program.
     "to_mentor": Disclosure(
         fields=frozenset(
             {
                 "mentee.email",
+                "mentee.last_name",
                 "mentee.recovery_stage",
                 "mentee.referral_source",
                 "mentee.focus_needs",
@@ -167,6 +169,49 @@ def may_see(user, mentee: MenteeProfile | None, group: str) -> bool:
     if group not in FIELD_GROUPS:
         raise LookupError(f"{group!r} is not declared in MENTOR_DISCLOSURES")
     return group in shown_to(user, mentee)
+
+
+def _full_name_reach(user) -> tuple[frozenset[int], frozenset[int]]:
+    """(programs the user coordinates, mentees matched with them under a consent naming the
+    mentor): whose last name the user sees. Two queries, read once per request and kept on the
+    request's user object like the roles, so a list page costs the same for 1 row or 50."""
+    cached = getattr(user, "_mentorship_full_name_reach", None)
+    if cached is None:
+        roles = access.user_roles(user)
+        cached = (
+            frozenset(
+                access.program_ids(user, access.COORDINATOR).values_list("program_id", flat=True)
+            )
+            if access.COORDINATOR in roles
+            else frozenset(),
+            frozenset(
+                access.matched_mentee_ids(user, scope_of("mentee.last_name")).values_list(
+                    "pk", flat=True
+                )
+            )
+            if access.MENTOR in roles
+            else frozenset(),
+        )
+        user._mentorship_full_name_reach = cached
+    return cached
+
+
+def mentee_name(user, mentee: MenteeProfile | None) -> str:
+    """The mentee's name as this user may see it: the full name for the mentee themself, the
+    program's coordinators, superusers and a matched mentor under a consent that names them
+    ("mentee.last_name", the same rule as `shown_to`); the first name for anyone else (a mentor
+    without that consent, a fellow member of a group session). The participant id when the
+    program has no name to show. No viewer (e-mails, feeds): the first name."""
+    if mentee is None:
+        return ""
+    full = mentee.display_name
+    if user is not None and user.is_authenticated:
+        if user.is_superuser or mentee.user_id == user.pk:
+            return full or mentee.participant_id
+        coordinated, consented = _full_name_reach(user)
+        if mentee.program_id in coordinated or mentee.pk in consented:
+            return full or mentee.participant_id
+    return mentee.first_name or mentee.participant_id
 
 
 @transaction.atomic

@@ -562,3 +562,21 @@ class SecondStepForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Continue"))
+
+
+class ProgramCreateForm(BoundedModelForm):
+    """A superuser's new program (accounts.programs.program_create gives it its defaults)."""
+
+    class Meta:
+        model = Program
+        fields = ["name", "slug", "timezone", "organization"]
+        labels = {
+            "name": _("Name"),
+            "slug": _("Short name in addresses"),
+            "timezone": _("Time zone"),
+        }
+        help_texts = {"timezone": _("An IANA time zone, e.g. America/New_York.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Create program"))

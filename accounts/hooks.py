@@ -43,3 +43,11 @@ email_change_requested = Hook("e-mail change requested")
 #   user: User, old_email: str
 # The outbox tells the old address, so a change the person did not make is noticed.
 email_changed = Hook("e-mail changed")
+
+# A program was created (by `manage.py create_program`, the superuser's page or the admin).
+# Called by accounts.programs.program_set_up inside the creating transaction, with keyword
+# arguments
+#   program_id: int
+# so that higher apps give it their defaults (goal templates, outcome settings) and the new
+# program works, e.g. for an import, without another step. Receivers must be idempotent.
+program_created = Hook("program created")

@@ -7,6 +7,7 @@ app_name = "accounts"
 # Profiles, lists, vocabularies and program settings.
 urlpatterns: list = [
     path("programs/", views.program_list, name="program_list"),
+    path("programs/new/", views.program_create, name="program_create"),
     path("programs/<slug:program>/settings/", views.program_settings, name="program_settings"),
     path("programs/<slug:program>/vocabularies/", views.vocabulary_list, name="vocabulary_list"),
     path(

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
@@ -53,6 +54,28 @@ def program_list(request):
         raise PermissionDenied("Only coordinators manage programs.")
     programs = access.coordinated_programs(request.user, Program.objects.all())
     return render(request, "accounts/program_list.html", {"programs": programs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_create(request):
+    """A superuser creates a program with every default (the same service as the command)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only a superuser creates programs.")
+    from accounts.forms import ProgramCreateForm
+    from accounts.programs import program_create as create
+
+    form = ProgramCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            program = create(actor=request.user, request=request, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Program %(name)s created.") % {"name": program.name})
+            return redirect("accounts:program_create")  # ready for the next, with the message
+    return render(request, "accounts/program_create.html", {"form": form})
 
 
 def _list_chooser(request, target: str):

@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.utils import timezone
 
+from accounts.consents import mentee_name
 from accounts.models import WEEKDAYS, FocusArea, MenteeProfile
 from checkins.models import (
     Attendance,
@@ -126,6 +127,7 @@ class LogForm(_LocalTimeForm):
         note=None,
         note_hidden=False,
         shown: frozenset[str] | None = None,
+        viewer=None,
         **kwargs,
     ):
         super().__init__(*args, tz=checkin.program.tzinfo, **kwargs)
@@ -166,7 +168,8 @@ class LogForm(_LocalTimeForm):
         for attendance in self.attendances:
             self.fields[f"attendance_{attendance.pk}"] = _buttons(
                 [c for c in Attendance.Status.choices if c[0] != Attendance.Status.EXPECTED],
-                label=str(attendance.mentee),
+                # A facilitating mentor sees a last name only under a consent naming them.
+                label=mentee_name(viewer, attendance.mentee),
                 initial=(
                     Attendance.Status.ATTENDED
                     if attendance.status == Attendance.Status.EXPECTED
@@ -388,10 +391,10 @@ class GroupSessionForm(CheckInCreateForm):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
 
-    def __init__(self, *args, mentees, **kwargs):
+    def __init__(self, *args, mentees, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentees"].queryset = mentees
-        self.fields["mentees"].label_from_instance = str
+        self.fields["mentees"].label_from_instance = lambda mentee: mentee_name(viewer, mentee)
         self.fields["mode"].initial = Mode.IN_PERSON
         self.helper.layout.insert(0, Field("title"))
         self.helper.layout.insert(-1, Field("mentees", template=BUTTONS))

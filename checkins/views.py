@@ -118,6 +118,7 @@ def checkin_log(request, pk):
         "note": note,
         "note_hidden": note is None and CheckInNote.objects.filter(checkin=checkin).exists(),
         "shown": _shown(request.user, checkin),
+        "viewer": request.user,
     }
     if request.method == "POST":
         form = LogForm(request.POST, **form_kwargs)
@@ -265,7 +266,9 @@ def group_create(request, program_pk):
         MenteeProfile.objects.filter(program=program),
         roles=(access.MENTOR,),
     ).select_related("user")
-    form = GroupSessionForm(request.POST or None, tz=program.tzinfo, mentees=mentees)
+    form = GroupSessionForm(
+        request.POST or None, tz=program.tzinfo, mentees=mentees, viewer=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         checkin = services.group_session_create(

@@ -21,3 +21,9 @@ class GoalsConfig(AppConfig):
 
         not_held.connect(goal_reviews_withdraw)
         # --- end of hand-offs from check-ins
+
+        # A new program gets the default goal templates (accounts.programs).
+        from accounts.hooks import program_created
+        from goals.services import goal_templates_for_new_program
+
+        program_created.connect(goal_templates_for_new_program)

@@ -282,6 +282,11 @@ DEFAULT_TEMPLATES = [
 ]
 
 
+def goal_templates_for_new_program(*, program_id: int) -> None:
+    """The program_created hook's receiver: the default templates (idempotent)."""
+    goal_template_seed_defaults(program=Program.objects.get(pk=program_id))
+
+
 @transaction.atomic
 def goal_template_seed_defaults(*, program: Program) -> int:
     """Idempotent: adds missing default templates for focus areas the program still has;

@@ -37,6 +37,11 @@ class OutcomesConfig(AppConfig):
         from outcomes.services import use_summaries_after_enrollment
 
         mentees_enrolled.connect(use_summaries_after_enrollment)
+        # A new program gets its outcome settings row (the defaults) at once.
+        from accounts.hooks import program_created
+        from outcomes.services import outcome_settings_for_new_program
+
+        program_created.connect(outcome_settings_for_new_program)
         # --- end of hand-offs from accounts
 
         from outcomes import assessments, export_jobs

@@ -114,7 +114,9 @@ def disclosure_record(
 
 def identified_rows(*, program: Program, kind: str, mentee_ids: set[int]) -> exports.Export:
     """The de-identified rows with names, e-mail and real dates added, for consenting people."""
-    deidentified = exports.export_rows(program=program, kind=kind, today=program.today())
+    deidentified = exports.export_rows(
+        program=program, kind=kind, today=program.today(), identified=True
+    )
     header, rows = deidentified.header, deidentified.rows
     people = {
         pid: (f"{first} {last}".strip(), email, enrolled)

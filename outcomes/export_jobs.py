@@ -57,7 +57,10 @@ def export_job_run(*, job_id: int) -> None:
     try:
         export = exports.export_rows(program=program, kind=job.kind, today=program.today())
 
+        written = [0]
+
         def progress(done: int) -> None:
+            written[0] = done
             ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
         with tempfile.TemporaryFile() as spool:
@@ -79,7 +82,9 @@ def export_job_run(*, job_id: int) -> None:
     with transaction.atomic():
         job.status = ExportJob.Status.DONE
         job.finished_at = now()
-        job.save(update_fields=["file", "status", "finished_at"])
+        # The count was an upper bound: a de-identified export leaves out running windows.
+        job.rows_total = job.rows_done = written[0]
+        job.save(update_fields=["file", "status", "finished_at", "rows_total", "rows_done"])
         # Whoever asked may have closed the page: they are told by e-mail that it is ready.
         notifications.notification_enqueue(
             kind=EXPORT_READY,

@@ -18,12 +18,16 @@ export.
 import csv
 import io
 import math
+import struct
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, Program
 from checkins.models import CheckIn
@@ -31,7 +35,9 @@ from outcomes import metrics, reports
 from outcomes.instruments import SCORES
 from outcomes.models import Interview, UseDay
 
-KINDS = ("participants", "days", "checkins", "interviews")
+ROW_KINDS = ("participants", "days", "checkins", "interviews")  # a row per person, day, ...
+# "summary" is the aggregate one: the report's tables with small cells suppressed.
+KINDS = (*ROW_KINDS, "summary")
 FORMATS = ("csv", "xlsx")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,17 +64,13 @@ def _yes_no(value: float) -> str:
     return "" if math.isnan(value) else ("yes" if value else "no")
 
 
-def _use_days(value: float) -> int:
-    return 0 if math.isnan(value) else int(value)  # no recorded day: no day of use
-
-
 # The per-window columns of the participant export: (name suffix, key in the cohort's
 # Columns.values, how a cell shows it).
 WINDOW_COLUMNS = [
     ("window_days", "window_days", _number),
     ("recorded_days", "recorded_days", _number),
     ("coverage_pct", "coverage", _rounded),
-    ("use_days", "use_days", _use_days),
+    ("use_days", "use_days", _number),
     ("pda", "pda", _rounded),
     ("longest_abstinent_run", "longest_abstinent_run", _number),
     ("days_to_first_use", "days_to_first_use", _number),
@@ -80,11 +82,41 @@ WINDOW_COLUMNS = [
 ]
 
 
-def participant_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[list]]:
-    """One row per participant (in participant ID order): the figures the cohort report
-    summarises, read from the same columns."""
+def research_ids(program: Program, mentee_ids: Iterable[int]) -> dict[int, str]:
+    """The de-identified exports' participant key: an HMAC of the mentee's id under a key
+    derived from SECRET_KEY and the program, so it is the same in every export of the program,
+    appears on no screen, and cannot be worked out from the screen participant ID."""
+    salt = f"outcomes.research_id.program-{program.pk}"
+    return {
+        pk: "R" + salted_hmac(salt, str(pk), algorithm="sha256").hexdigest()[:12].upper()
+        for pk in mentee_ids
+    }
+
+
+IN_PROGRESS = "in progress"
+
+
+BLOCK_DAYS = 84  # the standard windows' length: weeks 1-12, 13-24, then 25-36 and on
+
+
+def completed_through(enrolled_on: date, today: date) -> int | None:
+    """The last day number of the person's last completed 12-week window (weeks 1-12, 13-24,
+    the standard windows, and on in 12-week blocks); None: none complete yet. A de-identified
+    export shows no later day: a count still running, with the export's date, would date the
+    enrollment."""
+    done = (today - enrolled_on).days // BLOCK_DAYS * BLOCK_DAYS
+    return done or None
+
+
+def participant_rows(
+    *, program: Program, today: date, identified: bool = True
+) -> tuple[list[str], Iterable[list]]:
+    """One row per participant (in participant ID order, or research ID order when
+    de-identified): the figures the cohort report summarises, read from the same columns.
+    De-identified, a window still running shows "in progress" and no figure."""
     windows = list(metrics.STANDARD_WINDOWS)
-    header = ["participant_id", "study_arm", "enrollment_year", "status"]
+    key = "participant_id" if identified else "research_id"
+    header = [key, "study_arm", "enrollment_year", "status"]
     header += [f"{window.key}_{suffix}" for window in windows for suffix, _, _ in WINDOW_COLUMNS]
     # Per score of each instrument: at intake, latest (the intake when no follow-up yet), change.
     header += [f"{score.column}_{part}" for _, score in SCORES for part in SCORE_PARTS]
@@ -109,6 +141,8 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
             return cols.values[window.key][key].tolist()
 
         figures = [[(cell, column(w, key)) for _, key, cell in WINDOW_COLUMNS] for w in windows]
+        begun = [(cols.window_days[w.key] > 0).tolist() for w in windows]
+        blank = [""] * len(WINDOW_COLUMNS)
         scores = [
             {part: cols.scores[score.column][part].tolist() for part in SCORE_PARTS}
             for _, score in SCORES
@@ -117,13 +151,26 @@ def participant_rows(*, program: Program, today: date) -> tuple[list[str], Itera
         abstinence = [
             cols.abstinence[p.key][index].tolist() for p in periods for _, index in reports.ANALYSES
         ]
-        for pk, participant_id, arm, enrolled_on, status in people.iterator():
+        found = list(people.iterator()) if not identified else people.iterator()
+        if not identified:
+            ids = research_ids(program, (person[0] for person in found))
+            found = sorted(
+                ((pk, ids[pk], *rest) for pk, _, *rest in found), key=lambda person: person[1]
+            )
+        for pk, participant_id, arm, enrolled_on, status in found:
             at = cols.position(pk)
             if at is None:  # enrolled after the figures were read
                 continue
             row = [participant_id, arm, enrolled_on.year, status]
-            for window in figures:
-                row += [cell(column[at]) for cell, column in window]
+            today_number = (today - enrolled_on).days + 1
+            for w, window, started in zip(windows, figures, begun, strict=True):
+                if not started[at]:
+                    # A window not begun has no figure, as in the report, not zeros.
+                    row += blank
+                elif not identified and w.last_day >= today_number:
+                    row += [IN_PROGRESS, *blank[1:]]
+                else:
+                    row += [cell(column[at]) for cell, column in window]
             for score in scores:
                 intake, latest = score["intake"][at], score["latest"][at]
                 row += [
@@ -149,7 +196,7 @@ def _neutralised_sql(expression: str) -> str:
 
 
 DAYS_HEADER = [
-    "participant_id",
+    "participant_id",  # "research_id" when de-identified
     "study_arm",
     "day_number",
     "week",
@@ -163,7 +210,7 @@ DAYS_HEADER = [
 # The per-day rows. Built from constant column names only; the program id is bound.
 SUBSTANCES_SQL = "array_to_string(ARRAY(SELECT jsonb_array_elements_text(d.substances)), '; ')"
 DAYS_SQL = f"""
-  SELECT {_neutralised_sql("m.participant_id")},
+  SELECT {_neutralised_sql("m.participant_id")} AS key,
          m.study_arm::text,
          d.day - m.enrolled_on + 1,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
@@ -179,34 +226,93 @@ DAYS_SQL = f"""
   WHERE m.program_id = %s
   ORDER BY m.participant_id, d.day
 """  # noqa: S608
+# De-identified: the research ID (computed in Python, bound as arrays) for the participant ID,
+# and only days up to the person's last completed 12-week window (completed_through() in SQL).
+DEIDENTIFIED_DAYS_SQL = f"""
+  SELECT r.research_id,
+         m.study_arm::text,
+         d.day - m.enrolled_on + 1,
+         floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
+         CASE WHEN d.used THEN 'yes' ELSE 'no' END,
+         CASE WHEN d.substances = '[]'::jsonb THEN NULL
+              ELSE {_neutralised_sql(SUBSTANCES_SQL)} END,
+         CASE WHEN d.heavy THEN 'yes' ELSE 'no' END,
+         d.amount::float8,
+         d.source::text,
+         d.report_count
+  FROM outcomes_useday d
+  JOIN accounts_menteeprofile m ON m.id = d.mentee_id
+  JOIN unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS r(mentee_id, research_id, position)
+    ON r.mentee_id = m.id
+  WHERE m.program_id = %s
+    AND d.day - m.enrolled_on + 1 <= (%s::date - m.enrolled_on) / %s * %s
+  ORDER BY r.position, d.day
+"""  # noqa: S608 -- the arrays come in research ID order: an integer sort, not a text one
 DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
 
 
-def _days_csv(program: Program) -> Iterator[bytes]:
+def _days_query(program: Program, today: date | None) -> tuple[str, list]:
+    """The per-day SQL and its parameters: identified (today None) or de-identified."""
+    if today is None:
+        return DAYS_SQL, [program.pk]
+    ids = research_ids(
+        program, MenteeProfile.objects.filter(program=program).values_list("pk", flat=True)
+    )
+    ordered = sorted(ids.items(), key=lambda item: item[1])
+    return DEIDENTIFIED_DAYS_SQL, [
+        [pk for pk, _key in ordered],
+        [key for _pk, key in ordered],
+        program.pk,
+        today,
+        BLOCK_DAYS,
+        BLOCK_DAYS,
+    ]
+
+
+def _days_csv(program: Program, today: date | None = None) -> Iterator[bytes]:
     """The per-day rows as CSV lines written by PostgreSQL (one line per iteration)."""
+    sql, params = _days_query(program, today)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({DAYS_SQL}) TO STDOUT WITH (FORMAT csv)", [program.pk]) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
         yield from copy
 
 
-def _days_rows(program: Program) -> Iterator[list]:
+def _days_rows(program: Program, today: date | None = None) -> Iterator[list]:
     """The same rows as typed values (XLSX cells, the identified export)."""
+    sql, params = _days_query(program, today)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({DAYS_SQL}) TO STDOUT", [program.pk]) as copy,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
     ):
         copy.set_types(DAYS_TYPES)
         for row in copy.rows():
             yield ["" if value is None else value for value in row]
 
 
-def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+def _deidentify(program: Program, today: date, rows: Iterable[list]) -> list[list]:
+    """Rows keyed [mentee pk, enrolled_on, day number, ...]: the research ID for the key, only
+    rows up to the person's last completed window, in research ID order."""
+    found = list(rows)
+    ids = research_ids(program, {row[0] for row in found})
+    kept = []
+    for mentee_id, enrolled_on, number, *rest in found:
+        through = completed_through(enrolled_on, today)
+        if through is not None and number != "" and number <= through:
+            kept.append([ids[mentee_id], *rest])
+    kept.sort(key=lambda row: row[0])  # stable: each person's rows keep their order
+    return kept
+
+
+def checkin_rows(
+    *, program: Program, today: date | None = None
+) -> tuple[list[str], Iterable[list]]:
     """Engagement per individual check-in: when (as a day number), how long, whether held and
-    whether use was discussed. Never the notes, topics or next steps (free text)."""
+    whether use was discussed. Never the notes, topics or next steps (free text). With `today`,
+    de-identified (research ID, nothing after the last completed window)."""
     header = [
-        "participant_id",
+        "participant_id" if today is None else "research_id",
         "study_arm",
         "day_number",
         "week",
@@ -220,6 +326,7 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
         _checkins(program)
         .order_by("mentee__participant_id", "scheduled_at")
         .values_list(
+            "mentee_id",
             "mentee__participant_id",
             "mentee__study_arm",
             "mentee__enrolled_on",
@@ -232,10 +339,12 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
     )
 
     def rows():
-        for pid, arm, enrolled, at, status, mode, minutes, use in query.iterator(chunk_size=5000):
+        for mentee_id, pid, arm, enrolled, at, status, mode, minutes, use in query.iterator(
+            chunk_size=5000
+        ):
             number = (at.astimezone(tz).date() - enrolled).days + 1
             yield [
-                pid,
+                *((pid,) if today is None else (mentee_id, enrolled, number)),
                 arm,
                 number,
                 metrics.week_of_day(number),
@@ -245,6 +354,8 @@ def checkin_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
                 use or "not discussed",
             ]
 
+    if today is not None:
+        return header, _deidentify(program, today, rows())
     return header, rows()
 
 
@@ -265,7 +376,9 @@ INTERVIEW_HEADER = [
 PAST_DAYS = 30  # the interview's look-back, as in the GPRA and ASI "past 30 days" questions
 
 
-def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
+def interview_rows(
+    *, program: Program, today: date | None = None
+) -> tuple[list[str], Iterable[list]]:
     """One row per interview (every attempt, in or out of its window), dates as day numbers
     from intake, with the use log's figures for the 30 days before the interview day, so the
     interviewer can check the person's answer against the log. Counted by metrics.use_metrics,
@@ -300,7 +413,11 @@ def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
                 today=interview.held_on,
             )
             yield [
-                mentee.participant_id,
+                *(
+                    (mentee.participant_id,)
+                    if today is None
+                    else (mentee.pk, intake, max(held, _number_or(window, intake)))
+                ),
                 mentee.study_arm,
                 interview.point,
                 *(
@@ -320,7 +437,79 @@ def interview_rows(*, program: Program) -> tuple[list[str], Iterable[list]]:
                 _rounded(past.coverage if past.coverage is not None else math.nan),
             ]
 
+    if today is not None:
+        header = ["research_id", *INTERVIEW_HEADER[1:]]
+        return header, _deidentify(program, today, rows())
     return INTERVIEW_HEADER, rows()
+
+
+def _number_or(window, intake: date) -> int:
+    """The latest day number an interview row gives (its window's close), so a de-identified
+    export keeps the row only once that day lies in a completed window."""
+    return 0 if window is None else metrics.day_number(intake, window.closes)
+
+
+SUMMARY_HEADER = ["table", "figure", "study_arm", "n", "mean", "sd", "median", "count", "percent"]
+SUMMARY_HEADER += ["note"]
+
+
+def summary_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[list]]:
+    """The cohort report's figures per arm, for publication: a cell of fewer people than the
+    program's minimum cell size (or a count, or its complement, that small) is suppressed, and
+    the row says so."""
+    from outcomes.selectors import outcome_settings_get
+
+    minimum = outcome_settings_get(program=program).min_cell_size
+    windows = list(metrics.STANDARD_WINDOWS)
+    summary = reports.cohort_summary(
+        reports.participants_compute(program=program, today=today, windows=windows)
+    )
+    note = _("suppressed: fewer than %(n)s people") % {"n": minimum}
+    blank = ["", "", "", "", "", ""]
+
+    def small(*counts: int) -> bool:
+        return any(0 < c < minimum for c in counts)
+
+    def proportion(table, figure, arm, count, n):
+        if n == 0 or small(n, count, n - count):
+            return [table, figure, arm, *blank, note if n else ""]
+        return [table, figure, arm, n, "", "", "", count, round(count / n * 100, 1), ""]
+
+    def rows():
+        for arm in reports.ARMS:
+            n = summary["n"][arm]
+            yield [
+                "participants",
+                "n",
+                arm,
+                *(["", *blank[1:], note] if small(n) else [n, *blank[1:], ""]),
+            ]
+        for table in summary["tables"]:
+            for row in table["rows"]:
+                for arm, found in row.by_arm.items():
+                    if small(found.n):
+                        yield [table["window"].label, row.label, arm, *blank, note]
+                        continue
+                    figures = (found.mean, found.sd, found.median)
+                    yield [
+                        table["window"].label,
+                        row.label,
+                        arm,
+                        found.n,
+                        *("" if v is None else round(v, 2) for v in figures),
+                        "",
+                        "",
+                        "",
+                    ]
+        for row in summary["abstinence"]:
+            for arm, found in row.by_arm.items():
+                yield proportion(row.label, row.analysis_label, arm, found.count, found.n)
+        for arm, found in summary["retention"].items():
+            yield proportion("retention", "week 12", arm, found["retained"], found["eligible"])
+        said = _("Cells of fewer than %(n)s people are suppressed.") % {"n": minimum}
+        yield [said] + [""] * (len(SUMMARY_HEADER) - 1)
+
+    return SUMMARY_HEADER, rows()
 
 
 def _days(program: Program):
@@ -341,6 +530,8 @@ def export_row_count(*, program: Program, kind: str) -> int:
         return _checkins(program).count()
     if kind == "interviews":
         return Interview.objects.filter(mentee__program=program).count()
+    if kind == "summary":
+        return 1  # an estimate: the job counts what it wrote
     return MenteeProfile.objects.filter(program=program).count()
 
 
@@ -354,16 +545,24 @@ class Export:
     csv_body: Callable[[], Iterator[bytes]] | None = None
 
 
-def export_rows(*, program: Program, kind: str, today: date) -> Export:
+def export_rows(*, program: Program, kind: str, today: date, identified: bool = False) -> Export:
+    """The rows of one kind of export: de-identified (research ID, whole years, completed
+    windows only) unless `identified` (the disclosure, which adds names and dates)."""
     if kind == "participants":
-        return Export(*participant_rows(program=program, today=today))
+        return Export(*participant_rows(program=program, today=today, identified=identified))
+    cutoff = None if identified else today  # de-identified: nothing after completed windows
     if kind == "days":
+        header = DAYS_HEADER if identified else ["research_id", *DAYS_HEADER[1:]]
         # Generators: neither COPY starts until the writer reads it.
-        return Export(DAYS_HEADER, _days_rows(program), csv_body=lambda: _days_csv(program))
+        return Export(
+            header, _days_rows(program, cutoff), csv_body=lambda: _days_csv(program, cutoff)
+        )
     if kind == "checkins":
-        return Export(*checkin_rows(program=program))
+        return Export(*checkin_rows(program=program, today=cutoff))
     if kind == "interviews":
-        return Export(*interview_rows(program=program))
+        return Export(*interview_rows(program=program, today=cutoff))
+    if kind == "summary":
+        return Export(*summary_rows(program=program, today=today))
     raise ValueError(f"Unknown export kind {kind!r}.")
 
 
@@ -432,12 +631,62 @@ def _xlsx_chunks(export: Export, *, notice: str, progress) -> Iterator[bytes]:
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
     with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
+        _save_without_dates(workbook, spool)
         spool.seek(0)
         while chunk := spool.read(CHUNK):
             yield chunk
     if progress:
         progress(count)
+
+
+# The archive's entries need a date: the earliest a zip can hold, not the moment of export
+# (which, with a day count, would date the people in it).
+DOS_1980_01_01 = (0, 0x21)  # (time, date) of a zip entry: midnight, 1 January 1980
+
+
+def _undated_properties():
+    """Document properties whose XML has no dcterms:created or dcterms:modified (openpyxl
+    always writes both, so they are taken out of its tree)."""
+    from openpyxl.packaging.core import DocumentProperties
+
+    class Undated(DocumentProperties):
+        def to_tree(self, tagname=None, idx=None, namespace=None):
+            tree = super().to_tree(tagname, idx, namespace)
+            for element in list(tree):
+                if element.tag.endswith(("}created", "}modified")):
+                    tree.remove(element)
+            return tree
+
+    return Undated()
+
+
+def _save_without_dates(workbook, spool) -> None:
+    """workbook.save(), whose docProps/core.xml and zip entries carry no date of the export."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    # No dcterms:created/modified in docProps/core.xml (save() would set modified to now).
+    workbook.properties = _undated_properties()
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
+    # Each entry's local header (time/date at offset 10) and central directory record (at 12)
+    # carry its write time: overwrite them in place rather than recompress the archive.
+    spool.seek(0)
+    with zipfile.ZipFile(spool) as archive:
+        entries = archive.infolist()
+        central = archive.start_dir
+    stamp = struct.pack("<HH", *DOS_1980_01_01)
+    for entry in entries:
+        spool.seek(entry.header_offset + 10)
+        spool.write(stamp)
+    position = central
+    for _entry in entries:
+        spool.seek(position)
+        record = spool.read(46)
+        name, extra, comment = struct.unpack("<HHH", record[28:34])
+        spool.seek(position + 12)
+        spool.write(stamp)
+        position += 46 + name + extra + comment
+    spool.flush()
 
 
 class _Echo:

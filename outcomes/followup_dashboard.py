@@ -1,31 +1,24 @@
-"""The follow-up panels: on a coordinator's dashboard (each coordinated program's rate and
-this week's counts) and on a mentee's participant page (links to interviews and locator)."""
+"""The follow-up panels: on a coordinator's dashboard (the way in to each coordinated program's
+follow-up page) and on a mentee's participant page (links to interviews and locator)."""
 
 from django.template.loader import render_to_string
 
 from accounts.models import MenteeProfile, Program
 from mentorship import access
-from outcomes import interviews
 
 
 def panel(request, role: str) -> str:
+    """The way in to each coordinated program's follow-up page. The figures live on that page:
+    working them out here would cost a read of every person to be interviewed, per program, on
+    the page a coordinator opens first (and the dashboard keeps one query count however many
+    programs and people there are)."""
     if role != access.COORDINATOR:
         return ""
-    rows = []
-    for program in access.coordinated_programs(request.user, Program.objects.all()):
-        state = interviews.follow_up_read(program=program)
-        rows.append(
-            {
-                "program": program,
-                "rate": interviews.follow_up_rate(state, interviews.HEADLINE),
-                "target": state.schedule.target_rate,
-                "week": interviews.week_lists(state),
-            }
-        )
-    if not rows:
+    programs = list(access.coordinated_programs(request.user, Program.objects.all()))
+    if not programs:
         return ""
     return render_to_string(
-        "outcomes/followup/_dashboard_panel.html", {"rows": rows}, request=request
+        "outcomes/followup/_dashboard_panel.html", {"programs": programs}, request=request
     )
 
 

@@ -216,6 +216,7 @@ class OutcomeSettingsForm(BoundedModelForm):
             "grace_days",
             "lapse_rule",
             "baseline_days",
+            "min_cell_size",
         ]
         labels = {
             "conflict_rule": "When reports about a day disagree",
@@ -224,6 +225,7 @@ class OutcomeSettingsForm(BoundedModelForm):
             "abstinence_windows": _("Abstinence windows (weeks)"),
             "grace_days": _("Grace period of prolonged abstinence (days)"),
             "lapse_rule": _("Lapse rule of prolonged abstinence"),
+            "min_cell_size": _("Smallest cell shown in aggregate exports (people)"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -80,6 +80,10 @@ class OutcomeSettings(models.Model):
         default=90,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
     )
+    # Aggregate outputs show no cell of fewer people than this (CMS's cell size rule is 11).
+    min_cell_size = models.PositiveSmallIntegerField(
+        default=11, validators=[MinValueValidator(5), MaxValueValidator(50)]
+    )
 
     class Meta:
         verbose_name_plural = "outcome settings"

@@ -435,7 +435,8 @@ def _columns_from_database(cohort: Cohort) -> Columns:
                 "recorded_days": recorded,
                 "coverage": np.where(days > 0, recorded / days * 100, np.nan),
                 "pda": np.where(recorded > 0, (recorded - used) / recorded * 100, np.nan),
-                "longest_abstinent_run": longest,
+                # No recorded day: no run to measure, not a run of 0 (as days of use).
+                "longest_abstinent_run": np.where(recorded > 0, longest, np.nan),
                 "days_to_first_use": first,
                 "checkins_completed": completed,
                 "checkins_scheduled": scheduled,
@@ -518,9 +519,15 @@ class Row:
     difference: tuple
 
 
+INTERVAL_MIN_N = 3  # below this the internal report shows n and figures but no interval
+
+
 def _row(label: str, values: np.ndarray, masks: dict[str, np.ndarray]) -> Row:
     summaries = {arm: metrics.summarize_array(values[masks[arm]]) for arm in ARMS}
-    return Row(label, summaries, metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]]))
+    difference = metrics.mean_difference(summaries[ARMS[0]], summaries[ARMS[1]])
+    if min(s.n for s in summaries.values()) < INTERVAL_MIN_N:
+        difference = (difference[0], None, None)
+    return Row(label, summaries, difference)
 
 
 def cohort_summary(cohort: Cohort) -> dict:
@@ -609,6 +616,12 @@ def abstinence_rows(cols: Columns, masks: dict[str, np.ndarray]) -> list[Abstine
                 counted = mine[~np.isnan(mine)]
                 by_arm[arm] = metrics.proportion(int(counted.sum()), int(counted.size))
             difference = metrics.proportion_difference(by_arm[ARMS[0]], by_arm[ARMS[1]])
+            if min(p.n for p in by_arm.values()) < INTERVAL_MIN_N:
+                difference = (difference[0], None, None)
+            by_arm = {
+                arm: p if p.n >= INTERVAL_MIN_N else metrics.Proportion(p.count, p.n, None, None)
+                for arm, p in by_arm.items()
+            }
             rows.append(
                 AbstinenceRow(
                     period,

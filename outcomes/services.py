@@ -489,3 +489,8 @@ def assessment_record(
     # Done: its reminder, if not sent yet, is withdrawn (in this transaction).
     assessment_reminder_withdraw(mentee_id=mentee.pk, instrument=instrument, week=week)
     return assessment
+
+
+def outcome_settings_for_new_program(*, program_id: int) -> None:
+    """The program_created hook's receiver: the settings row with its defaults (idempotent)."""
+    OutcomeSettings.objects.get_or_create(program_id=program_id)

@@ -14,3 +14,11 @@ def shown_to(context, mentee) -> frozenset[str]:
     if request is None:
         return frozenset()  # e-mails and feeds have no viewer: nothing consent-gated
     return consents.shown_to(request.user, mentee)
+
+
+@register.simple_tag(takes_context=True)
+def mentee_name(context, mentee) -> str:
+    """`{% mentee_name mentee %}`: the full name, or the first name only for a mentor without a
+    consent naming them (consents.mentee_name). Batched per request, so use it in list rows."""
+    request = context.get("request")
+    return consents.mentee_name(request.user if request is not None else None, mentee)

@@ -21,3 +21,9 @@ CASES: list = [
     Case("security:passkey_register_complete", everyone(400), method="post"),
     Case("security:passkey_verify_complete", everyone(400), method="post"),
 ]
+
+# A new program: superusers only (none of the matrix's roles is one).
+CASES += [
+    Case("accounts:program_create", everyone(403)),
+    Case("accounts:program_create", everyone(403), method="post", data=lambda w: {"name": "X"}),
+]

@@ -39,6 +39,7 @@ from tests import factories
 from tests.portal.test_url_permissions import CASES
 
 EMAIL = "sentinel-mail-q7x@example.org"
+LAST_NAME = "Zentinelski"
 NOTE = "SentinelNote-k2v confided at the check-in"
 SUBSTANCE = "Zentinelamine"
 PHILOSOPHY = "Zentinel pathway"
@@ -52,6 +53,7 @@ COMMENT = "SentinelComment-p1z"
 # Field group (or, for whole records, the scope) -> text that only that data puts on a page.
 FIELD_SENTINELS = {
     "mentee.email": [EMAIL],
+    "mentee.last_name": [LAST_NAME],
     "mentee.substances": [SUBSTANCE],
     "mentee.recovery_stage": ["In treatment"],
     "mentee.referral_source": ["Court or probation"],
@@ -84,11 +86,24 @@ def pair(world):
     Consent.objects.filter(mentee=mentee).delete()  # "before consent": none was ever given
     user = mentee.user
     user.email = EMAIL
-    user.save(update_fields=["email"])
+    # The account's own name too: a page showing the person's account name to the mentor
+    # would let the last name out as surely as the program's.
+    user.last_name = LAST_NAME
+    user.save(update_fields=["email", "last_name"])
+    mentee.first_name = mentee.first_name or "Rosa"
+    mentee.last_name = LAST_NAME
     mentee.recovery_stage = MenteeProfile.Stage.IN_TREATMENT
     mentee.referral_source = MenteeProfile.Referral.COURT
     mentee.preferred_philosophy = Philosophy.objects.create(program=program, name=PHILOSOPHY)
-    mentee.save(update_fields=["recovery_stage", "referral_source", "preferred_philosophy"])
+    mentee.save(
+        update_fields=[
+            "first_name",
+            "last_name",
+            "recovery_stage",
+            "referral_source",
+            "preferred_philosophy",
+        ]
+    )
     # Retired from the vocabulary (here and for the topic below): an active focus area is a
     # topic choice on every log form.
     need = FocusArea.objects.create(program=program, name=NEED, is_active=False)

@@ -129,7 +129,7 @@ READERS = {
     "recorded_days": lambda m, e: m.recorded_days,
     "coverage": lambda m, e: m.coverage,
     "pda": lambda m, e: m.pda,
-    "longest_abstinent_run": lambda m, e: m.longest_abstinent_run,
+    "longest_abstinent_run": lambda m, e: m.longest_abstinent_run if m.recorded_days else None,
     "days_to_first_use": lambda m, e: m.days_to_first_use,
     "checkins_completed": lambda m, e: e.checkins_completed,
     "checkins_scheduled": lambda m, e: e.checkins_scheduled,
@@ -281,13 +281,17 @@ def participant_export_rows(people: list[Participant], *, today: date) -> list[l
         row = [p.participant_id, p.arm, p.enrolled_on.year, p.status]
         for window in metrics.STANDARD_WINDOWS:
             m, e = p.windows[window.key], p.engagement[window.key]
+            if not m.window_days:  # not begun: no figure at all, not zeros
+                row += [""] * 12  # the twelve per-window columns
+                continue
+            none = not m.recorded_days  # begun, nothing recorded: no use figure
             row += [
                 m.window_days,
                 m.recorded_days,
                 _fmt(m.coverage),
-                m.use_days,
+                "" if none else m.use_days,
                 _fmt(m.pda),
-                m.longest_abstinent_run,
+                "" if none else m.longest_abstinent_run,
                 "" if m.days_to_first_use is None else m.days_to_first_use,
                 e.checkins_scheduled,
                 e.checkins_completed,

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notifications.models import Notification
-from outcomes import services
+from outcomes import exports, services
 from outcomes.assessments import assessment_reminders_plan
 from outcomes.instruments import BAM, INSTRUMENTS
 from outcomes.models import Assessment, OutcomeSettings
@@ -196,8 +196,9 @@ def test_report_rows_and_export_columns_per_bam_score(client, bam_program):
     ]
     assert set(columns) <= set(reader.fieldnames)
     assert reader.fieldnames.index("barc10_change") < reader.fieldnames.index("bam_use_intake")
-    found = {row["participant_id"]: row for row in reader}
-    row_a, row_b = found[a.participant_id], found[b.participant_id]
+    found = {row["research_id"]: row for row in reader}
+    ids = exports.research_ids(bam_program, [a.pk, b.pk])
+    row_a, row_b = found[ids[a.pk]], found[ids[b.pk]]
     assert [row_a[c] for c in columns] == ["12", "0", "-12", "4", "0", "-4", "0", "4", "4"]
     assert [row_b[c] for c in columns[:3]] == ["2", "2", ""]  # latest: the intake, no change
     assert row_a["barc10_intake"] == ""

@@ -92,6 +92,7 @@ def test_the_settings_page_changes_the_conflict_rule(client, world):
         "grace_days": "14",
         "lapse_rule": "strict",
         "baseline_days": "90",
+        "min_cell_size": "11",
     }
     response = client.post(
         url, {"conflict_rule": "latest", "assessment_weeks": "12, 4,24", **defaults}

@@ -390,7 +390,7 @@ def test_deidentified_interview_export(client, interviewed):
         )
     )
     header, intake, follow_up = _csv(response)
-    assert header == exports.INTERVIEW_HEADER
+    assert header == ["research_id", *exports.INTERVIEW_HEADER[1:]]
     row = dict(zip(header, follow_up, strict=True))
     # 2025-01-01 + 6 months = 2025-07-01, day 182; window days 152-242; held on day 190.
     assert row["interview"] == "month_6"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("outcomes", "0011_assessment_scores_and_instruments"),
+        ("outcomes", "0012_min_cell_size"),
     ]
 
     operations = [

@@ -1,0 +1,25 @@
+"""manage.py create_program SLUG --name NAME --timezone ZONE: a program with its defaults."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.programs import program_create
+
+
+class Command(BaseCommand):
+    help = "Create a program with its default vocabularies, goal templates and settings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--timezone", required=True, help="e.g. America/New_York")
+        parser.add_argument("--organization", default="")
+
+    def handle(self, *args, slug, name, timezone, organization, **options):
+        try:
+            program = program_create(
+                actor=None, name=name, slug=slug, timezone=timezone, organization=organization
+            )
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        self.stdout.write(f"Created program {program.slug} ({program.name}).")
