@@ -10,10 +10,10 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Upper
 from django.utils.translation import ngettext
 
 from accounts.forms_records import (
@@ -39,9 +39,17 @@ from accounts.models import (
     Substance,
     Training,
     User,
+    participant_id_problem,
 )
-from mentorship.audit import Action, client_ip
-from mentorship.csvfiles import UnreadableFile, csv_text
+from mentorship.audit import Action, audit_record, client_ip
+from mentorship.csvfiles import (
+    DATE_FORM,
+    UnreadableFile,
+    csv_text,
+    header_key,
+    header_problems,
+    iso_date,
+)
 from mentorship.models import AuditEntry
 
 MENTOR, MENTEE = Membership.Role.MENTOR, Membership.Role.MENTEE
@@ -93,6 +101,9 @@ COLUMNS = [
            "Names from the program's vocabulary, separated by “;”. For a mentee add the "
            "priority after a colon (high, medium, low; medium if left out).",
            "Employment and job search;Housing", "Housing:high;Employment and job search:low"),
+    Column("participant_id", (MENTEE,),
+           "The program's own study ID (unique in the program, matching its pattern); empty: "
+           "one is assigned. The import returns every ID with its e-mail.", "", ""),
     Column("enrolled_on", (MENTEE,), "Enrollment date, YYYY-MM-DD: day 1 of the outcome windows.",
            "", "2026-03-02"),
     Column("study_arm", (MENTEE,), "mentored or comparison (default mentored).", "", "mentored"),
@@ -125,6 +136,9 @@ COLUMNS = [
 COLUMN_NAMES = [c.name for c in COLUMNS]
 COLUMNS_BY_NAME = {c.name: c for c in COLUMNS}
 REQUIRED_COLUMNS = [c.name for c in COLUMNS if c.required]
+# Read with the one date rule of every import (mentorship.csvfiles.iso_date), not the browser
+# form's formats, which would take 07/01/2026 as 1 July.
+DATE_COLUMNS = ("enrolled_on", "recovery_since")
 BOOLEAN_COLUMNS = {
     "philosophy_required",
     "mentor_gender_required",
@@ -172,6 +186,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
     written: bool = False
+    # After the write: (participant_id, email) of every mentee, the file's order.
+    id_mapping: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -217,18 +233,9 @@ def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[
     if not records or not any(cell.strip() for cell in records[0]):
         problems.append(Problem(None, "", "The file is empty; start from the template."))
         return [], []
-    header = [cell.strip().lower().replace(" ", "_") for cell in records[0]]
-    unknown = [name for name in header if name and name not in COLUMNS_BY_NAME]
-    for name in unknown:
-        problems.append(Problem(1, name, "Unknown column; use the template's column names."))
-    seen = set()
-    for name in header:
-        if name in seen:
-            problems.append(Problem(1, name, "This column appears twice."))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in header:
-            problems.append(Problem(1, name, "This required column is missing."))
+    header = [header_key(cell) for cell in records[0]]
+    for message in header_problems(header, expected=COLUMN_NAMES, required=REQUIRED_COLUMNS):
+        problems.append(Problem(1, "", message))
     if problems:
         return header, []
     rows = []
@@ -347,14 +354,33 @@ def _check_row(
             other = "mentors" if role == MENTEE else "mentees"
             add(name, f"Applies to {other} only; leave it empty for a {role}.")
 
+    bad_dates = set()
+    for name in DATE_COLUMNS:
+        if cells.get(name) and role in COLUMNS_BY_NAME[name].roles:
+            try:
+                iso_date(cells[name])
+            except ValueError as exc:
+                add(name, str(exc))
+                bad_dates.add(name)
+    if role == MENTEE and cells.get("participant_id"):
+        problem = participant_id_problem(cells["participant_id"], program)
+        if problem:
+            add("participant_id", problem)
     person = PersonRowForm(
         {n: cells.get(n, "") for n in PersonRowForm.base_fields}, program=program
     )
     profile = PROFILE_FORMS[role](_profile_data(role, cells, add), program=program)
     for form in (person, profile):
         for name, messages in form.errors.items():
+            if name in bad_dates:
+                continue  # already explained with the expected form
             for message in messages:
                 add("" if name == "__all__" else name, message)
+    enrolled = profile.cleaned_data.get("enrolled_on") if role == MENTEE else None
+    if enrolled and enrolled > program.today():
+        # The import records people already enrolled: day 1 of their outcome windows has passed.
+        add("enrolled_on", f"{enrolled:%Y-%m-%d} is in the future; an imported enrollment "
+            f"date must be today or earlier ({DATE_FORM}).")  # fmt: skip
 
     parsed = ParsedRow(
         row=number,
@@ -416,7 +442,7 @@ def _check_row(
             if not found:
                 continue
             try:
-                completed = date.fromisoformat(done.strip())
+                completed = iso_date(done)
             except ValueError:
                 add(
                     "trainings",
@@ -432,6 +458,8 @@ def _check_row(
     parsed.person = {n: person.cleaned_data[n] for n in PersonRowForm.base_fields}
     parsed.person["email"] = parsed.email
     parsed.profile.update(profile.cleaned_data)
+    if role == MENTEE and cells.get("participant_id"):
+        parsed.profile["participant_id"] = cells["participant_id"]
     return parsed
 
 
@@ -446,6 +474,34 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
             )
         else:
             first_row[row.email] = row.row
+    # Study IDs: one person each in the file and in the program, whatever the case (the use-day
+    # import matches them case-insensitively).
+    first_id: dict[str, int] = {}
+    for row in rows:
+        study_id = row.profile.get("participant_id", "").upper()
+        if not study_id:
+            continue
+        if study_id in first_id:
+            problems.append(
+                Problem(row.row, "participant_id", f"Also on row {first_id[study_id]}; "
+                        "each participant needs their own ID.")
+            )  # fmt: skip
+        else:
+            first_id[study_id] = row.row
+    if first_id:
+        ids_taken = set(
+            MenteeProfile.objects.filter(program=program)
+            .annotate(upper_id=Upper("participant_id"))
+            .filter(upper_id__in=list(first_id))
+            .values_list("upper_id", flat=True)
+        )
+        for row in rows:
+            study_id = row.profile.get("participant_id", "")
+            if study_id.upper() in ids_taken:
+                problems.append(
+                    Problem(row.row, "participant_id",
+                            f"“{study_id}” is already a participant in {program.name}.")
+                )  # fmt: skip
     taken = set(
         Membership.objects.filter(program=program, user__email__in=list(first_row)).values_list(
             "user__email", "role"
@@ -486,6 +542,28 @@ def participants_check(*, program: Program, content: bytes) -> ImportResult:
         )
     )
     return result
+
+
+def id_mapping_csv(mapping: list[tuple[str, str]]) -> str:
+    """The study IDs of an import with their e-mails (participant_id, email)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["participant_id", "email"])
+    writer.writerows(mapping)
+    return out.getvalue()
+
+
+def id_mapping_disclosed(*, program: Program, count: int, actor=None, request=None) -> None:
+    """Audit handing out an ID mapping: it is the key linking research records to people."""
+    audit_record(
+        actor=actor,
+        action=Action.DISCLOSE,
+        object_type="accounts.participant_id_mapping",
+        object_id=str(count),
+        program=program,
+        fields=["participant_id", "email"],
+        request=request,
+    )
 
 
 # --- Writing
@@ -592,6 +670,10 @@ def _write(result: ImportResult, *, program: Program, actor, request) -> None:
         batch_size=BATCH,
     )
     mentees_enrolled(mentee_ids=[mentee.pk for mentee in profiles[MENTEE]])
+    result.id_mapping = [
+        (mentee.participant_id, row.email)
+        for mentee, row in zip(profiles[MENTEE], by_role[MENTEE], strict=True)
+    ]
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ the program, never a hard-coded choice: programs differ.
 """
 
 import hashlib
+import re
 import secrets
 import zoneinfo
 from datetime import date
@@ -82,6 +83,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
+PARTICIPANT_ID_MAX = 32
+PARTICIPANT_ID_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def validate_participant_id_pattern(value: str) -> None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValidationError(f"Not a valid regular expression: {exc}.") from None
+
+
+def participant_id_problem(value: str, program: "Program") -> str | None:
+    """Why this is not a usable study ID in this program (uniqueness aside), or None."""
+    if len(value) > PARTICIPANT_ID_MAX or not PARTICIPANT_ID_CHARACTERS.fullmatch(value):
+        return (
+            f"A participant ID is 1 to {PARTICIPANT_ID_MAX} letters, digits, “-” or “_”; "
+            f"not “{value[:40]}”."
+        )
+    pattern = program.participant_id_pattern
+    if pattern and not re.fullmatch(pattern, value):
+        return f"“{value}” does not match this program's participant ID pattern {pattern}."
+    return None
+
+
 class Program(models.Model):
     """One site or cohort of a recovery organization."""
 
@@ -117,6 +142,15 @@ class Program(models.Model):
         default=14, validators=[MaxValueValidator(365)]
     )
     second_factor_since = models.DateTimeField(default=now)
+    # A program that brings its own study IDs (e.g. M001) says what they look like; an imported
+    # participant_id must match it whole. Empty: any ID up to 32 letters, digits, "-" or "_".
+    participant_id_pattern = models.CharField(
+        "participant ID pattern",
+        max_length=100,
+        blank=True,
+        validators=[validate_participant_id_pattern],
+        help_text="A regular expression the whole ID must match, e.g. M[0-9]{3}.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -375,8 +409,10 @@ class MenteeProfile(ProgramName):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentees")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentee_profiles")
+    # The program's own study ID when it brings them (unique within the program), or one
+    # assigned at random.
     participant_id = models.CharField(
-        max_length=12, unique=True, default=new_participant_id, editable=False
+        max_length=PARTICIPANT_ID_MAX, default=new_participant_id, editable=False
     )
     enrolled_on = models.DateField(help_text="Day 1 of every outcome window.")
     recovery_stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.EARLY)
@@ -404,6 +440,9 @@ class MenteeProfile(ProgramName):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="mentee_once_per_program"),
+            models.UniqueConstraint(
+                fields=["program", "participant_id"], name="participant_id_unique_in_program"
+            ),
             models.CheckConstraint(
                 condition=Q(availability__lt=1 << 21), name="mentee_availability_21_slots"
             ),

@@ -12,6 +12,7 @@ urlpatterns: list = [
 urlpatterns += [
     path("import/", views.participant_import, name="participant_import"),
     path("import/confirm/", views.participant_import_confirm, name="participant_import_confirm"),
+    path("import/ids/", views.participant_import_ids, name="participant_import_ids"),
     path(
         "import/participants-template.csv",
         views.participant_import_template,

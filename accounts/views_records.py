@@ -31,6 +31,7 @@ from accounts.imports import people_count
 from accounts.models import Consent, MenteeProfile, MentorProfile, Program
 from mentorship import access, ratelimits
 from mentorship.audit import audit_view
+from mentorship.csvfiles import pending_keep, pending_take
 
 IMPORT_CACHE_KEY = "participant-import:{}"
 IMPORT_SESSION_KEY = "participant-import-key:{}"
@@ -188,7 +189,8 @@ def participant_import(request):
     if request.method != "POST":
         chosen = programs.filter(slug=request.GET.get("program", "")).first()
         form = ImportUploadForm(programs=programs, initial={"program": chosen})
-        return _import_page(request, {"form": form})
+        ids = request.GET.get("ids", "")[:64]
+        return _import_page(request, {"form": form, "ids_token": ids})
     form = ImportUploadForm(request.POST, request.FILES, programs=programs)
     if not form.is_valid():
         return _import_page(request, {"form": form})
@@ -254,7 +256,39 @@ def participant_import_confirm(request):
             "program": program.name,
         },
     )
-    return redirect(f"{reverse('accounts:participant_import')}?program={program.slug}")
+    after = f"{reverse('accounts:participant_import')}?program={program.slug}"
+    if result.id_mapping:
+        # The IDs are what the use-day import is keyed by: kept (encrypted, for this person) so
+        # the page can offer them as a download instead of sending them to the shell.
+        ids = pending_keep(
+            request,
+            kind="participant-ids",
+            program_id=program.pk,
+            content=imports.id_mapping_csv(result.id_mapping).encode(),
+        )
+        after += f"&ids={ids}"
+    return redirect(after)
+
+
+@login_required
+@require_http_methods(["GET"])
+def participant_import_ids(request):
+    """The participant_id,email mapping of the last import, for the coordinator who ran it."""
+    programs = _coordinated(request)
+    token = request.GET.get("token", "")[:64]
+    pending = pending_take(request, kind="participant-ids", token=token)
+    program = programs.filter(pk=pending[0]).first() if pending else None
+    if program is None:
+        raise Http404("That list of IDs is no longer kept (after 30 minutes).")
+    imports.id_mapping_disclosed(
+        program=program,
+        count=pending[1].count(b"\n") - 1,
+        actor=request.user,
+        request=request,
+    )
+    response = HttpResponse(pending[1], content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-participant-ids.csv"'
+    return response
 
 
 @login_required

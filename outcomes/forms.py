@@ -99,13 +99,11 @@ class ImportForm(BoundedForm):
         help_text="Columns: participant_id, date (YYYY-MM-DD), used (yes/no), "
         "substances (separated by ;), source. Up to 20 MB.",
     )
-    dry_run = forms.BooleanField(label="Check only (write nothing)", required=False, initial=True)
-
     MAX_BYTES = 20 * 1024 * 1024
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Upload")
+        self.helper = submit_helper(_("Check the file"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -190,6 +188,16 @@ class IdentifiedExportForm(BoundedForm):
         self.helper = submit_helper("Record the disclosure and download")
 
 
+class ImportConfirmForm(BoundedForm):
+    """The confirm step of an import: the token of the file kept since its preview."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Import these rows"))
+
+
 class OutcomeSettingsForm(BoundedModelForm):
     instruments = forms.MultipleChoiceField(
         label=_("Questionnaires at each time point"),
@@ -207,6 +215,7 @@ class OutcomeSettingsForm(BoundedModelForm):
             "abstinence_windows",
             "grace_days",
             "lapse_rule",
+            "baseline_days",
             "min_cell_size",
         ]
         labels = {

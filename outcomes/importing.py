@@ -7,12 +7,21 @@ report names each bad row and what is wrong with it.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
+
+from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
-from mentorship.csvfiles import UnreadableFile, csv_text
-from outcomes.models import Source
-from outcomes.selectors import substance_names
+from mentorship.csvfiles import (
+    UnreadableFile,
+    csv_text,
+    header_key,
+    header_problems,
+    iso_date,
+)
+from outcomes.models import Source, UseReport
+from outcomes.resolution import counting_report
+from outcomes.selectors import outcome_settings_get, substance_names
 from outcomes.services import use_reports_import
 
 MAX_ROWS = 200_000
@@ -37,40 +46,145 @@ SOURCES = {
 }
 
 
+NEW, UNCHANGED, CHANGED = "new", "unchanged", "changed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A day whose answer from this source differs from the one already on record."""
+
+    participant_id: str
+    day: date
+    source: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A day on which sources disagree once the file is in, and the report the rule counts."""
+
+    participant_id: str
+    day: date
+    answers: str  # e.g. "self-report: no; lab test: yes"
+    counted: str  # what the program's rule makes the counting answer
+
+
 @dataclass
 class ImportResult:
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # the rows to write (new and changed)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
     written: int = 0
     dry_run: bool = False
+    new: int = 0
+    unchanged: int = 0
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    baseline: int = 0  # rows (new or changed) for days before enrollment
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def changed(self) -> int:
+        return len(self.changes)
 
-def _header_key(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
+    @property
+    def conflicting(self) -> int:
+        return len(self.conflicts)
+
+    def summary(self) -> str:
+        return (
+            f"{self.new} new, {self.unchanged} unchanged, {self.changed} changed, "
+            f"{self.conflicting} conflicting ({self.baseline} in the baseline window)"
+        )
 
 
-def _parse_date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 — a calendar day
-        except ValueError:
+def _answer(used: bool, substances) -> str:
+    text = "yes" if used else "no"
+    return f"{text} ({', '.join(substances)})" if substances else text
+
+
+def _compare(program: Program, result: ImportResult, pids: dict[int, str]) -> None:
+    """Sort the valid rows into new, unchanged and changed against the reports on record, and
+    list the days on which sources will disagree with the report the program's rule counts.
+
+    A row says what one source reports about one day; the same answer again is not a new report
+    (a re-imported file changes nothing), a different answer is a correction that joins the
+    history (reports are append-only), so the previous answer stays on record.
+    """
+    if not result.rows:
+        return
+    mentee_ids = {row["mentee_id"] for row in result.rows}
+    days = [row["day"] for row in result.rows]
+    on_record: dict[tuple[int, date], list[UseReport]] = {}
+    for report in UseReport.objects.filter(
+        mentee_id__in=mentee_ids, day__gte=min(days), day__lte=max(days)
+    ).order_by("recorded_at", "id"):
+        on_record.setdefault((report.mentee_id, report.day), []).append(report)
+    stamp = now()
+    incoming: dict[tuple[int, date], list[UseReport]] = {}
+    kept = []
+    for row in result.rows:
+        key = (row["mentee_id"], row["day"])
+        latest = None
+        for report in on_record.get(key, ()):
+            if report.source == row["source"]:
+                latest = report  # ordered by time: the last one is the answer now
+        if latest is None:
+            result.new += 1
+        elif latest.used == row["used"] and sorted(latest.substances) == row["substances"]:
+            result.unchanged += 1
             continue
-    raise ValueError(f"“{text}” is not a date; use YYYY-MM-DD, e.g. 2026-03-14.")
+        else:
+            result.changes.append(
+                Change(
+                    pids[row["mentee_id"]],
+                    row["day"],
+                    Source(row["source"]).label,
+                    _answer(latest.used, latest.substances),
+                    _answer(row["used"], row["substances"]),
+                )
+            )
+        result.baseline += row["baseline"]
+        kept.append(row)
+        incoming.setdefault(key, []).append(
+            UseReport(used=row["used"], source=row["source"], recorded_at=stamp, id=None)
+        )
+    result.rows = kept
+    rule = outcome_settings_get(program=program).conflict_rule
+    for key in sorted(incoming):
+        # Each source's latest answer once the file is in: those are what disagree.
+        by_source = {r.source: r for r in on_record.get(key, ())}
+        by_source.update({r.source: r for r in incoming[key]})
+        if len({r.used for r in by_source.values()}) < 2:
+            continue
+        chosen = counting_report(list(by_source.values()), rule)
+        result.conflicts.append(
+            Conflict(
+                pids[key[0]],
+                key[1],
+                "; ".join(
+                    f"{Source(s).label}: {'yes' if r.used else 'no'}"
+                    for s, r in sorted(by_source.items())
+                ),
+                f"{'yes' if chosen.used else 'no'} ({Source(chosen.source).label})",
+            )
+        )
 
 
 def use_days_validate(*, program: Program, text: str) -> ImportResult:
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text))
-    headers = {_header_key(h): h for h in (reader.fieldnames or []) if h}
-    missing = [h for h in REQUIRED if h not in headers]
-    if missing:
-        result.errors.append(
-            (1, f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(REQUIRED)}.")
-        )
+    headers = {header_key(h): h for h in (reader.fieldnames or []) if h}
+    problems = header_problems(
+        [header_key(h) for h in (reader.fieldnames or [])],
+        expected=[*REQUIRED, *OPTIONAL],
+        required=list(REQUIRED),
+    )
+    if problems:
+        result.errors.extend((1, message) for message in problems)
         return result
     mentees = {
         pid.upper(): (pk, enrolled_on)
@@ -78,6 +192,8 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
             "participant_id", "pk", "enrolled_on"
         )
     }
+    pids = {pk: pid for pid, (pk, _) in mentees.items()}
+    baseline_days = outcome_settings_get(program=program).baseline_days
     vocabulary = {name.lower(): name for name in substance_names(program=program)}
     today = program.today()
     seen: dict[tuple, int] = {}
@@ -93,12 +209,23 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
         if mentee is None:
             problems.append(f"participant ID “{row['participant_id']}” is not in this program")
         try:
-            day = _parse_date(row["date"])
-            if day > today:
-                problems.append(f"{day:%Y-%m-%d} has not happened yet")
+            day = iso_date(row["date"])
         except ValueError as exc:
             day = None
             problems.append(str(exc))
+        baseline = False
+        if day and day > today:
+            problems.append(f"{day:%Y-%m-%d} has not happened yet")
+        elif day and mentee and day < mentee[1]:
+            # Days before enrollment are the Timeline Followback baseline: accepted back to the
+            # program's window, no further (a typo in the year would otherwise go in).
+            baseline = True
+            earliest = mentee[1] - timedelta(days=baseline_days)
+            if day < earliest:
+                problems.append(
+                    f"{day:%Y-%m-%d} is before enrollment ({mentee[1]:%Y-%m-%d}) and outside "
+                    f"the {baseline_days}-day baseline window (earliest {earliest:%Y-%m-%d})"
+                )
         used_text = row["used"].lower()
         used = True if used_text in YES else False if used_text in NO else None
         if used is None:
@@ -133,10 +260,13 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
                 "used": used,
                 "substances": sorted(substances),
                 "source": source,
+                "baseline": baseline,
             }
         )
     if not result.rows and not result.errors:
         result.errors.append((1, "The file has no data rows."))
+    if result.ok:
+        _compare(program, result, pids)
     return result
 
 
@@ -153,6 +283,6 @@ def use_days_import(
     except csv.Error as exc:
         return ImportResult(errors=[(1, f"The file is not valid CSV: {exc}.")])
     result.dry_run = dry_run
-    if result.ok and not dry_run:
+    if result.ok and not dry_run and result.rows:
         result.written = use_reports_import(actor=actor, program=program, rows=result.rows)
     return result

@@ -73,6 +73,13 @@ class OutcomeSettings(models.Model):
     lapse_rule = models.CharField(
         max_length=16, choices=LapseRule.choices, default=LapseRule.STRICT
     )
+    # Imported use days before enrollment are accepted this far back and counted as baseline
+    # (the Timeline Followback baseline is 90 days); anything earlier is refused as a typo.
+    baseline_days = models.PositiveSmallIntegerField(
+        "baseline window (days before enrollment)",
+        default=90,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+    )
     # Aggregate outputs show no cell of fewer people than this (CMS's cell size rule is 11).
     min_cell_size = models.PositiveSmallIntegerField(
         default=11, validators=[MinValueValidator(5), MaxValueValidator(50)]

@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("programs/", views_reports.program_list, name="programs"),
     path("programs/<slug:slug>/import/", views_reports.use_day_import, name="import"),
+    path(
+        "programs/<slug:slug>/import/confirm/",
+        views_reports.use_day_import_confirm,
+        name="import_confirm",
+    ),
     path("programs/<slug:slug>/report/", views_reports.cohort_report, name="report"),
     path("programs/<slug:slug>/settings/", views_reports.outcome_settings, name="settings"),
     path(

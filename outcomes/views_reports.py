@@ -7,14 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Program
 from mentorship import access
 from mentorship.audit import Action, audit_record
+from mentorship.csvfiles import pending_drop, pending_keep, pending_take
 from outcomes import disclosure, export_jobs, exports, metrics, reports, selectors, services
 from outcomes.forms import (
     IdentifiedExportForm,
+    ImportConfirmForm,
     ImportForm,
     OutcomeSettingsForm,
     ReportFilterForm,
@@ -122,33 +125,70 @@ def _file_response(export: exports.Export, *, fmt: str, filename: str, notice: s
     return response
 
 
+PREVIEW_LISTED = 500  # changes and conflicts listed on the preview page
+
+
+def _import_page(request, program, context: dict, status: int = 200):
+    return render(
+        request,
+        "outcomes/import.html",
+        {"program": program, "listed": PREVIEW_LISTED, **context},
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def use_day_import(request, slug: str):
+    """Upload and check: the preview (counts, changed answers, conflicts) writes nothing."""
     program = access.get_program_for_user(
         request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
     )
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = use_days_import(
-            program=program,
-            data=form.cleaned_data["file"].read(),
-            actor=request.user,
-            dry_run=form.cleaned_data["dry_run"],
+    if request.method != "POST" or not form.is_valid():
+        return _import_page(request, program, {"form": form})
+    content = form.cleaned_data["file"].read()
+    result = use_days_import(program=program, data=content, actor=request.user, dry_run=True)
+    context = {"form": form, "result": result}
+    if not result.ok:
+        messages.error(
+            request, _("%(n)s bad rows: nothing was imported.") % {"n": len(result.errors)}
         )
-        if result.ok and not result.dry_run:
-            messages.success(request, f"Imported {result.written} rows.")
-        elif result.ok:
-            messages.info(request, f"All {len(result.rows)} rows are valid. Nothing written yet.")
-        else:
-            messages.error(request, f"{len(result.errors)} bad rows: nothing was imported.")
-    return render(
-        request,
-        "outcomes/import.html",
-        {"program": program, "form": form, "result": result},
-        status=400 if result is not None and not result.ok else 200,
+        return _import_page(request, program, context, status=400)
+    if result.rows:
+        token = pending_keep(request, kind="use-day", program_id=program.pk, content=content)
+        context["confirm_form"] = ImportConfirmForm(initial={"token": token})
+    return _import_page(request, program, context)
+
+
+@login_required
+@require_POST
+def use_day_import_confirm(request, slug: str):
+    """Write the file previewed, all or nothing; checked again, as the records may have moved."""
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
     )
+    form = ImportConfirmForm(request.POST)
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    pending = pending_take(request, kind="use-day", token=token)
+    if pending is None or pending[0] != program.pk:
+        messages.error(
+            request, _("That checked file is no longer kept (after 30 minutes). Upload it again.")
+        )
+        return redirect("outcomes:import", slug=program.slug)
+    result = use_days_import(program=program, data=pending[1], actor=request.user)
+    if not result.ok:
+        messages.error(
+            request, _("%(n)s bad rows: nothing was imported.") % {"n": len(result.errors)}
+        )
+        return _import_page(request, program, {"form": ImportForm(), "result": result}, status=400)
+    pending_drop(request, kind="use-day", token=token)
+    messages.success(
+        request,
+        _("Imported %(written)s rows: %(summary)s.")
+        % {"written": result.written, "summary": result.summary()},
+    )
+    return redirect("outcomes:import", slug=program.slug)
 
 
 @login_required

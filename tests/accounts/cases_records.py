@@ -113,6 +113,11 @@ CASES += [
         method="post",
         data=lambda w: {"token": "no-such-upload"},
     ),
+    # An unknown or expired list of IDs: nothing to download.
+    Case(
+        "accounts:participant_import_ids",
+        {**COORDINATORS_ONLY, "coordinator": 404, "other_coordinator": 404},
+    ),
     Case("accounts:invitation_list", COORDINATORS_ONLY),
     Case(
         "accounts:mentee_invite",

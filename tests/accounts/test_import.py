@@ -3,7 +3,7 @@ for the upload page and the management command."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -102,7 +102,12 @@ def test_template_documents_every_column():
         ("mentee,not-an-email,A,B,2026-01-01,,,", "email", "Enter a valid email address."),
         ("mentee,a@example.org,,B,2026-01-01,,,", "first_name", "This field is required."),
         ("mentee,a@example.org,A,B,,,,", "enrolled_on", "This field is required."),
-        ("mentee,a@example.org,A,B,2026-02-30,,,", "enrolled_on", "Enter a valid date."),
+        ("mentee,a@example.org,A,B,2026-02-30,,,", "enrolled_on", "write dates as YYYY-MM-DD"),
+        (
+            "mentee,a@example.org,A,B,07/01/2026,,,",
+            "enrolled_on",
+            "“07/01/2026” is not a date in the form YYYY-MM-DD",
+        ),
         ("mentee,a@example.org,A,B,1999-01-01,,,", "enrolled_on", "Check the year"),
         ("mentee,a@example.org,A,B,2026-01-01,Knitting,,", "focus_areas", "“Knitting” is not"),
         ("mentee,a@example.org,A,B,2026-01-01,Housing:urgent,,", "focus_areas", "not a priority"),
@@ -161,7 +166,7 @@ def test_choices_accept_the_label_and_yes_no_any_case(program):
     [
         (b"", "The file is empty"),
         (HEADER.encode() + b"\n", "no participants"),
-        (b"role,email\nmentee,a@example.org\n", "required column is missing"),
+        (b"role,email\nmentee,a@example.org\n", "Missing column(s): first_name"),
         (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",shoe_size"), "Unknown column"),
         (csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",email"), "appears twice"),
         ("role,email,first_name\nmentee,é@example.org,Zoë\n".encode("latin-1"), "not UTF-8"),
@@ -395,3 +400,133 @@ def test_an_oversized_upload_is_refused_at_the_field(client, program, monkeypatc
 
     assert "is larger than" in str(response.context["form"].errors["file"])
     assert "confirm_form" not in response.context
+
+
+def test_a_future_enrollment_date_is_refused_with_the_form(program):
+    tomorrow = program.today() + timedelta(days=1)
+    result = participants_import(
+        program=program, content=csv_bytes(f"mentee,a@example.org,A,B,{tomorrow},,,")
+    )
+    assert problems_of(result) == [
+        (
+            2,
+            "enrolled_on",
+            f"{tomorrow} is in the future; an imported enrollment date must be today or earlier "
+            "(YYYY-MM-DD).",
+        )
+    ]
+    today = participants_import(
+        program=program, content=csv_bytes(f"mentee,b@example.org,A,B,{program.today()},,,")
+    )
+    assert today.ok, problems_of(today)
+
+
+def test_unknown_columns_are_refused_with_the_expected_list(program):
+    result = participants_import(
+        program=program,
+        content=csv_bytes("mentee,a@example.org,A,B,2026-01-01,,,", header=HEADER + ",notes"),
+    )
+    [problem] = result.problems
+    assert (
+        problem.row == 1
+        and "Unknown column “notes”. Expected columns: role, email," in problem.message
+    )
+
+
+# --- Study IDs: the program's own, or assigned; the mapping comes back as a CSV
+
+ID_HEADER = "role,email,first_name,enrolled_on,participant_id"
+
+
+def test_a_program_brings_its_own_study_ids(program):
+    program.participant_id_pattern = "M[0-9]{3}"
+    program.save()
+    content = csv_bytes(
+        "mentee,a@example.org,A,2026-01-01,M001",
+        "mentee,b@example.org,B,2026-01-01,",
+        header=ID_HEADER,
+    )
+    result = participants_import(program=program, content=content)
+    assert result.ok, problems_of(result)
+    ids = dict(result.id_mapping)
+    assert set(ids.values()) == {"a@example.org", "b@example.org"}
+    assert MenteeProfile.objects.get(user__email="a@example.org").participant_id == "M001"
+    assigned = MenteeProfile.objects.get(user__email="b@example.org").participant_id
+    assert assigned.startswith("P-") and ids[assigned] == "b@example.org"
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "message"),
+    [
+        (["mentee,a@example.org,A,2026-01-01,X001"], 2, "does not match this program's participant ID pattern M[0-9]{3}"),
+        (["mentee,a@example.org,A,2026-01-01,M 01"], 2, "letters, digits"),
+        (["mentee,a@example.org,A,2026-01-01,M001", "mentee,b@example.org,B,2026-01-01,M001"], 3, "Also on row 2"),
+        (["mentee,a@example.org,A,2026-01-01,M007"], 2, "“M007” is already a participant in Riverside"),
+    ],
+)  # fmt: skip
+def test_study_ids_are_unique_in_the_program_and_match_its_pattern(program, rows, row, message):
+    program.participant_id_pattern = "M[0-9]{3}"
+    program.save()
+    factories.MenteeProfileFactory(program=program, participant_id="M007")
+    result = participants_import(program=program, content=csv_bytes(*rows, header=ID_HEADER))
+    assert not result.written
+    assert any(
+        r == row and c == "participant_id" and message in m for r, c, m in problems_of(result)
+    ), problems_of(result)
+
+
+def test_the_same_study_id_may_be_used_by_another_program(program):
+    factories.MenteeProfileFactory(participant_id="M001")  # another program
+    content = csv_bytes("mentee,a@example.org,A,2026-01-01,M001", header=ID_HEADER)
+    assert participants_import(program=program, content=content).ok
+
+
+def test_the_pattern_setting_must_be_a_regular_expression(program):
+    from django.core.exceptions import ValidationError
+
+    program.participant_id_pattern = "M[0-9"
+    with pytest.raises(ValidationError, match="regular expression"):
+        program.full_clean()
+
+
+def test_the_command_writes_the_id_mapping_and_audits_it(program, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes("mentee,a@example.org,A,2026-01-01,S-1", header=ID_HEADER))
+    call_command("import_participants", str(path), "--program", program.slug)
+    mapping = (tmp_path / "people-participant-ids.csv").read_text().splitlines()
+    assert mapping == ["participant_id,email", "S-1,a@example.org"]
+    assert AuditEntry.objects.filter(
+        action="disclose", object_type="accounts.participant_id_mapping", program=program
+    ).exists()
+
+
+def test_the_page_offers_the_id_mapping_after_the_import(client, program):
+    coordinator = factories.make_user_with_role("coordinator", program)
+    client.force_login(coordinator)
+    preview = upload(client, program, GOOD)
+    token = preview.context["confirm_form"].initial["token"]
+    done = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
+    page = client.get(done.url)
+    ids_token = page.context["ids_token"]
+    assert ids_token and b"Download the participant IDs" in page.content
+    download = client.get(reverse("accounts:participant_import_ids"), {"token": ids_token})
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    mentees = MenteeProfile.objects.filter(program=program).select_related("user")
+    assert rows[0] == ["participant_id", "email"]
+    assert sorted(rows[1:]) == sorted([m.participant_id, m.user.email] for m in mentees)
+    assert (
+        AuditEntry.objects.filter(
+            actor=coordinator, action="disclose", object_type="accounts.participant_id_mapping"
+        ).count()
+        == 1
+    )
+    # Only the coordinator who imported can fetch it.
+    other = factories.make_user_with_role("coordinator", program)
+    client.force_login(other)
+    assert (
+        client.get(reverse("accounts:participant_import_ids"), {"token": ids_token}).status_code
+        == 404
+    )

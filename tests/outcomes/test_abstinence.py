@@ -264,6 +264,7 @@ def test_program_settings_change_the_outcomes_and_refuse_bad_values(client, arms
         "abstinence_windows": "1-4,5-12",
         "grace_days": "7",
         "lapse_rule": "not_relapsed",
+        "baseline_days": "90",
         "min_cell_size": "11",
     }
     assert client.post(url, good).status_code == 302
@@ -286,6 +287,8 @@ def test_program_settings_change_the_outcomes_and_refuse_bad_values(client, arms
         ("grace_days", "28"),  # not shorter than weeks 1-4
         ("grace_days", "-1"),
         ("grace_days", "1e309"),
+        ("baseline_days", "366"),  # the baseline window is bounded: at most a year
+        ("baseline_days", "-1"),
         ("lapse_rule", "lenient"),
         ("instruments", ["phq9"]),
         ("instruments", []),

@@ -91,6 +91,7 @@ def test_the_settings_page_changes_the_conflict_rule(client, world):
         "abstinence_windows": "1-12,13-24",
         "grace_days": "14",
         "lapse_rule": "strict",
+        "baseline_days": "90",
         "min_cell_size": "11",
     }
     response = client.post(

@@ -87,7 +87,7 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_named(setup):
 def test_a_malformed_file_is_refused_with_a_message(setup, data, message):
     program, _, coordinator = setup
     result = use_days_import(program=program, data=data, actor=coordinator)
-    assert message in result.errors[0][1]
+    assert message in " ".join(m for _, m in result.errors)
 
 
 def test_the_command_shares_the_code_path_and_supports_dry_run(setup, tmp_path):
@@ -113,7 +113,172 @@ def test_the_upload_page_reports_bad_rows_and_imports_good_files(client, setup):
     response = client.post(url, {"file": bad})
     assert response.status_code == 400
     assert b"Line" in response.content and b"yes or no" in response.content
+    assert not UseReport.objects.exists()
     good = SimpleUploadedFile("d.csv", csv_for(mentee, "{pid},{d0},yes,,self").encode())
-    response = client.post(url, {"file": good, "dry_run": ""})
-    assert response.status_code == 200 and b"Imported 1 rows" in response.content
+    response = client.post(url, {"file": good})
+    # Upload shows the preview and writes nothing; the confirmation writes the previewed file.
+    assert response.status_code == 200 and b"Preview: nothing is written yet" in response.content
+    assert not UseReport.objects.exists()
+    token = response.context["confirm_form"].initial["token"]
+    confirm = reverse("outcomes:import_confirm", kwargs={"slug": program.slug})
+    response = client.post(confirm, {"token": token}, follow=True)
+    assert b"Imported 1 rows: 1 new, 0 unchanged, 0 changed, 0 conflicting" in response.content
     assert UseDay.objects.get(mentee=mentee).used is True
+    # The token is spent: confirming twice writes nothing more.
+    response = client.post(confirm, {"token": token}, follow=True)
+    assert b"no longer kept" in response.content and UseReport.objects.count() == 1
+
+
+def test_the_preview_page_lists_changed_answers_and_conflicts(client, setup):
+    program, mentee, coordinator = setup
+    use_days_import(
+        program=program,
+        data=csv_for(mentee, "{pid},{d0},no,,self", "{pid},{d1},no,,self").encode(),
+        actor=coordinator,
+    )
+    client.force_login(coordinator)
+    url = reverse("outcomes:import", kwargs={"slug": program.slug})
+    upload = SimpleUploadedFile(
+        "d.csv", csv_for(mentee, "{pid},{d0},yes,Alcohol,self", "{pid},{d1},yes,,lab").encode()
+    )
+    page = client.post(url, {"file": upload}).content.decode()
+    assert f"<td>{mentee.participant_id}</td><td>{mentee.enrolled_on:%Y-%m-%d}</td>" in page
+    assert "<td>no</td><td>yes (Alcohol)</td>" in page
+    assert "Lab or biological test: yes; Self-report: no" in page
+    assert UseReport.objects.count() == 2
+
+
+def test_reimporting_on_the_page_says_there_is_nothing_to_import(client, setup):
+    program, mentee, coordinator = setup
+    text = csv_for(mentee, "{pid},{d0},no,,self").encode()
+    use_days_import(program=program, data=text, actor=coordinator)
+    client.force_login(coordinator)
+    url = reverse("outcomes:import", kwargs={"slug": program.slug})
+    response = client.post(url, {"file": SimpleUploadedFile("d.csv", text)})
+    assert b"there is nothing to import" in response.content
+    assert "confirm_form" not in response.context
+
+
+# --- One header and date rule for every import; use-day re-imports, changes, baseline window
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "participant_id,date,used,substance",
+            "Unknown column “substance”. Expected columns: participant_id, date, used, "
+            "substances, source.",
+        ),
+        ("participant_id,date,used,notes", "Unknown column “notes”"),
+        ("participant_id,used", "Missing column(s): date. Expected columns:"),
+    ],
+)
+def test_unknown_or_missing_columns_are_refused_with_the_expected_list(setup, header, message):
+    program, mentee, coordinator = setup
+    text = f"{header}\n{mentee.participant_id},{mentee.enrolled_on},no,x\n"
+    result = use_days_import(program=program, data=text.encode(), actor=coordinator)
+    assert not result.ok and result.errors[0][0] == 1
+    assert message in " ".join(m for _, m in result.errors)
+    assert not UseReport.objects.exists()
+
+
+@pytest.mark.parametrize("written", ["03/06/2026", "2026/03/06", "6 March 2026", "2026-3-6"])
+def test_a_date_not_written_iso_is_refused_with_the_row_and_the_form(setup, written):
+    program, mentee, coordinator = setup
+    text = csv_for(mentee, "{pid},{d0},no,,self", f"{{pid}},{written},no,,self")
+    result = use_days_import(program=program, data=text.encode(), actor=coordinator)
+    [(line, message)] = result.errors
+    assert line == 3 and written in message and "YYYY-MM-DD" in message
+    assert not UseReport.objects.exists()
+
+
+def test_reimporting_the_same_file_changes_nothing_and_says_unchanged(setup):
+    program, mentee, coordinator = setup
+    text = csv_for(mentee, "{pid},{d0},no,,self", "{pid},{d1},yes,Alcohol,self").encode()
+    first = use_days_import(program=program, data=text, actor=coordinator)
+    assert (first.new, first.unchanged, first.changed, first.written) == (2, 0, 0, 2)
+    again = use_days_import(program=program, data=text, actor=coordinator)
+    assert again.ok and (again.new, again.unchanged, again.changed, again.written) == (
+        2 - 2,
+        2,
+        0,
+        0,
+    )
+    assert "0 new, 2 unchanged, 0 changed, 0 conflicting" in again.summary()
+    assert UseReport.objects.count() == 2
+
+
+def test_a_changed_answer_is_listed_in_the_preview_and_kept_in_history(setup):
+    program, mentee, coordinator = setup
+    use_days_import(
+        program=program, data=csv_for(mentee, "{pid},{d0},no,,self").encode(), actor=coordinator
+    )
+    flipped = csv_for(mentee, "{pid},{d0},yes,Alcohol,self").encode()
+    preview = use_days_import(program=program, data=flipped, actor=coordinator, dry_run=True)
+    [change] = preview.changes
+    assert (change.participant_id, change.day, change.old, change.new) == (
+        mentee.participant_id,
+        mentee.enrolled_on,
+        "no",
+        "yes (Alcohol)",
+    )
+    assert UseReport.objects.count() == 1  # a preview writes nothing
+    done = use_days_import(program=program, data=flipped, actor=coordinator)
+    assert done.changed == 1 and done.written == 1
+    history = list(UseReport.objects.filter(mentee=mentee).values_list("used", flat=True))
+    assert history == [False, True]
+    assert UseDay.objects.get(mentee=mentee).used is True
+
+
+def test_a_conflict_between_sources_is_listed_with_the_rules_outcome(setup):
+    program, mentee, coordinator = setup
+    use_days_import(
+        program=program, data=csv_for(mentee, "{pid},{d0},no,,self").encode(), actor=coordinator
+    )
+    lab = csv_for(mentee, "{pid},{d0},yes,,lab test").encode()
+    result = use_days_import(program=program, data=lab, actor=coordinator, dry_run=True)
+    [conflict] = result.conflicts
+    assert conflict.day == mentee.enrolled_on
+    assert (
+        "Self-report: no" in conflict.answers and "Lab or biological test: yes" in conflict.answers
+    )
+    assert conflict.counted.startswith("yes (Lab")  # a positive lab test wins by default
+    assert result.summary().startswith("1 new, 0 unchanged, 0 changed, 1 conflicting")
+
+
+@pytest.mark.parametrize(
+    ("days_before", "accepted"), [(1, True), (90, True), (91, False), (13 * 365, False)]
+)
+def test_days_before_enrollment_only_inside_the_baseline_window(setup, days_before, accepted):
+    program, mentee, coordinator = setup
+    day = mentee.enrolled_on - timedelta(days=days_before)
+    text = csv_for(mentee, f"{{pid}},{day},no,,self").encode()
+    result = use_days_import(program=program, data=text, actor=coordinator)
+    assert result.ok is accepted, result.errors
+    if accepted:
+        assert result.baseline == 1 and UseReport.objects.get().day == day
+    else:
+        assert "outside the 90-day baseline window" in result.errors[0][1]
+        assert not UseReport.objects.exists()
+
+
+def test_the_baseline_window_is_a_program_setting(setup):
+    from outcomes.models import OutcomeSettings
+
+    program, mentee, coordinator = setup
+    OutcomeSettings.objects.create(program=program, baseline_days=7)
+    day = mentee.enrolled_on - timedelta(days=8)
+    text = csv_for(mentee, f"{{pid}},{day},no,,self").encode()
+    result = use_days_import(program=program, data=text, actor=coordinator)
+    assert "outside the 7-day baseline window" in result.errors[0][1]
+
+
+def test_the_command_reports_the_summary(setup, tmp_path, capsys):
+    program, mentee, _ = setup
+    path = tmp_path / "days.csv"
+    path.write_text(csv_for(mentee, "{pid},{d0},no,,self"))
+    call_command("import_use_days", str(path), "--program", program.slug)
+    call_command("import_use_days", str(path), "--program", program.slug, "--dry-run")
+    out = capsys.readouterr().out
+    assert "0 new, 1 unchanged, 0 changed, 0 conflicting" in out

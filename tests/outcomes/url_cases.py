@@ -103,6 +103,13 @@ CASES = [
     # Not ready yet: 404 for its owner too (the download test covers a finished job).
     Case("outcomes:export_job_download", {**STAFF_JOB, "staff": 404}, kwargs=staff_job),
     Case("outcomes:import", COORDINATOR_ONLY, kwargs=program),
+    # No file kept under an empty token: back to the upload page.
+    Case(
+        "outcomes:import_confirm",
+        {**COORDINATOR_ONLY, "coordinator": 302},
+        kwargs=program,
+        method="post",
+    ),
     Case("outcomes:settings", COORDINATOR_ONLY, kwargs=program),
     Case("outcomes:identified_export", COORDINATOR_ONLY, kwargs=program),
     # An empty form: errors at the fields (400), and nothing disclosed.

@@ -4,7 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.imports import participants_import, people_count
+from accounts.imports import (
+    id_mapping_csv,
+    id_mapping_disclosed,
+    participants_import,
+    people_count,
+)
 from accounts.models import Program
 
 
@@ -20,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and write nothing."
         )
+        parser.add_argument(
+            "--id-mapping",
+            type=Path,
+            help="Where to write the participant_id,email mapping of the mentees imported "
+            "(default: FILE-participant-ids.csv beside the file).",
+        )
 
-    def handle(self, *args, file: Path, program: str, dry_run: bool, **options):
+    def handle(self, *args, file: Path, program: str, dry_run: bool, id_mapping, **options):
         target = Program.objects.filter(slug=program).first()
         if target is None:
             raise CommandError(f"No program with the slug “{program}”.", returncode=2)
@@ -42,5 +53,10 @@ class Command(BaseCommand):
         )
         if dry_run:
             self.stdout.write(f"{file.name}: {counts}, no problems. Dry run: nothing was written.")
-        else:
-            self.stdout.write(self.style.SUCCESS(f"Imported {counts} into {target.name}."))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Imported {counts} into {target.name}."))
+        if result.id_mapping:
+            path = id_mapping or file.with_name(f"{file.stem}-participant-ids.csv")
+            path.write_text(id_mapping_csv(result.id_mapping), encoding="utf-8")
+            id_mapping_disclosed(program=target, count=len(result.id_mapping))
+            self.stdout.write(f"Participant IDs and e-mails written to {path}.")

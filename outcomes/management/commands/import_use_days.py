@@ -29,7 +29,19 @@ class Command(BaseCommand):
             self.stderr.write(f"line {line}: {message}")
         if not result.ok:
             raise CommandError(f"{len(result.errors)} bad row(s); nothing was imported.")
+        for change in result.changes:
+            self.stdout.write(
+                f"changed: {change.participant_id} {change.day:%Y-%m-%d} {change.source}: "
+                f"{change.old} -> {change.new}"
+            )
+        for conflict in result.conflicts:
+            self.stdout.write(
+                f"conflict: {conflict.participant_id} {conflict.day:%Y-%m-%d}: "
+                f"{conflict.answers}; counted: {conflict.counted}"
+            )
         if dry_run:
-            self.stdout.write(f"{len(result.rows)} row(s) are valid; dry run, nothing written.")
+            self.stdout.write(f"{result.summary()}; dry run, nothing written.")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Imported {result.written} row(s)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Imported {result.written} row(s): {result.summary()}.")
+            )
