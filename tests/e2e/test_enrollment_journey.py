@@ -29,6 +29,7 @@ def test_coordinator_enrolls_a_mentee_and_finds_them(page, device, live_server):
     login(page, live_server.url, coordinator.email, PASSWORD)
     if device == "phone":
         page.get_by_role("button", name="Toggle navigation").click()
+    page.locator("#nav-people").click()  # the grouped menu
     page.get_by_role("link", name="Mentees", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Peer Mentorship: mentees")
     _check_page(page, device)

@@ -84,5 +84,5 @@ def test_an_evaluator_opens_the_cohort_report_and_downloads_the_csv(page, device
     with page.expect_download() as info:
         page.get_by_role("link", name="participants CSV").click()
     text = open(info.value.path(), encoding="utf-8").read()  # noqa: SIM115 — tiny file
-    assert text.startswith("participant_id,study_arm,enrollment_year")
+    assert text.startswith("research_id,study_arm,enrollment_year")
     assert staff.email not in text and "@" not in text
