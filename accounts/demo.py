@@ -1,7 +1,8 @@
 """Demo participants: realistic, varied and deterministic (the same data on every machine)."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -132,9 +133,7 @@ def _demo_vocabulary_edits(program: Program) -> None:
 def _demo_status_history(mentee: MenteeProfile, i: int, coordinator: User) -> None:
     """Enrollment for everyone; one mentored mentee withdrew and one comparison mentee finished
     follow-up (chosen among those the matching demo does not pair)."""
-    enrolled_at = timezone.now() - timedelta(
-        days=(mentee.program.today() - mentee.enrolled_on).days
-    )
+    enrolled_at = demo_moment(mentee.program, mentee.enrolled_on)
     changes = [
         StatusChange(
             mentee=mentee,
@@ -148,18 +147,34 @@ def _demo_status_history(mentee: MenteeProfile, i: int, coordinator: User) -> No
     final = {22: ("withdrawn", "Moved out of the area"), 23: ("completed", "Follow-up finished")}
     if i in final:
         status, reason = final[i]
+        # Both left some weeks after enrolling, never matched (the matching demo skips them).
+        left_on = min(mentee.program.today(), mentee.enrolled_on + timedelta(days=40 + i))
         changes.append(
             StatusChange(
                 mentee=mentee,
                 from_status="enrolled",
                 to_status=status,
                 reason=reason,
+                changed_at=demo_moment(mentee.program, left_on, hour=11),
                 changed_by=coordinator,
             )
         )
         mentee.status = status
         mentee.save(update_fields=["status"])
     StatusChange.objects.bulk_create(changes)
+
+
+def demo_moment(program: Program, day, *, hour: int = 10) -> datetime:
+    """A time of day on `day` in the program's timezone, never later than now: the demo's
+    history is dated relative to today so it reads the same whenever it is seeded."""
+    at = datetime.combine(day, time(hour), tzinfo=ZoneInfo(program.timezone))
+    return min(at, timezone.now())
+
+
+def enrolled_days_ago(i: int, rng: random.Random) -> int:
+    """Mentee i+1 enrolled about a week after mentee i: the first ~6 months ago, the last
+    about three weeks ago, so the program has a history and people still waiting."""
+    return 178 - 7 * i + rng.randint(0, 4)
 
 
 def _rng(seed: int = 2020) -> random.Random:
@@ -183,7 +198,8 @@ def _user(email: str, first: str, last: str, password_hash: str) -> User:
 
 @transaction.atomic
 def demo_seed_small() -> tuple[Program, dict[str, str]]:
-    """One program, a coordinator, an evaluator, 8 mentors and 24 mentees. Idempotent."""
+    """One program, a coordinator, an evaluator, 8 mentors and 24 mentees who enrolled over the
+    last six months (dates relative to today, everything else from a fixed seed). Idempotent."""
     rng = _rng()
     program, _ = Program.objects.get_or_create(
         slug="demo",
@@ -266,7 +282,7 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
             defaults={
                 "first_name": user.first_name,
                 "last_name": user.last_name,
-                "enrolled_on": today - timedelta(days=rng.randint(3, 120)),
+                "enrolled_on": today - timedelta(days=enrolled_days_ago(i, rng)),
                 "recovery_stage": rng.choice(MenteeProfile.Stage.values),
                 "preferred_philosophy": rng.choice(philosophies),
                 "philosophy_required": i % 5 == 0,
@@ -301,7 +317,7 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
                     expiry_event="When I leave the program",
                     revocation_explained=True,
                     signature_name=user.get_full_name(),
-                    signed_at=timezone.now(),
+                    signed_at=demo_moment(program, mentee.enrolled_on),
                     recorded_by=coordinator,
                 )
         if i == 0:

@@ -1,5 +1,6 @@
-"""Demo check-ins: a weekly schedule per demo match, a few logged ones (one no-show, one
-concern), upcoming ones with reminders, a group session and an open alert. Idempotent."""
+"""Demo check-ins: a weekly schedule per demo match from its start, the weeks since logged
+(some no-shows), the next ones planned, a concern and an open alert, a group session.
+Idempotent."""
 
 import random
 from datetime import time, timedelta
@@ -16,50 +17,44 @@ from mentorship.models import AuditEntry
 
 @transaction.atomic
 def demo_seed_checkins(*, program: Program) -> None:
+    """Every active match's weeks since it started (held, a few no-shows and cancellations,
+    each logged two hours after its time, the next one planned), then through the services: a
+    concern raised two days ago, yesterday's check-in still waiting for its log and a group
+    session in three days."""
     matches = list(
         Match.objects.filter(program=program, status=Match.Status.ACTIVE)
         .select_related("mentor__user", "mentee")
-        .order_by("pk")
+        .order_by("started_at", "pk")
     )
     if not matches or Schedule.objects.filter(match__program=program).exists():
         return
+    _large_checkins(program, matches, seed=2020)
     now = timezone.now()
-    today = program.today()
     topics = list(FocusArea.objects.filter(program=program)[:3])
-    for i, match in enumerate(matches):
-        mentor = match.mentor.user
-        services.schedule_create(
-            actor=mentor,
-            match=match,
-            cadence=Schedule.Cadence.WEEKLY,
-            starts_on=today + timedelta(days=1 + i % 5),
-            time_of_day=time(17 + i % 3, 30),
-            mode=["phone", "in_person", "video"][i % 3],
-            duration_minutes=45,
+    concern = matches[1 % len(matches)]
+    contact = services.checkin_create(
+        actor=concern.mentor.user, match=concern, scheduled_at=now - timedelta(days=2, hours=3)
+    )
+    services.checkin_log(
+        actor=concern.mentor.user,
+        checkin=contact,
+        data=services.LogData(
+            status=CheckIn.Status.COMPLETED,
+            mood=2,
+            craving=6,
+            use_reported="no",
+            topics=topics[:2],
+            goals_reviewed=False,
+            next_steps="Call me tonight before the meeting; we go together on Thursday.",
+            notes="Demo note: a hard week at home, cravings high.",
+            risk="concern",
+        ),
+    )
+    for match in matches[-3:]:
+        # A check-in from yesterday still waiting for its log (the mentor's to-do).
+        services.checkin_create(
+            actor=match.mentor.user, match=match, scheduled_at=now - timedelta(hours=20)
         )
-        # Three past weeks, logged (the fourth match's last two were no-shows).
-        for week in (3, 2, 1):
-            past = services.checkin_create(
-                actor=mentor, match=match, scheduled_at=now - timedelta(days=7 * week, hours=i)
-            )
-            no_show = i == 3 and week < 3
-            services.checkin_log(
-                actor=mentor,
-                checkin=past,
-                data=services.LogData(
-                    status=CheckIn.Status.NO_SHOW if no_show else CheckIn.Status.COMPLETED,
-                    mood=3 + (week + i) % 3,
-                    craving=(i + week) % 6,
-                    use_reported="no",
-                    topics=topics[: 1 + week % 3],
-                    goals_reviewed=week == 1,
-                    next_steps="Keep the morning routine; call if cravings spike.",
-                    notes="Demo note: steady week.",
-                    risk="concern" if (i == 1 and week == 1) else "",
-                ),
-            )
-        # One check-in from yesterday still waiting for its log (the mentor's to-do).
-        services.checkin_create(actor=mentor, match=match, scheduled_at=now - timedelta(hours=20))
     first = matches[0]
     mentees = [m.mentee for m in matches if m.mentor_id == first.mentor_id]
     services.group_session_create(
@@ -130,8 +125,8 @@ def _large_matches(program: Program, matched: int) -> None:
     )
 
 
-def _large_checkins(program: Program, matches: list[Match]) -> None:
-    rng = random.Random(matches[0].pk)  # noqa: S311 — demo data, not security
+def _large_checkins(program: Program, matches: list[Match], seed: int | None = None) -> None:
+    rng = random.Random(seed or matches[0].pk)  # noqa: S311 — demo data, not security
     now = timezone.now()
     modes = ["phone", "in_person", "video"]
     schedules = Schedule.objects.bulk_create(

@@ -147,7 +147,7 @@ def demo_seed_goals(*, program: Program) -> None:
     matches = list(
         Match.objects.filter(program=program, status=Match.Status.ACTIVE)
         .select_related("mentee__user", "mentor__user")
-        .order_by("mentee__user__email")
+        .order_by("started_at", "pk")
     )
     today = program.today()
     now = timezone.now()
@@ -164,6 +164,10 @@ def _goal(match: Match, areas, plan, today, now) -> None:
     if area not in areas:
         return
     mentee: MenteeProfile = match.mentee
+    # Goals are set with the mentor: never before the match started.
+    ago = min(ago, (today - timezone.localtime(match.started_at).date()).days - 1)
+    if ago < 0:
+        return
     start = today - timedelta(days=ago)
     due = start + timedelta(days=length)
     closed = status in Goal.CLOSED

