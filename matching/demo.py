@@ -166,7 +166,9 @@ def _finish(match: Match, ended_on, reason: str, coordinator) -> None:
         fields=["status", "ended_at", "end_reason", "do_not_rematch"],
         at=ended_at,
     )
-    _mentee_status(match.mentee, MenteeProfile.Status.ENROLLED, "Match ended", ended_at, coordinator)
+    _mentee_status(
+        match.mentee, MenteeProfile.Status.ENROLLED, "Match ended", ended_at, coordinator
+    )
 
 
 def _mentee_status(mentee: MenteeProfile, status: str, reason: str, at, coordinator) -> None:
@@ -181,4 +183,3 @@ def _mentee_status(mentee: MenteeProfile, status: str, reason: str, at, coordina
     mentee.status = status
     mentee.save(update_fields=["status", "updated_at"])
     audit_record(actor=coordinator, action=Action.UPDATE, obj=mentee, fields=["status"], at=at)
-

@@ -60,9 +60,7 @@ def test_enrollments_span_months_and_nothing_is_dated_before_or_ahead(demo):
         program=demo, scheduled_at__gt=now, status__in=["completed", "no_show"]
     ).exists()
     assert CheckIn.objects.filter(program=demo, scheduled_at__gt=now, status="scheduled").exists()
-    for checkin in CheckIn.objects.filter(program=demo, kind="one_on_one").select_related(
-        "match"
-    ):
+    for checkin in CheckIn.objects.filter(program=demo, kind="one_on_one").select_related("match"):
         assert checkin.scheduled_at >= checkin.match.started_at - timedelta(days=1)
     for day in UseDay.objects.filter(mentee__program=demo).select_related("mentee"):
         assert day.day >= day.mentee.enrolled_on - timedelta(days=30)
@@ -84,13 +82,10 @@ def test_one_demo_program_and_every_login_opens_its_dashboard(client, demo):
     assert not Program.objects.filter(slug__startswith="demo-").exists()
     for email in ("coordinator", "evaluator", "mentor1", "mentee1"):
         user = User.objects.get(email=f"{email}@demo.example")
-        assert client.login(email=user.email, password="demo-recovery-2026") or True
+        assert user.check_password("demo-recovery-2026")  # the password seed_demo prints
         client.force_login(user)
         response = client.get(reverse("home"))
         assert response.status_code == 200
-        assert reverse("accounts:program_list") not in response.content.decode() or (
-            email == "coordinator"
-        )
     client.force_login(User.objects.get(email="coordinator@demo.example"))
     response = client.get(reverse("accounts:mentee_list"))
     assert response.status_code == 302  # straight to the demo program's list, no chooser
