@@ -322,7 +322,72 @@ def demo_seed_small() -> tuple[Program, dict[str, str]]:
                 )
         if i == 0:
             logins["Mentee"] = email
+    _followup_cohort(program, philosophies, coordinator)
     return program, logins
+
+
+# Days since intake of the people in their 6-month follow-up: some windows (days 152-242)
+# still open, one closing this week, the others closed, so the outcomes dashboard has a rate
+# as well as people to find.
+FOLLOW_UP_DAYS_AGO = (200, 215, 238, 246, 250, 255, 262, 270)
+COMPLETED_AFTER_DAYS = 182  # the program lasts 26 weeks; then follow-up
+
+
+def _followup_cohort(program: Program, philosophies: list, coordinator: User) -> None:
+    """Eight people past the program's 26 weeks, half in each arm. The comparison arm's
+    completion is recorded here; the mentored arm's by the matching demo, when their match
+    ends (until then they are enrolled, as they were)."""
+    rng = _rng(2022)  # its own seed: the 24 mentees above stay as they were
+    for n, days_ago in enumerate(FOLLOW_UP_DAYS_AGO, start=1):
+        user, _ = User.objects.get_or_create(
+            email=f"follow-up-{n}@{DEMO_DOMAIN}",
+            defaults={"first_name": "Follow-up", "last_name": f"Participant {n}"},
+        )
+        Membership.objects.get_or_create(user=user, program=program, role=Membership.Role.MENTEE)
+        mentored = n % 2 == 1
+        mentee, created = MenteeProfile.objects.get_or_create(
+            program=program,
+            user=user,
+            defaults={
+                "first_name": "Follow-up",
+                "last_name": f"Participant {n}",
+                "enrolled_on": program.today() - timedelta(days=days_ago),
+                "study_arm": MenteeProfile.Arm.MENTORED
+                if mentored
+                else MenteeProfile.Arm.COMPARISON,
+                "recovery_stage": rng.choice(MenteeProfile.Stage.values),
+                "preferred_philosophy": rng.choice(philosophies),
+                "availability": _availability(rng, 10),
+                "status": MenteeProfile.Status.ENROLLED,
+            },
+        )
+        if not created:
+            continue
+        changes = [
+            StatusChange(
+                mentee=mentee,
+                from_status="",
+                to_status=MenteeProfile.Status.ENROLLED,
+                reason="Enrolled",
+                changed_at=demo_moment(program, mentee.enrolled_on),
+                changed_by=coordinator,
+            )
+        ]
+        if not mentored:
+            done_on = mentee.enrolled_on + timedelta(days=COMPLETED_AFTER_DAYS)
+            changes.append(
+                StatusChange(
+                    mentee=mentee,
+                    from_status=MenteeProfile.Status.ENROLLED,
+                    to_status=MenteeProfile.Status.COMPLETED,
+                    reason="Program completed",
+                    changed_at=demo_moment(program, done_on, hour=11),
+                    changed_by=coordinator,
+                )
+            )
+            mentee.status = MenteeProfile.Status.COMPLETED
+            mentee.save(update_fields=["status"])
+        StatusChange.objects.bulk_create(changes)
 
 
 LARGE_MATCHED = 2_500  # mentees of the large program in an active match for about a year

@@ -1,6 +1,6 @@
 """Demo check-ins: a weekly schedule per demo match from its start, the weeks since logged
-(some no-shows), the next ones planned, a concern and an open alert, a group session.
-Idempotent."""
+(some no-shows) up to today or the match's end, the next ones planned, a concern and an open
+alert, a group session. Idempotent."""
 
 import random
 from datetime import time, timedelta
@@ -17,18 +17,20 @@ from mentorship.models import AuditEntry
 
 @transaction.atomic
 def demo_seed_checkins(*, program: Program) -> None:
-    """Every active match's weeks since it started (held, a few no-shows and cancellations,
-    each logged two hours after its time, the next one planned), then through the services: a
+    """Every match's weeks from its start to today or its end (held, a few no-shows and
+    cancellations, each logged two hours after its time, the next one planned while it runs;
+    their use answers are set by the outcomes demo from the use log), then through the services: a
     concern raised two days ago, yesterday's check-in still waiting for its log and a group
     session in three days."""
-    matches = list(
-        Match.objects.filter(program=program, status=Match.Status.ACTIVE)
+    started = list(
+        Match.objects.filter(program=program, status__in=[Match.Status.ACTIVE, Match.Status.ENDED])
         .select_related("mentor__user", "mentee")
         .order_by("started_at", "pk")
     )
+    matches = [m for m in started if m.status == Match.Status.ACTIVE]
     if not matches or Schedule.objects.filter(match__program=program).exists():
         return
-    _large_checkins(program, matches, seed=2020)
+    _large_checkins(program, started, seed=2020)
     now = timezone.now()
     topics = list(FocusArea.objects.filter(program=program)[:3])
     concern = matches[1 % len(matches)]
@@ -135,6 +137,8 @@ def _large_checkins(program: Program, matches: list[Match], seed: int | None = N
                 match=m,
                 cadence=Schedule.Cadence.WEEKLY,
                 starts_on=m.started_at.date(),
+                ends_on=m.ended_at.date() if m.ended_at else None,
+                is_active=m.ended_at is None,
                 time_of_day=time(17 + i % 3, 30),
                 mode=modes[i % 3],
                 duration_minutes=45,
@@ -147,6 +151,8 @@ def _large_checkins(program: Program, matches: list[Match], seed: int | None = N
     for match, schedule in zip(matches, schedules, strict=True):
         at = match.started_at + timedelta(days=1)
         while True:
+            if match.ended_at is not None and at > match.ended_at:
+                break  # the match ended: nothing planned after it
             past = at < now
             roll = rng.random()
             if not past:

@@ -1,6 +1,7 @@
 """Demo matches: each mentee matched a few days after enrolling, to the best-scoring mentor
 with a place left (scored by the same path as the suggestions page), oldest enrollment first.
-One match ended and its mentee was matched again, one proposal waits for approval, and the
+The mentored people now in follow-up had a match that ended when they completed the program;
+one match ended and its mentee was matched again, one proposal waits for approval, and the
 latest enrollments are still waiting for a mentor. Deterministic, dated relative to today."""
 
 import random
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from accounts.demo import demo_moment
+from accounts.demo import COMPLETED_AFTER_DAYS, demo_moment
 from accounts.models import Membership, MenteeProfile, MentorProfile, Program, StatusChange, User
 from matching.models import Match, MatchStatusChange
 from matching.scoring import MENTOR_UNAVAILABLE, NO_PLACES, score_block
@@ -55,13 +56,36 @@ def demo_seed_matches(*, program: Program) -> None:
     room = {j: mentor_at[j].capacity for j in eligible}
     today = program.today()
 
-    def best(mentee: MenteeProfile, *, skip=()) -> int | None:
+    def best(mentee: MenteeProfile, *, skip=(), then=False) -> int | None:
+        # `then`: a match that ended months ago; today's places say nothing about it.
         r = profiles.mentee_index[mentee.pk]
         order = sorted(eligible, key=lambda j: (-int(block.score[r, j]), int(j)))
         for j in order:
-            if allowed[r, j] and room[j] > 0 and j not in skip:
+            if allowed[r, j] and (then or room[j] > 0) and j not in skip:
                 return j
         return None
+
+    # People past the program's 26 weeks: matched days after enrolling, their match ended
+    # when they completed the program (they are in follow-up now).
+    done = [m for m in mentees if m.enrolled_on + timedelta(COMPLETED_AFTER_DAYS) < today]
+    mentees = [m for m in mentees if m not in done]
+    then_rng = random.Random(2022)  # noqa: S311 — its own seed: the others stay as they were
+    for mentee in done:
+        j = best(mentee, then=True)
+        if j is None:
+            continue
+        r = profiles.mentee_index[mentee.pk]
+        proposed_on = mentee.enrolled_on + timedelta(days=then_rng.randint(1, 5))
+        started_on = proposed_on + timedelta(days=then_rng.randint(1, 9))
+        match = _start(
+            program, mentee, mentor_at[j], int(block.score[r, j]), proposed_on, started_on,
+            coordinator,
+        )  # fmt: skip
+        ended_on = mentee.enrolled_on + timedelta(days=COMPLETED_AFTER_DAYS)
+        _finish(
+            match, ended_on, Match.EndReason.COMPLETED, coordinator,
+            mentee_to=(MenteeProfile.Status.COMPLETED, "Program completed"),
+        )  # fmt: skip
 
     matchable = mentees[:-WAITING] if len(mentees) > WAITING else []
     proposed = matchable.pop() if matchable else None
@@ -147,7 +171,13 @@ def _start(program, mentee, mentor, score, proposed_on, started_on, coordinator)
     return match
 
 
-def _finish(match: Match, ended_on, reason: str, coordinator) -> None:
+def _finish(
+    match: Match,
+    ended_on,
+    reason: str,
+    coordinator,
+    mentee_to=(MenteeProfile.Status.ENROLLED, "Match ended"),
+) -> None:
     ended_at = demo_moment(match.program, ended_on, hour=15)
     match.status, match.ended_at, match.end_reason = Match.Status.ENDED, ended_at, reason
     match.save(update_fields=["status", "ended_at", "end_reason"])
@@ -166,9 +196,7 @@ def _finish(match: Match, ended_on, reason: str, coordinator) -> None:
         fields=["status", "ended_at", "end_reason", "do_not_rematch"],
         at=ended_at,
     )
-    _mentee_status(
-        match.mentee, MenteeProfile.Status.ENROLLED, "Match ended", ended_at, coordinator
-    )
+    _mentee_status(match.mentee, *mentee_to, ended_at, coordinator)
 
 
 def _mentee_status(mentee: MenteeProfile, status: str, reason: str, at, coordinator) -> None:

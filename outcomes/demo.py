@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from accounts.models import Membership, MenteeProfile, Program, Substance, User
+from checkins.models import CheckIn
 from outcomes import interviews
 from outcomes.instruments import BAM, BARC10, due_date
 from outcomes.models import (
@@ -20,45 +21,24 @@ from outcomes.models import (
     UseDay,
     UseReport,
 )
-from outcomes.services import use_reports_import, use_summaries_refresh
+from outcomes.services import (
+    CheckinUse,
+    _checkin_use_apply,
+    use_reports_import,
+    use_summaries_refresh,
+)
 
 WEEKS = 24
 
 
 @transaction.atomic
 def demo_seed_outcomes(*, program: Program) -> None:
-    _followup_cohort(program)
     if not UseReport.objects.filter(mentee__program=program).exists():
         _logs(program)
+        checkin_use_answers(program)
     if not Assessment.objects.filter(mentee__program=program, instrument=BAM.code).exists():
         _bam(program)
     _interviews(program, three_month=True)
-
-
-# Days since intake of the demo program's people in their 6-month follow-up: some windows
-# (days 152-242) still open, one closing this week, the others closed, so the dashboard has a
-# rate as well as people to find.
-FOLLOW_UP_DAYS_AGO = (200, 215, 238, 246, 250, 255, 262, 270)
-
-
-def _followup_cohort(program: Program) -> None:
-    for n, days_ago in enumerate(FOLLOW_UP_DAYS_AGO, start=1):
-        user, _ = User.objects.get_or_create(
-            email=f"follow-up-{n}@demo.example",
-            defaults={"first_name": "Follow-up", "last_name": f"Participant {n}"},
-        )
-        Membership.objects.get_or_create(user=user, program=program, role=Membership.Role.MENTEE)
-        MenteeProfile.objects.get_or_create(
-            program=program,
-            user=user,
-            defaults={
-                "first_name": "Follow-up",
-                "last_name": f"Participant {n}",
-                "enrolled_on": program.today() - timedelta(days=days_ago),
-                "study_arm": MenteeProfile.Arm.MENTORED if n % 2 else MenteeProfile.Arm.COMPARISON,
-                "status": MenteeProfile.Status.COMPLETED,
-            },
-        )
 
 
 def _interviews(program: Program, *, three_month: bool) -> None:
@@ -199,6 +179,48 @@ def _logs(program: Program) -> None:
             )
     use_reports_import(actor=None, program=program, rows=rows)
     Assessment.objects.bulk_create(assessments, ignore_conflicts=True)
+
+
+def checkin_period(day, previous) -> list:
+    """The days a held check-in on `day` asks about: those since the mentee's previous held
+    check-in (on `previous`, or a week back for the first), two weeks at most, as the log form
+    offers them."""
+    first = day - timedelta(days=6) if previous is None else previous + timedelta(days=1)
+    first = max(first, day - timedelta(days=13))
+    return [first + timedelta(days=n) for n in range((day - first).days + 1)]
+
+
+def checkin_use_answers(program: Program) -> None:
+    """Each held check-in's use answer, from the use log of the days it asks about: "used" on
+    the days of use, else "no use". Then the check-in -> use log hand-off, as when a mentor logs
+    one, so the mentor's reports of those days stand beside the mentee's own."""
+    tz = program.tzinfo
+    held = list(
+        CheckIn.objects.filter(
+            program=program, kind=CheckIn.Kind.INDIVIDUAL, status=CheckIn.Status.COMPLETED
+        ).order_by("mentee_id", "scheduled_at", "pk")
+    )
+    used = set(
+        UseDay.objects.filter(mentee__program=program, used=True).values_list("mentee_id", "day")
+    )
+    previous: dict[int, object] = {}
+    said = []
+    for checkin in held:
+        day = checkin.scheduled_at.astimezone(tz).date()
+        days = [
+            d
+            for d in checkin_period(day, previous.get(checkin.mentee_id))
+            if (checkin.mentee_id, d) in used
+        ]
+        previous[checkin.mentee_id] = day
+        checkin.use_reported = CheckIn.UseReport.YES if days else CheckIn.UseReport.NO
+        checkin.use_days = [d.isoformat() for d in days]
+        if days:
+            said.append(
+                CheckinUse(checkin.pk, checkin.mentee_id, checkin.logged_by_id, frozenset(days))
+            )
+    CheckIn.objects.bulk_update(held, ["use_reported", "use_days"], batch_size=1000)
+    _checkin_use_apply(program=program, said=said, actor=None)
 
 
 def _answers_for(total: int, rng: random.Random) -> list[int]:

@@ -12,7 +12,8 @@ from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
 from goals.models import Goal, ProgressEntry
 from matching.models import Match
-from outcomes.models import Assessment, UseDay
+from outcomes.demo import checkin_period
+from outcomes.models import Assessment, UseDay, UseReport
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_matches_have_varied_scores_and_start_days_after_enrollment(demo):
         assert 2 <= days <= 14 or match.history.filter(from_status="ended").exists() or days > 0
         assert match.started_at <= timezone.now()
     assert matches.filter(status="proposed").count() == 1
-    assert matches.filter(status="ended").count() == 1
+    assert matches.filter(status="ended", end_reason="rematch").count() == 1
     waiting = MenteeProfile.objects.filter(program=demo, study_arm="mentored", status="enrolled")
     assert waiting.exclude(matches__status="proposed").exists()
 
@@ -60,8 +61,10 @@ def test_enrollments_span_months_and_nothing_is_dated_before_or_ahead(demo):
         program=demo, scheduled_at__gt=now, status__in=["completed", "no_show"]
     ).exists()
     assert CheckIn.objects.filter(program=demo, scheduled_at__gt=now, status="scheduled").exists()
-    for checkin in CheckIn.objects.filter(program=demo, kind="one_on_one").select_related("match"):
+    for checkin in CheckIn.objects.filter(program=demo, kind="individual").select_related("match"):
         assert checkin.scheduled_at >= checkin.match.started_at - timedelta(days=1)
+        if checkin.match.ended_at is not None:
+            assert checkin.scheduled_at <= checkin.match.ended_at
     for day in UseDay.objects.filter(mentee__program=demo).select_related("mentee"):
         assert day.day >= day.mentee.enrolled_on - timedelta(days=30)
         assert day.day <= demo.today()
@@ -92,3 +95,52 @@ def test_one_demo_program_and_every_login_opens_its_dashboard(client, demo):
     assert "/demo/" in response["Location"]
     mentee = User.objects.get(email="mentee1@demo.example")
     assert Match.objects.filter(mentee__user=mentee, status="active").exists()
+
+
+def test_held_check_ins_say_what_the_use_log_says(demo):
+    used = set(
+        UseDay.objects.filter(mentee__program=demo, used=True).values_list("mentee_id", "day")
+    )
+    held = CheckIn.objects.filter(program=demo, kind="individual", status="completed")
+    answers, previous = set(), {}
+    for checkin in held.exclude(use_reported="").order_by("mentee_id", "scheduled_at", "pk"):
+        day = timezone.localtime(checkin.scheduled_at, demo.tzinfo).date()
+        period = checkin_period(day, previous.get(checkin.mentee_id))
+        previous[checkin.mentee_id] = day
+        days = sorted(d.isoformat() for d in period if (checkin.mentee_id, d) in used)
+        assert checkin.use_days == days
+        assert checkin.use_reported == ("yes" if days else "no")
+        answers.add(checkin.use_reported)
+        if days:  # handed to the use log as when a mentor logs it
+            assert UseReport.objects.filter(checkin=checkin, used=True).count() == len(days)
+    assert answers == {"yes", "no"}
+    assert not held.filter(use_reported="").exists()
+
+
+def test_people_in_follow_up_had_a_match_that_ended_when_they_completed(demo):
+    follow_up = MenteeProfile.objects.filter(program=demo, user__email__startswith="follow-up")
+    assert follow_up.count() == 8
+    assert set(follow_up.values_list("status", flat=True)) == {"completed"}
+    for mentee in follow_up:
+        matches = list(mentee.matches.all())
+        if mentee.study_arm == "comparison":
+            assert matches == []
+            continue
+        (match,) = matches
+        assert match.status == "ended" and match.end_reason == "completed"
+        days = (timezone.localtime(match.ended_at, demo.tzinfo).date() - mentee.enrolled_on).days
+        assert 175 <= days <= 190
+        held = match.checkins.filter(status="completed")
+        assert held.count() > 15
+        assert not match.checkins.filter(status="scheduled").exists()
+        history = list(
+            mentee.status_history.order_by("changed_at").values_list("to_status", flat=True)
+        )
+        assert history == ["enrolled", "active", "completed"]
+
+
+def test_the_rematched_mentee_met_their_first_mentor_for_five_weeks(demo):
+    ended = Match.objects.get(program=demo, end_reason="rematch")
+    assert ended.checkins.filter(status="completed").count() >= 3
+    assert ended.checkins.count() == 5
+    assert ended.mentee.matches.filter(status="active").exists()
