@@ -41,18 +41,20 @@ def submit_helper(label: str) -> FormHelper:
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
-        "invalid_login": "That e-mail and password do not match an account. Check both and try again.",
-        "inactive": "This account is inactive. Ask your program coordinator.",
+        "invalid_login": _(
+            "That e-mail and password do not match an account. Check both and try again."
+        ),
+        "inactive": _("This account is inactive. Ask your program coordinator."),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["password"].label = "Password"
-        self.helper = submit_helper("Sign in")
+        self.fields["password"].label = _("Password")
+        self.helper = submit_helper(_("Sign in"))
 
     def clean_username(self):
         return self.cleaned_data["username"].lower()
@@ -61,19 +63,19 @@ class EmailAuthenticationForm(AuthenticationForm):
 class CrispyPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Send reset link")
+        self.helper = submit_helper(_("Send reset link"))
 
 
 class CrispySetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Set password")
+        self.helper = submit_helper(_("Set password"))
 
 
 class CrispyPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Change password")
+        self.helper = submit_helper(_("Change password"))
 
 
 # --- Participant profiles, vocabularies and program settings

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PERSON_FIELDS, MenteeForm, MentorForm
 from accounts.models import Consent, Program
@@ -178,7 +179,7 @@ class ConsentRevokeForm(BoundedForm):
 class InvitationAcceptForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Set password and sign in")
+        self.helper = _helper(_("Set password and sign in"))
 
 
 class InvitationJoinForm(forms.Form):
@@ -186,7 +187,7 @@ class InvitationJoinForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Join the program")
+        self.helper = _helper(_("Join the program"))
 
 
 # --- CSV import: one form per row, made of the very fields of the browser's mentor and mentee
