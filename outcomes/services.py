@@ -450,7 +450,7 @@ ABSTINENCE_FIELDS = ("abstinence_timepoints", "abstinence_windows", "grace_days"
 @transaction.atomic
 def assessment_record(
     *,
-    actor: User,
+    actor: User | None,
     mentee: MenteeProfile,
     instrument: str,
     week: int,
@@ -489,6 +489,29 @@ def assessment_record(
     # Done: its reminder, if not sent yet, is withdrawn (in this transaction).
     assessment_reminder_withdraw(mentee_id=mentee.pk, instrument=instrument, week=week)
     return assessment
+
+
+@transaction.atomic
+def assessments_import(
+    *, actor: User | None, program: Program, rows: list[dict], request=None
+) -> int:
+    """Write already-validated rows (see outcomes.assessment_imports) in one transaction, each
+    through assessment_record: the same scoring, audit entry and reminder withdrawal as the form.
+    """
+    mentees = MenteeProfile.objects.select_related("program").in_bulk(
+        {row["mentee_id"] for row in rows}
+    )
+    for row in rows:
+        assessment_record(
+            actor=actor,
+            mentee=mentees[row["mentee_id"]],
+            instrument=row["instrument"],
+            week=row["week"],
+            answers=row["answers"],
+            completed_on=row["completed_on"],
+            request=request,
+        )
+    return len(rows)
 
 
 def outcome_settings_for_new_program(*, program_id: int) -> None:
