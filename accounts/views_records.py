@@ -1,7 +1,6 @@
 """Pages for consent, invitations and the CSV import. Thin: objects come through the access
 policy, changes go through the services in consents.py, invitations.py and imports.py."""
 
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required

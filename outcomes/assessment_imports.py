@@ -42,7 +42,9 @@ def item_columns() -> list[str]:
     """Every item column of every instrument, each once, in the instruments' order."""
     columns: list[str] = []
     for instrument in INSTRUMENTS.values():
-        columns += [c for c in map(item_column, (i.key for i in instrument.items)) if c not in columns]
+        columns += [
+            c for c in map(item_column, (i.key for i in instrument.items)) if c not in columns
+        ]
     return columns
 
 
@@ -176,7 +178,8 @@ def assessments_validate(*, program: Program, text: str) -> ImportResult:
         mentee = mentees.get(row["participant_id"].upper())
         if mentee is None:
             problems.append(
-                _("participant ID “%(pid)s” is not in this program") % {"pid": row["participant_id"]}
+                _("participant ID “%(pid)s” is not in this program")
+                % {"pid": row["participant_id"]}
             )
         instrument = _instrument_of(row["instrument"])
         if instrument is None:
@@ -186,7 +189,8 @@ def assessments_validate(*, program: Program, text: str) -> ImportResult:
             )
         elif instrument.code not in chosen:
             problems.append(
-                _("%(name)s is not one of this program's questionnaires") % {"name": instrument.name}
+                _("%(name)s is not one of this program's questionnaires")
+                % {"name": instrument.name}
             )
         week = _timepoint_of(row["timepoint"])
         if week is None or week not in timepoints:

@@ -24,7 +24,16 @@ from accounts.models import Program
 from mentorship import access
 from mentorship.audit import Action, audit_record
 from mentorship.imports import PREVIEW_LISTED, import_confirm, import_upload
-from outcomes import assessment_imports, disclosure, export_jobs, exports, metrics, reports, selectors, services
+from outcomes import (
+    assessment_imports,
+    disclosure,
+    export_jobs,
+    exports,
+    metrics,
+    reports,
+    selectors,
+    services,
+)
 from outcomes.forms import (
     AssessmentImportForm,
     IdentifiedExportForm,
@@ -180,8 +189,10 @@ def use_day_import_confirm(request, slug: str):
         run=partial(use_days_import, program=program, actor=request.user),
         page=partial(_import_page, request, program),
         back=reverse("outcomes:import", args=[program.slug]),
-        done=lambda result: _("Imported %(written)s rows: %(summary)s.")
-        % {"written": result.written, "summary": result.summary()},
+        done=lambda result: (
+            _("Imported %(written)s rows: %(summary)s.")
+            % {"written": result.written, "summary": result.summary()}
+        ),
     )
 
 
@@ -232,12 +243,14 @@ def assessment_import_confirm(request, slug: str):
         run=_assessments_run(request, program),
         page=partial(_assessment_import_page, request, program),
         back=reverse("outcomes:assessment_import", args=[program.slug]),
-        done=lambda result: ngettext(
-            "Imported %(written)s assessment: %(summary)s.",
-            "Imported %(written)s assessments: %(summary)s.",
-            result.written,
-        )
-        % {"written": result.written, "summary": result.summary()},
+        done=lambda result: (
+            ngettext(
+                "Imported %(written)s assessment: %(summary)s.",
+                "Imported %(written)s assessments: %(summary)s.",
+                result.written,
+            )
+            % {"written": result.written, "summary": result.summary()}
+        ),
     )
 
 

@@ -66,7 +66,10 @@ def test_a_good_file_is_scored_by_the_instrument_and_audited(setup):
             BARC_HEADER + ",notes",
             "Unknown column “notes”. Expected columns: " + ", ".join(expected_columns()) + ".",
         ),
-        ("participant_id,instrument,date,item_1", "Missing column(s): timepoint. Expected columns:"),
+        (
+            "participant_id,instrument,date,item_1",
+            "Missing column(s): timepoint. Expected columns:",
+        ),
     ],
 )
 def test_unknown_or_missing_columns_are_refused_with_the_expected_list(setup, header, message):
@@ -117,7 +120,9 @@ def test_dates_in_the_future_or_before_the_baseline_window_are_refused(setup):
 
 def test_a_bam_row_is_checked_against_each_items_own_scale(setup):
     program, mentee, _ = setup
-    OutcomeSettings.objects.update_or_create(program=program, defaults={"instruments": "barc10,bam"})
+    OutcomeSettings.objects.update_or_create(
+        program=program, defaults={"instruments": "barc10,bam"}
+    )
     keys = [item.key for item in BAM.items]
     header = "participant_id,instrument,timepoint,date," + ",".join(f"item_{k}" for k in keys)
     answers = ["0"] * len(keys)
@@ -191,7 +196,9 @@ def test_the_template_is_a_file_the_import_accepts(setup, client):
     assert response.status_code == 200 and response.content.decode() == template_csv()
     example = template_csv().replace("P-EXAMPLE", mentee.participant_id)
     example = example.replace("2026-01-15", f"{mentee.enrolled_on}")
-    OutcomeSettings.objects.update_or_create(program=program, defaults={"instruments": "barc10,bam"})
+    OutcomeSettings.objects.update_or_create(
+        program=program, defaults={"instruments": "barc10,bam"}
+    )
     assert run(program, example.encode()).ok
 
 
@@ -223,9 +230,11 @@ def test_a_confirmation_after_the_file_expired_writes_nothing(setup, client):
     client.force_login(coordinator)
     url = reverse("outcomes:assessment_import", kwargs={"slug": program.slug})
     good = barc_csv(mentee, ("intake", mentee.enrolled_on, FIVES))
-    token = client.post(url, {"file": SimpleUploadedFile("a.csv", good)}).context[
-        "confirm_form"
-    ].initial["token"]
+    token = (
+        client.post(url, {"file": SimpleUploadedFile("a.csv", good)})
+        .context["confirm_form"]
+        .initial["token"]
+    )
     # What Redis does after the 30 minutes of csvfiles.PENDING_KEEP_SECONDS.
     cache.delete(f"assessment-import:{token}")
     confirm = reverse("outcomes:assessment_import_confirm", kwargs={"slug": program.slug})
@@ -242,3 +251,15 @@ def test_outsiders_get_404_and_other_roles_403(setup, client):
     assert client.get(url).status_code == 404
     client.force_login(mentee.user)
     assert client.get(url).status_code == 403
+
+
+def test_the_import_is_linked_from_the_use_day_import_and_for_coordinators_only(world, client):
+    target = reverse("outcomes:assessment_import", kwargs={"slug": world.program.slug}).encode()
+    client.force_login(world.coordinator)
+    page = client.get(reverse("outcomes:import", kwargs={"slug": world.program.slug}))
+    assert target in page.content
+    assessments = reverse("outcomes:assessments", kwargs={"mentee_pk": world.mentee_profile.pk})
+    assert target in client.get(assessments).content
+    client.force_login(world.mentor)
+    response = client.get(assessments)
+    assert response.status_code == 200 and target not in response.content
