@@ -270,7 +270,7 @@ def assessments_validate(*, program: Program, text: str) -> ImportResult:
                 "week": week,
                 "completed_on": day,
                 "answers": answers,
-                # The instrument's one scoring path (also the form's, through assessment_record).
+                # The instrument's one scoring path, as assessment_record scores the form's.
                 "scores": instrument.score(answers),
             }
         )
