@@ -1,13 +1,9 @@
 """Pages for consent, invitations and the CSV import. Thin: objects come through the access
 policy, changes go through the services in consents.py, invitations.py and imports.py."""
 
-import secrets
-
-from cryptography.fernet import Fernet
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -31,11 +27,11 @@ from accounts.imports import people_count
 from accounts.models import Consent, MenteeProfile, MentorProfile, Program
 from mentorship import access, ratelimits
 from mentorship.audit import audit_view
-from mentorship.csvfiles import pending_keep, pending_take
+from mentorship.csvfiles import pending_drop, pending_keep, pending_take
+from mentorship.imports import expired_message
 
-IMPORT_CACHE_KEY = "participant-import:{}"
-IMPORT_SESSION_KEY = "participant-import-key:{}"
-IMPORT_KEEP_SECONDS = 30 * 60
+IMPORT_KIND = "participant"
+IMPORT_CACHE_KEY = IMPORT_KIND + "-import:{}"  # where pending_keep keeps the checked file
 PREVIEW_ROWS = 20
 PROBLEMS_SHOWN = 500  # the page stays usable; the command prints them all
 
@@ -199,22 +195,9 @@ def participant_import(request):
     result = imports.participants_import(program=program, content=content, dry_run=True)
     context = {"form": form, "program": program, "result": result}
     if result.ok:
-        # Kept server-side, shared by every web process, for a short while only: the browser
-        # cannot re-send the file it chose, and the preview must be what gets imported. The
-        # cache (Redis, which may write to disk) holds it encrypted; the key lives only in
-        # this coordinator's session, so neither place alone can read the file.
-        token = secrets.token_urlsafe(24)
-        key = Fernet.generate_key()
-        request.session[IMPORT_SESSION_KEY.format(token)] = key.decode()
-        cache.set(
-            IMPORT_CACHE_KEY.format(token),
-            {
-                "user": request.user.pk,
-                "program": program.pk,
-                "content": Fernet(key).encrypt(content),
-            },
-            IMPORT_KEEP_SECONDS,
-        )
+        # The one kept-upload step of every import (mentorship.csvfiles.pending_keep): the
+        # browser cannot re-send the file it chose, and the preview must be what gets imported.
+        token = pending_keep(request, kind=IMPORT_KIND, program_id=program.pk, content=content)
         context["confirm_form"] = ImportConfirmForm(initial={"token": token})
         context["preview"] = result.rows[:PREVIEW_ROWS]
     return _import_page(request, context)
@@ -225,19 +208,15 @@ def participant_import(request):
 def participant_import_confirm(request):
     programs = _coordinated(request)
     form = ImportConfirmForm(request.POST)
-    token = form.data.get("token", "")
-    key = IMPORT_CACHE_KEY.format(token)
-    pending = cache.get(key) if form.is_valid() else None
-    secret = request.session.get(IMPORT_SESSION_KEY.format(token))
-    if pending is None or pending["user"] != request.user.pk or secret is None:
-        messages.error(
-            request, "That checked file is no longer kept (after 30 minutes). Upload it again."
-        )
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    pending = pending_take(request, kind=IMPORT_KIND, token=token)
+    if pending is None:
+        messages.error(request, expired_message())
         return redirect("accounts:participant_import")
-    program = programs.filter(pk=pending["program"]).first()
+    program = programs.filter(pk=pending[0]).first()
     if program is None:
         raise PermissionDenied("You no longer coordinate this program.")
-    content = Fernet(secret.encode()).decrypt(pending["content"])
+    content = pending[1]
     result = imports.participants_import(
         program=program, content=content, actor=request.user, request=request
     )
@@ -245,8 +224,7 @@ def participant_import_confirm(request):
         # The program changed since the check (e.g. someone enrolled one of these people).
         form = ImportUploadForm(programs=programs, initial={"program": program})
         return _import_page(request, {"form": form, "program": program, "result": result})
-    cache.delete(key)
-    del request.session[IMPORT_SESSION_KEY.format(token)]
+    pending_drop(request, kind=IMPORT_KIND, token=token)
     messages.success(
         request,
         _("Imported %(mentors)s and %(mentees)s into %(program)s. They can sign in once invited.")

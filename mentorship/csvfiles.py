@@ -1,4 +1,5 @@
-"""Reading uploaded CSV files: every import (participants, use days) decodes its upload here."""
+"""Reading uploaded CSV files: every import (participants, use days, assessments) decodes its
+upload here; the steps around it (preview, confirm, command) are mentorship.imports."""
 
 import re
 import secrets

@@ -103,11 +103,15 @@ def assessment_reminders_plan_all(*, now: datetime | None = None) -> int:
     )
 
 
-def assessment_reminder_withdraw(*, mentee_id: int, instrument: str, week: int) -> int:
-    """The assessment was recorded: its reminder, if not yet sent, is not sent."""
+def assessment_reminders_withdraw(*, keys: list[tuple[int, str, int]]) -> int:
+    """The assessments (mentee id, instrument, week) were recorded: their reminders, if not
+    yet sent, are not sent."""
     return notifications.notifications_cancel(
         kinds=[ASSESSMENT_DUE],
-        topics=[assessment_reminder_topic(mentee_id=mentee_id, instrument=instrument, week=week)],
+        topics=[
+            assessment_reminder_topic(mentee_id=mentee_id, instrument=instrument, week=week)
+            for mentee_id, instrument, week in keys
+        ],
     )
 
 

@@ -112,6 +112,18 @@ class ImportForm(BoundedForm):
         return upload
 
 
+class AssessmentImportForm(ImportForm):
+    """The same upload as the use-day import, with the assessment file's columns."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "One row per questionnaire taken: participant_id, instrument (barc10, bam), "
+            "timepoint (intake or the week), date (YYYY-MM-DD), then item_1, item_2, ... as in "
+            "the template. Up to 20 MB."
+        )
+
+
 class AssessmentForm(BoundedForm):
     completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 

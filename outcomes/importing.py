@@ -19,6 +19,7 @@ from mentorship.csvfiles import (
     header_problems,
     iso_date,
 )
+from mentorship.imports import Change, Conflict, ImportSummary
 from outcomes.models import Source, UseReport
 from outcomes.resolution import counting_report
 from outcomes.selectors import outcome_settings_get, substance_names
@@ -46,59 +47,13 @@ SOURCES = {
 }
 
 
-NEW, UNCHANGED, CHANGED = "new", "unchanged", "changed"
-
-
-@dataclass(frozen=True)
-class Change:
-    """A day whose answer from this source differs from the one already on record."""
-
-    participant_id: str
-    day: date
-    source: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A day on which sources disagree once the file is in, and the report the rule counts."""
-
-    participant_id: str
-    day: date
-    answers: str  # e.g. "self-report: no; lab test: yes"
-    counted: str  # what the program's rule makes the counting answer
-
-
 @dataclass
-class ImportResult:
+class ImportResult(ImportSummary):
     rows: list[dict] = field(default_factory=list)  # the rows to write (new and changed)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
-    written: int = 0
-    dry_run: bool = False
-    new: int = 0
-    unchanged: int = 0
-    changes: list[Change] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
     baseline: int = 0  # rows (new or changed) for days before enrollment
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def changed(self) -> int:
-        return len(self.changes)
-
-    @property
-    def conflicting(self) -> int:
-        return len(self.conflicts)
-
     def summary(self) -> str:
-        return (
-            f"{self.new} new, {self.unchanged} unchanged, {self.changed} changed, "
-            f"{self.conflicting} conflicting ({self.baseline} in the baseline window)"
-        )
+        return f"{super().summary()} ({self.baseline} in the baseline window)"
 
 
 def _answer(used: bool, substances) -> str:

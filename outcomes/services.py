@@ -13,7 +13,7 @@ from django.utils.timezone import now
 from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
 from mentorship.audit import Action, audit_record, audit_records_bulk
-from outcomes.assessments import assessment_reminder_withdraw
+from outcomes.assessments import assessment_reminders_withdraw
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import (
     Assessment,
@@ -447,10 +447,91 @@ def outcome_settings_update(
 ABSTINENCE_FIELDS = ("abstinence_timepoints", "abstinence_windows", "grace_days", "lapse_rule")
 
 
+ASSESSMENT_FIELDS = ["answers", "total", "completed_on"]
+
+
+def _assessments_write(
+    *, actor: User | None, mentees: dict[int, MenteeProfile], rows: list[dict], request=None
+) -> list[Assessment]:
+    """Record (or correct) assessments already scored: the one write of the form and the
+    import. Each row: mentee_id, instrument, week, answers, scores, completed_on. A time point
+    on file is corrected in place (one record per participant, instrument and time point);
+    each record gets its audit entry and its unsent reminder is withdrawn, in one statement
+    each however many rows there are."""
+    # Row locks on the records on file: two saves of the same time point take turns, and the
+    # second sees the first's record (a time point new to both: assessment_once_per_timepoint).
+    on_file = {
+        (a.mentee_id, a.instrument, a.week): a
+        for a in Assessment.objects.select_for_update().filter(
+            mentee_id__in={row["mentee_id"] for row in rows},
+            instrument__in={row["instrument"] for row in rows},
+            week__in={row["week"] for row in rows},
+        )
+    }
+    stamp = now()
+    created, updated = [], []
+    for row in rows:
+        values = {
+            "answers": row["answers"],
+            "scores": row["scores"],
+            "total": row["scores"].get("total"),
+            "completed_on": row["completed_on"],
+            "recorded_by": actor,
+            "recorded_at": stamp,
+        }
+        assessment = on_file.get((row["mentee_id"], row["instrument"], row["week"]))
+        if assessment is None:
+            assessment = Assessment(
+                mentee=mentees[row["mentee_id"]],
+                instrument=row["instrument"],
+                week=row["week"],
+                **values,
+            )
+            created.append(assessment)
+        else:
+            for name, value in values.items():
+                setattr(assessment, name, value)
+            assessment.mentee = mentees[row["mentee_id"]]
+            updated.append(assessment)
+    Assessment.objects.bulk_create(created, batch_size=2000)
+    Assessment.objects.bulk_update(
+        updated, [*ASSESSMENT_FIELDS, "scores", "recorded_by", "recorded_at"], batch_size=2000
+    )
+    audit_records_bulk(
+        [
+            *(
+                {
+                    "actor": actor,
+                    "action": Action.CREATE,
+                    "obj": a,
+                    "fields": ASSESSMENT_FIELDS,
+                    "request": request,
+                }
+                for a in created
+            ),
+            *(
+                {
+                    "actor": actor,
+                    "action": Action.UPDATE,
+                    "obj": a,
+                    "fields": ASSESSMENT_FIELDS,
+                    "request": request,
+                }
+                for a in updated
+            ),
+        ]
+    )
+    # Done: their reminders, if not sent yet, are withdrawn (in this transaction).
+    assessment_reminders_withdraw(
+        keys=[(a.mentee_id, a.instrument, a.week) for a in [*created, *updated]]
+    )
+    return [*created, *updated]
+
+
 @transaction.atomic
 def assessment_record(
     *,
-    actor: User,
+    actor: User | None,
     mentee: MenteeProfile,
     instrument: str,
     week: int,
@@ -466,29 +547,34 @@ def assessment_record(
         raise ValidationError(str(exc)) from exc
     if completed_on > mentee.program.today():
         raise ValidationError({"completed_on": "This date has not happened yet."})
-    assessment, created = Assessment.objects.update_or_create(
-        mentee=mentee,
-        instrument=instrument,
-        week=week,
-        defaults={
-            "answers": answers,
-            "scores": scores,
-            "total": scores.get("total"),
-            "completed_on": completed_on,
-            "recorded_by": actor,
-            "recorded_at": now(),
-        },
-    )
-    audit_record(
+    [assessment] = _assessments_write(
         actor=actor,
-        action=Action.CREATE if created else Action.UPDATE,
-        obj=assessment,
-        fields=["answers", "total", "completed_on"],
+        mentees={mentee.pk: mentee},
+        rows=[
+            {
+                "mentee_id": mentee.pk,
+                "instrument": instrument,
+                "week": week,
+                "answers": answers,
+                "scores": scores,
+                "completed_on": completed_on,
+            }
+        ],
         request=request,
     )
-    # Done: its reminder, if not sent yet, is withdrawn (in this transaction).
-    assessment_reminder_withdraw(mentee_id=mentee.pk, instrument=instrument, week=week)
     return assessment
+
+
+@transaction.atomic
+def assessments_import(
+    *, actor: User | None, program: Program, rows: list[dict], request=None
+) -> int:
+    """Write already-validated and scored rows (see outcomes.assessment_imports) in one
+    transaction, through the form's own write."""
+    mentees = MenteeProfile.objects.filter(program=program).in_bulk(
+        {row["mentee_id"] for row in rows}
+    )
+    return len(_assessments_write(actor=actor, mentees=mentees, rows=rows, request=request))
 
 
 def outcome_settings_for_new_program(*, program_id: int) -> None:

@@ -24,6 +24,21 @@ urlpatterns = [
         views_reports.use_day_import_confirm,
         name="import_confirm",
     ),
+    path(
+        "programs/<slug:slug>/assessments/import/",
+        views_reports.assessment_import,
+        name="assessment_import",
+    ),
+    path(
+        "programs/<slug:slug>/assessments/import/confirm/",
+        views_reports.assessment_import_confirm,
+        name="assessment_import_confirm",
+    ),
+    path(
+        "programs/<slug:slug>/assessments/import/template.csv",
+        views_reports.assessment_import_template,
+        name="assessment_import_template",
+    ),
     path("programs/<slug:slug>/report/", views_reports.cohort_report, name="report"),
     path("programs/<slug:slug>/settings/", views_reports.outcome_settings, name="settings"),
     path(

@@ -227,7 +227,14 @@ def assessments(request, mentee_pk: int):
     return render(
         request,
         "outcomes/assessments.html",
-        {"mentee": mentee, "schedules": schedules, "today": mentee.program.today()},
+        {
+            "mentee": mentee,
+            "schedules": schedules,
+            "today": mentee.program.today(),
+            "can_import": access.has_role(
+                request.user, access.COORDINATOR, program=mentee.program_id
+            ),
+        },
     )
 
 

@@ -3,19 +3,39 @@
 Evaluators (staff) see de-identified, program-level figures only; coordinators too.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Program
 from mentorship import access
 from mentorship.audit import Action, audit_record
-from mentorship.csvfiles import pending_drop, pending_keep, pending_take
-from outcomes import disclosure, export_jobs, exports, metrics, reports, selectors, services
+from mentorship.imports import PREVIEW_LISTED, import_confirm, import_upload
+from outcomes import (
+    assessment_imports,
+    disclosure,
+    export_jobs,
+    exports,
+    metrics,
+    reports,
+    selectors,
+    services,
+)
 from outcomes.forms import (
+    AssessmentImportForm,
     IdentifiedExportForm,
     ImportConfirmForm,
     ImportForm,
@@ -125,15 +145,18 @@ def _file_response(export: exports.Export, *, fmt: str, filename: str, notice: s
     return response
 
 
-PREVIEW_LISTED = 500  # changes and conflicts listed on the preview page
-
-
 def _import_page(request, program, context: dict, status: int = 200):
     return render(
         request,
         "outcomes/import.html",
-        {"program": program, "listed": PREVIEW_LISTED, **context},
+        {"program": program, "listed": PREVIEW_LISTED, "form": ImportForm(), **context},
         status=status,
+    )
+
+
+def _coordinated_program(request, slug: str):
+    return access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
     )
 
 
@@ -141,54 +164,105 @@ def _import_page(request, program, context: dict, status: int = 200):
 @require_http_methods(["GET", "POST"])
 def use_day_import(request, slug: str):
     """Upload and check: the preview (counts, changed answers, conflicts) writes nothing."""
-    program = access.get_program_for_user(
-        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    program = _coordinated_program(request, slug)
+    return import_upload(
+        request,
+        kind="use-day",
+        program=program,
+        form=ImportForm(request.POST or None, request.FILES or None),
+        confirm_form_class=ImportConfirmForm,
+        run=partial(use_days_import, program=program, actor=request.user),
+        page=partial(_import_page, request, program),
     )
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method != "POST" or not form.is_valid():
-        return _import_page(request, program, {"form": form})
-    content = form.cleaned_data["file"].read()
-    result = use_days_import(program=program, data=content, actor=request.user, dry_run=True)
-    context = {"form": form, "result": result}
-    if not result.ok:
-        messages.error(
-            request, _("%(n)s bad rows: nothing was imported.") % {"n": len(result.errors)}
-        )
-        return _import_page(request, program, context, status=400)
-    if result.rows:
-        token = pending_keep(request, kind="use-day", program_id=program.pk, content=content)
-        context["confirm_form"] = ImportConfirmForm(initial={"token": token})
-    return _import_page(request, program, context)
 
 
 @login_required
 @require_POST
 def use_day_import_confirm(request, slug: str):
     """Write the file previewed, all or nothing; checked again, as the records may have moved."""
-    program = access.get_program_for_user(
-        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
-    )
-    form = ImportConfirmForm(request.POST)
-    token = form.cleaned_data["token"] if form.is_valid() else ""
-    pending = pending_take(request, kind="use-day", token=token)
-    if pending is None or pending[0] != program.pk:
-        messages.error(
-            request, _("That checked file is no longer kept (after 30 minutes). Upload it again.")
-        )
-        return redirect("outcomes:import", slug=program.slug)
-    result = use_days_import(program=program, data=pending[1], actor=request.user)
-    if not result.ok:
-        messages.error(
-            request, _("%(n)s bad rows: nothing was imported.") % {"n": len(result.errors)}
-        )
-        return _import_page(request, program, {"form": ImportForm(), "result": result}, status=400)
-    pending_drop(request, kind="use-day", token=token)
-    messages.success(
+    program = _coordinated_program(request, slug)
+    return import_confirm(
         request,
-        _("Imported %(written)s rows: %(summary)s.")
-        % {"written": result.written, "summary": result.summary()},
+        kind="use-day",
+        program=program,
+        form=ImportConfirmForm(request.POST),
+        run=partial(use_days_import, program=program, actor=request.user),
+        page=partial(_import_page, request, program),
+        back=reverse("outcomes:import", args=[program.slug]),
+        done=lambda result: (
+            _("Imported %(written)s rows: %(summary)s.")
+            % {"written": result.written, "summary": result.summary()}
+        ),
     )
-    return redirect("outcomes:import", slug=program.slug)
+
+
+def _assessment_import_page(request, program, context: dict, status: int = 200):
+    return render(
+        request,
+        "outcomes/assessment_import.html",
+        {"program": program, "listed": PREVIEW_LISTED, "form": AssessmentImportForm(), **context},
+        status=status,
+    )
+
+
+def _assessments_run(request, program):
+    return partial(
+        assessment_imports.assessments_file_import,
+        program=program,
+        actor=request.user,
+        request=request,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_import(request, slug: str):
+    """Upload and check a file of questionnaire answers: the preview writes nothing."""
+    program = _coordinated_program(request, slug)
+    return import_upload(
+        request,
+        kind="assessment",
+        program=program,
+        form=AssessmentImportForm(request.POST or None, request.FILES or None),
+        confirm_form_class=ImportConfirmForm,
+        run=_assessments_run(request, program),
+        page=partial(_assessment_import_page, request, program),
+    )
+
+
+@login_required
+@require_POST
+def assessment_import_confirm(request, slug: str):
+    """Write the file previewed, all or nothing, checked again."""
+    program = _coordinated_program(request, slug)
+    return import_confirm(
+        request,
+        kind="assessment",
+        program=program,
+        form=ImportConfirmForm(request.POST),
+        run=_assessments_run(request, program),
+        page=partial(_assessment_import_page, request, program),
+        back=reverse("outcomes:assessment_import", args=[program.slug]),
+        done=lambda result: (
+            ngettext(
+                "Imported %(written)s assessment: %(summary)s.",
+                "Imported %(written)s assessments: %(summary)s.",
+                result.written,
+            )
+            % {"written": result.written, "summary": result.summary()}
+        ),
+    )
+
+
+@login_required
+@require_GET
+def assessment_import_template(request, slug: str):
+    _coordinated_program(request, slug)
+    response = HttpResponse(
+        assessment_imports.template_csv(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="assessments-template.csv"'
+    return response
 
 
 @login_required

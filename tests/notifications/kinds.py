@@ -188,8 +188,8 @@ def _assessments() -> Maker:
     def cancel(ids: list[int]) -> None:
         for topic in Notification.objects.filter(pk__in=ids).values_list("topic", flat=True):
             _prefix, mentee_id, instrument, week = topic.split(":")
-            assessments.assessment_reminder_withdraw(
-                mentee_id=int(mentee_id), instrument=instrument, week=int(week)
+            assessments.assessment_reminders_withdraw(
+                keys=[(int(mentee_id), instrument, int(week))]
             )
 
     return Maker(make, cancel)

@@ -110,6 +110,14 @@ CASES = [
         kwargs=program,
         method="post",
     ),
+    Case("outcomes:assessment_import", COORDINATOR_ONLY, kwargs=program),
+    Case("outcomes:assessment_import_template", COORDINATOR_ONLY, kwargs=program),
+    Case(
+        "outcomes:assessment_import_confirm",
+        {**COORDINATOR_ONLY, "coordinator": 302},
+        kwargs=program,
+        method="post",
+    ),
     Case("outcomes:settings", COORDINATOR_ONLY, kwargs=program),
     Case("outcomes:identified_export", COORDINATOR_ONLY, kwargs=program),
     # An empty form: errors at the fields (400), and nothing disclosed.

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.imports import (
     id_mapping_csv,
@@ -11,20 +11,19 @@ from accounts.imports import (
     people_count,
 )
 from accounts.models import Program
+from mentorship.imports import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import participants from a CSV file (the upload page's template). Every row is checked "
         "first; any problem imports nothing and exits with status 1 after listing the problems."
     )
 
+    programs = Program.objects.all()
+
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--program", required=True, help="The program's slug.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Check the file and write nothing."
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--id-mapping",
             type=Path,
@@ -33,13 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, program: str, dry_run: bool, id_mapping, **options):
-        target = Program.objects.filter(slug=program).first()
-        if target is None:
-            raise CommandError(f"No program with the slug “{program}”.", returncode=2)
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.", returncode=2) from exc
+        target, content = self.load(file=file, program=program)
         result = participants_import(program=target, content=content, dry_run=dry_run)
         if not result.ok:
             for problem in result.problems:
