@@ -90,7 +90,7 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
                 "mentee.focus_needs",
                 "mentee.philosophy",
             }
-        )
+        ),
     ),
     "covers_checkin_notes": Disclosure(
         label=_("check-in notes, mood, cravings, topics and next steps"),
@@ -206,7 +206,10 @@ def mentor_withheld(user, mentee: MenteeProfile, in_force: frozenset[str] | None
             % values
         )
     return (
-        gettext("%(name)s's consent in force does not cover everything: the mentor will not see: %(withheld)s.")
+        gettext(
+            "%(name)s's consent in force does not cover everything: the mentor will not "
+            "see: %(withheld)s."
+        )
         % values
     )
 

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import consents
-from accounts.models import Consent, FocusArea, MenteeFocusArea, MenteeProfile, MentorProfile, Program
+from accounts.models import (
+    Consent,
+    FocusArea,
+    MenteeFocusArea,
+    MenteeProfile,
+    MentorProfile,
+    Program,
+)
 from matching import cohort_runs, services
 from matching.cohort import pairs_explain
 from matching.forms import (

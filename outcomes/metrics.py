@@ -219,6 +219,8 @@ def use_to_date(states: bytes) -> UseMetrics:
         days_to_first_use=first_use,
         complete=False,
     )
+
+
 STRICT, NOT_RELAPSED = "strict", "not_relapsed"
 RELAPSE_RUN_DAYS = (
     7  # use on this many consecutive days is a relapse (as is use in 2 weeks in a row)

@@ -543,7 +543,9 @@ MENTOR_HEADER = "role,email,first_name,last_name,recovery_since,trainings"
 def _requiring_crisis_training(program):
     from accounts.models import Training
 
-    program.required_trainings.set(Training.objects.filter(program=program, name="Crisis navigation"))
+    program.required_trainings.set(
+        Training.objects.filter(program=program, name="Crisis navigation")
+    )
 
 
 def test_an_ineligible_mentor_row_is_a_warning_on_that_row_not_a_problem(program):

@@ -23,7 +23,9 @@ def test_no_consent_says_first_name_only_and_lists_every_scope(client, world):
     page = _text(client.get(reverse("matching:suggestions", args=[mentee.pk])))
 
     assert 'id="consent-warning"' in page
-    assert f"{mentee.first_name} {mentee.last_name} has no consent in force naming the mentor" in page
+    assert (
+        f"{mentee.first_name} {mentee.last_name} has no consent in force naming the mentor" in page
+    )
     assert "first name only" in page
     for disclosure in MENTOR_DISCLOSURES.values():
         assert str(disclosure.label) in page

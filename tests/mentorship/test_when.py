@@ -73,7 +73,9 @@ def test_pages_say_when_in_words(client, world):
     client.force_login(world.coordinator)
 
     page = words(
-        client.get(reverse("accounts:mentee_detail", args=[world.mentee_profile.pk])).content.decode()
+        client.get(
+            reverse("accounts:mentee_detail", args=[world.mentee_profile.pk])
+        ).content.decode()
     )
     assert "in 2 days" in page
     queue = words(client.get(reverse("work_queues", args=[world.program.slug])).content.decode())
