@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, MenteeProfile
 from mentorship import access
@@ -53,8 +56,11 @@ class Disclosure:
     `fields`: named field groups that pages, panels, forms, exports, calendar feeds and e-mails
     render only while the scope is in force (`may_see`). `records`: the models ("app.Model")
     whose `access_paths.mentor_consent` names this scope, so the access policy hides whole rows;
-    tests/accounts/test_consent_walk.py checks the two stay the same list."""
+    tests/accounts/test_consent_walk.py checks the two stay the same list. `label`: the same
+    in people's words, for the warning a coordinator reads before matching a mentee whose
+    consent in force does not cover the scope (`mentor_withheld`)."""
 
+    label: str | Promise = ""
     fields: frozenset[str] = frozenset()
     records: frozenset[str] = frozenset()
 
@@ -74,6 +80,7 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
     # reaches them outside the app. So is the last name: with the first name and the program it
     # identifies a person as a patient of a substance-use program.
     "to_mentor": Disclosure(
+        label=_("last name, e-mail address, recovery stage, referral, needs and recovery path"),
         fields=frozenset(
             {
                 "mentee.email",
@@ -83,9 +90,10 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
                 "mentee.focus_needs",
                 "mentee.philosophy",
             }
-        )
+        ),
     ),
     "covers_checkin_notes": Disclosure(
+        label=_("check-in notes, mood, cravings, topics and next steps"),
         # What was talked about and agreed (topics, next steps) is as telling as the notes.
         fields=frozenset(
             {
@@ -99,6 +107,7 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
         records=frozenset({"checkins.CheckInNote"}),
     ),
     "covers_use_log": Disclosure(
+        label=_("substances, use answers and the use calendar"),
         fields=frozenset({"mentee.substances", "checkin.use"}),
         records=frozenset(
             {
@@ -110,6 +119,7 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
         ),
     ),
     "covers_goals": Disclosure(
+        label=_("goals and their progress"),
         records=frozenset(
             {
                 "goals.Goal",
@@ -121,6 +131,7 @@ MENTOR_DISCLOSURES: dict[str, Disclosure] = {
         ),
     ),
     "covers_assessments": Disclosure(
+        label=_("assessments"),
         records=frozenset({"outcomes.Assessment", "outcomes.AssessmentSubject"}),
     ),
 }
@@ -161,6 +172,45 @@ def shown_to(user, mentee: MenteeProfile | None) -> frozenset[str]:
     )
     return frozenset().union(
         *(MENTOR_DISCLOSURES[scope].fields for scope, covered in in_force.items() if covered)
+    )
+
+
+def mentor_scopes_in_force(mentee_ids) -> dict[int, frozenset[str]]:
+    """For each mentee id, the scopes of MENTOR_DISCLOSURES a consent in force today discloses
+    to a matched mentor (the rule of `matching.access_rules.matched_mentee_ids`: the consent
+    names the mentor and covers the scope). Asked before a match exists, to warn. One query."""
+    flags = [scope for scope in MENTOR_DISCLOSURES if scope != "to_mentor"]
+    found: dict[int, set[str]] = {pk: set() for pk in mentee_ids}
+    rows = Consent.objects.filter(Consent.active_q(), to_mentor=True, mentee_id__in=list(found))
+    for row in rows.values("mentee_id", *flags):
+        found[row["mentee_id"]] |= {"to_mentor", *(flag for flag in flags if row[flag])}
+    return {pk: frozenset(scopes) for pk, scopes in found.items()}
+
+
+def mentor_withheld(user, mentee: MenteeProfile, in_force: frozenset[str] | None = None) -> str:
+    """The warning a coordinator reads before matching or proposing: what a mentor matched now
+    will not see of this mentee, in the words of MENTOR_DISCLOSURES; "" when every scope is
+    in force. `in_force` from `mentor_scopes_in_force` (else one query)."""
+    if in_force is None:
+        in_force = mentor_scopes_in_force([mentee.pk])[mentee.pk]
+    withheld = [str(d.label) for scope, d in MENTOR_DISCLOSURES.items() if scope not in in_force]
+    if not withheld:
+        return ""
+    values = {"name": mentee_name(user, mentee), "withheld": "; ".join(withheld)}
+    if "to_mentor" not in in_force:
+        return (
+            gettext(
+                "%(name)s has no consent in force naming the mentor: the mentor will see the "
+                "first name only, and not: %(withheld)s."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "%(name)s's consent in force does not cover everything: the mentor will not "
+            "see: %(withheld)s."
+        )
+        % values
     )
 
 

@@ -8,8 +8,22 @@ from itertools import chain
 import numpy as np
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import MentorProfile, Program
+
+
+# The sentences, once: `ineligibility_reasons` and `ineligibility_words` both say them.
+def _short_recovery(months: int) -> str:
+    return ngettext(
+        "Needs %(months)d month of continuous recovery",
+        "Needs %(months)d months of continuous recovery",
+        months,
+    ) % {"months": months}
+
+
+def _missing_training(name: str) -> str:
+    return gettext("Needs %(training)s training") % {"training": name}
 
 
 def ineligibility_reasons(
@@ -17,16 +31,16 @@ def ineligibility_reasons(
 ) -> list[str]:
     reasons = []
     if not mentor.is_active:
-        reasons.append("Mentor profile is inactive")
+        reasons.append(gettext("Mentor profile is inactive"))
     months = program.min_recovery_months
     if months:
         if mentor.recovery_since is None:
-            reasons.append("Needs a continuous-recovery start date")
+            reasons.append(gettext("Needs a continuous-recovery start date"))
         elif mentor.recovery_since > today - relativedelta(months=months):
-            reasons.append(f"Needs {months} months of continuous recovery")
+            reasons.append(_short_recovery(months))
     for training in required:
         if training.pk not in completed_ids:
-            reasons.append(f"Needs {training.name} training")
+            reasons.append(_missing_training(training.name))
     return reasons
 
 
@@ -108,14 +122,14 @@ def ineligibility_words(bits: int, missing, *, months: int, required_names: list
     """`ineligibility_reasons`' sentences, from one mentor's bits and missing trainings."""
     reasons = []
     if bits & INACTIVE:
-        reasons.append("Mentor profile is inactive")
+        reasons.append(gettext("Mentor profile is inactive"))
     if bits & NO_RECOVERY_DATE:
-        reasons.append("Needs a continuous-recovery start date")
+        reasons.append(gettext("Needs a continuous-recovery start date"))
     if bits & SHORT_RECOVERY:
-        reasons.append(f"Needs {months} months of continuous recovery")
+        reasons.append(_short_recovery(months))
     if bits & MISSING_TRAINING:
         reasons += [
-            f"Needs {name} training"
+            _missing_training(name)
             for name, gone in zip(required_names, missing, strict=True)
             if gone
         ]

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Upper
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
+from accounts.eligibility import ineligibility_reasons
 from accounts.forms_records import (
     MENTEE_ROW_FIELDS,
     MENTOR_ROW_FIELDS,
@@ -79,6 +80,14 @@ class Column:
     required: bool = False
 
 
+# The example mentor must be eligible where the file is used: the default trainings a program
+# is likely to require (the template download puts in the program's own required ones).
+EXAMPLE_TRAINING_DATE = "2025-01-15"
+EXAMPLE_TRAININGS = ";".join(
+    f"{name}:{EXAMPLE_TRAINING_DATE}"
+    for name in ("Crisis navigation", "Confidentiality / 42 CFR Part 2")
+)
+
 # The one description of the file: the template, the column reference on the upload page and
 # the parser all read it.
 COLUMNS = [
@@ -125,7 +134,7 @@ COLUMNS = [
            "2019-06-01", ""),
     Column("trainings", (MENTOR,),
            "Completed trainings as name:YYYY-MM-DD, separated by “;”.",
-           "Crisis navigation:2025-01-15", ""),
+           EXAMPLE_TRAININGS, ""),
     Column("is_certified_peer_specialist", (MENTOR,), "yes or no (default no).", "yes", ""),
     Column("certifications", (MENTOR,), "Other certifications, free text.", "CPRS", ""),
     Column("capacity", (MENTOR,), "Maximum active mentees, 0-25 (default 3).", "3", ""),
@@ -162,7 +171,7 @@ class Problem:
     message: str
 
     def __str__(self):
-        where = f"Row {self.row}" if self.row else "File"
+        where = gettext("Row %(row)d") % {"row": self.row} if self.row else gettext("File")
         return (
             f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
         )
@@ -184,6 +193,8 @@ class ParsedRow:
 @dataclass
 class ImportResult:
     problems: list[Problem] = field(default_factory=list)
+    # Allowed, but worth knowing before importing: e.g. a mentor who will not be eligible.
+    warnings: list[Problem] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
     written: bool = False
     # After the write: (participant_id, email) of every mentee, the file's order.
@@ -202,12 +213,18 @@ class ImportResult:
         return sum(1 for r in self.rows if r.role == MENTEE)
 
 
-def template_csv() -> str:
-    """The downloadable template: the header and one example row per role."""
+def template_csv(program: Program | None = None) -> str:
+    """The downloadable template: the header and one example row per role. With a program, the
+    example mentor has completed that program's required trainings, so the example imports a
+    mentor who is eligible to match there."""
+    examples = {c.name: c.mentor_example for c in COLUMNS}
+    if program is not None:
+        required = program.required_trainings.order_by("name").values_list("name", flat=True)
+        examples["trainings"] = ";".join(f"{name}:{EXAMPLE_TRAINING_DATE}" for name in required)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMN_NAMES)
-    writer.writerow([c.mentor_example for c in COLUMNS])
+    writer.writerow([examples[name] for name in COLUMN_NAMES])
     writer.writerow([c.mentee_example for c in COLUMNS])
     return out.getvalue()
 
@@ -535,6 +552,7 @@ def participants_check(*, program: Program, content: bytes) -> ImportResult:
     ]
     result.rows = [row for row in parsed if row is not None]
     _check_duplicates(result.rows, program, result.problems)
+    result.warnings = _eligibility_warnings(result.rows, program)
     result.problems.sort(
         key=lambda p: (
             p.row or 0,
@@ -542,6 +560,40 @@ def participants_check(*, program: Program, content: bytes) -> ImportResult:
         )
     )
     return result
+
+
+def _eligibility_warnings(rows: list[ParsedRow], program: Program) -> list[Problem]:
+    """A mentor row the program's rules will call "Not eligible" (too little recovery, a
+    required training missing): importable, but matching will leave them out, so the check step
+    says so on that row, with the reasons the mentor page gives (the one rule,
+    `eligibility.ineligibility_reasons`)."""
+    required = list(program.required_trainings.all())
+    today = program.today()
+    warnings = []
+    for row in rows:
+        if row.role != MENTOR:
+            continue
+        mentor = MentorProfile(
+            recovery_since=row.profile.get("recovery_since"),
+            is_active=row.profile.get("is_active", True),
+        )
+        reasons = ineligibility_reasons(
+            mentor,
+            program=program,
+            required=required,
+            completed_ids={training.pk for training in row.trainings},
+            today=today,
+        )
+        if reasons:
+            warnings.append(
+                Problem(
+                    row.row,
+                    "",
+                    gettext("mentor will not be eligible to match: %(reasons)s.")
+                    % {"reasons": "; ".join(reasons)},
+                )
+            )
+    return warnings
 
 
 def id_mapping_csv(mapping: list[tuple[str, str]]) -> str:

@@ -21,7 +21,9 @@ from mentorship.registry import Registry
 
 #: Matches live in a higher layer. matching registers "current" here in its `ready()`: a function
 #: returning the queryset of matches that still pair a mentee with a mentor, which the
-#: participant lists show ("Mentor: ...", "2 of 3 mentees") and filter by ("unmatched").
+#: participant lists show ("Mentor: ...", "2 of 3 mentees"); and "waiting": a function returning
+#: the mentees waiting for a mentor (`matching.selectors.waiting_mentees`), the list's
+#: "unmatched" filter, so it lists exactly what the dashboard counts.
 match_sources: Registry[Callable[[], QuerySet]] = Registry("participant list matches")
 
 
@@ -75,11 +77,7 @@ def mentee_list(*, program: Program, filters: dict | None = None) -> QuerySet:
     if filters.get("philosophy"):
         mentees = mentees.filter(preferred_philosophy=filters["philosophy"])
     if filters.get("unmatched"):
-        # Waiting for a mentor: in the mentored arm, still participating, no current match.
-        mentees = mentees.filter(
-            study_arm=MenteeProfile.Arm.MENTORED,
-            status__in=[MenteeProfile.Status.ENROLLED, MenteeProfile.Status.MATCHED],
-        ).exclude(pk__in=current.values("mentee_id"))
+        mentees = mentees.filter(pk__in=match_sources.get("waiting")().values("pk"))
     return mentees
 
 

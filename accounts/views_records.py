@@ -272,8 +272,11 @@ def participant_import_ids(request):
 @login_required
 @require_http_methods(["GET"])
 def participant_import_template(request):
-    _coordinated(request)
-    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    programs = _coordinated(request)
+    # The program chosen on the upload page (else the first): its required trainings make the
+    # example mentor eligible.
+    program = programs.filter(slug=request.GET.get("program", "")).first() or programs.first()
+    response = HttpResponse(imports.template_csv(program), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
     return response
 

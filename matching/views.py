@@ -14,7 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import FocusArea, MenteeFocusArea, MenteeProfile, MentorProfile, Program
+from accounts import consents
+from accounts.models import (
+    Consent,
+    FocusArea,
+    MenteeFocusArea,
+    MenteeProfile,
+    MentorProfile,
+    Program,
+)
 from matching import cohort_runs, services
 from matching.cohort import pairs_explain
 from matching.forms import (
@@ -115,6 +123,11 @@ def suggestions(request, pk):
             "search_form": search,
             "results": results,
             "more_results": more,
+            # Said before the coordinator proposes (42 CFR Part 2: a match discloses nothing
+            # the mentee's consent does not cover, which can surprise whoever matches them).
+            "withheld": consents.mentor_withheld(request.user, mentee)
+            if mentee.study_arm == MenteeProfile.Arm.MENTORED
+            else "",
         },
     )
 
@@ -137,7 +150,9 @@ def propose(request, pk):
     except ValidationError as error:
         _errors(request, error)
         return redirect("matching:suggestions", pk=mentee.pk)
-    messages.success(request, f"Match with {mentor} proposed.")
+    messages.success(request, _("Match with %(mentor)s proposed.") % {"mentor": mentor})
+    if withheld := consents.mentor_withheld(request.user, mentee):
+        messages.warning(request, withheld)
     return redirect("matching:match_detail", pk=match.pk)
 
 
@@ -192,6 +207,9 @@ def match_detail(request, pk):
             "is_coordinator": is_coordinator,
             "is_mentor": match.mentor.user_id == request.user.pk,
             "must_accept": matching_settings_get(match.program).mentor_must_accept,
+            "withheld": consents.mentor_withheld(request.user, match.mentee)
+            if is_coordinator and match.status == Match.Status.PROPOSED
+            else "",
         },
     )
 
@@ -399,8 +417,14 @@ def cohort(request, slug):
             request.GET or None,
             focus_areas=FocusArea.objects.filter(program=program, is_active=True),
         )
+        # A planned pair whose mentee has no consent in force naming the mentor: the mentor
+        # would see the first name only. Marked per row and counted, before anyone proposes.
+        named = Exists(
+            Consent.objects.filter(Consent.active_q(), to_mentor=True, mentee=OuterRef("mentee"))
+        )
         rows = (
             _cohort_rows(run, form)
+            .annotate(mentor_named=named)
             .select_related("mentee__user", "mentor__user")
             .order_by("-pinned", F("score").desc(nulls_last=True), "mentee_id")
         )
@@ -419,6 +443,9 @@ def cohort(request, slug):
             query=query.urlencode(),
             planned=CohortPair.objects.filter(run=run, mentor__isnull=False, removed=False).count(),
             removed=CohortPair.objects.filter(run=run, removed=True).count(),
+            unconsented=CohortPair.objects.filter(run=run, mentor__isnull=False, removed=False)
+            .filter(~named)
+            .count(),
         )
         # The plan shows many mentees' preferences at once: one view entry per page shown.
         audit_record(

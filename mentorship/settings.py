@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # naturalday/naturaltime and their translations, for `{% load when %}`.
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",

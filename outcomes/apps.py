@@ -66,6 +66,7 @@ class OutcomesConfig(AppConfig):
         from outcomes import participant
 
         participant_timeline.register("outcomes", participant.timeline)
+        participant_panels.register("outcomes.metrics", participant.metrics_panel)
         nav_items.register(
             "outcomes.followup",
             NavItem(

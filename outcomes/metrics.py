@@ -195,6 +195,32 @@ def mean_difference(a: Summary, b: Summary) -> tuple[float | None, float | None,
 # --- Abstinence outcomes (Hughes et al. 2003; SRNT 2022), as DESIGN.md defines them ---------
 # A participant's days as one row of a grid: per day number 1..D, MISSING, ABSTINENT or USED.
 MISSING, ABSTINENT, USED = 0, 1, 2
+
+
+def use_to_date(states: bytes) -> UseMetrics:
+    """A mentee's figures from enrollment to their last recorded day, read from the day states
+    stored in the use summary ("days", one byte per day number): what the participant page
+    shows without reading the log. The same counting as `use_metrics` (a missing day breaks
+    an abstinent run)."""
+    grid = np.frombuffer(states, dtype=np.uint8)
+    longest = run = 0
+    for state in grid:
+        run = run + 1 if state == ABSTINENT else 0
+        longest = max(longest, run)
+    used = int((grid == USED).sum())
+    abstinent = int((grid == ABSTINENT).sum())
+    first_use = int(np.argmax(grid == USED)) + 1 if used else None
+    return UseMetrics(
+        window_days=len(grid),
+        recorded_days=used + abstinent,
+        use_days=used,
+        abstinent_days=abstinent,
+        longest_abstinent_run=longest,
+        days_to_first_use=first_use,
+        complete=False,
+    )
+
+
 STRICT, NOT_RELAPSED = "strict", "not_relapsed"
 RELAPSE_RUN_DAYS = (
     7  # use on this many consecutive days is a relapse (as is use in 2 weeks in a row)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Membership, MenteeProfile, MentorProfile, Program
 from accounts.selectors import per_program_count
 from matching.models import Match
+from matching.selectors import waiting_mentees
 from mentorship import access
 from mentorship.celery import app as celery_app
 from mentorship.models import AuditEntry
@@ -60,11 +61,7 @@ def _coordinator_dashboard(user) -> dict:
     programs = access.coordinated_programs(user, Program.objects.all()).annotate(
         mentor_count=per_program_count(MentorProfile.objects.filter(is_active=True)),
         mentee_count=per_program_count(MenteeProfile.objects.all()),
-        unmatched_count=per_program_count(
-            MenteeProfile.objects.filter(
-                study_arm=MenteeProfile.Arm.MENTORED, status=MenteeProfile.Status.ENROLLED
-            )
-        ),
+        unmatched_count=per_program_count(waiting_mentees()),
         active_match_count=per_program_count(Match.objects.filter(status=Match.Status.ACTIVE)),
     )
     return {"programs": programs}

@@ -82,8 +82,11 @@ def test_mentor_rows_with_every_column(program):
     assert {p.name for p in mentor.philosophies.all()} == {"12-step (AA/NA)", "SMART Recovery"}
     assert {s.name for s in mentor.lived_substances.all()} == {"Opioids", "Alcohol"}
     assert mentor.availability == (1 << 2) | (1 << 8) | (1 << 15)  # Mon/Wed evening, Sat morning
-    training = MentorTraining.objects.get(mentor=mentor)
-    assert training.training.name == "Crisis navigation"
+    trainings = MentorTraining.objects.filter(mentor=mentor)
+    assert {t.training.name for t in trainings} == {
+        "Crisis navigation",
+        "Confidentiality / 42 CFR Part 2",
+    }
     mentee = MenteeProfile.objects.get(user__email="alex.kim@example.org")
     assert mentee.preferred_philosophy.name == "SMART Recovery"
     assert mentee.preferred_mentor_gender == "woman"
@@ -530,3 +533,79 @@ def test_the_page_offers_the_id_mapping_after_the_import(client, program):
         client.get(reverse("accounts:participant_import_ids"), {"token": ids_token}).status_code
         == 404
     )
+
+
+# --- Warnings: a mentor the program's rules will call "Not eligible"
+
+MENTOR_HEADER = "role,email,first_name,last_name,recovery_since,trainings"
+
+
+def _requiring_crisis_training(program):
+    from accounts.models import Training
+
+    program.required_trainings.set(
+        Training.objects.filter(program=program, name="Crisis navigation")
+    )
+
+
+def test_an_ineligible_mentor_row_is_a_warning_on_that_row_not_a_problem(program):
+    _requiring_crisis_training(program)
+    recent = (date.today() - timedelta(days=30)).isoformat()
+    content = csv_bytes(
+        f"mentor,new@example.org,New,Mentor,{recent},Crisis navigation:2025-01-15",
+        "mentor,ready@example.org,Ready,Mentor,2019-06-01,Crisis navigation:2025-01-15",
+        "mentor,untrained@example.org,Un,Trained,2019-06-01,",
+        header=MENTOR_HEADER,
+    )
+
+    result = participants_import(program=program, content=content, dry_run=True)
+
+    assert result.ok  # importable: a warning, not a problem
+    assert [str(w) for w in result.warnings] == [
+        "Row 2: mentor will not be eligible to match: Needs 6 months of continuous recovery.",
+        "Row 4: mentor will not be eligible to match: Needs Crisis navigation training.",
+    ]
+
+
+def test_the_preview_and_the_dry_run_show_the_warning(client, program, tmp_path, capsys):
+    _requiring_crisis_training(program)
+    content = csv_bytes("mentor,un@example.org,Un,Trained,2019-06-01,", header=MENTOR_HEADER)
+    client.force_login(factories.make_user_with_role("coordinator", program))
+
+    preview = upload(client, program, content)
+
+    page = preview.content.decode()
+    assert 'id="import-warnings"' in page and "Ready to import" in page
+    assert "Row 2: mentor will not be eligible to match: Needs Crisis navigation training." in page
+    path = tmp_path / "mentors.csv"
+    path.write_bytes(content)
+    call_command("import_participants", str(path), "--program", program.slug, "--dry-run")
+    out = capsys.readouterr().out
+    assert "Row 2: mentor will not be eligible to match: Needs Crisis navigation training." in out
+    assert "Dry run: nothing was written" in out
+
+
+def test_the_templates_example_mentor_is_eligible(client, program):
+    from accounts.eligibility import mentors_with_eligibility
+    from accounts.models import Training
+
+    # Without a program: the default trainings a program usually requires (the demo's two).
+    program.required_trainings.set(
+        Training.objects.filter(
+            program=program, name__in=["Crisis navigation", "Confidentiality / 42 CFR Part 2"]
+        )
+    )
+    result = participants_import(program=program, content=template_csv().encode(), dry_run=True)
+    assert result.ok and result.warnings == []
+    # The page's download: that program's own required trainings, whatever they are.
+    program.required_trainings.set(Training.objects.filter(program=program))
+    client.force_login(factories.make_user_with_role("coordinator", program))
+    template = client.get(
+        reverse("accounts:participant_import_template"), {"program": program.slug}
+    ).content
+
+    result = participants_import(program=program, content=template)
+
+    assert result.ok and result.written and result.warnings == []
+    mentor = MentorProfile.objects.filter(program=program, user__email="sam.rivera@example.org")
+    assert [reasons for _, reasons in mentors_with_eligibility(mentor, program=program)] == [[]]

@@ -3,6 +3,7 @@ matched yet", links to the records, and a dated timeline assembled from every ap
 (mentorship.site.participant_timeline), filtered by the access policy and consent, in a number of
 queries that does not grow with check-ins, goals or assessments."""
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
@@ -90,7 +91,60 @@ def test_participant_page_queries_do_not_grow_with_the_story(client, world):
     client.force_login(world.coordinator)
     url = reverse("accounts:mentee_detail", kwargs={"pk": world.mentee_profile.pk})
     _story(world, 1)
+    _use_days(world.mentee_profile, {0: False})
     one = count_queries(lambda: client.get(url))
+    assert 'id="metrics-use"' in client.get(url).content.decode()
     _story(world, 6, first_week=1)
+    _use_days(world.mentee_profile, {n: n % 3 == 0 for n in range(1, 9)})
     many = count_queries(lambda: client.get(url))
     assert one == many
+
+
+def _use_days(mentee, answers):
+    from outcomes.models import Source
+    from outcomes.services import use_month_record
+
+    use_month_record(
+        actor=mentee.user,
+        mentee=mentee,
+        answers={mentee.enrolled_on + timedelta(days=n): used for n, used in answers.items()},
+        source=Source.SELF,
+    )
+
+
+def test_metrics_to_date_from_the_stored_summary(client, world):
+    mentee = world.mentee_profile
+    # Days 1-3 abstinent, day 4 use, day 5 abstinent, day 6 not recorded, day 7 abstinent.
+    _use_days(mentee, {0: False, 1: False, 2: False, 3: True, 4: False, 6: False})
+    factories.AssessmentFactory(mentee=mentee, week=0, answers=[3] * 10)
+    factories.AssessmentFactory(
+        mentee=mentee, week=4, answers=[5] * 10, completed_on=mentee.enrolled_on + timedelta(7)
+    )
+
+    html = _page(client, world.coordinator, mentee).content.decode()
+
+    assert "Metrics to date" in html
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html.split("metrics-use")[1]))
+    assert figures["Days recorded"] == "6"
+    assert figures["Days of use"] == "1"
+    assert figures["Percent days abstinent"] == "83%"
+    assert figures["Longest abstinent run"] == "3 days"
+    assert re.search(r"Last assessment:.*BARC-10.*score 50.*week 4", html, re.S)
+
+
+def test_metrics_follow_the_consent(client, world):
+    mentee = world.mentee_profile
+    _use_days(mentee, {0: False, 1: True})
+    factories.AssessmentFactory(mentee=mentee, week=0)
+    consent = mentee.consents.get()
+    consent.covers_use_log = False
+    consent.save()
+
+    html = _page(client, world.mentor, mentee).content.decode()
+    assert "Last assessment:" in html and 'id="metrics-use"' not in html
+
+    consent.covers_assessments = False
+    consent.save()
+    assert "Metrics to date" not in _page(client, world.mentor, mentee).content.decode()
+    # The mentee sees their own.
+    assert 'id="metrics-use"' in _page(client, world.mentee, mentee).content.decode()

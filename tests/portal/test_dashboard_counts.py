@@ -50,3 +50,29 @@ def test_open_alerts_and_more_waiting_are_links(client, world):
     assert more, "“and N more” is a link"
     listed = client.get(more.group(1).replace("&amp;", "&")).content.decode()
     assert "Waiting for a mentor" in listed
+
+
+def test_waiting_for_a_mentor_counts_what_its_list_and_queue_show(client, world):
+    """One definition of "waiting": a mentee with a proposal is not waiting, in the count, the
+    matching panel's "and N more", the list they link to and the work queue alike."""
+    waiting = [factories.MenteeProfileFactory(program=world.program) for _ in range(12)]
+    factories.MatchFactory(
+        program=world.program, mentee=waiting.pop(), status=Match.Status.PROPOSED, started_at=None
+    )
+    factories.MatchFactory(program=world.program, mentee=waiting.pop(), status=Match.Status.PAUSED)
+    factories.MenteeProfileFactory(program=world.program, study_arm="comparison")
+    factories.MenteeProfileFactory(program=world.program, status="withdrawn")
+    expected = len(waiting) + 1  # world.other_mentee waits too
+    client.force_login(world.coordinator)
+    html = client.get(reverse("home")).content.decode()
+
+    url, number = re.search(
+        r'<dt>Waiting for a mentor</dt><dd><a href="([^"]+)">(\d+)</a>', html
+    ).groups()
+    listed = client.get(url.replace("&amp;", "&")).content.decode()
+    assert int(number) == _rows(listed, url) == expected
+    more_url, more = re.search(r'<a href="([^"]+)">and (\d+) more</a>', html).groups()
+    assert int(more) == expected - 10
+    assert _rows(client.get(more_url.replace("&amp;", "&")).content.decode(), more_url) == expected
+    queue = client.get(reverse("work_queues", args=[world.program.slug]))
+    assert queue.context["waiting"].paginator.count == expected

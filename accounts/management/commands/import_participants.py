@@ -40,6 +40,9 @@ class Command(ImportCommand):
             raise CommandError(
                 f"{len(result.problems)} problem(s) in {file.name}; nothing was imported."
             )
+        # Importable, but worth knowing first (a mentor who will not be eligible to match).
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(str(warning)))
         counts = (
             f"{people_count(result.mentor_count, 'mentor')} and "
             f"{people_count(result.mentee_count, 'mentee')}"
