@@ -16,7 +16,7 @@ from django.views.i18n import set_language
 from accounts import services
 from accounts.forms import submit_helper
 from accounts.languages import language_choices, language_for_request
-from mentorship.forms import add_service_errors
+from mentorship.forms import BoundedForm, add_service_errors
 
 
 class AccountNameForm(forms.Form):
@@ -44,7 +44,7 @@ class EmailChangeForm(forms.Form):
         self.helper.form_action = "?form=email"
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(BoundedForm):
     preferred_language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
 
     def __init__(self, *args, **kwargs):
