@@ -52,6 +52,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(DEV_ENV) $(PY) scripts/embedded_postgres.py -- $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_messages.py
 
 bench: install
 	@for script in bench/[!_]*.py; do \

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import language_choices
 from accounts.models import (
     AVAILABILITY_SLOTS,
     DAYPARTS,
@@ -146,6 +147,13 @@ class _ProfileForm(BoundedModelForm):
         label="E-mail",
         help_text="Their sign-in; an invitation to set a password goes here.",
     )
+    # Only for a new enrollment: the invitation is written in it, and it becomes the person's
+    # language if they have not chosen one (never changes a choice they made).
+    preferred_language = forms.ChoiceField(
+        label=_("Language for the invitation"),
+        required=False,
+        help_text=_("Leave as the program's default if you do not know."),
+    )
     availability = AvailabilityField()
 
     vocabulary_fields: dict[str, type] = {}
@@ -166,6 +174,12 @@ class _ProfileForm(BoundedModelForm):
                 "email"
             ].help_text = "Their sign-in; only they can change it, from their account page."
             self.fields["availability"].initial = profile.availability
+            del self.fields["preferred_language"]
+        else:
+            self.fields["preferred_language"].choices = [
+                ("", _("Program's default")),
+                *language_choices(),
+            ]
         for name, model in self.vocabulary_fields.items():
             field = self.fields[name]
             in_use = []
@@ -182,6 +196,9 @@ class _ProfileForm(BoundedModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    def invitation_fields(self) -> list[str]:
+        return [name for name in ("preferred_language",) if name in self.fields]
+
     @property
     def availability_rows(self) -> list[dict]:
         return availability_grid(self["availability"])
@@ -192,6 +209,8 @@ class _ProfileForm(BoundedModelForm):
     def person(self) -> dict:
         """The name (the program's own), and the e-mail for a new enrollment only."""
         names = [n for n in PERSON_FIELDS if n != "email" or not self.instance.pk]
+        if "preferred_language" in self.fields:
+            names.append("preferred_language")
         return {name: self.cleaned_data[name] for name in names}
 
     def profile_data(self) -> dict:
@@ -261,7 +280,7 @@ class MentorForm(_ProfileForm):
             )
             self.training_fields.append((name, training))
         self.helper.layout = Layout(
-            Fieldset("Person", *PERSON_FIELDS, "gender"),
+            Fieldset("Person", *PERSON_FIELDS, *self.invitation_fields(), "gender"),
             Fieldset(
                 "Recovery and experience",
                 "recovery_since",
@@ -367,7 +386,7 @@ class MenteeForm(_ProfileForm):
             )
             self.focus_fields.append((name, area))
         self.helper.layout = Layout(
-            Fieldset("Person", *PERSON_FIELDS, "gender"),
+            Fieldset("Person", *PERSON_FIELDS, *self.invitation_fields(), "gender"),
             Fieldset("Enrollment", "enrolled_on", "study_arm", "referral_source"),
             Fieldset("Recovery", "recovery_stage", "substances"),
             Fieldset(
@@ -439,12 +458,14 @@ class ProgramSettingsForm(BoundedModelForm):
         model = Program
         fields = [
             "timezone",
+            "default_language",
             "default_checkin_cadence",
             "min_recovery_months",
             "required_trainings",
             "crisis_resources",
         ]
         labels = {
+            "default_language": _("Default language"),
             "default_checkin_cadence": "Default check-in cadence",
             "min_recovery_months": "Minimum months of continuous recovery for mentors",
             "required_trainings": "Trainings every mentor must complete",
@@ -452,6 +473,10 @@ class ProgramSettingsForm(BoundedModelForm):
         help_texts = {
             "min_recovery_months": "MAP used 6 months. 0 turns the rule off.",
             "required_trainings": "Mentors without them are shown as ineligible.",
+            "default_language": _(
+                "For pages and e-mails to people who chose no language and whose browser asks "
+                "for none we offer."
+            ),
         }
         widgets = {
             "required_trainings": forms.CheckboxSelectMultiple,
@@ -470,8 +495,13 @@ class ProgramSettingsForm(BoundedModelForm):
 
 
 class VocabularyTermForm(BoundedForm):
-    name = forms.CharField(max_length=80)
-    description = forms.CharField(max_length=240, required=False)
+    name = forms.CharField(max_length=80, label=_("Name"))
+    description = forms.CharField(max_length=240, required=False, label=_("Description"))
+    # Blank shows the English words to people reading Spanish.
+    name_es = forms.CharField(max_length=80, required=False, label=_("Name in Spanish"))
+    description_es = forms.CharField(
+        max_length=240, required=False, label=_("Description in Spanish")
+    )
     position = forms.IntegerField(
         min_value=0,
         max_value=999,
@@ -571,11 +601,12 @@ class ProgramCreateForm(BoundedModelForm):
 
     class Meta:
         model = Program
-        fields = ["name", "slug", "timezone", "organization"]
+        fields = ["name", "slug", "timezone", "default_language", "organization"]
         labels = {
             "name": _("Name"),
             "slug": _("Short name in addresses"),
             "timezone": _("Time zone"),
+            "default_language": _("Default language"),
         }
         help_texts = {"timezone": _("An IANA time zone, e.g. America/New_York.")}
 

@@ -10,6 +10,7 @@ import secrets
 import zoneinfo
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -17,9 +18,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
 from mentorship.access import AccessPaths
+from mentorship.i18n import in_language
 
 
 def validate_timezone(value: str) -> None:
@@ -59,6 +62,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_timezone],
         help_text="Leave blank to use the program's time zone.",
+    )
+    # Blank: no choice yet; pages follow the browser, e-mails the program's default
+    # (accounts.languages).
+    preferred_language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("admin site access", default=False)
@@ -122,6 +130,10 @@ class Program(models.Model):
     )
     default_checkin_cadence = models.CharField(
         max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    # For people who chose no language and whose browser asks for none we have.
+    default_language = models.CharField(
+        _("default language"), max_length=8, default="en", choices=settings.LANGUAGES
     )
     # Mentor eligibility (MAP: at least 6 months of continuous recovery).
     min_recovery_months = models.PositiveSmallIntegerField(
@@ -204,6 +216,11 @@ class VocabularyTerm(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=80)
     description = models.CharField(max_length=240, blank=True)
+    # The same term in Spanish; blank shows `name` (mentorship.i18n.in_language).
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True, default="")
+    description_es = models.CharField(
+        _("description in Spanish"), max_length=240, blank=True, default=""
+    )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -212,7 +229,15 @@ class VocabularyTerm(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return in_language(self, "name")
+
+    @property
+    def label_description(self) -> str:
+        return in_language(self, "description")
 
 
 class Philosophy(VocabularyTerm):

@@ -13,10 +13,23 @@ from mentorship.audit import Action, audit_record
 
 @transaction.atomic
 def program_create(
-    *, actor, name: str, slug: str, timezone: str, organization: str = "", request=None
+    *,
+    actor,
+    name: str,
+    slug: str,
+    timezone: str,
+    organization: str = "",
+    default_language: str = "en",
+    request=None,
 ) -> Program:
     """Validate and create a program with every default (full_clean: the same rules as a form)."""
-    program = Program(name=name, slug=slug, timezone=timezone, organization=organization)
+    program = Program(
+        name=name,
+        slug=slug,
+        timezone=timezone,
+        organization=organization,
+        default_language=default_language,
+    )
     program.full_clean()
     program.save()
     audit_record(
@@ -24,7 +37,7 @@ def program_create(
         action=Action.CREATE,
         obj=program,
         program=program,
-        fields=["name", "slug", "timezone", "organization"],
+        fields=["name", "slug", "timezone", "organization", "default_language"],
         request=request,
     )
     program_set_up(program=program)

@@ -9,11 +9,13 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from accounts.hooks import (
     email_change_requested,
@@ -93,7 +95,13 @@ def allowed_transitions(mentee: MenteeProfile) -> list[str]:
 
 
 def _person_for_enrollment(
-    *, program: Program, email: str, first_name: str, last_name: str, role: str
+    *,
+    program: Program,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    preferred_language: str = "",
 ) -> User:
     """The account for this e-mail (created without a usable password if there is none), with a
     pending membership in the program: the person joins by accepting the program's invitation.
@@ -123,6 +131,12 @@ def _person_for_enrollment(
             {"email": f"Someone with this e-mail is already a {label} in {program.name}."}
         )
     Membership.objects.create(user=user, program=program, role=role, joined_at=None)
+    if preferred_language:
+        # Only where the person has not chosen: an existing account is not read, and a
+        # language its person picked is never overwritten by a coordinator's guess.
+        User.objects.filter(pk=user.pk, preferred_language="").update(
+            preferred_language=preferred_language
+        )
     return user
 
 
@@ -193,6 +207,22 @@ def person_name_update(*, user: User, first_name: str, last_name: str, request=N
         user.save(update_fields=changed)
         _audit_person(actor=user, user=user, fields=changed, request=request)
     return changed
+
+
+@transaction.atomic
+def person_language_set(*, user: User, language: str, request=None) -> bool:
+    """The person's own language ("" = none: follow the browser). True if it changed."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"preferred_language": _("Choose one of the languages offered.")})
+    changed = (
+        User.objects.filter(pk=user.pk)
+        .exclude(preferred_language=language)
+        .update(preferred_language=language)
+    )
+    user.preferred_language = language
+    if changed:
+        _audit_person(actor=user, user=user, fields=["preferred_language"], request=request)
+    return bool(changed)
 
 
 @transaction.atomic
@@ -348,6 +378,7 @@ def mentor_create(
     last_name: str,
     profile: dict,
     trainings: dict[Training, date] | None = None,
+    preferred_language: str = "",
     request=None,
 ) -> MentorProfile:
     trainings = trainings or {}
@@ -358,6 +389,7 @@ def mentor_create(
         first_name=first_name,
         last_name=last_name,
         role=Membership.Role.MENTOR,
+        preferred_language=preferred_language,
     )
     mentor = MentorProfile(program=program, user=user, first_name=first_name, last_name=last_name)
     fields = _apply_profile(mentor, profile)
@@ -416,6 +448,7 @@ def mentee_create(
     last_name: str,
     profile: dict,
     focus_needs: dict[FocusArea, int] | None = None,
+    preferred_language: str = "",
     request=None,
 ) -> MenteeProfile:
     focus_needs = focus_needs or {}
@@ -426,6 +459,7 @@ def mentee_create(
         first_name=first_name,
         last_name=last_name,
         role=Membership.Role.MENTEE,
+        preferred_language=preferred_language,
     )
     mentee = MenteeProfile(
         program=program,
@@ -575,6 +609,8 @@ def vocabulary_term_create(
     kind: str,
     name: str,
     description: str = "",
+    name_es: str = "",
+    description_es: str = "",
     position: int | None = None,
     request=None,
 ) -> Model:
@@ -583,7 +619,14 @@ def vocabulary_term_create(
     if position is None:
         last = model.objects.filter(program=program).order_by("-position").first()
         position = last.position + 1 if last else 0
-    term = model(program=program, name=name, description=description.strip(), position=position)
+    term = model(
+        program=program,
+        name=name,
+        description=description.strip(),
+        name_es=" ".join(name_es.split()),
+        description_es=description_es.strip(),
+        position=position,
+    )
     term.full_clean()
     term.save()
     audit_record(
@@ -591,7 +634,7 @@ def vocabulary_term_create(
         action=Action.CREATE,
         obj=term,
         program=program,
-        fields=["name", "description", "position"],
+        fields=["name", "description", "name_es", "description_es", "position"],
         request=request,
     )
     return term
@@ -599,10 +642,24 @@ def vocabulary_term_create(
 
 @transaction.atomic
 def vocabulary_term_update(
-    *, actor: User | None, term: Model, name: str, description: str, position: int, request=None
+    *,
+    actor: User | None,
+    term: Model,
+    name: str,
+    description: str,
+    position: int,
+    name_es: str = "",
+    description_es: str = "",
+    request=None,
 ) -> list[str]:
     name = _check_term_name(type(term), term.program, name, exclude_pk=term.pk)
-    new = {"name": name, "description": description.strip(), "position": position}
+    new = {
+        "name": name,
+        "description": description.strip(),
+        "name_es": " ".join(name_es.split()),
+        "description_es": description_es.strip(),
+        "position": position,
+    }
     changed = [field for field, value in new.items() if getattr(term, field) != value]
     for field in changed:
         setattr(term, field, new[field])

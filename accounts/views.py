@@ -176,7 +176,13 @@ def _term(program, kind, pk):
 def vocabulary_edit(request, program, kind, pk):
     program = _coordinated_program(request, program)
     term = _term(program, kind, pk)
-    initial = {"name": term.name, "description": term.description, "position": term.position}
+    initial = {
+        "name": term.name,
+        "description": term.description,
+        "name_es": term.name_es,
+        "description_es": term.description_es,
+        "position": term.position,
+    }
     form = VocabularyTermForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -186,6 +192,8 @@ def vocabulary_edit(request, program, kind, pk):
                 term=term,
                 name=data["name"],
                 description=data["description"],
+                name_es=data["name_es"],
+                description_es=data["description_es"],
                 position=term.position if data["position"] is None else data["position"],
                 request=request,
             )

@@ -2,18 +2,21 @@
 superuser in the admin); coordinators edit only their program's profile of a person."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from accounts import services
 from accounts.forms import submit_helper
-from mentorship.forms import add_service_errors
+from accounts.languages import language_choices, language_for_request
+from mentorship.forms import BoundedForm, add_service_errors
 
 
 class AccountNameForm(forms.Form):
@@ -41,6 +44,19 @@ class EmailChangeForm(forms.Form):
         self.helper.form_action = "?form=email"
 
 
+class LanguageForm(BoundedForm):
+    preferred_language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = [
+            ("", gettext_lazy("The one my browser asks for")),
+            *language_choices(),
+        ]
+        self.helper = submit_helper(gettext_lazy("Save my language"))
+        self.helper.form_action = "?form=language"
+
+
 class EmailChangeConfirmForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +73,19 @@ def account(request):
         initial={"first_name": user.first_name, "last_name": user.last_name},
     )
     email_form = EmailChangeForm(request.POST if posted == "email" else None)
+    language_form = LanguageForm(
+        request.POST if posted == "language" else None,
+        initial={"preferred_language": user.preferred_language},
+    )
+    if posted == "language" and language_form.is_valid():
+        language = language_form.cleaned_data["preferred_language"]
+        services.person_language_set(user=user, language=language, request=request)
+        response = redirect("accounts:account")
+        _remember_language(response, language)
+        # Said in the language just chosen (the next page is in it too).
+        with translation.override(language or language_for_request(request)):
+            messages.success(request, _("Your language is saved."))
+        return response
     if posted == "name" and name_form.is_valid():
         try:
             changed = services.person_name_update(
@@ -84,8 +113,38 @@ def account(request):
             )
             return redirect("accounts:account")
     return render(
-        request, "accounts/account.html", {"name_form": name_form, "email_form": email_form}
+        request,
+        "accounts/account.html",
+        {"name_form": name_form, "email_form": email_form, "language_form": language_form},
     )
+
+
+def _remember_language(response, language: str) -> None:
+    """The cookie the switch sets too: kept after signing out, on this device only."""
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
+
+
+@require_POST
+def language_switch(request):
+    """The footer's switch: Django's set_language (cookie, then back to the page), and for a
+    signed-in person their saved language too, so e-mails follow the choice."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.person_language_set(user=request.user, language=language, request=request)
+    return response
 
 
 @login_required

@@ -19,10 +19,10 @@ from mentorship.access import COORDINATOR, MENTOR, AccessPaths
 
 
 class Mode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video"
-    TEXT = "text", "Text"
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video")
+    TEXT = "text", _("Text")
 
 
 class CheckinSettings(models.Model):

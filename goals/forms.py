@@ -8,6 +8,9 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import FocusArea, Program
 from goals.models import Direction, Goal, GoalTemplate, plain_number
@@ -229,8 +232,9 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
             # The short path: a template and a tap on Save still give every SMART part; the
             # mentee changes any of these words to their own.
             specific=template.sentence(due=due),
-            support="My mentor and my program.",
-            why_it_matters=f"It helps my recovery: {template.focus_area.name.lower()}.",
+            support=_("My mentor and my program."),
+            why_it_matters=_("It helps my recovery: %(area)s.")
+            % {"area": template.focus_area.label.lower()},
             focus_area=template.focus_area_id,
             review_cadence=template.review_cadence,
         )
@@ -283,10 +287,11 @@ class ProgressForm(BoundedForm):
     def clean_recorded_on(self):
         day = self.cleaned_data["recorded_on"]
         if day > self.today:
-            raise forms.ValidationError("Progress cannot be recorded for a future date.")
+            raise forms.ValidationError(_("Progress cannot be recorded for a future date."))
         if day < self.goal.start_date:
             raise forms.ValidationError(
-                f"The goal starts on {self.goal.start_date:%b %-d, %Y}; pick that day or later."
+                _("The goal starts on %(day)s; pick that day or later.")
+                % {"day": formats.date_format(self.goal.start_date, "DATE_FORMAT")}
             )
         return day
 
@@ -359,6 +364,7 @@ class GoalTemplateForm(BoundedModelForm):
             "focus_area",
             "kind",
             "title",
+            "title_es",
             "metric",
             "unit",
             "direction",
@@ -368,7 +374,12 @@ class GoalTemplateForm(BoundedModelForm):
             "position",
             "is_active",
         ]
-        labels = {"title": "Title (use N and DATE for what the mentee fills in)"}
+        labels = {
+            "title": "Title (use N and DATE for what the mentee fills in)",
+            "title_es": gettext_lazy(
+                "Title in Spanish (N and DATE as in the title; blank shows the title)"
+            ),
+        }
         widgets = {"suggested_steps": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, program: Program, **kwargs):

@@ -10,11 +10,15 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
 from django.utils.timezone import now
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, MenteeProfile, Program, User
 from checkins.models import CheckIn
 from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
+from mentorship.i18n import in_language
 
 # Mentee and mentor set goals together; coordinators read them (and edit templates).
 GOAL_CHANGE_ROLES = (MENTEE, MENTOR)
@@ -52,6 +56,8 @@ class GoalTemplate(models.Model):
     focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LIFE)
     title = models.CharField(max_length=120)
+    # The same template in Spanish (N and DATE kept); blank shows `title`.
+    title_es = models.CharField(_("title in Spanish"), max_length=120, blank=True, default="")
     metric = models.CharField(max_length=80, blank=True)
     unit = models.CharField(max_length=40, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices)
@@ -78,9 +84,13 @@ class GoalTemplate(models.Model):
         """The title as a sentence a mentee reads: N becomes the suggested target ("3", not
         "3.00"), DATE the due date (or "a date you choose"); no placeholder is left."""
         amount = plain_number(self.suggested_target) if self.suggested_target is not None else ""
-        text = re.sub(r"\bN\b", amount or "some", self.title)
-        when = f"{due:%b} {due.day}, {due.year}" if due else "a date you choose"
+        text = re.sub(r"\bN\b", amount or gettext("some"), self.label)
+        when = formats.date_format(due, "DATE_FORMAT") if due else gettext("a date you choose")
         return re.sub(r"\bDATE\b", when, text)
+
+    @property
+    def label(self) -> str:
+        return in_language(self, "title")
 
 
 def plain_number(value: Decimal | None) -> str:

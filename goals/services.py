@@ -282,6 +282,18 @@ DEFAULT_TEMPLATES = [
 ]
 
 
+# The default titles in Spanish (N and DATE kept for the mentee to fill in).
+SPANISH_TITLES = {
+    "Attend N meetings a week": "Ir a N reuniones por semana",
+    "Apply to N jobs by DATE": "Enviar N solicitudes de empleo antes de DATE",
+    "Take medication daily": "Tomar mis medicamentos cada día",
+    "Reduce use to at most N days a week": "Reducir el uso a N días por semana como máximo",
+    "Stay substance-free for N days": "Pasar N días sin consumir sustancias",
+    "Move into stable housing by DATE": "Mudarme a una vivienda estable antes de DATE",
+    "Go to my health appointments": "Ir a mis citas médicas",
+}
+
+
 def goal_templates_for_new_program(*, program_id: int) -> None:
     """The program_created hook's receiver: the default templates (idempotent)."""
     goal_template_seed_defaults(program=Program.objects.get(pk=program_id))
@@ -301,6 +313,7 @@ def goal_template_seed_defaults(*, program: Program) -> int:
             focus_area=areas[area],
             kind=kind,
             title=title,
+            title_es=SPANISH_TITLES.get(title, ""),
             metric=metric,
             unit=unit,
             direction=direction,

@@ -335,10 +335,20 @@ OTP_WEBAUTHN_RP_ID = _passkey_site.hostname
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [_passkey_site.geturl()]
 
 # --- Internationalisation and time: stored in UTC, shown in the program's timezone.
-LANGUAGE_CODE = "en-us"
+# English and Spanish (issue #15). Which one a person reads is accounts.languages' answer:
+# their saved choice, the browser's, the program's default, then LANGUAGE_CODE.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Spanish")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own formats (formats/en, formats/es): "Nov 30, 2026" and "30 nov 2026".
+FORMAT_MODULE_PATH = ["mentorship.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.locale_middleware.PersonLocaleMiddleware",
+)
 
 # --- Static files, vendored and served by whitenoise (no CDN: strict CSP, works offline).
 STATIC_URL = "/static/"

@@ -54,6 +54,9 @@ class Outgoing:
     recipient_can_sign_in: bool
     tz: zoneinfo.ZoneInfo  # the recipient's, else the program's
     program: Program
+    # The recipient's language (accounts.languages.language_for_recipient): the message is
+    # rendered in it, dates and numbers included.
+    language: str = "en"
 
 
 def _nothing_stale(rows: list[Outgoing], now: datetime) -> set[int]:

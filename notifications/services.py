@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.languages import language_for_recipient
 from accounts.models import Program, User
 from mentorship.audit import Action, audit_record
 from notifications.models import Notification
@@ -335,10 +336,16 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
         )
     )  # fmt: skip
     people = {
-        pk: (email, zone, active and not password.startswith(UNUSABLE_PASSWORD_PREFIX), active)
-        for pk, email, zone, active, password in User.objects.filter(
+        pk: (
+            email,
+            zone,
+            active and not password.startswith(UNUSABLE_PASSWORD_PREFIX),
+            active,
+            language,
+        )
+        for pk, email, zone, active, password, language in User.objects.filter(
             pk__in={row[8] for row in found}
-        ).values_list("pk", "email", "timezone", "is_active", "password")
+        ).values_list("pk", "email", "timezone", "is_active", "password", "preferred_language")
     }
     missing = {row[9] for row in found} - programs.keys()
     if missing:
@@ -346,7 +353,7 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
     result = []
     for pk, kind, about_id, topic, for_time, data, lease_ends, attempts, who, program_id in found:
         program = programs[program_id]
-        email, zone, signs_in, active = people[who]
+        email, zone, signs_in, active, language = people[who]
         result.append(
             Outgoing(
                 pk=pk,
@@ -363,6 +370,7 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
                 recipient_can_sign_in=signs_in,
                 tz=zoneinfo.ZoneInfo(zone or program.timezone),
                 program=program,
+                language=language_for_recipient(preference=language, program=program),
             )
         )
     return result
@@ -370,8 +378,8 @@ def outgoing(rows, *, programs: dict[int, Program]) -> list[Outgoing]:
 
 def build(row: Outgoing, kind: Kind, context: dict, connection) -> EmailMessage:
     context = {"site_url": settings.SITE_URL, "program": row.program, **context}
-    # The program's language for everyone: there is no per-person language yet.
-    with translation.override(settings.LANGUAGE_CODE):
+    # Each message in its recipient's language, even in a batch for people of both.
+    with translation.override(row.language):
         subject = render_to_string(kind.subject, context)
         body = render_to_string(kind.body, context)
     return EmailMessage(

@@ -3,7 +3,9 @@ from datetime import date
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from mentorship.forms import BoundedForm, BoundedModelForm
 from outcomes.instruments import INSTRUMENTS, Instrument
@@ -32,7 +34,8 @@ class MonthForm(BoundedForm):
         for day in days:
             value = current.get(day)
             self.fields[day_field_name(day)] = forms.ChoiceField(
-                label=f"{day:%A %B} {day.day}",
+                # "Monday, November 30" / "lunes, 30 de noviembre", in the page's language.
+                label=formats.date_format(day, pgettext("date format", "l, F j")),
                 choices=ANSWER_CHOICES,
                 required=False,
                 widget=forms.RadioSelect,

@@ -41,6 +41,9 @@ class Instrument:
     scores: tuple[Score, ...]
     citation: str = ""
     instructions: str = ""  # above the form
+    # Languages whose wording was validated (a published translation). In any other the
+    # items are our own translation, and the form says the instrument is not validated in it.
+    validated_languages: tuple[str, ...] = ("en",)
 
     def __post_init__(self):
         keys = [item.key for item in self.items]
@@ -76,6 +79,9 @@ class Instrument:
             raise ValueError(f"Item(s) {', '.join(bad)}: the answer is not on the item's scale.")
         return {s.code: sum(answers[i] for i in self._items_of(s)) for s in self.scores}
 
+    def validated_in(self, language: str) -> bool:
+        return language.split("-")[0] in self.validated_languages
+
     @property
     def total_score(self) -> Score | None:
         return next((s for s in self.scores if s.code == "total"), None)
@@ -88,26 +94,30 @@ def _numbered(*texts: str) -> tuple[Item, ...]:
 BARC10 = Instrument(
     code="barc10",
     name="BARC-10 (Brief Assessment of Recovery Capital)",
+    # No published Spanish wording we could confirm: the Spanish items are our translation
+    # (validated_languages stays English only).
     items=_numbered(
-        "There are more important things to me in life than using substances.",
-        "In general I am happy with my life.",
-        "I have enough energy to complete the tasks I set myself.",
-        "I am proud of the community I live in and feel part of it.",
-        "I get lots of support from friends.",
-        "I regard my life as challenging and fulfilling without the need for using drugs "
-        "or alcohol.",
-        "My living space has helped to drive my recovery journey.",
-        "I take full responsibility for my actions.",
-        "I am happy dealing with a range of professional people.",
-        "I am making good progress on my recovery journey.",
+        _("There are more important things to me in life than using substances."),
+        _("In general I am happy with my life."),
+        _("I have enough energy to complete the tasks I set myself."),
+        _("I am proud of the community I live in and feel part of it."),
+        _("I get lots of support from friends."),
+        _(
+            "I regard my life as challenging and fulfilling without the need for using drugs "
+            "or alcohol."
+        ),
+        _("My living space has helped to drive my recovery journey."),
+        _("I take full responsibility for my actions."),
+        _("I am happy dealing with a range of professional people."),
+        _("I am making good progress on my recovery journey."),
     ),
     scale=(
-        (1, "Strongly disagree"),
-        (2, "Disagree"),
-        (3, "Somewhat disagree"),
-        (4, "Somewhat agree"),
-        (5, "Agree"),
-        (6, "Strongly agree"),
+        (1, _("Strongly disagree")),
+        (2, _("Disagree")),
+        (3, _("Somewhat disagree")),
+        (4, _("Somewhat agree")),
+        (5, _("Agree")),
+        (6, _("Strongly agree")),
     ),
     scores=(
         Score(
@@ -147,6 +157,7 @@ HEALTH: Scale = (
 NO_YES: Scale = ((0, _("No")), (4, _("Yes")))
 
 # Item wording paraphrased from the published form; every item is about the past 30 days.
+# Spanish: our translation of the paraphrase, not a validated version.
 BAM = Instrument(
     code="bam",
     name="BAM (Brief Addiction Monitor)",

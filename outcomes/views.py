@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -298,5 +299,7 @@ def assessment_fill(request, mentee_pk: int, instrument: str, week: int):
             "form": form,
             "instrument": definition,
             "label": timepoint_label(week),
+            # Our own wording in a language the instrument was not validated in: said so.
+            "not_validated": not definition.validated_in(translation.get_language()),
         },
     )

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views_account import language_switch
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Django's set_language (django.conf.urls.i18n), which also saves a signed-in person's choice.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("work/<slug:slug>/", views.work_queues, name="work_queues"),
     path("accounts/", include("accounts.auth_urls")),

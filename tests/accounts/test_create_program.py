@@ -34,7 +34,8 @@ def test_a_program_created_by_command_imports_at_once(db, tmp_path, capsys):
 def test_the_command_refuses_a_bad_timezone_or_a_taken_slug(db):
     with pytest.raises(CommandError, match="time zone|timezone"):
         call_command("create_program", "x", "--name", "X", "--timezone", "Mars/Olympus")
-    call_command("create_program", "y", "--name", "Y", "--timezone", "UTC")
+    call_command("create_program", "y", "--name", "Y", "--timezone", "UTC", "--language", "es")
+    assert Program.objects.get(slug="y").default_language == "es"
     with pytest.raises(CommandError, match="(?i)slug"):
         call_command("create_program", "y", "--name", "Y again", "--timezone", "UTC")
     assert not Program.objects.filter(slug="x").exists()
@@ -49,6 +50,7 @@ def test_a_program_created_in_the_admin_imports_at_once(client, db, tmp_path):
             "name": "Westside",
             "slug": "westside",
             "timezone": "America/Chicago",
+            "default_language": "en",
             "default_checkin_cadence": "weekly",
             "min_recovery_months": 6,
             "crisis_resources": "988",
@@ -78,8 +80,14 @@ def test_a_program_created_on_the_superusers_page_imports_at_once(client, db, tm
     bad = {"name": "North", "slug": "north", "timezone": "Nowhere/Land"}
     response = client.post(url, bad)
     assert response.status_code == 200 and "timezone" in response.context["form"].errors
-    good = {**bad, "timezone": "America/New_York", "organization": "North Recovery"}
+    good = {
+        **bad,
+        "timezone": "America/New_York",
+        "organization": "North Recovery",
+        "default_language": "es",
+    }
     response = client.post(url, good)
     assert response.status_code == 302
     program = Program.objects.get(slug="north")
+    assert program.default_language == "es"
     _ready_for_import(program, tmp_path)

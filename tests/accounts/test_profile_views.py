@@ -296,6 +296,7 @@ def test_program_settings_save_and_drive_eligibility(coord_client, program):
         url,
         {
             "timezone": "America/Denver",
+            "default_language": "es",
             "default_checkin_cadence": "biweekly",
             "min_recovery_months": "6",
             "required_trainings": [crisis.pk],
@@ -305,6 +306,7 @@ def test_program_settings_save_and_drive_eligibility(coord_client, program):
     assert response.status_code == 302
     program.refresh_from_db()
     assert program.timezone == "America/Denver" and program.default_checkin_cadence == "biweekly"
+    assert program.default_language == "es"
     assert "1 mentor not eligible" in coord_client.get(url).content.decode()
     mentors = coord_client.get(
         reverse("accounts:program_mentors", kwargs={"program": program.slug})
@@ -319,6 +321,7 @@ def test_program_settings_save_and_drive_eligibility(coord_client, program):
 def test_bad_program_settings_are_shown_at_the_field(coord_client, program, field, value):
     data = {
         "timezone": "America/Chicago",
+        "default_language": "en",
         "default_checkin_cadence": "weekly",
         "min_recovery_months": "6",
         "crisis_resources": "Call 988.",

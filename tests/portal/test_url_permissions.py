@@ -19,6 +19,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "set_language",  # the footer's language switch, on every page
 }
 PUBLIC_PREFIXES = ("admin:",)  # the admin has its own sign-in and is for superusers only
 # URL names the app's own apps may make public (e.g. invitation links, calendar feeds with a

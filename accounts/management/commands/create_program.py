@@ -1,5 +1,7 @@
-"""manage.py create_program SLUG --name NAME --timezone ZONE: a program with its defaults."""
+"""manage.py create_program SLUG --name NAME --timezone ZONE [--language es]: a program with
+its defaults."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,11 +16,22 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--timezone", required=True, help="e.g. America/New_York")
         parser.add_argument("--organization", default="")
+        parser.add_argument(
+            "--language",
+            default="en",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="Default language for people who chose none (en, es).",
+        )
 
-    def handle(self, *args, slug, name, timezone, organization, **options):
+    def handle(self, *args, slug, name, timezone, organization, language, **options):
         try:
             program = program_create(
-                actor=None, name=name, slug=slug, timezone=timezone, organization=organization
+                actor=None,
+                name=name,
+                slug=slug,
+                timezone=timezone,
+                organization=organization,
+                default_language=language,
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
