@@ -206,12 +206,13 @@ _CHANGED_SQL = f"""
 # The stored check-in figures of summary `u` are those of participant `p` today: counted for
 # today and this enrollment date, none of p's check-ins changed since (`ch`, from _CHANGED_SQL),
 # and p has no place in a group session (attendance rows carry no change time: counted afresh).
-_FRESH_CHECKINS = f"""(
+# Never NULL: a summary without figures yet (or no summary) is not fresh.
+_FRESH_CHECKINS = f"""coalesce((
     %(stored)s AND u.checkins_on = %(today)s AND u.enrolled_on = p.enrolled_on
     AND length(u.checkins) = {CHECKIN_FIGURES_LENGTH}
     AND (ch.changed_at IS NULL OR ch.changed_at <= u.checkins_at)
     AND NOT EXISTS (
-        SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.mentee_id = p.id))"""  # noqa: S608
+        SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.mentee_id = p.id)), false)"""  # noqa: S608
 
 
 def _period(enrolled_from, enrolled_to) -> str:
