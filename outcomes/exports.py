@@ -462,13 +462,14 @@ def summary_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[
     minimum = outcome_settings_get(program=program).min_cell_size
     windows = list(metrics.STANDARD_WINDOWS)
     summary = reports.cohort_summary(
-        reports.participants_compute(program=program, today=today, windows=windows)
+        reports.participants_compute(program=program, today=today, windows=windows),
+        min_cell_size=minimum,
     )
     note = _("suppressed: fewer than %(n)s people") % {"n": minimum}
     blank = ["", "", "", "", "", ""]
 
     def small(*counts: int) -> bool:
-        return any(0 < c < minimum for c in counts)
+        return reports.small_cell(*counts, minimum=minimum)
 
     def proportion(table, figure, arm, count, n):
         if n == 0 or small(n, count, n - count):
