@@ -254,7 +254,19 @@ DEIDENTIFIED_DAYS_SQL = f"""
     AND d.day - m.enrolled_on + 1 <= (%s::date - m.enrolled_on) / %s * %s
   ORDER BY r.position, d.day
 """  # noqa: S608 -- the arrays come in research ID order: an integer sort, not a text one
-DAYS_TYPES = ["text", "text", "int4", "text", "int4", "text", "text", "text", "float8", "text", "int4"]
+DAYS_TYPES = [
+    "text",
+    "text",
+    "int4",
+    "text",
+    "int4",
+    "text",
+    "text",
+    "text",
+    "float8",
+    "text",
+    "int4",
+]
 
 
 def _days_query(program: Program, today: date | None) -> tuple[str, list]:
