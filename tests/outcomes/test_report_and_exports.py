@@ -300,7 +300,7 @@ def test_a_background_job_writes_the_same_file_as_the_direct_download(
     if kind == "days":
         assert "'-dash; Alcohol" in direct["csv"].decode()
         key = exports.research_ids(program, [a.pk])[a.pk]
-        assert [key, "mentored", "-2", "0"] in [r[:4] for r in rows]
+        assert [key, "mentored", "-2", "baseline", "0"] in [r[:5] for r in rows]
         assert any(r[7] == "2.5" for r in rows)
 
 
