@@ -301,7 +301,7 @@ def test_a_background_job_writes_the_same_file_as_the_direct_download(
         assert "'-dash; Alcohol" in direct["csv"].decode()
         key = exports.research_ids(program, [a.pk])[a.pk]
         assert [key, "mentored", "-2", "baseline", "0"] in [r[:5] for r in rows]
-        assert any(r[7] == "2.5" for r in rows)
+        assert any(r[8] == "2.5" for r in rows)
 
 
 def test_a_window_that_has_not_begun_gives_no_figures_rather_than_zeros(client, db):
