@@ -238,7 +238,11 @@ def _neutralised_sql(expression: str) -> str:
 DAYS_HEADER = [
     "participant_id",  # "research_id" when de-identified
     "study_arm",
+    # Day 1 is enrollment; a Timeline Followback baseline day (before enrollment, inside the
+    # program's baseline window) is day 0 (the day before) or below, and its period says so:
+    # "baseline" (days before enrollment = 1 - day_number) or "enrolled".
     "day_number",
+    "period",
     "week",
     "used",
     "substances",
@@ -253,6 +257,7 @@ DAYS_SQL = f"""
   SELECT {_neutralised_sql("m.participant_id")} AS key,
          m.study_arm::text,
          d.day - m.enrolled_on + 1,
+         CASE WHEN d.day < m.enrolled_on THEN 'baseline' ELSE 'enrolled' END,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
          CASE WHEN d.used THEN 'yes' ELSE 'no' END,
          CASE WHEN d.substances = '[]'::jsonb THEN NULL
@@ -272,6 +277,7 @@ DEIDENTIFIED_DAYS_SQL = f"""
   SELECT r.research_id,
          m.study_arm::text,
          d.day - m.enrolled_on + 1,
+         CASE WHEN d.day < m.enrolled_on THEN 'baseline' ELSE 'enrolled' END,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
          CASE WHEN d.used THEN 'yes' ELSE 'no' END,
          CASE WHEN d.substances = '[]'::jsonb THEN NULL
@@ -288,7 +294,19 @@ DEIDENTIFIED_DAYS_SQL = f"""
     AND d.day - m.enrolled_on + 1 <= (%s::date - m.enrolled_on) / %s * %s
   ORDER BY r.position, d.day
 """  # noqa: S608 -- the arrays come in research ID order: an integer sort, not a text one
-DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
+DAYS_TYPES = [
+    "text",
+    "text",
+    "int4",
+    "text",
+    "int4",
+    "text",
+    "text",
+    "text",
+    "float8",
+    "text",
+    "int4",
+]
 
 
 def _days_query(program: Program, today: date | None) -> tuple[str, list]:
@@ -502,13 +520,14 @@ def summary_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[
     minimum = outcome_settings_get(program=program).min_cell_size
     windows = list(metrics.STANDARD_WINDOWS)
     summary = reports.cohort_summary(
-        reports.participants_compute(program=program, today=today, windows=windows)
+        reports.participants_compute(program=program, today=today, windows=windows),
+        min_cell_size=minimum,
     )
     note = _("suppressed: fewer than %(n)s people") % {"n": minimum}
     blank = ["", "", "", "", "", ""]
 
     def small(*counts: int) -> bool:
-        return any(0 < c < minimum for c in counts)
+        return reports.small_cell(*counts, minimum=minimum)
 
     def proportion(table, figure, arm, count, n):
         if n == 0 or small(n, count, n - count):

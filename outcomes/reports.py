@@ -22,7 +22,7 @@ from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
 from outcomes.instruments import SCORES
-from outcomes.models import Assessment, UseDay, UseSummary
+from outcomes.models import Assessment, OutcomeSettings, UseDay, UseSummary
 from outcomes.selectors import outcome_settings_get
 
 ARMS = [MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]
@@ -618,13 +618,26 @@ def _row(label: str, values: np.ndarray, masks: dict[str, np.ndarray]) -> Row:
     return Row(label, summaries, difference)
 
 
-def cohort_summary(cohort: Cohort) -> dict:
+# The default of OutcomeSettings.min_cell_size (CMS's cell size rule).
+DEFAULT_MIN_CELL_SIZE = OutcomeSettings._meta.get_field("min_cell_size").default
+
+
+def small_cell(*counts: int, minimum: int) -> bool:
+    """The one small-cell rule of every aggregate output (the summary export, the report's
+    charts): a cell is suppressed when any count behind it (its people, a count among them, or
+    that count's complement) is from 1 to minimum - 1. Zero is not a person to protect."""
+    return any(0 < count < minimum for count in counts)
+
+
+def cohort_summary(cohort: Cohort, *, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> dict:
     """n, mean, SD and median of every metric per window and arm, with the difference between
-    arms; retention at week 12; chart data: the cohort report page."""
-    return columns_summary(cohort.columns, windows=cohort.windows)
+    arms; retention at week 12; chart data (small cells suppressed): the cohort report page."""
+    return columns_summary(cohort.columns, windows=cohort.windows, min_cell_size=min_cell_size)
 
 
-def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
+def columns_summary(
+    cols: Columns, *, windows: list[metrics.Window], min_cell_size: int = DEFAULT_MIN_CELL_SIZE
+) -> dict:
     masks = {arm: cols.arm == index for index, arm in enumerate(ARMS)}
     tables = []
     for window in windows:
@@ -654,7 +667,7 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         "tables": tables,
         "score_rows": score_rows,
         "retention": retention,
-        "chart": _chart_data(cols, masks),
+        "chart": _chart_data(cols, masks, minimum=min_cell_size),
     }
 
 
@@ -723,24 +736,35 @@ def abstinence_rows(cols: Columns, masks: dict[str, np.ndarray]) -> list[Abstine
     return rows
 
 
-def _chart_data(cols: Columns, masks: dict[str, np.ndarray]) -> dict:
+def _chart_data(cols: Columns, masks: dict[str, np.ndarray], *, minimum: int) -> dict:
     """Weekly mean days of use (among participants with a record that week) and the
-    distribution of percent days abstinent in weeks 1-12, per arm."""
+    distribution of percent days abstinent in weeks 1-12, per arm. A chart is published as
+    much as a table is: a point or bar of fewer than `minimum` people (small_cell) is left out
+    (None: a gap), and `suppressed` tells the caption to say so."""
     weekly, pda_bins = {}, {}
+    suppressed = False
     for index, arm in enumerate(ARMS):
         sums, counts = cols.weekly[index]
-        weekly[arm] = [
-            round(int(total) / int(n), 2) if n else None
-            for total, n in zip(sums, counts, strict=True)
-        ]
+        weekly[arm] = []
+        for total, n in zip(sums, counts, strict=True):
+            hidden = small_cell(int(n), minimum=minimum)
+            suppressed |= hidden
+            weekly[arm].append(round(int(total) / int(n), 2) if n and not hidden else None)
         pda = cols.values[metrics.ACTIVE.key]["pda"][masks[arm]]
         pda = pda[~np.isnan(pda)]
         bins = np.bincount(np.minimum((pda // 10).astype(int), 9), minlength=10)
-        pda_bins[arm] = [int(b) for b in bins]
+        # A small arm is hidden whole: its bars would add up to its n.
+        small_arm = small_cell(int(pda.size), minimum=minimum)
+        pda_bins[arm] = [
+            None if small_arm or small_cell(int(b), minimum=minimum) else int(b) for b in bins
+        ]
+        suppressed |= None in pda_bins[arm]
     return {
         "weeks": list(range(1, CHART_WEEKS + 1)),
         "weekly": weekly,
         "pda_labels": [f"{i * 10}-{i * 10 + 10}%" for i in range(10)],
         "pda_bins": pda_bins,
+        "min_cell_size": minimum,
+        "suppressed": suppressed,
         "arm_labels": dict(MenteeProfile.Arm.choices),
     }

@@ -107,13 +107,24 @@ def use_summaries_refresh(*, mentee_ids) -> None:
     ):
         days[mentee_id][day] = used
     stamp = now()
+    # A mentee with nothing recorded (every one a participants import creates) has the same
+    # summary as any other with that enrollment date: computed once per date, not per person.
+    empty: dict[date, dict] = {}
+
+    def summary(mentee_id: int, enrolled_on: date) -> dict:
+        if mentee_id in days:
+            return summary_compute(days=days[mentee_id], enrolled_on=enrolled_on)
+        if enrolled_on not in empty:
+            empty[enrolled_on] = summary_compute(days={}, enrolled_on=enrolled_on)
+        return empty[enrolled_on]
+
     UseSummary.objects.bulk_create(
         [
             UseSummary(
                 mentee_id=mentee_id,
                 enrolled_on=enrolled_on,
                 updated_at=stamp,
-                **summary_compute(days=days[mentee_id], enrolled_on=enrolled_on),
+                **summary(mentee_id, enrolled_on),
             )
             for mentee_id, enrolled_on in mentees.items()
         ],
