@@ -675,7 +675,10 @@ class Consent(models.Model):
         _("the right to revoke was explained"), default=False
     )
     signature_kind = models.CharField(
-        _("signature kind"), max_length=10, choices=SignatureKind.choices, default=SignatureKind.TYPED
+        _("signature kind"),
+        max_length=10,
+        choices=SignatureKind.choices,
+        default=SignatureKind.TYPED,
     )
     signature_name = models.CharField(_("typed signature"), max_length=160, blank=True)
     signed_form = models.FileField(_("signed form"), upload_to="consents/%Y/", blank=True)
