@@ -12,11 +12,12 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import language_choices
 from accounts.models import (
-    AVAILABILITY_SLOTS,
+    AVAILABILITY_CHOICES,
     DAYPARTS,
     WEEKDAYS,
     FocusArea,
@@ -88,17 +89,17 @@ class AvailabilityField(forms.TypedMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Weekly availability")
+        kwargs.setdefault("label", _("Weekly availability"))
         kwargs.setdefault("required", False)
         super().__init__(
-            choices=[(str(bit), label) for bit, label in AVAILABILITY_SLOTS],
+            choices=[(str(bit), label) for bit, label in AVAILABILITY_CHOICES],
             coerce=int,
             **kwargs,
         )
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return [str(bit) for bit, _ in AVAILABILITY_SLOTS if value & (1 << bit)]
+            return [str(bit) for bit, _label in AVAILABILITY_CHOICES if value & (1 << bit)]
         return value
 
     def clean(self, value):
@@ -122,7 +123,7 @@ def availability_grid(field: forms.BoundField) -> list[dict]:
             "slots": [
                 {
                     "value": str(d * 3 + p),
-                    "label": f"{day} {part}",
+                    "label": f"{day} {part}",  # lazy words: in the language of the request
                     "checked": str(d * 3 + p) in checked,
                     "id": f"id_{field.html_name}_{d * 3 + p}",
                 }
@@ -140,12 +141,12 @@ class _ProfileForm(BoundedModelForm):
     """Shared by the mentor and mentee forms: the person's name and e-mail, vocabularies limited
     to the program's terms, and the availability grid."""
 
-    first_name = forms.CharField(max_length=80, label="First name")
-    last_name = forms.CharField(max_length=80, label="Last name", required=False)
+    first_name = forms.CharField(max_length=80, label=_("First name"))
+    last_name = forms.CharField(max_length=80, label=_("Last name"), required=False)
     email = forms.EmailField(
         max_length=254,
-        label="E-mail",
-        help_text="Their sign-in; an invitation to set a password goes here.",
+        label=_("E-mail"),
+        help_text=_("Their sign-in; an invitation to set a password goes here."),
     )
     # Only for a new enrollment: the invitation is written in it, and it becomes the person's
     # language if they have not chosen one (never changes a choice they made).
@@ -170,9 +171,9 @@ class _ProfileForm(BoundedModelForm):
             self.fields["last_name"].initial = profile.last_name
             self.fields["email"].initial = profile.user.email
             self.fields["email"].disabled = True
-            self.fields[
-                "email"
-            ].help_text = "Their sign-in; only they can change it, from their account page."
+            self.fields["email"].help_text = _(
+                "Their sign-in; only they can change it, from their account page."
+            )
             self.fields["availability"].initial = profile.availability
             del self.fields["preferred_language"]
         else:
@@ -192,7 +193,7 @@ class _ProfileForm(BoundedModelForm):
         for name in ("gender", "referral_source"):
             if name in self.fields:
                 choices = [c for c in self.fields[name].choices if c[0] != ""]
-                self.fields[name].choices = [("", "Not recorded"), *choices]
+                self.fields[name].choices = [("", _("Not recorded")), *choices]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -242,15 +243,15 @@ class MentorForm(_ProfileForm):
             "is_active",
         ]
         labels = {
-            "philosophies": "Recovery philosophies they support",
-            "focus_areas": "Focus areas they offer",
-            "lived_substances": "Lived experience with",
-            "recovery_since": "In continuous recovery since",
-            "capacity": "Capacity (maximum active mentees)",
-            "is_active": "Mentor profile is active",
-            "bio": "Short bio",
+            "philosophies": _("Recovery philosophies they support"),
+            "focus_areas": _("Focus areas they offer"),
+            "lived_substances": _("Lived experience with"),
+            "recovery_since": _("In continuous recovery since"),
+            "capacity": _("Capacity (maximum active mentees)"),
+            "is_active": _("Mentor profile is active"),
+            "bio": _("Short bio"),
         }
-        help_texts = {"bio": "Shown to coordinators when matching. Up to 1,500 characters."}
+        help_texts = {"bio": _("Shown to coordinators when matching. Up to 1,500 characters.")}
         widgets = {
             "philosophies": forms.CheckboxSelectMultiple,
             "focus_areas": forms.CheckboxSelectMultiple,
@@ -272,26 +273,26 @@ class MentorForm(_ProfileForm):
         for training in trainings:
             name = f"training_{training.pk}"
             self.fields[name] = forms.DateField(
-                label=f"{training.name}: completed on",
+                label=gettext("%(training)s: completed on") % {"training": training.name},
                 required=False,
                 initial=done.get(training.pk),
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                help_text="Leave empty if not completed.",
+                help_text=_("Leave empty if not completed."),
             )
             self.training_fields.append((name, training))
         self.helper.layout = Layout(
-            Fieldset("Person", *PERSON_FIELDS, *self.invitation_fields(), "gender"),
+            Fieldset(_("Person"), *PERSON_FIELDS, *self.invitation_fields(), "gender"),
             Fieldset(
-                "Recovery and experience",
+                _("Recovery and experience"),
                 "recovery_since",
                 "lived_substances",
                 "philosophies",
                 "is_certified_peer_specialist",
                 "certifications",
             ),
-            Fieldset("Trainings", *[name for name, _ in self.training_fields]),
+            Fieldset(_("Trainings"), *[name for name, _ in self.training_fields]),
             Fieldset(
-                "Mentoring",
+                _("Mentoring"),
                 "focus_areas",
                 "languages",
                 "capacity",
@@ -305,7 +306,7 @@ class MentorForm(_ProfileForm):
     def clean_recovery_since(self):
         since = self.cleaned_data.get("recovery_since")
         if since and since > self.program.today():
-            raise ValidationError("This date is in the future.")
+            raise ValidationError(_("This date is in the future."))
         return since
 
     def clean(self):
@@ -314,7 +315,7 @@ class MentorForm(_ProfileForm):
         for name, _field in self.training_fields:
             done = data.get(name)
             if done and done > today:
-                self.add_error(name, "A completion date cannot be in the future.")
+                self.add_error(name, _("A completion date cannot be in the future."))
         return data
 
     def trainings(self) -> dict:
@@ -327,7 +328,7 @@ class MentorForm(_ProfileForm):
 
 class MenteeForm(_ProfileForm):
     vocabulary_fields = {"substances": Substance, "preferred_philosophy": Philosophy}
-    PRIORITY_CHOICES = [("", "Not needed"), *MenteeFocusArea.Priority.choices]
+    PRIORITY_CHOICES = [("", _("Not needed")), *MenteeFocusArea.Priority.choices]
 
     class Meta:
         model = MenteeProfile
@@ -346,14 +347,14 @@ class MenteeForm(_ProfileForm):
             "referral_source",
         ]
         labels = {
-            "enrolled_on": "Enrollment date",
-            "substances": "Substances of concern",
-            "philosophy_required": "Only match with mentors who support this philosophy",
-            "mentor_gender_required": "Only match with a mentor of this gender",
+            "enrolled_on": _("Enrollment date"),
+            "substances": _("Substances of concern"),
+            "philosophy_required": _("Only match with mentors who support this philosophy"),
+            "mentor_gender_required": _("Only match with a mentor of this gender"),
         }
         help_texts = {
-            "enrolled_on": "Day 1 of every outcome window.",
-            "study_arm": "The comparison arm is followed for outcomes and never matched.",
+            "enrolled_on": _("Day 1 of every outcome window."),
+            "study_arm": _("The comparison arm is followed for outcomes and never matched."),
             "philosophy_required": "",
         }
         widgets = {
@@ -364,7 +365,7 @@ class MenteeForm(_ProfileForm):
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, program=program, **kwargs)
-        self.fields["preferred_philosophy"].empty_label = "No preference"
+        self.fields["preferred_philosophy"].empty_label = _("No preference")
         if not self.instance.pk:
             self.fields["enrolled_on"].initial = program.today()
         needs = {}
@@ -386,18 +387,18 @@ class MenteeForm(_ProfileForm):
             )
             self.focus_fields.append((name, area))
         self.helper.layout = Layout(
-            Fieldset("Person", *PERSON_FIELDS, *self.invitation_fields(), "gender"),
-            Fieldset("Enrollment", "enrolled_on", "study_arm", "referral_source"),
-            Fieldset("Recovery", "recovery_stage", "substances"),
+            Fieldset(_("Person"), *PERSON_FIELDS, *self.invitation_fields(), "gender"),
+            Fieldset(_("Enrollment"), "enrolled_on", "study_arm", "referral_source"),
+            Fieldset(_("Recovery"), "recovery_stage", "substances"),
             Fieldset(
-                "Focus areas needed (priority)",
+                _("Focus areas needed (priority)"),
                 Div(
                     *[Div(name, css_class="col-sm-6 col-lg-4") for name, _ in self.focus_fields],
                     css_class="row",
                 ),
             ),
             Fieldset(
-                "Matching preferences",
+                _("Matching preferences"),
                 "preferred_philosophy",
                 "philosophy_required",
                 "preferred_mentor_gender",
@@ -410,17 +411,19 @@ class MenteeForm(_ProfileForm):
     def clean_enrolled_on(self):
         enrolled = self.cleaned_data.get("enrolled_on")
         if enrolled and enrolled > self.program.today() + timedelta(days=366):
-            raise ValidationError("Enrollment is more than a year away; check the year.")
+            raise ValidationError(_("Enrollment is more than a year away; check the year."))
         if enrolled and enrolled.year < 2000:
-            raise ValidationError("Check the year: enrollment before 2000 is unlikely.")
+            raise ValidationError(_("Check the year: enrollment before 2000 is unlikely."))
         return enrolled
 
     def clean(self):
         data = super().clean()
         if data.get("philosophy_required") and not data.get("preferred_philosophy"):
-            self.add_error("philosophy_required", "Choose the philosophy that is required.")
+            self.add_error("philosophy_required", _("Choose the philosophy that is required."))
         if data.get("mentor_gender_required") and not data.get("preferred_mentor_gender"):
-            self.add_error("mentor_gender_required", "Choose the mentor gender that is required.")
+            self.add_error(
+                "mentor_gender_required", _("Choose the mentor gender that is required.")
+            )
         return data
 
     def focus_needs(self) -> dict:
@@ -432,11 +435,12 @@ class MenteeForm(_ProfileForm):
 
 
 class MenteeStatusForm(BoundedForm):
-    to_status = forms.ChoiceField(label="New status")
+    to_status = forms.ChoiceField(label=_("New status"))
     reason = forms.CharField(
         max_length=240,
         required=False,
-        help_text="Required when pausing, withdrawing or discharging. No clinical details.",
+        label=_("Reason"),
+        help_text=_("Required when pausing, withdrawing or discharging. No clinical details."),
     )
 
     def __init__(self, *args, mentee: MenteeProfile, **kwargs):
@@ -445,13 +449,13 @@ class MenteeStatusForm(BoundedForm):
             (value, MenteeProfile.Status(value).label) for value in allowed_transitions(mentee)
         ]
         # No preselected status: a status change is a decision, not a default.
-        self.fields["to_status"].choices = [("", "Choose…"), *choices] if choices else []
-        self.helper = submit_helper("Change status")
+        self.fields["to_status"].choices = [("", _("Choose…")), *choices] if choices else []
+        self.helper = submit_helper(_("Change status"))
 
 
 class ProgramSettingsForm(BoundedModelForm):
     timezone = forms.ChoiceField(
-        label="Time zone", help_text="Check-ins are scheduled and shown in this time zone."
+        label=_("Time zone"), help_text=_("Check-ins are scheduled and shown in this time zone.")
     )
 
     class Meta:
@@ -466,13 +470,14 @@ class ProgramSettingsForm(BoundedModelForm):
         ]
         labels = {
             "default_language": _("Default language"),
-            "default_checkin_cadence": "Default check-in cadence",
-            "min_recovery_months": "Minimum months of continuous recovery for mentors",
-            "required_trainings": "Trainings every mentor must complete",
+            "default_checkin_cadence": _("Default check-in cadence"),
+            "min_recovery_months": _("Minimum months of continuous recovery for mentors"),
+            "required_trainings": _("Trainings every mentor must complete"),
+            "crisis_resources": _("Crisis resources"),
         }
         help_texts = {
-            "min_recovery_months": "MAP used 6 months. 0 turns the rule off.",
-            "required_trainings": "Mentors without them are shown as ineligible.",
+            "min_recovery_months": _("MAP used 6 months. 0 turns the rule off."),
+            "required_trainings": _("Mentors without them are shown as ineligible."),
             "default_language": _(
                 "For pages and e-mails to people who chose no language and whose browser asks "
                 "for none we offer."
@@ -491,7 +496,7 @@ class ProgramSettingsForm(BoundedModelForm):
         self.fields["required_trainings"].queryset = vocabulary(
             Training, self.instance, include=self.instance.required_trainings.all()
         )
-        self.helper = submit_helper("Save settings")
+        self.helper = submit_helper(_("Save settings"))
 
 
 class VocabularyTermForm(BoundedForm):
@@ -506,30 +511,37 @@ class VocabularyTermForm(BoundedForm):
         min_value=0,
         max_value=999,
         required=False,
-        help_text="Lower numbers come first. Leave empty to add at the end.",
+        label=_("Position"),
+        help_text=_("Lower numbers come first. Leave empty to add at the end."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Save")
+        self.helper = submit_helper(_("Save"))
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise ValidationError("Give the term a name.")
+            raise ValidationError(_("Give the term a name."))
         return name
 
 
 class ParticipantFilterForm(BoundedForm):
     """Search and filters of the participant lists; unknown values are ignored, never a 500."""
 
-    q = forms.CharField(required=False, label="Search", max_length=120)
-    status = forms.ChoiceField(required=False)
+    q = forms.CharField(required=False, label=_("Search"), max_length=120)
+    status = forms.ChoiceField(required=False, label=_("Status"))
     focus_area = forms.ModelChoiceField(
-        queryset=FocusArea.objects.none(), required=False, empty_label="Any focus area"
+        queryset=FocusArea.objects.none(),
+        required=False,
+        empty_label=_("Any focus area"),
+        label=_("Focus area"),
     )
     philosophy = forms.ModelChoiceField(
-        queryset=Philosophy.objects.none(), required=False, empty_label="Any philosophy"
+        queryset=Philosophy.objects.none(),
+        required=False,
+        empty_label=_("Any philosophy"),
+        label=_("Philosophy"),
     )
     unmatched = forms.BooleanField(required=False)
 
@@ -538,27 +550,32 @@ class ParticipantFilterForm(BoundedForm):
         self.fields["focus_area"].queryset = FocusArea.objects.filter(program=program)
         self.fields["philosophy"].queryset = Philosophy.objects.filter(program=program)
         if role == "mentee":
-            self.fields["q"].help_text = "Name, e-mail or participant ID"
-            self.fields["status"].choices = [("", "Any status"), *MenteeProfile.Status.choices]
+            self.fields["q"].help_text = _("Name, e-mail or participant ID")
+            self.fields["status"].choices = [("", _("Any status")), *MenteeProfile.Status.choices]
             self.fields["arm"] = forms.ChoiceField(
                 required=False,
-                label="Study arm",
-                choices=[("", "Any arm"), *MenteeProfile.Arm.choices],
+                label=_("Study arm"),
+                choices=[("", _("Any arm")), *MenteeProfile.Arm.choices],
             )
-            self.fields["unmatched"].label = "Waiting for a mentor"
+            self.fields["unmatched"].label = _("Waiting for a mentor")
         else:
-            self.fields["q"].help_text = "Name or e-mail"
+            self.fields["q"].help_text = _("Name or e-mail")
             self.fields["status"].choices = [
-                ("", "Any status"),
-                ("active", "Active"),
-                ("accepting", "Accepting new mentees"),
-                ("inactive", "Inactive"),
+                ("", _("Any status")),
+                ("active", _("Active")),
+                ("accepting", _("Accepting new mentees")),
+                ("inactive", _("Inactive")),
             ]
             self.fields["eligibility"] = forms.ChoiceField(
                 required=False,
-                choices=[("", "Any"), ("eligible", "Eligible"), ("ineligible", "Not eligible")],
+                label=_("Eligibility"),
+                choices=[
+                    ("", _("Any")),
+                    ("eligible", _("Eligible")),
+                    ("ineligible", _("Not eligible")),
+                ],
             )
-            self.fields["unmatched"].label = "No current mentees"
+            self.fields["unmatched"].label = _("No current mentees")
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -605,6 +622,7 @@ class ProgramCreateForm(BoundedModelForm):
         labels = {
             "name": _("Name"),
             "slug": _("Short name in addresses"),
+            "organization": _("Organization"),
             "timezone": _("Time zone"),
             "default_language": _("Default language"),
         }

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PERSON_FIELDS, MenteeForm, MentorForm
@@ -61,13 +62,13 @@ class ConsentForm(BoundedModelForm):
             "signature_kind": forms.RadioSelect,
         }
         help_texts = {
-            "expires_on": "A date, or an event below, or both (whichever comes first).",
-            "signed_form": "A scan or photo of the signed form: PDF, PNG or JPEG, up to 5 MB.",
-            "signature_name": "The participant types their full name.",
+            "expires_on": _("A date, or an event below, or both (whichever comes first)."),
+            "signed_form": _("A scan or photo of the signed form: PDF, PNG or JPEG, up to 5 MB."),
+            "signature_name": _("The participant types their full name."),
         }
 
     signed_at = forms.DateTimeField(
-        label="Signed at",
+        label=_("Signed at"),
         initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -76,19 +77,19 @@ class ConsentForm(BoundedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["revocation_explained"].required = True
-        self.fields["revocation_explained"].label = (
+        self.fields["revocation_explained"].label = _(
             "The participant was told they may revoke this consent at any time, in writing or "
             "orally, except for what was already disclosed"
         )
-        self.fields["purpose"].label = "Purpose of the disclosure"
+        self.fields["purpose"].label = _("Purpose of the disclosure")
         self.fields["signed_form"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
-        self.helper = _helper("Record consent", multipart=True)
+        self.helper = _helper(_("Record consent"), multipart=True)
         self.helper.layout = Layout(
-            Fieldset("What information may be disclosed", *WHAT_FIELDS),
-            Fieldset("To whom", *TO_WHOM_FIELDS),
-            Fieldset("Why and until when", "purpose", "expires_on", "expiry_event"),
+            Fieldset(_("What information may be disclosed"), *WHAT_FIELDS),
+            Fieldset(_("To whom"), *TO_WHOM_FIELDS),
+            Fieldset(_("Why and until when"), "purpose", "expires_on", "expiry_event"),
             Fieldset(
-                "Right to revoke and signature",
+                _("Right to revoke and signature"),
                 "revocation_explained",
                 "signature_kind",
                 "signature_name",
@@ -100,13 +101,13 @@ class ConsentForm(BoundedModelForm):
     def clean_expires_on(self):
         expires_on = self.cleaned_data.get("expires_on")
         if expires_on and expires_on < timezone.localdate():
-            raise forms.ValidationError("The expiry date is in the past.")
+            raise forms.ValidationError(_("The expiry date is in the past."))
         return expires_on
 
     def clean_signed_at(self):
         signed_at = self.cleaned_data.get("signed_at")
         if signed_at and signed_at > timezone.now() + timedelta(minutes=5):
-            raise forms.ValidationError("The signature time is in the future.")
+            raise forms.ValidationError(_("The signature time is in the future."))
         return signed_at
 
     def clean_signed_form(self):
@@ -116,32 +117,35 @@ class ConsentForm(BoundedModelForm):
         name = upload.name.lower()
         suffix = name[name.rfind(".") :] if "." in name else ""
         if suffix not in SIGNED_FORM_TYPES:
-            raise forms.ValidationError("Upload a PDF, PNG or JPEG file.")
+            raise forms.ValidationError(_("Upload a PDF, PNG or JPEG file."))
         if upload.size > SIGNED_FORM_MAX_BYTES:
             raise forms.ValidationError(
-                "The file is larger than 5 MB; scan it at a lower resolution."
+                _("The file is larger than 5 MB; scan it at a lower resolution.")
             )
         head = upload.read(16)
         upload.seek(0)
         if not head.startswith(SIGNED_FORM_TYPES[suffix]):
             raise forms.ValidationError(
-                f"This file is not a real {suffix[1:].upper()} file; upload the scan itself."
+                gettext("This file is not a real %(kind)s file; upload the scan itself.")
+                % {"kind": suffix[1:].upper()}
             )
         return upload
 
     def clean(self):
         data = super().clean()
         if not any(data.get(name) for name in WHAT_FIELDS):
-            self.add_error(None, "Choose at least one kind of information the consent covers.")
+            self.add_error(None, _("Choose at least one kind of information the consent covers."))
         if not any(data.get(name) for name in TO_WHOM_FIELDS):
-            self.add_error(None, "Choose at least one recipient.")
+            self.add_error(None, _("Choose at least one recipient."))
         if not data.get("expires_on") and not (data.get("expiry_event") or "").strip():
-            self.add_error("expires_on", "Give an expiry date or an expiry event.")
+            self.add_error("expires_on", _("Give an expiry date or an expiry event."))
         kind = data.get("signature_kind")
         if kind == Consent.SignatureKind.TYPED and not (data.get("signature_name") or "").strip():
-            self.add_error("signature_name", "Type the participant's full name as the signature.")
+            self.add_error(
+                "signature_name", _("Type the participant's full name as the signature.")
+            )
         if kind == Consent.SignatureKind.UPLOADED and not data.get("signed_form"):
-            self.add_error("signed_form", "Upload the signed form.")
+            self.add_error("signed_form", _("Upload the signed form."))
         return data
 
     def _post_clean(self):
@@ -153,8 +157,8 @@ class ConsentForm(BoundedModelForm):
 
 class ConsentRevokeForm(BoundedForm):
     revoked_at = forms.DateTimeField(
-        label="Revoked at",
-        help_text="When the participant revoked (in writing or orally).",
+        label=_("Revoked at"),
+        help_text=_("When the participant revoked (in writing or orally)."),
         initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -163,16 +167,16 @@ class ConsentRevokeForm(BoundedForm):
     def __init__(self, *args, consent: Consent, **kwargs):
         super().__init__(*args, **kwargs)
         self.consent = consent
-        self.helper = _helper("Revoke consent")
+        self.helper = _helper(_("Revoke consent"))
         self.helper.inputs[0].field_classes = "btn btn-danger"
 
     def clean_revoked_at(self):
         revoked_at = self.cleaned_data["revoked_at"]
         if revoked_at > timezone.now() + timedelta(minutes=5):
-            raise forms.ValidationError("A revocation cannot be dated in the future.")
+            raise forms.ValidationError(_("A revocation cannot be dated in the future."))
         # The form's times have minute precision; the signature time may carry seconds.
         if revoked_at < self.consent.signed_at.replace(second=0, microsecond=0):
-            raise forms.ValidationError("This is before the consent was signed.")
+            raise forms.ValidationError(_("This is before the consent was signed."))
         return revoked_at
 
 
@@ -248,7 +252,7 @@ PersonRowForm = _row_form(
 def _mentor_gender_rule(form):
     data = form.cleaned_data
     if data.get("mentor_gender_required") and not data.get("preferred_mentor_gender"):
-        form.add_error("mentor_gender_required", "Choose the mentor gender that is required.")
+        form.add_error("mentor_gender_required", _("Choose the mentor gender that is required."))
     return data
 
 
@@ -289,23 +293,26 @@ MentorRowForm = _row_form(
 
 
 class ImportUploadForm(BoundedForm):
-    program = forms.ModelChoiceField(queryset=Program.objects.none(), empty_label=None)
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), empty_label=None, label=_("Program")
+    )
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 (Excel: “CSV UTF-8”), comma-separated, with the template's header row.",
+        label=_("CSV file"),
+        help_text=_("UTF-8 (Excel: “CSV UTF-8”), comma-separated, with the template's header row."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
-        self.helper = _helper("Check the file", multipart=True)
+        self.helper = _helper(_("Check the file"), multipart=True)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it."
+                gettext("The file is larger than %(size)s MB; split it.")
+                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return upload
 

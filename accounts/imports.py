@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Upper
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.eligibility import ineligibility_reasons
 from accounts.forms_records import (
@@ -74,7 +75,7 @@ PRIORITIES = {
 class Column:
     name: str
     roles: tuple[str, ...]
-    description: str
+    description: str  # lazy: in the reader's language
     mentor_example: str = ""
     mentee_example: str = ""
     required: bool = False
@@ -91,58 +92,66 @@ EXAMPLE_TRAININGS = ";".join(
 # The one description of the file: the template, the column reference on the upload page and
 # the parser all read it.
 COLUMNS = [
-    Column("role", BOTH, "mentor or mentee.", "mentor", "mentee", required=True),
-    Column("email", BOTH, "Their sign-in; unique.", "sam.rivera@example.org",
+    Column("role", BOTH, _("mentor or mentee."), "mentor", "mentee", required=True),
+    Column("email", BOTH, _("Their sign-in; unique."), "sam.rivera@example.org",
            "alex.kim@example.org", required=True),
-    Column("first_name", BOTH, "First name.", "Sam", "Alex", required=True),
-    Column("last_name", BOTH, "Last name.", "Rivera", "Kim"),
-    Column("gender", BOTH, "woman, man, nonbinary, other or undisclosed (or the label).",
+    Column("first_name", BOTH, _("First name."), "Sam", "Alex", required=True),
+    Column("last_name", BOTH, _("Last name."), "Rivera", "Kim"),
+    Column("gender", BOTH, _("woman, man, nonbinary, other or undisclosed (or the label)."),
            "man", "woman"),
-    Column("languages", BOTH, "Language names or codes, separated by “;”.",
+    Column("languages", BOTH, _("Language names or codes, separated by “;”."),
            "English;Spanish", "English"),
     Column("availability", BOTH,
-           "Weekly slots such as “Mon evening;Sat morning” (morning, afternoon, evening).",
+           _("Weekly slots such as “Mon evening;Sat morning” (morning, afternoon, evening)."),
            "Mon evening;Wed evening;Sat morning", "Mon evening;Sat morning"),
     Column("substances", BOTH,
-           "Mentee: substances of concern; mentor: lived experience. Names from the program's "
-           "vocabulary, separated by “;”.", "Opioids;Alcohol", "Opioids"),
+           _("Mentee: substances of concern; mentor: lived experience. Names from the program's "
+           "vocabulary, separated by “;”."), "Opioids;Alcohol", "Opioids"),
     Column("focus_areas", BOTH,
-           "Names from the program's vocabulary, separated by “;”. For a mentee add the "
-           "priority after a colon (high, medium, low; medium if left out).",
+           _("Names from the program's vocabulary, separated by “;”. For a mentee add the "
+           "priority after a colon (high, medium, low; medium if left out)."),
            "Employment and job search;Housing", "Housing:high;Employment and job search:low"),
     Column("participant_id", (MENTEE,),
-           "The program's own study ID (unique in the program, matching its pattern); empty: "
-           "one is assigned. The import returns every ID with its e-mail.", "", ""),
-    Column("enrolled_on", (MENTEE,), "Enrollment date, YYYY-MM-DD: day 1 of the outcome windows.",
+           _("The program's own study ID (unique in the program, matching its pattern); empty: "
+           "one is assigned. The import returns every ID with its e-mail."), "", ""),
+    Column("enrolled_on", (MENTEE,), _("Enrollment date, YYYY-MM-DD: day 1 of the outcome windows."),
            "", "2026-03-02"),
-    Column("study_arm", (MENTEE,), "mentored or comparison (default mentored).", "", "mentored"),
+    Column("study_arm", (MENTEE,), _("mentored or comparison (default mentored)."), "", "mentored"),
     Column("recovery_stage", (MENTEE,),
-           "in_treatment, early, early_late or sustained (default early).", "", "early"),
-    Column("preferred_philosophy", (MENTEE,), "One name from the program's philosophies.", "",
+           _("in_treatment, early, early_late or sustained (default early)."), "", "early"),
+    Column("preferred_philosophy", (MENTEE,), _("One name from the program's philosophies."), "",
            "SMART Recovery"),
-    Column("philosophy_required", (MENTEE,), "yes: only mentors who support it (default no).",
+    Column("philosophy_required", (MENTEE,), _("yes: only mentors who support it (default no)."),
            "", "no"),
-    Column("preferred_mentor_gender", (MENTEE,), "woman, man or nonbinary; empty: no preference.",
+    Column("preferred_mentor_gender", (MENTEE,), _("woman, man or nonbinary; empty: no preference."),
            "", "woman"),
-    Column("mentor_gender_required", (MENTEE,), "yes: only a mentor of that gender (default no).",
+    Column("mentor_gender_required", (MENTEE,), _("yes: only a mentor of that gender (default no)."),
            "", "no"),
     Column("referral_source", (MENTEE,),
-           "self, treatment, court, hospital, family, community or other.", "", "treatment"),
-    Column("philosophies", (MENTOR,), "Philosophies they support, separated by “;”.",
+           _("self, treatment, court, hospital, family, community or other."), "", "treatment"),
+    Column("philosophies", (MENTOR,), _("Philosophies they support, separated by “;”."),
            "12-step (AA/NA);SMART Recovery", ""),
-    Column("recovery_since", (MENTOR,), "Start of continuous recovery, YYYY-MM-DD.",
+    Column("recovery_since", (MENTOR,), _("Start of continuous recovery, YYYY-MM-DD."),
            "2019-06-01", ""),
     Column("trainings", (MENTOR,),
-           "Completed trainings as name:YYYY-MM-DD, separated by “;”.",
+           _("Completed trainings as name:YYYY-MM-DD, separated by “;”."),
            EXAMPLE_TRAININGS, ""),
-    Column("is_certified_peer_specialist", (MENTOR,), "yes or no (default no).", "yes", ""),
-    Column("certifications", (MENTOR,), "Other certifications, free text.", "CPRS", ""),
-    Column("capacity", (MENTOR,), "Maximum active mentees, 0-25 (default 3).", "3", ""),
-    Column("accepting_new", (MENTOR,), "yes or no (default yes).", "yes", ""),
-    Column("bio", (MENTOR,), "Short bio shown to coordinators when matching.",
+    Column("is_certified_peer_specialist", (MENTOR,), _("yes or no (default no)."), "yes", ""),
+    Column("certifications", (MENTOR,), _("Other certifications, free text."), "CPRS", ""),
+    Column("capacity", (MENTOR,), _("Maximum active mentees, 0-25 (default 3)."), "3", ""),
+    Column("accepting_new", (MENTOR,), _("yes or no (default yes)."), "yes", ""),
+    Column("bio", (MENTOR,), _("Short bio shown to coordinators when matching."),
            "Ten years in recovery; likes hiking.", ""),
 ]  # fmt: skip
 COLUMN_NAMES = [c.name for c in COLUMNS]
+# The vocabularies a cell names, as a problem message calls them.
+KIND_NAMES = {
+    "philosophies": _("philosophies"),
+    "focus_areas": _("focus areas"),
+    "substances": _("substances"),
+    "trainings": _("trainings"),
+    "languages": _("languages"),
+}
 COLUMNS_BY_NAME = {c.name: c for c in COLUMNS}
 REQUIRED_COLUMNS = [c.name for c in COLUMNS if c.required]
 # Read with the one date rule of every import (mentorship.csvfiles.iso_date), not the browser
@@ -245,10 +254,16 @@ def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[
     try:
         records = list(reader)
     except csv.Error as exc:
-        problems.append(Problem(reader.line_num, "", f"The file cannot be read as CSV ({exc})."))
+        problems.append(
+            Problem(
+                reader.line_num,
+                "",
+                gettext("The file cannot be read as CSV (%(error)s).") % {"error": exc},
+            )
+        )
         return [], []
     if not records or not any(cell.strip() for cell in records[0]):
-        problems.append(Problem(None, "", "The file is empty; start from the template."))
+        problems.append(Problem(None, "", gettext("The file is empty; start from the template.")))
         return [], []
     header = [header_key(cell) for cell in records[0]]
     for message in header_problems(header, expected=COLUMN_NAMES, required=REQUIRED_COLUMNS):
@@ -263,13 +278,23 @@ def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[
         unnamed = [cell for name, cell in zip(header, record, strict=False) if not name]
         if any(cell.strip() for cell in unnamed + record[len(header) :]):
             problems.append(
-                Problem(number, "", "This row has a value in a column without a name in row 1.")
+                Problem(
+                    number,
+                    "",
+                    gettext("This row has a value in a column without a name in row 1."),
+                )
             )
             continue
         cells = {name: cell.strip() for name, cell in zip(header, record, strict=False) if name}
         rows.append((number, cells))
     if len(rows) > MAX_ROWS:
-        problems.append(Problem(None, "", f"More than {MAX_ROWS:,} rows; split the file."))
+        problems.append(
+            Problem(
+                None,
+                "",
+                gettext("More than %(count)s rows; split the file.") % {"count": f"{MAX_ROWS:,}"},
+            )
+        )
         return header, []
     return header, rows
 
@@ -298,9 +323,14 @@ class _Vocabulary:
         """(term, None) or (None, message)."""
         term = terms.get(name.lower())
         if term is None:
-            return None, f"“{name}” is not one of this program's {kind}."
+            return None, gettext("“%(name)s” is not one of this program's %(kind)s.") % {
+                "name": name,
+                "kind": KIND_NAMES[kind],
+            }
         if not getattr(term, "is_active", True):
-            return None, f"“{name}” is no longer in use among this program's {kind}."
+            return None, gettext(
+                "“%(name)s” is no longer in use among this program's %(kind)s."
+            ) % {"name": name, "kind": KIND_NAMES[kind]}
         return term, None
 
 
@@ -335,7 +365,7 @@ def _profile_data(role: str, cells: dict, add) -> dict:
         if name in BOOLEAN_COLUMNS:
             lowered = value.lower()
             if lowered not in YES | NO:
-                add(name, "Write yes or no.")
+                add(name, gettext("Write yes or no."))
                 continue
             data[name] = "on" if lowered in YES else ""
         elif name == "availability":
@@ -343,7 +373,11 @@ def _profile_data(role: str, cells: dict, add) -> dict:
             for label in _split(value):
                 bit = AVAILABILITY_BITS.get(" ".join(label.lower().split()))
                 if bit is None:
-                    add(name, f"“{label}” is not a slot; write e.g. “Mon evening”.")
+                    add(
+                        name,
+                        gettext("“%(label)s” is not a slot; write e.g. “Mon evening”.")
+                        % {"label": label},
+                    )
                 else:
                     bits.append(bit)
             data[name] = bits
@@ -364,12 +398,14 @@ def _check_row(
 
     role = cells.get("role", "").lower()
     if role not in BOTH:
-        add("role", "Write mentor or mentee.")
+        add("role", gettext("Write mentor or mentee."))
         return None
     for name, value in cells.items():
         if value and role not in COLUMNS_BY_NAME[name].roles:
-            other = "mentors" if role == MENTEE else "mentees"
-            add(name, f"Applies to {other} only; leave it empty for a {role}.")
+            if role == MENTEE:
+                add(name, gettext("Applies to mentors only; leave it empty for a mentee."))
+            else:
+                add(name, gettext("Applies to mentees only; leave it empty for a mentor."))
 
     bad_dates = set()
     for name in DATE_COLUMNS:
@@ -396,8 +432,9 @@ def _check_row(
     enrolled = profile.cleaned_data.get("enrolled_on") if role == MENTEE else None
     if enrolled and enrolled > program.today():
         # The import records people already enrolled: day 1 of their outcome windows has passed.
-        add("enrolled_on", f"{enrolled:%Y-%m-%d} is in the future; an imported enrollment "
-            f"date must be today or earlier ({DATE_FORM}).")  # fmt: skip
+        add("enrolled_on", gettext(
+            "%(date)s is in the future; an imported enrollment date must be today or earlier "
+            "(%(form)s).") % {"date": f"{enrolled:%Y-%m-%d}", "form": DATE_FORM})  # fmt: skip
 
     parsed = ParsedRow(
         row=number,
@@ -412,7 +449,7 @@ def _check_row(
     def terms(column: str, kind: str, names: list[str]) -> list:
         found = []
         for name in names:
-            term, error = vocabulary.lookup(getattr(vocabulary, kind), name, kind.replace("_", " "))
+            term, error = vocabulary.lookup(getattr(vocabulary, kind), name, kind)
             if error:
                 add(column, error)
             else:
@@ -429,7 +466,8 @@ def _check_row(
             if level is None:
                 add(
                     "focus_areas",
-                    f"“{priority.strip()}” is not a priority; use high, medium or low.",
+                    gettext("“%(priority)s” is not a priority; use high, medium or low.")
+                    % {"priority": priority.strip()},
                 )
                 continue
             for area in terms("focus_areas", "focus_areas", [name.strip()]):
@@ -439,12 +477,15 @@ def _check_row(
             found = terms("preferred_philosophy", "philosophies", [cells["preferred_philosophy"]])
             philosophy = found[0] if found else None
         elif profile.cleaned_data.get("philosophy_required"):
-            add("philosophy_required", "Choose the philosophy that is required.")
+            add("philosophy_required", gettext("Choose the philosophy that is required."))
         parsed.profile["preferred_philosophy"] = philosophy
     else:
         areas = _split(cells.get("focus_areas", ""))
         if any(":" in name for name in areas):
-            add("focus_areas", "A priority applies to mentees only; list the names alone.")
+            add(
+                "focus_areas",
+                gettext("A priority applies to mentees only; list the names alone."),
+            )
         parsed.m2m = {
             "languages": languages,
             "lived_substances": substances,
@@ -463,11 +504,12 @@ def _check_row(
             except ValueError:
                 add(
                     "trainings",
-                    f"Give the completion date of “{found[0].name}” as name:YYYY-MM-DD.",
+                    gettext("Give the completion date of “%(training)s” as name:YYYY-MM-DD.")
+                    % {"training": found[0].name},
                 )
                 continue
             if completed > program.today():
-                add("trainings", "A completion date cannot be in the future.")
+                add("trainings", gettext("A completion date cannot be in the future."))
             parsed.trainings[found[0]] = completed
 
     if len(problems) > start:
@@ -486,7 +528,10 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
         if row.email in first_row:
             problems.append(
                 Problem(
-                    row.row, "email", f"Also on row {first_row[row.email]}; list each person once."
+                    row.row,
+                    "email",
+                    gettext("Also on row %(row)s; list each person once.")
+                    % {"row": first_row[row.email]},
                 )
             )
         else:
@@ -500,8 +545,9 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
             continue
         if study_id in first_id:
             problems.append(
-                Problem(row.row, "participant_id", f"Also on row {first_id[study_id]}; "
-                        "each participant needs their own ID.")
+                Problem(row.row, "participant_id", gettext(
+                    "Also on row %(row)s; each participant needs their own ID."
+                ) % {"row": first_id[study_id]})
             )  # fmt: skip
         else:
             first_id[study_id] = row.row
@@ -517,7 +563,8 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
             if study_id.upper() in ids_taken:
                 problems.append(
                     Problem(row.row, "participant_id",
-                            f"“{study_id}” is already a participant in {program.name}.")
+                            gettext("“%(id)s” is already a participant in %(program)s.")
+                            % {"id": study_id, "program": program.name})
                 )  # fmt: skip
     taken = set(
         Membership.objects.filter(program=program, user__email__in=list(first_row)).values_list(
@@ -530,8 +577,18 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
                 Problem(
                     row.row,
                     "email",
-                    f"Someone with this e-mail is already a {row.role} in {program.name}; "
-                    "edit their profile instead.",
+                    (
+                        gettext(
+                            "Someone with this e-mail is already a mentor in %(program)s; "
+                            "edit their profile instead."
+                        )
+                        if row.role == MENTOR
+                        else gettext(
+                            "Someone with this e-mail is already a mentee in %(program)s; "
+                            "edit their profile instead."
+                        )
+                    )
+                    % {"program": program.name},
                 )
             )
 
@@ -543,7 +600,9 @@ def participants_check(*, program: Program, content: bytes) -> ImportResult:
     if result.problems:
         return result
     if not rows:
-        result.problems.append(Problem(None, "", "The file has a header but no participants."))
+        result.problems.append(
+            Problem(None, "", gettext("The file has a header but no participants."))
+        )
         return result
     vocabulary = _Vocabulary(program)
     parsed = [
@@ -747,7 +806,9 @@ def participants_import(
     except IntegrityError:
         # Someone enrolled one of these people (in any program) while the file was checked.
         result.problems.append(
-            Problem(None, "", "Someone was enrolled at the same time; check the file again.")
+            Problem(
+                None, "", gettext("Someone was enrolled at the same time; check the file again.")
+            )
         )
         return result
     result.written = True

@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.timezone import now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
@@ -27,7 +29,10 @@ from mentorship.i18n import in_language
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone, e.g. America/Chicago.")
+        raise ValidationError(
+            gettext("“%(value)s” is not a known time zone, e.g. America/Chicago.")
+            % {"value": value}
+        )
 
 
 class UserManager(BaseUserManager):
@@ -54,23 +59,24 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who may sign in. The e-mail address is the login."""
 
-    email = models.EmailField("email", unique=True)
-    first_name = models.CharField(max_length=80, blank=True)
-    last_name = models.CharField(max_length=80, blank=True)
+    email = models.EmailField(_("email"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True)
     timezone = models.CharField(
+        _("time zone"),
         max_length=64,
         blank=True,
         validators=[validate_timezone],
-        help_text="Leave blank to use the program's time zone.",
+        help_text=_("Leave blank to use the program's time zone."),
     )
     # Blank: no choice yet; pages follow the browser, e-mails the program's default
     # (accounts.languages).
     preferred_language = models.CharField(
         _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
     )
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField("admin site access", default=False)
-    date_joined = models.DateTimeField(default=now)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("admin site access"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=now)
 
     objects = UserManager()
 
@@ -80,6 +86,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -99,19 +107,22 @@ def validate_participant_id_pattern(value: str) -> None:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValidationError(f"Not a valid regular expression: {exc}.") from None
+        raise ValidationError(
+            gettext("Not a valid regular expression: %(error)s.") % {"error": exc}
+        ) from None
 
 
 def participant_id_problem(value: str, program: "Program") -> str | None:
     """Why this is not a usable study ID in this program (uniqueness aside), or None."""
     if len(value) > PARTICIPANT_ID_MAX or not PARTICIPANT_ID_CHARACTERS.fullmatch(value):
-        return (
-            f"A participant ID is 1 to {PARTICIPANT_ID_MAX} letters, digits, “-” or “_”; "
-            f"not “{value[:40]}”."
-        )
+        return gettext(
+            "A participant ID is 1 to %(max)s letters, digits, “-” or “_”; not “%(value)s”."
+        ) % {"max": PARTICIPANT_ID_MAX, "value": value[:40]}
     pattern = program.participant_id_pattern
     if pattern and not re.fullmatch(pattern, value):
-        return f"“{value}” does not match this program's participant ID pattern {pattern}."
+        return gettext(
+            "“%(value)s” does not match this program's participant ID pattern %(pattern)s."
+        ) % {"value": value, "pattern": pattern}
     return None
 
 
@@ -119,17 +130,20 @@ class Program(models.Model):
     """One site or cohort of a recovery organization."""
 
     class Cadence(models.TextChoices):
-        WEEKLY = "weekly", "Weekly"
-        BIWEEKLY = "biweekly", "Every two weeks"
+        WEEKLY = "weekly", _("Weekly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=60, unique=True)
-    organization = models.CharField(max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    organization = models.CharField(_("organization"), max_length=120, blank=True)
     timezone = models.CharField(
-        max_length=64, default="America/New_York", validators=[validate_timezone]
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_timezone]
     )
     default_checkin_cadence = models.CharField(
-        max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+        _("default check-in cadence"),
+        max_length=10,
+        choices=Cadence.choices,
+        default=Cadence.WEEKLY,
     )
     # For people who chose no language and whose browser asks for none we have.
     default_language = models.CharField(
@@ -137,35 +151,40 @@ class Program(models.Model):
     )
     # Mentor eligibility (MAP: at least 6 months of continuous recovery).
     min_recovery_months = models.PositiveSmallIntegerField(
-        default=6, validators=[MaxValueValidator(240)]
+        _("minimum months of recovery"), default=6, validators=[MaxValueValidator(240)]
     )
-    required_trainings = models.ManyToManyField("Training", blank=True, related_name="+")
+    required_trainings = models.ManyToManyField(
+        "Training", blank=True, related_name="+", verbose_name=_("required trainings")
+    )
     crisis_resources = models.TextField(
+        _("crisis resources"),
         default="988 Suicide & Crisis Lifeline: call or text 988 (24/7).",
-        help_text="Shown to mentors and coordinators whenever a crisis is flagged.",
+        help_text=_("Shown to mentors and coordinators whenever a crisis is flagged."),
     )
-    created_at = models.DateTimeField(default=now)
+    created_at = models.DateTimeField(_("created"), default=now)
     # Second factor (issue #16): coordinators and evaluators must have one this many days after
     # the later of their role starting and `second_factor_since` (when the rule began for this
     # program: existing roles get the full grace period rather than being locked out on the day).
     # Set by a superuser in the admin, not on the settings page: a coordinator must not be able
     # to lengthen their own grace.
     second_factor_grace_days = models.PositiveSmallIntegerField(
-        default=14, validators=[MaxValueValidator(365)]
+        _("days of grace for a second factor"), default=14, validators=[MaxValueValidator(365)]
     )
-    second_factor_since = models.DateTimeField(default=now)
+    second_factor_since = models.DateTimeField(_("second factor required since"), default=now)
     # A program that brings its own study IDs (e.g. M001) says what they look like; an imported
     # participant_id must match it whole. Empty: any ID up to 32 letters, digits, "-" or "_".
     participant_id_pattern = models.CharField(
-        "participant ID pattern",
+        _("participant ID pattern"),
         max_length=100,
         blank=True,
         validators=[validate_participant_id_pattern],
-        help_text="A regular expression the whole ID must match, e.g. M[0-9]{3}.",
+        help_text=_("A regular expression the whole ID must match, e.g. M[0-9]{3}."),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
 
     def __str__(self):
         return self.name
@@ -182,23 +201,29 @@ class Membership(models.Model):
     """A role for a user in one program. Superusers use the Django admin instead."""
 
     class Role(models.TextChoices):
-        COORDINATOR = "coordinator", "Coordinator"
-        MENTOR = "mentor", "Mentor"
-        MENTEE = "mentee", "Mentee"
-        STAFF = "staff", "Evaluator"
+        COORDINATOR = "coordinator", _("Coordinator")
+        MENTOR = "mentor", _("Mentor")
+        MENTEE = "mentee", _("Mentee")
+        STAFF = "staff", _("Evaluator")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=12, choices=Role.choices)
-    is_active = models.BooleanField(default=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("program")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
     # When the person joined the program. A participant enrolled by a coordinator joins only by
     # accepting the program's invitation (signed in, if the e-mail already has an account);
     # until then the membership is pending (None) and grants nothing: a coordinator typing an
     # e-mail must never give anyone access to the program, nor the program to an account.
-    joined_at = models.DateTimeField(null=True, blank=True, default=now)
-    created_at = models.DateTimeField(default=now)
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True, default=now)
+    created_at = models.DateTimeField(_("created"), default=now)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "program", "role"], name="membership_one_role_per_program"
@@ -206,7 +231,11 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} — {self.get_role_display()} in {self.program}"
+        return gettext("%(user)s — %(role)s in %(program)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "program": self.program,
+        }
 
 
 # --- Vocabularies: per program, seeded with defaults, edited by coordinators.
@@ -214,15 +243,15 @@ class Membership(models.Model):
 
 class VocabularyTerm(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=80)
-    description = models.CharField(max_length=240, blank=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=240, blank=True)
     # The same term in Spanish; blank shows `name` (mentorship.i18n.in_language).
     name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True, default="")
     description_es = models.CharField(
         _("description in Spanish"), max_length=240, blank=True, default=""
     )
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         abstract = True
@@ -244,7 +273,8 @@ class Philosophy(VocabularyTerm):
     """A recovery philosophy: 12-step, SMART Recovery, MOUD-affirming, faith-based, ..."""
 
     class Meta(VocabularyTerm.Meta):
-        verbose_name_plural = "philosophies"
+        verbose_name = _("philosophy")
+        verbose_name_plural = _("philosophies")
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="philosophy_unique_name")
         ]
@@ -252,6 +282,8 @@ class Philosophy(VocabularyTerm):
 
 class FocusArea(VocabularyTerm):
     class Meta(VocabularyTerm.Meta):
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="focusarea_unique_name")
         ]
@@ -259,6 +291,8 @@ class FocusArea(VocabularyTerm):
 
 class Substance(VocabularyTerm):
     class Meta(VocabularyTerm.Meta):
+        verbose_name = _("substance")
+        verbose_name_plural = _("substances")
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="substance_unique_name")
         ]
@@ -266,6 +300,8 @@ class Substance(VocabularyTerm):
 
 class Training(VocabularyTerm):
     class Meta(VocabularyTerm.Meta):
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="training_unique_name")
         ]
@@ -274,36 +310,49 @@ class Training(VocabularyTerm):
 class Language(models.Model):
     """Shared by all programs: languages are not a program's choice."""
 
-    code = models.CharField(max_length=12, unique=True)
-    name = models.CharField(max_length=60)
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=60)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
 
     def __str__(self):
         return self.name
 
 
 class Gender(models.TextChoices):
-    WOMAN = "woman", "Woman"
-    MAN = "man", "Man"
-    NONBINARY = "nonbinary", "Non-binary"
-    SELF_DESCRIBED = "other", "Self-described"
-    UNDISCLOSED = "undisclosed", "Prefer not to say"
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NONBINARY = "nonbinary", _("Non-binary")
+    SELF_DESCRIBED = "other", _("Self-described")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
 # Weekly availability is a bitmask of 21 slots: 7 weekdays x morning/afternoon/evening.
 # Matching counts shared slots with one AND; the form shows a grid of checkboxes.
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-DAYPARTS = ["morning", "afternoon", "evening"]
+WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+DAYPARTS = [_("morning"), _("afternoon"), _("evening")]
+# The slot names an import file uses ("Mon morning"): data keys, English in every language.
+_WEEKDAY_KEYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_DAYPART_KEYS = ["morning", "afternoon", "evening"]
 AVAILABILITY_SLOTS = [
-    (day * 3 + part, f"{WEEKDAYS[day]} {DAYPARTS[part]}") for day in range(7) for part in range(3)
+    (day * 3 + part, f"{_WEEKDAY_KEYS[day]} {_DAYPART_KEYS[part]}")
+    for day in range(7)
+    for part in range(3)
+]
+# The same slots as people read them, in the active language.
+AVAILABILITY_CHOICES = [
+    (day * 3 + part, format_lazy("{} {}", WEEKDAYS[day], DAYPARTS[part]))
+    for day in range(7)
+    for part in range(3)
 ]
 ALL_AVAILABILITY = (1 << 21) - 1
 
 
 def availability_labels(mask: int) -> list[str]:
-    return [label for bit, label in AVAILABILITY_SLOTS if mask & (1 << bit)]
+    return [str(label) for bit, label in AVAILABILITY_CHOICES if mask & (1 << bit)]
 
 
 class ProgramName(models.Model):
@@ -311,8 +360,8 @@ class ProgramName(models.Model):
     (only they or a superuser change it); each program keeps what its coordinator typed, so no
     program shows, or can change, the name another program holds."""
 
-    first_name = models.CharField(max_length=80, blank=True)
-    last_name = models.CharField(max_length=80, blank=True)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True)
 
     class Meta:
         abstract = True
@@ -334,34 +383,49 @@ class MentorProfile(ProgramName):
 
     access_paths = AccessPaths(program="program", mentor="", change_roles=("coordinator",))
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentors")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentor_profiles")
-    philosophies = models.ManyToManyField(Philosophy, blank=True, related_name="mentors")
-    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="mentors")
-    languages = models.ManyToManyField(Language, blank=True, related_name="mentors")
-    gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
-    lived_substances = models.ManyToManyField(Substance, blank=True, related_name="mentors")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="mentors", verbose_name=_("program")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="mentor_profiles", verbose_name=_("user")
+    )
+    philosophies = models.ManyToManyField(
+        Philosophy, blank=True, related_name="mentors", verbose_name=_("philosophies")
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="mentors", verbose_name=_("focus areas")
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="mentors", verbose_name=_("languages")
+    )
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
+    lived_substances = models.ManyToManyField(
+        Substance, blank=True, related_name="mentors", verbose_name=_("lived substances")
+    )
     recovery_since = models.DateField(
-        null=True, blank=True, help_text="Start of continuous recovery."
+        _("recovery since"), null=True, blank=True, help_text=_("Start of continuous recovery.")
     )
     is_certified_peer_specialist = models.BooleanField(
-        "certified peer recovery specialist", default=False
+        _("certified peer recovery specialist"), default=False
     )
-    certifications = models.CharField(max_length=240, blank=True)
+    certifications = models.CharField(_("certifications"), max_length=240, blank=True)
     capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
         default=3,
         validators=[MinValueValidator(0), MaxValueValidator(25)],
-        help_text="Maximum number of active mentees.",
+        help_text=_("Maximum number of active mentees."),
     )
-    accepting_new = models.BooleanField("accepting new mentees", default=True)
-    availability = models.PositiveIntegerField(default=0)
-    bio = models.TextField(max_length=1500, blank=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=now)
-    updated_at = models.DateTimeField(auto_now=True)
+    accepting_new = models.BooleanField(_("accepting new mentees"), default=True)
+    availability = models.PositiveIntegerField(_("availability"), default=0)
+    bio = models.TextField(_("bio"), max_length=1500, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        verbose_name = _("mentor")
+        verbose_name_plural = _("mentors")
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="mentor_once_per_program"),
             models.CheckConstraint(condition=Q(capacity__lte=25), name="mentor_capacity_range"),
@@ -372,11 +436,17 @@ class MentorProfile(ProgramName):
 
 
 class MentorTraining(models.Model):
-    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="trainings")
-    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="+")
-    completed_on = models.DateField()
+    mentor = models.ForeignKey(
+        MentorProfile, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("mentor")
+    )
+    training = models.ForeignKey(
+        Training, on_delete=models.CASCADE, related_name="+", verbose_name=_("training")
+    )
+    completed_on = models.DateField(_("completed on"))
 
     class Meta:
+        verbose_name = _("completed training")
+        verbose_name_plural = _("completed trainings")
         ordering = ["training__position", "training__name"]
         constraints = [
             models.UniqueConstraint(fields=["mentor", "training"], name="mentortraining_once")
@@ -399,70 +469,98 @@ class MenteeProfile(ProgramName):
     access_paths = AccessPaths(program="program", mentee="", change_roles=("coordinator",))
 
     class Stage(models.TextChoices):
-        IN_TREATMENT = "in_treatment", "In treatment"
-        EARLY = "early", "Early recovery (under 3 months)"
-        EARLY_LATE = "early_late", "Early recovery (3-12 months)"
-        SUSTAINED = "sustained", "Sustained recovery (over 1 year)"
+        IN_TREATMENT = "in_treatment", _("In treatment")
+        EARLY = "early", _("Early recovery (under 3 months)")
+        EARLY_LATE = "early_late", _("Early recovery (3-12 months)")
+        SUSTAINED = "sustained", _("Sustained recovery (over 1 year)")
 
     class Arm(models.TextChoices):
-        MENTORED = "mentored", "Mentored"
-        COMPARISON = "comparison", "Comparison (treatment as usual)"
+        MENTORED = "mentored", _("Mentored")
+        COMPARISON = "comparison", _("Comparison (treatment as usual)")
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", "Enrolled"
-        MATCHED = "matched", "Matched"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        DISCHARGED = "discharged", "Discharged"
+        ENROLLED = "enrolled", _("Enrolled")
+        MATCHED = "matched", _("Matched")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DISCHARGED = "discharged", _("Discharged")
 
     class Referral(models.TextChoices):
-        SELF = "self", "Self"
-        TREATMENT = "treatment", "Treatment provider"
-        COURT = "court", "Court or probation"
-        HOSPITAL = "hospital", "Hospital or emergency department"
-        FAMILY = "family", "Family or friend"
-        COMMUNITY = "community", "Community organization"
-        OTHER = "other", "Other"
+        SELF = "self", _("Self")
+        TREATMENT = "treatment", _("Treatment provider")
+        COURT = "court", _("Court or probation")
+        HOSPITAL = "hospital", _("Hospital or emergency department")
+        FAMILY = "family", _("Family or friend")
+        COMMUNITY = "community", _("Community organization")
+        OTHER = "other", _("Other")
 
     class GenderPreference(models.TextChoices):
-        NONE = "", "No preference"
-        WOMAN = "woman", "Woman"
-        MAN = "man", "Man"
-        NONBINARY = "nonbinary", "Non-binary"
+        NONE = "", _("No preference")
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NONBINARY = "nonbinary", _("Non-binary")
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentees")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mentee_profiles")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="mentees", verbose_name=_("program")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="mentee_profiles", verbose_name=_("user")
+    )
     # The program's own study ID when it brings them (unique within the program), or one
     # assigned at random.
     participant_id = models.CharField(
-        max_length=PARTICIPANT_ID_MAX, default=new_participant_id, editable=False
+        _("participant ID"),
+        max_length=PARTICIPANT_ID_MAX,
+        default=new_participant_id,
+        editable=False,
     )
-    enrolled_on = models.DateField(help_text="Day 1 of every outcome window.")
-    recovery_stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.EARLY)
-    substances = models.ManyToManyField(Substance, blank=True, related_name="mentees")
+    enrolled_on = models.DateField(_("enrolled on"), help_text=_("Day 1 of every outcome window."))
+    recovery_stage = models.CharField(
+        _("recovery stage"), max_length=12, choices=Stage.choices, default=Stage.EARLY
+    )
+    substances = models.ManyToManyField(
+        Substance, blank=True, related_name="mentees", verbose_name=_("substances")
+    )
     preferred_philosophy = models.ForeignKey(
-        Philosophy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Philosophy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("preferred philosophy"),
     )
     philosophy_required = models.BooleanField(
-        default=False, help_text="Only mentors who support this philosophy may be matched."
+        _("philosophy required"),
+        default=False,
+        help_text=_("Only mentors who support this philosophy may be matched."),
     )
-    languages = models.ManyToManyField(Language, blank=True, related_name="mentees")
-    gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="mentees", verbose_name=_("languages")
+    )
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
     preferred_mentor_gender = models.CharField(
-        max_length=12, choices=GenderPreference.choices, blank=True
+        _("preferred mentor gender"), max_length=12, choices=GenderPreference.choices, blank=True
     )
-    mentor_gender_required = models.BooleanField(default=False)
-    availability = models.PositiveIntegerField(default=0)
-    referral_source = models.CharField(max_length=12, choices=Referral.choices, blank=True)
-    study_arm = models.CharField(max_length=12, choices=Arm.choices, default=Arm.MENTORED)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ENROLLED)
-    created_at = models.DateTimeField(default=now)
-    updated_at = models.DateTimeField(auto_now=True)
+    mentor_gender_required = models.BooleanField(_("mentor gender required"), default=False)
+    availability = models.PositiveIntegerField(_("availability"), default=0)
+    referral_source = models.CharField(
+        _("referral source"), max_length=12, choices=Referral.choices, blank=True
+    )
+    study_arm = models.CharField(
+        _("study arm"), max_length=12, choices=Arm.choices, default=Arm.MENTORED
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ENROLLED
+    )
+    created_at = models.DateTimeField(_("created"), default=now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        verbose_name = _("mentee")
+        verbose_name_plural = _("mentees")
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="mentee_once_per_program"),
             models.UniqueConstraint(
@@ -481,15 +579,26 @@ class MenteeProfile(ProgramName):
 
 class MenteeFocusArea(models.Model):
     class Priority(models.IntegerChoices):
-        HIGH = 3, "High"
-        MEDIUM = 2, "Medium"
-        LOW = 1, "Low"
+        HIGH = 3, _("High")
+        MEDIUM = 2, _("Medium")
+        LOW = 1, _("Low")
 
-    mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="focus_needs")
-    focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="+")
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    mentee = models.ForeignKey(
+        MenteeProfile,
+        on_delete=models.CASCADE,
+        related_name="focus_needs",
+        verbose_name=_("mentee"),
+    )
+    focus_area = models.ForeignKey(
+        FocusArea, on_delete=models.CASCADE, related_name="+", verbose_name=_("focus area")
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM
+    )
 
     class Meta:
+        verbose_name = _("focus area needed")
+        verbose_name_plural = _("focus areas needed")
         ordering = ["-priority", "focus_area__name"]
         constraints = [
             models.UniqueConstraint(fields=["mentee", "focus_area"], name="mentee_focus_once")
@@ -507,10 +616,14 @@ class StatusChange(models.Model):
     mentee = models.ForeignKey(
         MenteeProfile, on_delete=models.CASCADE, related_name="status_history"
     )
-    from_status = models.CharField(max_length=12, choices=MenteeProfile.Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=MenteeProfile.Status.choices)
-    reason = models.CharField(max_length=240, blank=True)
-    changed_at = models.DateTimeField(default=now)
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=MenteeProfile.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("new status"), max_length=12, choices=MenteeProfile.Status.choices
+    )
+    reason = models.CharField(_("reason"), max_length=240, blank=True)
+    changed_at = models.DateTimeField(_("changed"), default=now)
     changed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -534,34 +647,42 @@ class Consent(models.Model):
     )
 
     class SignatureKind(models.TextChoices):
-        TYPED = "typed", "Typed name"
-        UPLOADED = "uploaded", "Uploaded signed form"
+        TYPED = "typed", _("Typed name")
+        UPLOADED = "uploaded", _("Uploaded signed form")
 
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.PROTECT, related_name="consents")
     version = models.PositiveIntegerField()
     # What information
-    covers_checkin_notes = models.BooleanField("check-in notes", default=False)
-    covers_use_log = models.BooleanField("substance-use log", default=False)
-    covers_goals = models.BooleanField("goals", default=False)
-    covers_assessments = models.BooleanField("assessments", default=False)
+    covers_checkin_notes = models.BooleanField(_("check-in notes"), default=False)
+    covers_use_log = models.BooleanField(_("substance-use log"), default=False)
+    covers_goals = models.BooleanField(_("goals"), default=False)
+    covers_assessments = models.BooleanField(_("assessments"), default=False)
     # To whom
-    to_mentor = models.BooleanField("the matched mentor", default=False)
-    to_program_staff = models.BooleanField("program staff", default=False)
-    to_evaluation = models.BooleanField("the program evaluation", default=False)
+    to_mentor = models.BooleanField(_("the matched mentor"), default=False)
+    to_program_staff = models.BooleanField(_("program staff"), default=False)
+    to_evaluation = models.BooleanField(_("the program evaluation"), default=False)
     purpose = models.CharField(
-        max_length=240, default="Peer recovery mentorship and program evaluation."
+        _("purpose"), max_length=240, default="Peer recovery mentorship and program evaluation."
     )
-    expires_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
     expiry_event = models.CharField(
-        max_length=160, blank=True, help_text="e.g. “when I leave the program”."
+        _("expiry event"),
+        max_length=160,
+        blank=True,
+        help_text=_("e.g. “when I leave the program”."),
     )
-    revocation_explained = models.BooleanField("the right to revoke was explained", default=False)
+    revocation_explained = models.BooleanField(
+        _("the right to revoke was explained"), default=False
+    )
     signature_kind = models.CharField(
-        max_length=10, choices=SignatureKind.choices, default=SignatureKind.TYPED
+        _("signature kind"),
+        max_length=10,
+        choices=SignatureKind.choices,
+        default=SignatureKind.TYPED,
     )
-    signature_name = models.CharField("typed signature", max_length=160, blank=True)
-    signed_form = models.FileField(upload_to="consents/%Y/", blank=True)
-    signed_at = models.DateTimeField(default=now)
+    signature_name = models.CharField(_("typed signature"), max_length=160, blank=True)
+    signed_form = models.FileField(_("signed form"), upload_to="consents/%Y/", blank=True)
+    signed_at = models.DateTimeField(_("signed"), default=now)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -571,6 +692,8 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-version"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         constraints = [
             models.UniqueConstraint(fields=["mentee", "version"], name="consent_version_once"),
             models.CheckConstraint(
@@ -580,7 +703,10 @@ class Consent(models.Model):
         ]
 
     def __str__(self):
-        return f"Consent v{self.version} for {self.mentee.participant_id}"
+        return gettext("Consent v%(version)s for %(participant)s") % {
+            "version": self.version,
+            "participant": self.mentee.participant_id,
+        }
 
     @classmethod
     def active_q(cls, prefix: str = "", today: date | None = None) -> Q:
@@ -612,6 +738,8 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self):
         return f"Invitation for {self.user} ({self.created_at:%Y-%m-%d})"

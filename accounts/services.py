@@ -123,12 +123,15 @@ def _person_for_enrollment(
                 )
         except IntegrityError:
             raise ValidationError(
-                {"email": "Someone with this e-mail was enrolled a moment ago; check the list."}
+                {"email": _("Someone with this e-mail was enrolled a moment ago; check the list.")}
             ) from None
     elif Membership.objects.filter(user=user, program=program, role=role).exists():
         label = Membership.Role(role).label.lower()
         raise ValidationError(
-            {"email": f"Someone with this e-mail is already a {label} in {program.name}."}
+            {
+                "email": _("Someone with this e-mail is already a %(role)s in %(program)s.")
+                % {"role": label, "program": program.name}
+            }
         )
     Membership.objects.create(user=user, program=program, role=role, joined_at=None)
     if preferred_language:
@@ -235,12 +238,12 @@ def email_change_request(*, user: User, new_email: str, request=None) -> EmailCh
     user = User.objects.select_for_update().get(pk=user.pk)
     new_email = User.objects.normalize_email(new_email).strip().lower()
     if new_email == user.email:
-        raise ValidationError({"email": "This is already your sign-in e-mail."})
+        raise ValidationError({"email": _("This is already your sign-in e-mail.")})
     if not _person_programs(user):
         # The outbox files every message under a program; an account outside every program
         # (an administrator's) is changed in the admin.
         raise ValidationError(
-            {"email": "Your account belongs to no program; ask an administrator."}
+            {"email": _("Your account belongs to no program; ask an administrator.")}
         )
     moment = timezone.now()
     EmailChange.objects.filter(user=user, used_at__isnull=True, superseded_at__isnull=True).update(
@@ -279,7 +282,9 @@ def email_change_confirm(*, user: User, token: str, request=None) -> User:
         raise EmailChangeUnusable()
     user = User.objects.select_for_update().get(pk=user.pk)
     if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():
-        raise ValidationError("Another account signs in with this address; it cannot be yours too.")
+        raise ValidationError(
+            _("Another account signs in with this address; it cannot be yours too.")
+        )
     old_email = user.email
     user.email = change.new_email
     try:
@@ -288,7 +293,7 @@ def email_change_confirm(*, user: User, token: str, request=None) -> User:
             user.save(update_fields=["email"])
     except IntegrityError:
         raise ValidationError(
-            "Another account signs in with this address; it cannot be yours too."
+            _("Another account signs in with this address; it cannot be yours too.")
         ) from None
     _audit_person(actor=user, user=user, fields=["email"], request=request)
     email_changed(user=user, old_email=old_email)
@@ -362,7 +367,7 @@ def _check_vocabulary(program: Program, data: dict, *extra) -> None:
         items = value if isinstance(value, list | tuple | set) else [value]
         for item in items:
             if hasattr(item, "program_id") and item.program_id != program.pk:
-                raise ValidationError("A chosen term belongs to another program.")
+                raise ValidationError(_("A chosen term belongs to another program."))
 
 
 # --- Mentors
@@ -432,8 +437,10 @@ def _check_mentee_rules(profile: dict, status: str) -> None:
     if profile.get("study_arm") == MenteeProfile.Arm.COMPARISON and status in MATCHED_STATUSES:
         raise ValidationError(
             {
-                "study_arm": "A mentee who is matched cannot move to the comparison arm; "
-                "end the match first."
+                "study_arm": _(
+                    "A mentee who is matched cannot move to the comparison arm; "
+                    "end the match first."
+                )
             }
         )
 
@@ -524,24 +531,27 @@ def mentee_status_change(
     locked = MenteeProfile.objects.select_for_update().get(pk=mentee.pk)
     reason = (reason or "").strip()
     if to_status not in Status.values:
-        raise ValidationError({"to_status": "Choose a status from the list."})
+        raise ValidationError({"to_status": _("Choose a status from the list.")})
     if to_status == locked.status:
         raise ValidationError(
-            {"to_status": f"The mentee is already {locked.get_status_display().lower()}."}
+            {
+                "to_status": _("The mentee is already %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            }
         )
     if to_status not in allowed_transitions(locked):
         if locked.study_arm == MenteeProfile.Arm.COMPARISON and to_status in MATCHED_STATUSES:
-            message = "Mentees in the comparison arm are followed for outcomes, never matched."
+            message = _("Mentees in the comparison arm are followed for outcomes, never matched.")
         else:
-            message = (
-                f"A mentee who is {locked.get_status_display().lower()} cannot become "
-                f"{Status(to_status).label.lower()}."
-            )
+            message = _("A mentee who is %(status)s cannot become %(new_status)s.") % {
+                "status": locked.get_status_display().lower(),
+                "new_status": Status(to_status).label.lower(),
+            }
         raise ValidationError({"to_status": message})
     if to_status in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": "Give a short reason; it is kept in the history."})
+        raise ValidationError({"reason": _("Give a short reason; it is kept in the history.")})
     if len(reason) > 240:
-        raise ValidationError({"reason": "Keep the reason under 240 characters."})
+        raise ValidationError({"reason": _("Keep the reason under 240 characters.")})
     change = StatusChange.objects.create(
         mentee=locked,
         from_status=locked.status,
@@ -575,7 +585,7 @@ def program_settings_update(
         program.save(update_fields=changed)
     if required is not None:
         if any(t.program_id != program.pk for t in required):
-            raise ValidationError("A chosen training belongs to another program.")
+            raise ValidationError(_("A chosen training belongs to another program."))
         if set(program.required_trainings.values_list("pk", flat=True)) != {t.pk for t in required}:
             program.required_trainings.set(required)
             changed.append("required_trainings")
@@ -594,10 +604,10 @@ def program_settings_update(
 def _check_term_name(model, program: Program, name: str, exclude_pk=None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Give the term a name."})
+        raise ValidationError({"name": _("Give the term a name.")})
     clash = model.objects.filter(program=program, name__iexact=name).exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"name": f"“{name}” is already in this list."})
+        raise ValidationError({"name": _("“%(name)s” is already in this list.") % {"name": name}})
     return name
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
@@ -32,10 +33,10 @@ from mentorship.site import timeline as participant_timeline_entries
 
 PAGE_SIZE = 25
 VOCABULARY_LABELS = {
-    "philosophies": ("Recovery philosophies", "philosophy"),
-    "focus-areas": ("Focus areas", "focus area"),
-    "substances": ("Substances", "substance"),
-    "trainings": ("Mentor trainings", "training"),
+    "philosophies": (gettext_lazy("Recovery philosophies"), gettext_lazy("philosophy")),
+    "focus-areas": (gettext_lazy("Focus areas"), gettext_lazy("focus area")),
+    "substances": (gettext_lazy("Substances"), gettext_lazy("substance")),
+    "trainings": (gettext_lazy("Mentor trainings"), gettext_lazy("training")),
 }
 
 
@@ -52,7 +53,7 @@ def _coordinated_program(request, slug: str) -> Program:
 @require_GET
 def program_list(request):
     if not access.has_role(request.user, access.COORDINATOR):
-        raise PermissionDenied("Only coordinators manage programs.")
+        raise PermissionDenied(_("Only coordinators manage programs."))
     programs = access.coordinated_programs(request.user, Program.objects.all())
     return render(request, "accounts/program_list.html", {"programs": programs})
 
@@ -62,7 +63,7 @@ def program_list(request):
 def program_create(request):
     """A superuser creates a program with every default (the same service as the command)."""
     if not request.user.is_superuser:
-        raise PermissionDenied("Only a superuser creates programs.")
+        raise PermissionDenied(_("Only a superuser creates programs."))
     from accounts.forms import ProgramCreateForm
     from accounts.programs import program_create as create
 
@@ -82,7 +83,7 @@ def program_create(request):
 def _list_chooser(request, target: str):
     """The nav's Mentees/Mentors entry: straight to the list when one program is coordinated."""
     if not access.has_role(request.user, access.COORDINATOR):
-        raise PermissionDenied("Only coordinators see participant lists.")
+        raise PermissionDenied(_("Only coordinators see participant lists."))
     programs = list(access.coordinated_programs(request.user, Program.objects.all()))
     if len(programs) == 1:
         return redirect(target, program=programs[0].slug)
@@ -114,7 +115,7 @@ def program_settings(request, program):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Program settings saved.")
+            messages.success(request, _("Program settings saved."))
             return redirect("accounts:program_settings", program=program.slug)
     mentors = selectors.mentor_list(program=program, filters={"eligibility": "ineligible"})
     return render(
@@ -155,7 +156,7 @@ def vocabulary_create(request, program, kind):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Added “{form.cleaned_data['name']}”.")
+            messages.success(request, _("Added “%(name)s”.") % {"name": form.cleaned_data["name"]})
             return redirect("accounts:vocabulary_list", program=program.slug)
     return render(
         request,
@@ -200,7 +201,7 @@ def vocabulary_edit(request, program, kind, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("accounts:vocabulary_list", program=program.slug)
     return render(
         request,
@@ -223,8 +224,11 @@ def vocabulary_toggle(request, program, kind, pk):
     services.vocabulary_term_set_active(
         actor=request.user, term=term, is_active=not term.is_active, request=request
     )
-    state = "reactivated" if term.is_active else "deactivated; profiles that use it keep it"
-    messages.success(request, f"“{term.name}” {state}.")
+    if term.is_active:
+        message = _("“%(name)s” reactivated.")
+    else:
+        message = _("“%(name)s” deactivated; profiles that use it keep it.")
+    messages.success(request, message % {"name": term.name})
     return redirect("accounts:vocabulary_list", program=program.slug)
 
 
@@ -289,13 +293,17 @@ def mentee_create(request, program):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Enrolled {mentee} as {mentee.participant_id}.")
+            messages.success(
+                request,
+                _("Enrolled %(mentee)s as %(participant)s.")
+                % {"mentee": mentee, "participant": mentee.participant_id},
+            )
             return redirect("accounts:mentee_detail", pk=mentee.pk)
     return _profile_form_page(
         request,
         form,
         program=program,
-        title="Enroll a mentee",
+        title=_("Enroll a mentee"),
         cancel_url=reverse("accounts:program_mentees", kwargs={"program": program.slug}),
     )
 
@@ -322,13 +330,13 @@ def mentee_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("accounts:mentee_detail", pk=mentee.pk)
     return _profile_form_page(
         request,
         form,
         program=mentee.program,
-        title=f"Edit {mentee}",
+        title=_("Edit %(name)s") % {"name": mentee},
         cancel_url=reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk}),
     )
 
@@ -373,7 +381,10 @@ def mentee_status(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Status changed to {mentee.get_status_display()}.")
+            messages.success(
+                request,
+                _("Status changed to %(status)s.") % {"status": mentee.get_status_display()},
+            )
             return redirect("accounts:mentee_detail", pk=mentee.pk)
     return render(request, "accounts/mentee_status.html", {"mentee": mentee, "form": form})
 
@@ -399,13 +410,13 @@ def mentor_create(request, program):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Added {mentor} as a mentor.")
+            messages.success(request, _("Added %(mentor)s as a mentor.") % {"mentor": mentor})
             return redirect("accounts:mentor_detail", pk=mentor.pk)
     return _profile_form_page(
         request,
         form,
         program=program,
-        title="Add a mentor",
+        title=_("Add a mentor"),
         cancel_url=reverse("accounts:program_mentors", kwargs={"program": program.slug}),
     )
 
@@ -432,13 +443,13 @@ def mentor_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("accounts:mentor_detail", pk=mentor.pk)
     return _profile_form_page(
         request,
         form,
         program=mentor.program,
-        title=f"Edit {mentor}",
+        title=_("Edit %(name)s") % {"name": mentor},
         cancel_url=reverse("accounts:mentor_detail", kwargs={"pk": mentor.pk}),
     )
 

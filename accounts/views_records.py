@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import consents, imports, invitations
@@ -73,7 +74,9 @@ def consent_create(request, pk):
                 signed_form=form.cleaned_data.get("signed_form"),
                 request=request,
             )
-            messages.success(request, f"Consent version {consent.version} recorded.")
+            messages.success(
+                request, _("Consent version %(version)s recorded.") % {"version": consent.version}
+            )
             return redirect("accounts:consent_detail", pk=consent.pk)
     else:
         # A new version usually changes one thing: start from what is on file, never from the
@@ -119,7 +122,7 @@ def consent_detail(request, pk):
 def consent_revoke(request, pk):
     consent = access.get_for_user(request.user, _consents(), change=True, pk=pk)
     if consent.revoked_at is not None:
-        messages.info(request, "This consent is no longer in force; nothing to revoke.")
+        messages.info(request, _("This consent is no longer in force; nothing to revoke."))
         return redirect("accounts:consent_detail", pk=consent.pk)
     form = ConsentRevokeForm(request.POST or None, consent=consent)
     if request.method == "POST" and form.is_valid():
@@ -131,8 +134,11 @@ def consent_revoke(request, pk):
         )
         messages.success(
             request,
-            f"Consent version {consent.version} revoked. The matched mentor no longer sees "
-            "what it covered.",
+            _(
+                "Consent version %(version)s revoked. The matched mentor no longer sees "
+                "what it covered."
+            )
+            % {"version": consent.version},
         )
         return redirect("accounts:consent_detail", pk=consent.pk)
     return render(
@@ -153,7 +159,7 @@ def consent_signed_form(request, pk):
         pk=pk,
     )
     if not consent.signed_form:
-        raise Http404("This consent has no uploaded form.")
+        raise Http404(_("This consent has no uploaded form."))
     audit_view(request, consent)
     name = f"consent-{consent.mentee.participant_id}-v{consent.version}"
     suffix = consent.signed_form.name.rsplit(".", 1)[-1].lower()
@@ -167,7 +173,7 @@ def consent_signed_form(request, pk):
 
 def _coordinated(request):
     if not access.has_role(request.user, access.COORDINATOR):
-        raise PermissionDenied("Only coordinators can import participants.")
+        raise PermissionDenied(_("Only coordinators can import participants."))
     return access.coordinated_programs(request.user, Program.objects.all())
 
 
@@ -215,7 +221,7 @@ def participant_import_confirm(request):
         return redirect("accounts:participant_import")
     program = programs.filter(pk=pending[0]).first()
     if program is None:
-        raise PermissionDenied("You no longer coordinate this program.")
+        raise PermissionDenied(_("You no longer coordinate this program."))
     content = pending[1]
     result = imports.participants_import(
         program=program, content=content, actor=request.user, request=request
@@ -257,7 +263,7 @@ def participant_import_ids(request):
     pending = pending_take(request, kind="participant-ids", token=token)
     program = programs.filter(pk=pending[0]).first() if pending else None
     if program is None:
-        raise Http404("That list of IDs is no longer kept (after 30 minutes).")
+        raise Http404(_("That list of IDs is no longer kept (after 30 minutes)."))
     imports.id_mapping_disclosed(
         program=program,
         count=pending[1].count(b"\n") - 1,
@@ -324,9 +330,18 @@ def _invite(request, profile):
     )
     messages.success(
         request,
-        f"Invitation sent to {profile.user.email}. The link works once, for "
-        f"{invitations.VALID_DAYS} days; any earlier link to {profile.program.name} no longer "
-        "works.",
+        ngettext(
+            "Invitation sent to %(email)s. The link works once, for %(days)s day; any earlier "
+            "link to %(program)s no longer works.",
+            "Invitation sent to %(email)s. The link works once, for %(days)s days; any earlier "
+            "link to %(program)s no longer works.",
+            invitations.VALID_DAYS,
+        )
+        % {
+            "email": profile.user.email,
+            "days": invitations.VALID_DAYS,
+            "program": profile.program.name,
+        },
     )
     role = "mentor" if isinstance(profile, MentorProfile) else "mentee"
     query = f"?program={profile.program.slug}&role={role}"
@@ -361,9 +376,17 @@ def invitation_send_all(request, slug):
         program=program, sent_by=request.user, request=request
     )
     if count:
-        messages.success(request, f"Invited {count} people who had not been invited yet.")
+        messages.success(
+            request,
+            ngettext(
+                "Invited %(count)s person who had not been invited yet.",
+                "Invited %(count)s people who had not been invited yet.",
+                count,
+            )
+            % {"count": count},
+        )
     else:
-        messages.info(request, "Everyone in this program has been invited already.")
+        messages.info(request, _("Everyone in this program has been invited already."))
     return redirect(f"{reverse('accounts:invitation_list')}?program={program.slug}")
 
 
@@ -393,7 +416,7 @@ def invitation_accept(request, token):
         except invitations.InvitationUnusable as exc:
             return _unusable(request, invitation, exc.state)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your password is set and you are signed in. Welcome.")
+        messages.success(request, _("Your password is set and you are signed in. Welcome."))
         return redirect("home")
     return render(
         request, "accounts/invitation/accept.html", {"form": form, "invitation": invitation}
@@ -416,7 +439,9 @@ def _invitation_join(request, invitation):
             )
         except invitations.InvitationUnusable as exc:
             return _unusable(request, invitation, exc.state)
-        messages.success(request, f"You joined {invitation.program.name}.")
+        messages.success(
+            request, _("You joined %(program)s.") % {"program": invitation.program.name}
+        )
         return redirect("home")
     return render(
         request, "accounts/invitation/join.html", {"form": form, "invitation": invitation}

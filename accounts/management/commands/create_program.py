@@ -4,6 +4,7 @@ its defaults."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.programs import program_create
 
@@ -35,4 +36,6 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        self.stdout.write(f"Created program {program.slug} ({program.name}).")
+        self.stdout.write(
+            _("Created program %(slug)s (%(name)s).") % {"slug": program.slug, "name": program.name}
+        )

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.imports import (
     id_mapping_csv,
@@ -38,21 +40,38 @@ class Command(ImportCommand):
             for problem in result.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"{len(result.problems)} problem(s) in {file.name}; nothing was imported."
+                ngettext(
+                    "%(count)s problem in %(file)s; nothing was imported.",
+                    "%(count)s problems in %(file)s; nothing was imported.",
+                    len(result.problems),
+                )
+                % {"count": len(result.problems), "file": file.name}
             )
         # Importable, but worth knowing first (a mentor who will not be eligible to match).
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(str(warning)))
-        counts = (
-            f"{people_count(result.mentor_count, 'mentor')} and "
-            f"{people_count(result.mentee_count, 'mentee')}"
-        )
+        counts = {
+            "mentors": people_count(result.mentor_count, "mentor"),
+            "mentees": people_count(result.mentee_count, "mentee"),
+        }
         if dry_run:
-            self.stdout.write(f"{file.name}: {counts}, no problems. Dry run: nothing was written.")
+            self.stdout.write(
+                _(
+                    "%(file)s: %(mentors)s and %(mentees)s, no problems. Dry run: nothing was written."
+                )
+                % {"file": file.name, **counts}
+            )
             return
-        self.stdout.write(self.style.SUCCESS(f"Imported {counts} into {target.name}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Imported %(mentors)s and %(mentees)s into %(program)s.")
+                % {"program": target.name, **counts}
+            )
+        )
         if result.id_mapping:
             path = id_mapping or file.with_name(f"{file.stem}-participant-ids.csv")
             path.write_text(id_mapping_csv(result.id_mapping), encoding="utf-8")
             id_mapping_disclosed(program=target, count=len(result.id_mapping))
-            self.stdout.write(f"Participant IDs and e-mails written to {path}.")
+            self.stdout.write(
+                _("Participant IDs and e-mails written to %(path)s.") % {"path": path}
+            )
