@@ -46,7 +46,7 @@ class MatchingSettings(models.Model):
         "availability overlap", default=15, validators=[MaxValueValidator(100)]
     )
     mentor_must_accept = models.BooleanField(
-        default=False, help_text="A proposed match starts only when the mentor accepts it."
+        default=False, help_text=_("A proposed match starts only when the mentor accepts it.")
     )
 
     class Meta:
@@ -109,10 +109,10 @@ class NeverPair(models.Model):
     access_paths = AccessPaths(program="program", change_roles=("coordinator",))
 
     class Reason(models.TextChoices):
-        HOUSEHOLD = "household", "Same household or family"
-        USING = "using", "Past using relationship"
-        CONFLICT = "conflict", "Conflict of interest"
-        OTHER = "other", "Other"
+        HOUSEHOLD = "household", _("Same household or family")
+        USING = "using", _("Past using relationship")
+        CONFLICT = "conflict", _("Conflict of interest")
+        OTHER = "other", _("Other")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
@@ -135,17 +135,17 @@ class Match(models.Model):
     access_paths = AccessPaths(program="program", mentee="mentee", mentor="mentor", mentor_match="")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        ENDED = "ended", "Ended"
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
 
     class EndReason(models.TextChoices):
-        COMPLETED = "completed", "Completed"
-        REMATCH = "rematch", "Rematch requested"
-        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
-        SAFETY = "safety", "Safety"
-        OTHER = "other", "Other"
+        COMPLETED = "completed", _("Completed")
+        REMATCH = "rematch", _("Rematch requested")
+        MENTOR_UNAVAILABLE = "mentor_unavailable", _("Mentor unavailable")
+        SAFETY = "safety", _("Safety")
+        OTHER = "other", _("Other")
 
     # Matches that hold one of the mentor's places.
     CURRENT = (Status.ACTIVE, Status.PAUSED)
