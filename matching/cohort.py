@@ -80,7 +80,7 @@ def solve(
     n, m = p.n_mentees, p.n_mentors
     room = p.mentor_room.copy()
     pinned_rows = {i for i, _ in pins}
-    for _, j in pins:
+    for _mentee, j in pins:
         room[j] -= 1
     free = np.array([i for i in range(n) if i not in pinned_rows], dtype=np.int64)
     exact = len(free) * m <= exact_pairs
@@ -343,7 +343,7 @@ def cohort_plan(
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
         block = score_block(p, [i for i, *_ in chunk])
-        for r, (i, j, _, pinned) in enumerate(chunk):
+        for r, (i, j, _score, pinned) in enumerate(chunk):
             exp = explain(p, block, r, j)
             pairs.append(
                 PlannedPair(

@@ -345,17 +345,23 @@ def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
         total = int(needs.sum())
         counts = {"shared": len(shared), "total": total, "names": _listing(shared)}
         if shared:
-            text = ngettext(
-                "Shares %(shared)s of %(total)s focus area (%(names)s)",
-                "Shares %(shared)s of %(total)s focus areas (%(names)s)",
-                total,
-            ) % counts
+            text = (
+                ngettext(
+                    "Shares %(shared)s of %(total)s focus area (%(names)s)",
+                    "Shares %(shared)s of %(total)s focus areas (%(names)s)",
+                    total,
+                )
+                % counts
+            )
         else:
-            text = ngettext(
-                "Shares %(shared)s of %(total)s focus area",
-                "Shares %(shared)s of %(total)s focus areas",
-                total,
-            ) % counts
+            text = (
+                ngettext(
+                    "Shares %(shared)s of %(total)s focus area",
+                    "Shares %(shared)s of %(total)s focus areas",
+                    total,
+                )
+                % counts
+            )
     parts.append(Part("focus", pts["focus"], w["focus"], text))
 
     common = _names(p.language_names, p.mentee_languages[i] & p.mentor_languages[j])
@@ -396,7 +402,10 @@ def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
             "Shares %(count)s weekly time slot (%(slots)s)",
             "Shares %(count)s weekly time slots (%(slots)s)",
             len(labels),
-        ) % {"count": len(labels), "slots": ", ".join(labels[:3]) + (", …" if len(labels) > 3 else "")}
+        ) % {
+            "count": len(labels),
+            "slots": ", ".join(labels[:3]) + (", …" if len(labels) > 3 else ""),
+        }
     else:
         text = _("No shared weekly time slot")
     parts.append(Part("availability", pts["availability"], w["availability"], text))
@@ -427,7 +436,9 @@ def exclusion_reasons(p: Profiles, i: int, j: int, bits: int, why: int | None = 
         )
     if bits & NO_LANGUAGE:
         langs = _names(p.language_names, p.mentee_languages[i])
-        reasons.append(_("No shared language (mentee speaks %(languages)s)") % {"languages": _or(langs)})
+        reasons.append(
+            _("No shared language (mentee speaks %(languages)s)") % {"languages": _or(langs)}
+        )
     if bits & GENDER_REQUIRED:
         noun = GENDER_NOUNS.get(Gender.values[int(p.mentee_gender_pref[i])], "")
         reasons.append(_("Mentee requires a mentor who is %(gender)s") % {"gender": noun})

@@ -25,7 +25,9 @@ class SessionLifetimeMiddleware:
                 request.session[LOGIN_AT] = time.time()
             elif time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-                messages.info(request, _("Your session ended after 12 hours. Please sign in again."))
+                messages.info(
+                    request, _("Your session ended after 12 hours. Please sign in again.")
+                )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
