@@ -28,29 +28,29 @@ class MatchingSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="matching")
     weight_philosophy = models.PositiveSmallIntegerField(
-        "recovery philosophy", default=30, validators=[MaxValueValidator(100)]
+        _("recovery philosophy"), default=30, validators=[MaxValueValidator(100)]
     )
     weight_focus = models.PositiveSmallIntegerField(
-        "focus areas", default=25, validators=[MaxValueValidator(100)]
+        _("focus areas"), default=25, validators=[MaxValueValidator(100)]
     )
     weight_language = models.PositiveSmallIntegerField(
-        "shared language", default=10, validators=[MaxValueValidator(100)]
+        _("shared language"), default=10, validators=[MaxValueValidator(100)]
     )
     weight_gender = models.PositiveSmallIntegerField(
-        "gender preference", default=10, validators=[MaxValueValidator(100)]
+        _("gender preference"), default=10, validators=[MaxValueValidator(100)]
     )
     weight_substance = models.PositiveSmallIntegerField(
-        "shared lived experience", default=10, validators=[MaxValueValidator(100)]
+        _("shared lived experience"), default=10, validators=[MaxValueValidator(100)]
     )
     weight_availability = models.PositiveSmallIntegerField(
-        "availability overlap", default=15, validators=[MaxValueValidator(100)]
+        _("availability overlap"), default=15, validators=[MaxValueValidator(100)]
     )
     mentor_must_accept = models.BooleanField(
         default=False, help_text=_("A proposed match starts only when the mentor accepts it.")
     )
 
     class Meta:
-        verbose_name_plural = "matching settings"
+        verbose_name_plural = _("matching settings")
         constraints = [
             # Scores are out of 100 because the weights add up to 100.
             models.CheckConstraint(
@@ -89,7 +89,7 @@ class PhilosophyCompatibility(models.Model):
     compatibility = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
 
     class Meta:
-        verbose_name_plural = "philosophy compatibilities"
+        verbose_name_plural = _("philosophy compatibilities")
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee_philosophy", "mentor_philosophy"], name="philcompat_once"
@@ -164,7 +164,7 @@ class Match(models.Model):
 
     class Meta:
         ordering = ["-proposed_at"]
-        verbose_name_plural = "matches"
+        verbose_name_plural = _("matches")
         constraints = [
             # At most one current pairing per mentee; ended matches are history.
             models.UniqueConstraint(

@@ -61,7 +61,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes = [
             # Serves the coordinator's trail page: one program, newest first.
             models.Index(fields=["program", "-at"], name="audit_program_recent"),
