@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ortools.graph.python import min_cost_flow
 
 from accounts.models import MenteeProfile, MentorProfile, Program
@@ -44,13 +46,13 @@ MENTOR_TOP_FACTOR = 4  # each mentor also keeps its best capacity x this many me
 CHUNK_PAIRS = 500_000  # pairs scored at once: bounds scoring memory to tens of MB
 
 BIT_WORDS = {
-    MENTOR_UNAVAILABLE: "mentor unavailable, ineligible or full",
-    NO_LANGUAGE: "no shared language",
-    GENDER_REQUIRED: "required mentor gender",
-    PHILOSOPHY_REQUIRED: "required philosophy",
-    PHILOSOPHY_INCOMPATIBLE: "incompatible philosophy",
-    NEVER_PAIR: "never-pair exclusion",
-    DO_NOT_REMATCH: "do not rematch",
+    MENTOR_UNAVAILABLE: gettext_lazy("mentor unavailable, ineligible or full"),
+    NO_LANGUAGE: gettext_lazy("no shared language"),
+    GENDER_REQUIRED: gettext_lazy("required mentor gender"),
+    PHILOSOPHY_REQUIRED: gettext_lazy("required philosophy"),
+    PHILOSOPHY_INCOMPATIBLE: gettext_lazy("incompatible philosophy"),
+    NEVER_PAIR: gettext_lazy("never-pair exclusion"),
+    DO_NOT_REMATCH: gettext_lazy("do not rematch"),
 }
 
 
@@ -78,7 +80,7 @@ def solve(
     n, m = p.n_mentees, p.n_mentors
     room = p.mentor_room.copy()
     pinned_rows = {i for i, _ in pins}
-    for _, j in pins:
+    for _mentee, j in pins:
         room[j] -= 1
     free = np.array([i for i in range(n) if i not in pinned_rows], dtype=np.int64)
     exact = len(free) * m <= exact_pairs
@@ -241,9 +243,12 @@ class Plan:
 def _unmatched_reason(solution: Solution, i: int) -> str:
     if solution.allowed_count[i] == 0:
         common = [BIT_WORDS[bit] for bit, count in solution.reason_bits[i].most_common(2) if count]
-        why = f" (most often: {', '.join(common)})" if common else ""
-        return f"No mentor with a place passes the hard constraints{why}"
-    return "Every compatible mentor's places went to other mentees"
+        if common:
+            return _(
+                "No mentor with a place passes the hard constraints (most often: %(reasons)s)"
+            ) % {"reasons": ", ".join(str(word) for word in common)}
+        return _("No mentor with a place passes the hard constraints")
+    return _("Every compatible mentor's places went to other mentees")
 
 
 @dataclass
@@ -290,13 +295,16 @@ def cohort_assign(
     for mentee_id, mentor_id in pins:
         i, j = p.mentee_index.get(mentee_id), p.mentor_index.get(mentor_id)
         if i is None or j is None:
-            problems.append("A pinned pair is no longer available and was dropped.")
+            problems.append(_("A pinned pair is no longer available and was dropped."))
             continue
         block = score_block(p, [i])
         if block.excluded[0, j] or pinned_cols[j] >= p.mentor_room[j]:
             problems.append(
-                f"Pinned pair {p.mentee_names[i]} – {p.mentor_names[j]} breaks a hard "
-                "constraint or the mentor's capacity, and was dropped."
+                _(
+                    "Pinned pair %(mentee)s – %(mentor)s breaks a hard constraint or the "
+                    "mentor's capacity, and was dropped."
+                )
+                % {"mentee": p.mentee_names[i], "mentor": p.mentor_names[j]}
             )
             continue
         pinned_cols[j] += 1
@@ -335,7 +343,7 @@ def cohort_plan(
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
         block = score_block(p, [i for i, *_ in chunk])
-        for r, (i, j, _, pinned) in enumerate(chunk):
+        for r, (i, j, _score, pinned) in enumerate(chunk):
             exp = explain(p, block, r, j)
             pairs.append(
                 PlannedPair(
@@ -395,7 +403,7 @@ def pairs_check(
     scores: dict[tuple[int, int], int] = {}
     if p.n_mentees != len(set(mentee_ids)):
         problems.append(
-            "Some mentees were matched or changed since the preview; re-run the preview."
+            _("Some mentees were matched or changed since the preview; re-run the preview.")
         )
         return problems, scores
     use = Counter()

@@ -8,17 +8,17 @@ from mentorship.forms import BoundedForm, BoundedModelForm
 
 
 class MatchEndForm(BoundedForm):
-    reason = forms.ChoiceField(label="Why does the match end?", choices=Match.EndReason.choices)
+    reason = forms.ChoiceField(label=_("Why does the match end?"), choices=Match.EndReason.choices)
     do_not_rematch = forms.BooleanField(
-        label="Do not rematch these two",
+        label=_("Do not rematch these two"),
         required=False,
-        help_text="They will never be suggested or matched together again.",
+        help_text=_("They will never be suggested or matched together again."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "End match", css_class="btn-danger"))
+        self.helper.add_input(Submit("submit", _("End match"), css_class="btn-danger"))
 
 
 class NeverPairForm(BoundedForm):
@@ -51,14 +51,15 @@ class MatchingSettingsForm(BoundedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save"))
+        self.helper.add_input(Submit("submit", _("Save")))
 
     def clean(self):
         data = super().clean()
         weights = [data.get(name) for name in self.Meta.fields[:-1]]
         if all(w is not None for w in weights) and sum(weights) != 100:
             raise forms.ValidationError(
-                f"The weights must add up to 100 (they add up to {sum(weights)})."
+                _("The weights must add up to 100 (they add up to %(total)s).")
+                % {"total": sum(weights)}
             )
         return data
 

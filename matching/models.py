@@ -28,29 +28,29 @@ class MatchingSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="matching")
     weight_philosophy = models.PositiveSmallIntegerField(
-        "recovery philosophy", default=30, validators=[MaxValueValidator(100)]
+        _("recovery philosophy"), default=30, validators=[MaxValueValidator(100)]
     )
     weight_focus = models.PositiveSmallIntegerField(
-        "focus areas", default=25, validators=[MaxValueValidator(100)]
+        _("focus areas"), default=25, validators=[MaxValueValidator(100)]
     )
     weight_language = models.PositiveSmallIntegerField(
-        "shared language", default=10, validators=[MaxValueValidator(100)]
+        _("shared language"), default=10, validators=[MaxValueValidator(100)]
     )
     weight_gender = models.PositiveSmallIntegerField(
-        "gender preference", default=10, validators=[MaxValueValidator(100)]
+        _("gender preference"), default=10, validators=[MaxValueValidator(100)]
     )
     weight_substance = models.PositiveSmallIntegerField(
-        "shared lived experience", default=10, validators=[MaxValueValidator(100)]
+        _("shared lived experience"), default=10, validators=[MaxValueValidator(100)]
     )
     weight_availability = models.PositiveSmallIntegerField(
-        "availability overlap", default=15, validators=[MaxValueValidator(100)]
+        _("availability overlap"), default=15, validators=[MaxValueValidator(100)]
     )
     mentor_must_accept = models.BooleanField(
-        default=False, help_text="A proposed match starts only when the mentor accepts it."
+        default=False, help_text=_("A proposed match starts only when the mentor accepts it.")
     )
 
     class Meta:
-        verbose_name_plural = "matching settings"
+        verbose_name_plural = _("matching settings")
         constraints = [
             # Scores are out of 100 because the weights add up to 100.
             models.CheckConstraint(
@@ -89,7 +89,7 @@ class PhilosophyCompatibility(models.Model):
     compatibility = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
 
     class Meta:
-        verbose_name_plural = "philosophy compatibilities"
+        verbose_name_plural = _("philosophy compatibilities")
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee_philosophy", "mentor_philosophy"], name="philcompat_once"
@@ -109,10 +109,10 @@ class NeverPair(models.Model):
     access_paths = AccessPaths(program="program", change_roles=("coordinator",))
 
     class Reason(models.TextChoices):
-        HOUSEHOLD = "household", "Same household or family"
-        USING = "using", "Past using relationship"
-        CONFLICT = "conflict", "Conflict of interest"
-        OTHER = "other", "Other"
+        HOUSEHOLD = "household", _("Same household or family")
+        USING = "using", _("Past using relationship")
+        CONFLICT = "conflict", _("Conflict of interest")
+        OTHER = "other", _("Other")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
@@ -135,17 +135,17 @@ class Match(models.Model):
     access_paths = AccessPaths(program="program", mentee="mentee", mentor="mentor", mentor_match="")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        ENDED = "ended", "Ended"
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
 
     class EndReason(models.TextChoices):
-        COMPLETED = "completed", "Completed"
-        REMATCH = "rematch", "Rematch requested"
-        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
-        SAFETY = "safety", "Safety"
-        OTHER = "other", "Other"
+        COMPLETED = "completed", _("Completed")
+        REMATCH = "rematch", _("Rematch requested")
+        MENTOR_UNAVAILABLE = "mentor_unavailable", _("Mentor unavailable")
+        SAFETY = "safety", _("Safety")
+        OTHER = "other", _("Other")
 
     # Matches that hold one of the mentor's places.
     CURRENT = (Status.ACTIVE, Status.PAUSED)
@@ -164,7 +164,7 @@ class Match(models.Model):
 
     class Meta:
         ordering = ["-proposed_at"]
-        verbose_name_plural = "matches"
+        verbose_name_plural = _("matches")
         constraints = [
             # At most one current pairing per mentee; ended matches are history.
             models.UniqueConstraint(

@@ -12,6 +12,8 @@ explanation always add up to the score shown.
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts import eligibility
 from accounts.models import AVAILABILITY_SLOTS, Gender
@@ -22,7 +24,12 @@ PARTS = list(DEFAULT_WEIGHTS)  # philosophy, focus, language, gender, substance,
 AVAILABILITY_ENOUGH = 3
 
 GENDER_CODES = {value: code for code, value in enumerate(Gender.values)}
-GENDER_NOUNS = {"woman": "a woman", "man": "a man", "nonbinary": "non-binary"}
+# The sentences name the gender: "Mentor is a woman, as preferred".
+GENDER_NOUNS = {
+    "woman": pgettext_lazy("mentor is", "a woman"),
+    "man": pgettext_lazy("mentor is", "a man"),
+    "nonbinary": pgettext_lazy("mentor is", "non-binary"),
+}
 
 # Why a pair is excluded: one bit each, so a block of pairs carries its reasons in one array.
 NO_LANGUAGE = 1
@@ -39,12 +46,12 @@ MENTOR_UNAVAILABLE = 256  # a mentor-level reason (ineligible, not accepting, no
 NOT_ACCEPTING = 16
 NO_PLACES = 32
 MENTOR_WHY = {
-    eligibility.INACTIVE: "Mentor profile is inactive",
-    eligibility.NO_RECOVERY_DATE: "Needs a continuous-recovery start date",
-    eligibility.SHORT_RECOVERY: "Not enough continuous recovery",
-    eligibility.MISSING_TRAINING: "Needs a required training",
-    NOT_ACCEPTING: "Not accepting new mentees",
-    NO_PLACES: "No places left",
+    eligibility.INACTIVE: gettext_lazy("Mentor profile is inactive"),
+    eligibility.NO_RECOVERY_DATE: gettext_lazy("Needs a continuous-recovery start date"),
+    eligibility.SHORT_RECOVERY: gettext_lazy("Not enough continuous recovery"),
+    eligibility.MISSING_TRAINING: gettext_lazy("Needs a required training"),
+    NOT_ACCEPTING: gettext_lazy("Not accepting new mentees"),
+    NO_PLACES: gettext_lazy("No places left"),
 }
 
 
@@ -131,9 +138,10 @@ class Profiles:
         for (i, j), bits in self.pair_bits.items():
             self.pairs_by_row.setdefault(i, []).append((j, bits))
 
-    def mentor_reasons(self, j: int) -> list[str]:
-        """Why mentor column j takes no new mentee, in sentences (empty when available)."""
-        why = int(self.mentor_why[j])
+    def mentor_reasons(self, j: int, why: int | None = None) -> list[str]:
+        """Why mentor column j takes no new mentee, in sentences (empty when available).
+        `why`: only these of its MENTOR_WHY bits (all of them when None)."""
+        why = int(self.mentor_why[j]) if why is None else why
         if not why:
             return []
         reasons = eligibility.ineligibility_words(
@@ -143,10 +151,13 @@ class Profiles:
             required_names=self.required_training_names,
         )
         if why & NOT_ACCEPTING:
-            reasons.append("Not accepting new mentees")
+            reasons.append(_("Not accepting new mentees"))
         if why & NO_PLACES:
             capacity, taken = int(self.mentor_capacity[j]), int(self.mentor_taken[j])
-            reasons.append(f"No places left ({taken} of {capacity} taken)")
+            reasons.append(
+                _("No places left (%(taken)s of %(capacity)s taken)")
+                % {"taken": taken, "capacity": capacity}
+            )
         return reasons
 
     @property
@@ -284,6 +295,15 @@ def _names(names: list[str], mask) -> list[str]:
     return [names[k] for k in np.flatnonzero(mask)]
 
 
+def _and(items: list[str]) -> str:
+    # "A and B": the conjunction is translated, the names are the vocabulary's.
+    return _(" and ").join(items)
+
+
+def _or(items: list[str]) -> str:
+    return _(" or ").join(items)
+
+
 def _listing(items: list[str]) -> str:
     return ", ".join(item.lower() for item in items)
 
@@ -298,68 +318,96 @@ def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
     phil = int(p.mentee_philosophy[i])
     mentor_phils = _names(p.philosophy_names, p.mentor_philosophies[j])
     if phil < 0:
-        text = "No philosophy preference"
+        text = _("No philosophy preference")
     elif p.mentor_philosophies[j, phil]:
-        text = f"Both follow {p.philosophy_names[phil]}"
+        text = _("Both follow %(philosophy)s") % {"philosophy": p.philosophy_names[phil]}
     elif mentor_phils:
-        text = (
-            f"Mentee prefers {p.philosophy_names[phil]}; mentor follows "
-            f"{' and '.join(mentor_phils)} (fit {int(p.philosophy_fit[j, phil])}%)"
-        )
+        text = _(
+            "Mentee prefers %(philosophy)s; mentor follows %(mentor_philosophies)s (fit %(fit)s%%)"
+        ) % {
+            "philosophy": p.philosophy_names[phil],
+            "mentor_philosophies": _and(mentor_phils),
+            "fit": int(p.philosophy_fit[j, phil]),
+        }
     else:
-        text = f"Mentee prefers {p.philosophy_names[phil]}; mentor's philosophy not recorded"
+        text = _("Mentee prefers %(philosophy)s; mentor's philosophy not recorded") % {
+            "philosophy": p.philosophy_names[phil]
+        }
     parts.append(Part("philosophy", pts["philosophy"], w["philosophy"], text))
 
     needs = p.mentee_focus[i] > 0
     if not needs.any():
-        text = "No focus areas recorded"
+        text = _("No focus areas recorded")
     else:
         both = np.flatnonzero(needs & p.mentor_focus[j])
         # The mentee's highest priorities first.
         shared = [p.focus_names[k] for k in sorted(both, key=lambda k: -p.mentee_focus[i, k])]
-        text = f"Shares {len(shared)} of {int(needs.sum())} focus areas"
+        total = int(needs.sum())
+        counts = {"shared": len(shared), "total": total, "names": _listing(shared)}
         if shared:
-            text += f" ({_listing(shared)})"
+            text = (
+                ngettext(
+                    "Shares %(shared)s of %(total)s focus area (%(names)s)",
+                    "Shares %(shared)s of %(total)s focus areas (%(names)s)",
+                    total,
+                )
+                % counts
+            )
+        else:
+            text = (
+                ngettext(
+                    "Shares %(shared)s of %(total)s focus area",
+                    "Shares %(shared)s of %(total)s focus areas",
+                    total,
+                )
+                % counts
+            )
     parts.append(Part("focus", pts["focus"], w["focus"], text))
 
     common = _names(p.language_names, p.mentee_languages[i] & p.mentor_languages[j])
     if not p.mentee_has_language[i]:
-        text = "Mentee's language not recorded"
+        text = _("Mentee's language not recorded")
     elif common:
-        text = f"Both speak {' and '.join(common)}"
+        text = _("Both speak %(languages)s") % {"languages": _and(common)}
     else:
-        text = "No shared language"
+        text = _("No shared language")
     parts.append(Part("language", pts["language"], w["language"], text))
 
     pref = int(p.mentee_gender_pref[i])
     if pref < 0:
-        text = "No gender preference"
+        text = _("No gender preference")
     else:
         noun = GENDER_NOUNS.get(Gender.values[pref], Gender.values[pref])
         if int(p.mentor_gender[j]) == pref:
-            text = f"Mentor is {noun}, as preferred"
+            text = _("Mentor is %(gender)s, as preferred") % {"gender": noun}
         else:
-            text = f"Mentee prefers a mentor who is {noun}"
+            text = _("Mentee prefers a mentor who is %(gender)s") % {"gender": noun}
     parts.append(Part("gender", pts["gender"], w["gender"], text))
 
     if not p.mentee_substances[i].any():
-        text = "Mentee's substances not recorded"
+        text = _("Mentee's substances not recorded")
     else:
         shared = _names(p.substance_names, p.mentee_substances[i] & p.mentor_substances[j])
         text = (
-            f"Shared lived experience ({_listing(shared)})"
+            _("Shared lived experience (%(substances)s)") % {"substances": _listing(shared)}
             if shared
-            else "No shared lived experience"
+            else _("No shared lived experience")
         )
     parts.append(Part("substance", pts["substance"], w["substance"], text))
 
     both = int(p.mentee_availability[i]) & int(p.mentor_availability[j])
     labels = [label for bit, label in AVAILABILITY_SLOTS if both & (1 << bit)]
     if labels:
-        text = f"Shares {len(labels)} weekly time slot{'s' if len(labels) != 1 else ''}"
-        text += f" ({', '.join(labels[:3])}{', …' if len(labels) > 3 else ''})"
+        text = ngettext(
+            "Shares %(count)s weekly time slot (%(slots)s)",
+            "Shares %(count)s weekly time slots (%(slots)s)",
+            len(labels),
+        ) % {
+            "count": len(labels),
+            "slots": ", ".join(labels[:3]) + (", …" if len(labels) > 3 else ""),
+        }
     else:
-        text = "No shared weekly time slot"
+        text = _("No shared weekly time slot")
     parts.append(Part("availability", pts["availability"], w["availability"], text))
 
     return Explanation(
@@ -372,43 +420,53 @@ def explain(p: Profiles, block: Block, r: int, j: int) -> Explanation:
     )
 
 
-def exclusion_reasons(p: Profiles, i: int, j: int, bits: int) -> list[str]:
-    reasons = p.mentor_reasons(j) if bits & MENTOR_UNAVAILABLE else []
+def exclusion_reasons(p: Profiles, i: int, j: int, bits: int, why: int | None = None) -> list[str]:
+    """The sentences for a pair's exclusion `bits`; `why` as in `Profiles.mentor_reasons`."""
+    reasons = p.mentor_reasons(j, why) if bits & MENTOR_UNAVAILABLE else []
     phil = int(p.mentee_philosophy[i])
     if bits & PHILOSOPHY_REQUIRED:
-        reasons.append(f"Mentee requires a mentor who follows {p.philosophy_names[phil]}")
+        reasons.append(
+            _("Mentee requires a mentor who follows %(philosophy)s")
+            % {"philosophy": p.philosophy_names[phil]}
+        )
     if bits & PHILOSOPHY_INCOMPATIBLE:
         reasons.append(
-            f"Mentor's philosophy is marked incompatible with {p.philosophy_names[phil]}"
+            _("Mentor's philosophy is marked incompatible with %(philosophy)s")
+            % {"philosophy": p.philosophy_names[phil]}
         )
     if bits & NO_LANGUAGE:
         langs = _names(p.language_names, p.mentee_languages[i])
-        reasons.append(f"No shared language (mentee speaks {' or '.join(langs)})")
+        reasons.append(
+            _("No shared language (mentee speaks %(languages)s)") % {"languages": _or(langs)}
+        )
     if bits & GENDER_REQUIRED:
         noun = GENDER_NOUNS.get(Gender.values[int(p.mentee_gender_pref[i])], "")
-        reasons.append(f"Mentee requires a mentor who is {noun}")
+        reasons.append(_("Mentee requires a mentor who is %(gender)s") % {"gender": noun})
     if bits & NEVER_PAIR:
-        reasons.append(f"Never pair: {p.pair_notes.get((i, j), 'coordinator exclusion')}")
+        note = p.pair_notes.get((i, j), None)
+        if note is None:
+            note = _("coordinator exclusion")
+        reasons.append(_("Never pair: %(note)s") % {"note": note})
     if bits & DO_NOT_REMATCH:
-        reasons.append("A past match between them ended with “do not rematch”")
+        reasons.append(_("A past match between them ended with “do not rematch”"))
     if bits & CURRENT_MENTOR:
-        reasons.append("Already this mentee's mentor")
+        reasons.append(_("Already this mentee's mentor"))
     if bits & SAME_PERSON:
-        reasons.append("Same person")
+        reasons.append(_("Same person"))
     return reasons
 
 
 # The excluded mentors of one mentee, grouped by reason: pair reasons by their bit, mentor-level
 # ones by MENTOR_WHY (a mentor with two reasons counts in both groups).
 PAIR_GROUPS = {
-    NO_LANGUAGE: "No shared language",
-    GENDER_REQUIRED: "Not the gender the mentee requires",
-    PHILOSOPHY_REQUIRED: "Not the philosophy the mentee requires",
-    PHILOSOPHY_INCOMPATIBLE: "Philosophy marked incompatible",
-    NEVER_PAIR: "Never pair",
-    DO_NOT_REMATCH: "Do not rematch",
-    CURRENT_MENTOR: "Already this mentee's mentor",
-    SAME_PERSON: "Same person",
+    NO_LANGUAGE: gettext_lazy("No shared language"),
+    GENDER_REQUIRED: gettext_lazy("Not the gender the mentee requires"),
+    PHILOSOPHY_REQUIRED: gettext_lazy("Not the philosophy the mentee requires"),
+    PHILOSOPHY_INCOMPATIBLE: gettext_lazy("Philosophy marked incompatible"),
+    NEVER_PAIR: gettext_lazy("Never pair"),
+    DO_NOT_REMATCH: gettext_lazy("Do not rematch"),
+    CURRENT_MENTOR: gettext_lazy("Already this mentee's mentor"),
+    SAME_PERSON: gettext_lazy("Same person"),
 }
 
 

@@ -8,13 +8,15 @@ rows (by id), then mentee rows (by id), then the match.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import MenteeProfile, MentorProfile, Program, StatusChange, User
 from matching import notices
 from matching.cohort import pairs_check
 from matching.hooks import match_ended
 from matching.models import Match, MatchStatusChange, NeverPair
-from matching.scoring import MENTOR_UNAVAILABLE, NO_PLACES, explain, score_block
+from matching.scoring import MENTOR_UNAVAILABLE, NO_PLACES, exclusion_reasons, score_block
 from matching.selectors import matching_settings_get, profiles_load
 from mentorship.audit import Action, audit_record
 
@@ -67,7 +69,12 @@ def _check_room(mentor: MentorProfile, *, extra: int = 1) -> None:
     current = Match.objects.filter(mentor=mentor, status__in=Match.CURRENT).count()
     if current + extra > mentor.capacity:
         raise ValidationError(
-            f"{mentor} has no place left ({current} of {mentor.capacity} mentees)."
+            ngettext(
+                "%(mentor)s has no place left (%(current)s of %(capacity)s mentee).",
+                "%(mentor)s has no place left (%(current)s of %(capacity)s mentees).",
+                mentor.capacity,
+            )
+            % {"mentor": mentor, "current": current, "capacity": mentor.capacity}
         )
 
 
@@ -80,16 +87,16 @@ def _check_allowed(program: Program, mentee: MenteeProfile, mentor: MentorProfil
     )
     j = profiles.mentor_index.get(mentor.pk)
     if j is None or profiles.n_mentees != 1:
-        raise ValidationError("This mentor and mentee are not in the same program.")
+        raise ValidationError(_("This mentor and mentee are not in the same program."))
     block = score_block(profiles, [0])
     bits = int(block.excluded[0, j])
     # A mentor whose places are all taken or proposed may still be proposed: capacity is
     # checked again under the row lock when the match starts, which is what counts.
-    if bits & MENTOR_UNAVAILABLE and profiles.mentor_why[j] == NO_PLACES:
+    why = int(profiles.mentor_why[j]) & ~NO_PLACES
+    if not why:
         bits &= ~MENTOR_UNAVAILABLE
     if bits:
-        reasons = explain(profiles, block, 0, j).reasons
-        raise ValidationError([r for r in reasons if not r.startswith("No places left")])
+        raise ValidationError(exclusion_reasons(profiles, 0, j, bits, why))
     return int(block.score[0, j])
 
 
@@ -102,12 +109,12 @@ def match_propose(
 ) -> Match:
     """A coordinator proposes a pair that passes every hard constraint."""
     if mentee.program_id != mentor.program_id:
-        raise ValidationError("This mentor and mentee are not in the same program.")
+        raise ValidationError(_("This mentor and mentee are not in the same program."))
     if mentee.study_arm != MenteeProfile.Arm.MENTORED:
-        raise ValidationError("Mentees in the comparison arm are never matched.")
+        raise ValidationError(_("Mentees in the comparison arm are never matched."))
     program = mentee.program
     if Match.objects.filter(mentee=mentee, mentor=mentor, status=Match.Status.PROPOSED).exists():
-        raise ValidationError("This match is already proposed.")
+        raise ValidationError(_("This match is already proposed."))
     score = _check_allowed(program, mentee, mentor)
     match = Match.objects.create(
         program=program, mentee=mentee, mentor=mentor, score=score, created_by=actor
@@ -132,11 +139,11 @@ def _activate(match: Match, *, actor: User, request=None) -> Match:
     mentee = _lock_mentee(match.mentee)
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.PROPOSED:
-        raise ValidationError("Only a proposed match can start.")
+        raise ValidationError(_("Only a proposed match can start."))
     if Match.objects.filter(mentee=mentee, status__in=Match.CURRENT).exists():
-        raise ValidationError("This mentee already has a current mentor; end that match first.")
+        raise ValidationError(_("This mentee already has a current mentor; end that match first."))
     if not mentor.is_active:
-        raise ValidationError("This mentor's profile is inactive.")
+        raise ValidationError(_("This mentor's profile is inactive."))
     _check_room(mentor)
     match.status = Match.Status.ACTIVE
     match.started_at = timezone.now()
@@ -161,7 +168,7 @@ def _activate(match: Match, *, actor: User, request=None) -> Match:
 def match_approve(*, match: Match, actor: User, request=None) -> Match:
     """A coordinator starts a proposed match (unless the program wants the mentor to accept)."""
     if matching_settings_get(match.program).mentor_must_accept:
-        raise ValidationError("In this program the mentor accepts proposed matches.")
+        raise ValidationError(_("In this program the mentor accepts proposed matches."))
     return _activate(match, actor=actor, request=request)
 
 
@@ -169,7 +176,7 @@ def match_approve(*, match: Match, actor: User, request=None) -> Match:
 def match_accept(*, match: Match, actor: User, request=None) -> Match:
     """The proposed mentor accepts."""
     if match.mentor.user_id != actor.pk:
-        raise ValidationError("Only the proposed mentor can accept this match.")
+        raise ValidationError(_("Only the proposed mentor can accept this match."))
     return _activate(match, actor=actor, request=request)
 
 
@@ -177,10 +184,10 @@ def match_accept(*, match: Match, actor: User, request=None) -> Match:
 def match_decline(*, match: Match, actor: User, request=None) -> Match:
     """The proposed mentor declines; the mentee stays available."""
     if match.mentor.user_id != actor.pk:
-        raise ValidationError("Only the proposed mentor can decline this match.")
+        raise ValidationError(_("Only the proposed mentor can decline this match."))
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.PROPOSED:
-        raise ValidationError("Only a proposed match can be declined.")
+        raise ValidationError(_("Only a proposed match can be declined."))
     return _end(match, actor=actor, reason=Match.EndReason.MENTOR_UNAVAILABLE, request=request)
 
 
@@ -189,7 +196,7 @@ def match_pause(*, match: Match, actor: User, request=None) -> Match:
     # Prevents a pause and an end racing: both read "active" and the later write would win.
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.ACTIVE:
-        raise ValidationError("Only an active match can be paused.")
+        raise ValidationError(_("Only an active match can be paused."))
     match.status = Match.Status.PAUSED
     match.save(update_fields=["status"])
     _history(match, from_status=Match.Status.ACTIVE, actor=actor)
@@ -203,7 +210,7 @@ def match_resume(*, match: Match, actor: User, request=None) -> Match:
     # Same race as pausing; a paused match keeps its place, so capacity is unchanged.
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status != Match.Status.PAUSED:
-        raise ValidationError("Only a paused match can resume.")
+        raise ValidationError(_("Only a paused match can resume."))
     match.status = Match.Status.ACTIVE
     match.save(update_fields=["status"])
     _history(match, from_status=Match.Status.PAUSED, actor=actor)
@@ -247,11 +254,11 @@ def match_end(
     """End (or withdraw) a match. The mentor loses access to the mentee on the next request,
     because the access policy only follows active matches."""
     if reason not in Match.EndReason.values:
-        raise ValidationError("Choose why the match ends.")
+        raise ValidationError(_("Choose why the match ends."))
     # Prevents ending twice (two coordinators, or a double submit) writing two histories.
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.status == Match.Status.ENDED:
-        raise ValidationError("This match has already ended.")
+        raise ValidationError(_("This match has already ended."))
     return _end(match, actor=actor, reason=reason, do_not_rematch=do_not_rematch, request=request)
 
 
@@ -267,7 +274,7 @@ def matches_create(
     mentor_ids = sorted({mentor_id for _, mentor_id in pairs})
     mentee_ids = sorted({mentee_id for mentee_id, _ in pairs})
     if len(mentee_ids) != len(pairs):
-        raise ValidationError("A mentee appears twice in the assignment.")
+        raise ValidationError(_("A mentee appears twice in the assignment."))
     # Same capacity race as _lock_mentor, for many mentors; locked in id order (see top).
     mentors = {
         m.pk: m
@@ -284,7 +291,7 @@ def matches_create(
         .select_related("user")
     }
     if len(mentors) != len(mentor_ids) or len(mentees) != len(mentee_ids):
-        raise ValidationError("Some people in the assignment are not in this program.")
+        raise ValidationError(_("Some people in the assignment are not in this program."))
     # The assignment was planned from a snapshot: re-check it against the rows we now hold.
     problems, scores = pairs_check(program, pairs, must_accept=must_accept)
     if problems:
@@ -334,9 +341,9 @@ def never_pair_add(
     *, mentee: MenteeProfile, mentor: MentorProfile, reason: str, actor: User, request=None
 ) -> NeverPair:
     if mentee.program_id != mentor.program_id:
-        raise ValidationError("This mentor and mentee are not in the same program.")
+        raise ValidationError(_("This mentor and mentee are not in the same program."))
     if reason not in NeverPair.Reason.values:
-        raise ValidationError("Choose a reason.")
+        raise ValidationError(_("Choose a reason."))
     exclusion, created = NeverPair.objects.get_or_create(
         mentee=mentee,
         mentor=mentor,

@@ -12,6 +12,7 @@ from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import consents
@@ -171,11 +172,11 @@ def never_pair_add(request, pk):
                 actor=request.user,
                 request=request,
             )
-            messages.success(request, "Exclusion saved: they will never be matched.")
+            messages.success(request, _("Exclusion saved: they will never be matched."))
         except ValidationError as error:
             _errors(request, error)
     else:
-        messages.error(request, "Choose a mentor and a reason for the exclusion.")
+        messages.error(request, _("Choose a mentor and a reason for the exclusion."))
     return redirect("matching:suggestions", pk=mentee.pk)
 
 
@@ -184,7 +185,7 @@ def never_pair_add(request, pk):
 def never_pair_remove(request, pk):
     exclusion = access.get_for_user(request.user, NeverPair.objects.all(), change=True, pk=pk)
     services.never_pair_remove(exclusion=exclusion, actor=request.user, request=request)
-    messages.success(request, "Exclusion removed.")
+    messages.success(request, _("Exclusion removed."))
     return redirect("matching:suggestions", pk=exclusion.mentee_id)
 
 
@@ -215,13 +216,13 @@ def match_detail(request, pk):
 
 
 COORDINATOR_ACTIONS = {
-    "approve": (services.match_approve, "Match approved: it is active now."),
-    "pause": (services.match_pause, "Match paused."),
-    "resume": (services.match_resume, "Match resumed."),
+    "approve": (services.match_approve, gettext_lazy("Match approved: it is active now.")),
+    "pause": (services.match_pause, gettext_lazy("Match paused.")),
+    "resume": (services.match_resume, gettext_lazy("Match resumed.")),
 }
 MENTOR_ACTIONS = {
-    "accept": (services.match_accept, "You accepted the match."),
-    "decline": (services.match_decline, "You declined the match."),
+    "accept": (services.match_accept, gettext_lazy("You accepted the match.")),
+    "decline": (services.match_decline, gettext_lazy("You declined the match.")),
 }
 
 
@@ -234,7 +235,7 @@ def match_action(request, pk, action):
     else:
         match = access.get_for_user(request.user, Match.objects.all(), pk=pk)
         if match.mentor.user_id != request.user.pk:
-            raise PermissionDenied("Only the proposed mentor can answer this proposal.")
+            raise PermissionDenied(_("Only the proposed mentor can answer this proposal."))
         service, done = MENTOR_ACTIONS[action]
     try:
         service(match=match, actor=request.user, request=request)
@@ -264,7 +265,7 @@ def match_end(request, pk):
                 do_not_rematch=form.cleaned_data["do_not_rematch"],
                 request=request,
             )
-            messages.success(request, "Match ended.")
+            messages.success(request, _("Match ended."))
             return redirect("matching:match_detail", pk=match.pk)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -276,7 +277,7 @@ def match_end(request, pk):
 def programs(request):
     """Where matching starts: each program the coordinator runs, with who is waiting."""
     if not access.has_role(request.user, access.COORDINATOR):
-        raise PermissionDenied("Only coordinators match mentees with mentors.")
+        raise PermissionDenied(_("Only coordinators match mentees with mentors."))
     rows = access.coordinated_programs(request.user, Program.objects.all()).annotate(
         active=Count("matches", filter=Q(matches__status=Match.Status.ACTIVE), distinct=True),
         proposed=Count("matches", filter=Q(matches__status=Match.Status.PROPOSED), distinct=True),
@@ -315,7 +316,7 @@ def matching_settings(request, slug):
         services.matching_settings_update(
             program=program, form=form, actor=request.user, request=request
         )
-        messages.success(request, "Matching settings saved.")
+        messages.success(request, _("Matching settings saved."))
         return redirect("matching:settings", slug=program.slug)
     return render(request, "matching/settings.html", {"program": program, "form": form})
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from mentorship.registry import Registry
 
@@ -150,9 +151,9 @@ def get_for_user(user, queryset: QuerySet, *, change: bool = False, **lookup) ->
     """Fetch one object: 404 outside the user's scope, 403 if in scope but not changeable."""
     obj = scope(user, queryset).filter(**lookup).first()
     if obj is None:
-        raise Http404("No such record.")
+        raise Http404(_("No such record."))
     if change and not can_change(user, obj):
-        raise PermissionDenied("You can see this record but not change it.")
+        raise PermissionDenied(_("You can see this record but not change it."))
     return obj
 
 
@@ -161,7 +162,7 @@ def get_program_for_user(
 ):
     """Programs are reached through membership: 404 without any role, 403 without `roles`."""
     if not user.is_authenticated:
-        raise Http404("No such program.")
+        raise Http404(_("No such program."))
     if user.is_superuser:
         obj = queryset.filter(**lookup).first()
     else:
@@ -171,11 +172,11 @@ def get_program_for_user(
             .first()
         )
     if obj is None:
-        raise Http404("No such program.")
+        raise Http404(_("No such program."))
     if not has_role(user, *roles, program=obj):
-        raise PermissionDenied("Your role in this program does not allow this page.")
+        raise PermissionDenied(_("Your role in this program does not allow this page."))
     if change_roles and not has_role(user, *change_roles, program=obj):
-        raise PermissionDenied("Your role in this program does not allow this change.")
+        raise PermissionDenied(_("Your role in this program does not allow this change."))
     return obj
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 LOGIN_AT = "login_at"
 
@@ -24,7 +25,9 @@ class SessionLifetimeMiddleware:
                 request.session[LOGIN_AT] = time.time()
             elif time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-                messages.info(request, "Your session ended after 12 hours. Please sign in again.")
+                messages.info(
+                    request, _("Your session ended after 12 hours. Please sign in again.")
+                )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -13,16 +14,16 @@ class AuditEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Updated"
-        DELETE = "delete", "Deleted"
-        VIEW = "view", "Viewed"
-        EXPORT = "export", "Exported"
-        DISCLOSE = "disclose", "Disclosed"
-        LOGIN = "login", "Signed in"
-        LOGIN_FAILED = "login_failed", "Sign-in failed"
-        LOCKOUT = "lockout", "Locked out"
-        LOGOUT = "logout", "Signed out"
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        DISCLOSE = "disclose", _("Disclosed")
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOCKOUT = "lockout", _("Locked out")
+        LOGOUT = "logout", _("Signed out")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # No database constraint and DO_NOTHING: deleting a user must not rewrite history.
@@ -60,7 +61,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         indexes = [
             # Serves the coordinator's trail page: one program, newest first.
             models.Index(fields=["program", "-at"], name="audit_program_recent"),

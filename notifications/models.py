@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now as utc_now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Program, User
 from mentorship.access import COORDINATOR, AccessPaths
@@ -30,12 +31,12 @@ class Notification(models.Model):
     access_paths = AccessPaths(program="program", change_roles=(COORDINATOR,))
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CLAIMED = "claimed", "Claimed"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Claimed")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     UNSENT = (Status.PENDING, Status.CLAIMED)  # what a cancel may still withdraw
 

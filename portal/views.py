@@ -114,7 +114,7 @@ def _mentee_dashboard(user) -> dict:
 def audit_trail(request):
     """A coordinator's view of their programs' audit trail. Read-only by construction."""
     if not access.has_role(request.user, access.COORDINATOR):
-        raise PermissionDenied("Only coordinators can read the audit trail.")
+        raise PermissionDenied(_("Only coordinators can read the audit trail."))
     programs = access.coordinated_programs(request.user, Program.objects.all())
     form = AuditFilterForm(request.GET or None, programs=programs)
     entries = AuditEntry.objects.filter(program__in=programs).select_related(

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import translation
 
 from accounts.models import Membership, MenteeProfile, StatusChange
 from matching import services
@@ -155,6 +156,26 @@ def test_approval_refuses_a_mentor_without_a_place(program, coordinator):
 
     assert "no place left" in error.value.messages[0]
     assert Match.objects.filter(mentor=mentor, status="active").count() == 1
+
+
+def test_a_full_mentor_can_be_proposed_but_other_reasons_still_refuse(program, coordinator):
+    # Whether a mentor is only full is decided on the reason codes, not the sentences: in
+    # Spanish the full mentor is proposed just the same, and a second reason still refuses
+    # without listing the places.
+    full = factories.MentorProfileFactory(program=program, capacity=1)
+    factories.MatchFactory(program=program, mentor=full)
+    closed = factories.MentorProfileFactory(program=program, capacity=1, accepting_new=False)
+    factories.MatchFactory(program=program, mentor=closed)
+    mentee = factories.MenteeProfileFactory(program=program)
+
+    with translation.override("es"):
+        match = services.match_propose(mentee=mentee, mentor=full, actor=coordinator)
+        with pytest.raises(ValidationError) as error:
+            services.match_propose(mentee=mentee, mentor=closed, actor=coordinator)
+        not_accepting = translation.gettext("Not accepting new mentees")
+
+    assert match.status == Match.Status.PROPOSED
+    assert error.value.messages == [not_accepting]
 
 
 def test_a_mentee_has_at_most_one_current_match(program, coordinator):
