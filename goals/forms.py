@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,19 +24,25 @@ PLACEHOLDER = re.compile(r"\b(N|DATE)\b")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 MESSAGES = {
-    "title": "Say in a few words what you want to do, e.g. “Find a part-time job”.",
-    "specific": "Describe the goal in your own words: what exactly will you do?",
-    "metric": "Add what you will count or check, e.g. “job applications sent”.",
-    "direction": "Choose whether more is better, less is better, or it is simply done or not.",
-    "target": "Add a number to measure, e.g. 3 job applications a week.",
-    "unit": "Add the unit you count in, e.g. “applications a week”.",
-    "steps": "List the steps you will take, e.g. “update my CV, visit the job center on Mondays”.",
-    "support": "Say who or what will help you, e.g. “my mentor, the job center”.",
-    "focus_area": "Choose the focus area this goal belongs to.",
-    "why_it_matters": "Say why this goal matters to your recovery.",
-    "start_date": "Choose the day you start, e.g. today.",
-    "due_date": "Choose the day this goal is due, e.g. in 8 weeks.",
-    "baseline": "Add where you are starting from; use 0 if you are starting from nothing.",
+    "title": gettext_lazy("Say in a few words what you want to do, e.g. “Find a part-time job”."),
+    "specific": gettext_lazy("Describe the goal in your own words: what exactly will you do?"),
+    "metric": gettext_lazy("Add what you will count or check, e.g. “job applications sent”."),
+    "direction": gettext_lazy(
+        "Choose whether more is better, less is better, or it is simply done or not."
+    ),
+    "target": gettext_lazy("Add a number to measure, e.g. 3 job applications a week."),
+    "unit": gettext_lazy("Add the unit you count in, e.g. “applications a week”."),
+    "steps": gettext_lazy(
+        "List the steps you will take, e.g. “update my CV, visit the job center on Mondays”."
+    ),
+    "support": gettext_lazy("Say who or what will help you, e.g. “my mentor, the job center”."),
+    "focus_area": gettext_lazy("Choose the focus area this goal belongs to."),
+    "why_it_matters": gettext_lazy("Say why this goal matters to your recovery."),
+    "start_date": gettext_lazy("Choose the day you start, e.g. today."),
+    "due_date": gettext_lazy("Choose the day this goal is due, e.g. in 8 weeks."),
+    "baseline": gettext_lazy(
+        "Add where you are starting from; use 0 if you are starting from nothing."
+    ),
 }
 
 
@@ -48,11 +55,11 @@ def _number_field(label: str, help_text: str, required: bool) -> forms.DecimalFi
         max_digits=9,
         decimal_places=2,
         error_messages={
-            "min_value": "Use zero or a positive number.",
-            "invalid": "Enter a number, e.g. 3 or 2.5.",
-            "max_digits": "Use a number below one million.",
-            "max_whole_digits": "Use a number below ten million.",
-            "max_decimal_places": "Use at most two decimal places.",
+            "min_value": gettext_lazy("Use zero or a positive number."),
+            "invalid": gettext_lazy("Enter a number, e.g. 3 or 2.5."),
+            "max_digits": gettext_lazy("Use a number below one million."),
+            "max_whole_digits": gettext_lazy("Use a number below ten million."),
+            "max_decimal_places": gettext_lazy("Use at most two decimal places."),
         },
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
@@ -62,12 +69,14 @@ class GoalForm(BoundedModelForm):
     """The five SMART parts, one fieldset each, in the order a mentor would ask them."""
 
     baseline = _number_field(
-        "Where you are starting from",
-        "Your number today. Use 0 if you are starting from nothing.",
+        gettext_lazy("Where you are starting from"),
+        gettext_lazy("Your number today. Use 0 if you are starting from nothing."),
         required=True,
     )
     target = _number_field(
-        "Target", "The number you are aiming for (not needed for done/not done).", required=False
+        gettext_lazy("Target"),
+        gettext_lazy("The number you are aiming for (not needed for done/not done)."),
+        required=False,
     )
 
     class Meta:
@@ -90,25 +99,27 @@ class GoalForm(BoundedModelForm):
             "review_cadence",
         ]
         labels = {
-            "title": "Your goal in a few words",
-            "specific": "What exactly will you do?",
-            "kind": "Kind of goal",
-            "metric": "What will you count or check?",
-            "direction": "Which way counts as progress?",
-            "unit": "Unit",
-            "steps": "The steps you will take",
-            "support": "Who or what will help you",
-            "focus_area": "Focus area",
-            "why_it_matters": "Why it matters to your recovery",
-            "start_date": "Start date",
-            "due_date": "Due date",
-            "review_cadence": "Review it with your mentor",
+            "title": gettext_lazy("Your goal in a few words"),
+            "specific": gettext_lazy("What exactly will you do?"),
+            "kind": gettext_lazy("Kind of goal"),
+            "metric": gettext_lazy("What will you count or check?"),
+            "direction": gettext_lazy("Which way counts as progress?"),
+            "unit": gettext_lazy("Unit"),
+            "steps": gettext_lazy("The steps you will take"),
+            "support": gettext_lazy("Who or what will help you"),
+            "focus_area": gettext_lazy("Focus area"),
+            "why_it_matters": gettext_lazy("Why it matters to your recovery"),
+            "start_date": gettext_lazy("Start date"),
+            "due_date": gettext_lazy("Due date"),
+            "review_cadence": gettext_lazy("Review it with your mentor"),
         }
         help_texts = {
-            "specific": "In your own words.",
-            "metric": "e.g. meetings attended, job applications sent, days medication taken.",
-            "unit": "e.g. meetings a week, applications, days.",
-            "steps": "Small, concrete steps. Your mentor agrees to them with you.",
+            "specific": gettext_lazy("In your own words."),
+            "metric": gettext_lazy(
+                "e.g. meetings attended, job applications sent, days medication taken."
+            ),
+            "unit": gettext_lazy("e.g. meetings a week, applications, days."),
+            "steps": gettext_lazy("Small, concrete steps. Your mentor agrees to them with you."),
         }
         widgets = {
             "specific": forms.Textarea(attrs={"rows": 3}),
@@ -120,24 +131,24 @@ class GoalForm(BoundedModelForm):
             "direction": forms.RadioSelect,
         }
 
-    def __init__(self, *args, program: Program, submit_label: str = "Save goal", **kwargs):
+    def __init__(self, *args, program: Program, submit_label: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
         self.fields["focus_area"].queryset = FocusArea.objects.filter(
             program=program, is_active=True
         )
-        self.fields["focus_area"].empty_label = "Choose a focus area"
+        self.fields["focus_area"].empty_label = _("Choose a focus area")
         for name, message in MESSAGES.items():
             self.fields[name].error_messages["required"] = message
         self.fields["direction"].choices = Direction.choices  # no blank radio
-        self.fields["start_date"].error_messages["invalid"] = "Enter a date, e.g. 2026-03-01."
-        self.fields["due_date"].error_messages["invalid"] = "Enter a date, e.g. 2026-05-01."
+        self.fields["start_date"].error_messages["invalid"] = _("Enter a date, e.g. 2026-03-01.")
+        self.fields["due_date"].error_messages["invalid"] = _("Enter a date, e.g. 2026-05-01.")
         self.fields["focus_area"].error_messages["invalid_choice"] = MESSAGES["focus_area"]
         self.helper = FormHelper()
         self.helper.form_id = "goal-form"
         self.helper.attrs = {"novalidate": ""}  # our messages at the field, not the browser's
         self.helper.layout = Layout(
-            Fieldset("1. Specific — what you will do", "title", "specific", "kind"),
+            Fieldset(_("1. Specific — what you will do"), "title", "specific", "kind"),
             Fieldset(
                 "2. Measurable — how you will know",
                 "metric",
@@ -146,18 +157,27 @@ class GoalForm(BoundedModelForm):
                 "target",
                 "unit",
             ),
-            Fieldset("3. Achievable — your plan", "steps", "support"),
-            Fieldset("4. Relevant — why it matters", "focus_area", "why_it_matters"),
-            Fieldset("5. Time-bound — when", "start_date", "due_date", "review_cadence"),
-            HTML('<p class="small text-body-secondary">All five parts are needed.</p>'),
+            Fieldset(_("3. Achievable — your plan"), "steps", "support"),
+            Fieldset(_("4. Relevant — why it matters"), "focus_area", "why_it_matters"),
+            Fieldset(_("5. Time-bound — when"), "start_date", "due_date", "review_cadence"),
+            HTML(
+                format_html(
+                    '<p class="small text-body-secondary">{}</p>', _("All five parts are needed.")
+                )
+            ),
         )
-        self.helper.add_input(Submit("submit", submit_label, css_class="btn-primary"))
+        self.helper.add_input(
+            Submit("submit", submit_label or _("Save goal"), css_class="btn-primary")
+        )
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
         if PLACEHOLDER.search(title):
             raise forms.ValidationError(
-                "Replace N and DATE with your own number and date, e.g. “Attend 3 meetings a week”."
+                _(
+                    "Replace N and DATE with your own number and date, "
+                    "e.g. “Attend 3 meetings a week”."
+                )
             )
         return title
 
@@ -177,13 +197,16 @@ class GoalForm(BoundedModelForm):
         ):
             self.add_error(
                 "target",
-                f"For an “at least” goal the target must be above where you start ({baseline}).",
+                _("For an “at least” goal the target must be above where you start (%(baseline)s).")
+                % {"baseline": baseline},
             )
         if direction == Direction.AT_MOST and None not in (baseline, target) and target >= baseline:
             self.add_error(
                 "target",
-                "For an “at most” goal the target must be below where you start, "
-                "e.g. from 5 drinking days a week down to 2.",
+                _(
+                    "For an “at most” goal the target must be below where you start, "
+                    "e.g. from 5 drinking days a week down to 2."
+                ),
             )
         if direction == Direction.DONE:
             # Done or not done has no number to reach: progress is a tick.
@@ -191,13 +214,14 @@ class GoalForm(BoundedModelForm):
         start, due = data.get("start_date"), data.get("due_date")
         if start and due:
             if due <= start:
-                self.add_error("due_date", "The due date must be after the start date.")
+                self.add_error("due_date", _("The due date must be after the start date."))
             elif (due - start).days > MAX_GOAL_DAYS:
                 self.add_error(
-                    "due_date", "Pick a due date within two years of the start, e.g. in 12 weeks."
+                    "due_date",
+                    _("Pick a due date within two years of the start, e.g. in 12 weeks."),
                 )
         if start and abs((start - self.program.today()).days) > MAX_GOAL_DAYS:
-            self.add_error("start_date", "Pick a start date within two years of today.")
+            self.add_error("start_date", _("Pick a start date within two years of today."))
         for name in ("title", "specific", "metric", "steps", "support", "why_it_matters"):
             if name in data and isinstance(data[name], str) and not data[name].strip():
                 self.add_error(name, MESSAGES[name])
@@ -243,17 +267,17 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
 
 class ProgressForm(BoundedForm):
     recorded_on = forms.DateField(
-        label="Date",
+        label=gettext_lazy("Date"),
         widget=DATE_INPUT,
         error_messages={
-            "required": "Choose the date this progress is for.",
-            "invalid": "Enter a date, e.g. 2026-03-01.",
+            "required": gettext_lazy("Choose the date this progress is for."),
+            "invalid": gettext_lazy("Enter a date, e.g. 2026-03-01."),
         },
     )
-    value = _number_field("Where you stand now", "", required=False)
-    done = forms.BooleanField(label="Done", required=False)
+    value = _number_field(gettext_lazy("Where you stand now"), "", required=False)
+    done = forms.BooleanField(label=gettext_lazy("Done"), required=False)
     note = forms.CharField(
-        label="Note (optional)",
+        label=gettext_lazy("Note (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -265,24 +289,26 @@ class ProgressForm(BoundedForm):
         self.initial.setdefault("recorded_on", today)
         if goal.direction == Direction.DONE:
             del self.fields["value"]
-            self.fields["done"].label = "I have done it"
+            self.fields["done"].label = _("I have done it")
         else:
             del self.fields["done"]
-            unit = f" ({goal.unit})" if goal.unit else ""
-            self.fields["value"].label = f"{goal.metric[:1].upper()}{goal.metric[1:]}{unit}"
-            self.fields[
-                "value"
-            ].help_text = (
+            metric = f"{goal.metric[:1].upper()}{goal.metric[1:]}"
+            self.fields["value"].label = (
+                _("%(metric)s (%(unit)s)") % {"metric": metric, "unit": goal.unit}
+                if goal.unit
+                else metric
+            )
+            self.fields["value"].help_text = _(
                 "Where you stand on that date, e.g. the total so far or this week's number."
             )
             self.fields["value"].required = True
-            self.fields["value"].error_messages["required"] = (
+            self.fields["value"].error_messages["required"] = _(
                 "Add a number for where you stand, e.g. 2."
             )
         self.helper = FormHelper()
         self.helper.form_id = "progress-form"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Record progress", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Record progress"), css_class="btn-primary"))
 
     def clean_recorded_on(self):
         day = self.cleaned_data["recorded_on"]
@@ -303,13 +329,14 @@ class ProgressForm(BoundedForm):
 
 class StatusForm(BoundedForm):
     status = forms.ChoiceField(
-        label="New status", error_messages={"required": "Choose the new status."}
+        label=gettext_lazy("New status"),
+        error_messages={"required": gettext_lazy("Choose the new status.")},
     )
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         required=False,
         max_length=240,
-        help_text="Needed when a goal is abandoned.",
+        help_text=gettext_lazy("Needed when a goal is abandoned."),
     )
 
     def __init__(self, *args, goal: Goal, **kwargs):
@@ -318,27 +345,27 @@ class StatusForm(BoundedForm):
         self.fields["status"].choices = [
             (value, label) for value, label in Goal.Status.choices if value in allowed
         ]
-        self.fields["status"].error_messages["invalid_choice"] = (
+        self.fields["status"].error_messages["invalid_choice"] = _(
             "That status is not possible from here; choose one from the list."
         )
         self.helper = FormHelper()
         self.helper.form_id = "status-form"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Change status", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("submit", _("Change status"), css_class="btn-outline-primary"))
 
     def clean(self):
         data = super().clean()
         if data.get("status") == Goal.Status.ABANDONED and not data.get("reason", "").strip():
-            self.add_error("reason", "Say why the goal is abandoned, in a few words.")
+            self.add_error("reason", _("Say why the goal is abandoned, in a few words."))
         return data
 
 
 class CommentForm(BoundedForm):
     body = forms.CharField(
-        label="Comment",
+        label=gettext_lazy("Comment"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Write a comment first."},
+        error_messages={"required": gettext_lazy("Write a comment first.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -346,17 +373,19 @@ class CommentForm(BoundedForm):
         self.helper = FormHelper()
         self.helper.form_id = "comment-form"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Add comment", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("submit", _("Add comment"), css_class="btn-outline-primary"))
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()
         if not body:
-            raise forms.ValidationError("Write a comment first.")
+            raise forms.ValidationError(_("Write a comment first."))
         return body
 
 
 class GoalTemplateForm(BoundedModelForm):
-    suggested_target = _number_field("Suggested target", "Optional.", required=False)
+    suggested_target = _number_field(
+        gettext_lazy("Suggested target"), gettext_lazy("Optional."), required=False
+    )
 
     class Meta:
         model = GoalTemplate
@@ -375,7 +404,7 @@ class GoalTemplateForm(BoundedModelForm):
             "is_active",
         ]
         labels = {
-            "title": "Title (use N and DATE for what the mentee fills in)",
+            "title": gettext_lazy("Title (use N and DATE for what the mentee fills in)"),
             "title_es": gettext_lazy(
                 "Title in Spanish (N and DATE as in the title; blank shows the title)"
             ),
@@ -386,11 +415,11 @@ class GoalTemplateForm(BoundedModelForm):
         super().__init__(*args, **kwargs)
         self.instance.program = program
         self.fields["focus_area"].queryset = FocusArea.objects.filter(program=program)
-        self.fields["title"].error_messages["required"] = "Give the template a title."
+        self.fields["title"].error_messages["required"] = _("Give the template a title.")
         self.fields["focus_area"].error_messages["required"] = MESSAGES["focus_area"]
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Save template", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Save template"), css_class="btn-primary"))
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
@@ -405,17 +434,17 @@ class GoalTemplateForm(BoundedModelForm):
             title=data.get("title", ""),
         ).exclude(pk=self.instance.pk)
         if data.get("focus_area") and duplicate.exists():
-            self.add_error("title", "This focus area already has a template with that title.")
+            self.add_error("title", _("This focus area already has a template with that title."))
         return data
 
 
 class ReviewForm(BoundedForm):
     goals = forms.ModelMultipleChoiceField(
-        label="Goals you reviewed together",
+        label=gettext_lazy("Goals you reviewed together"),
         queryset=Goal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose from this mentee's open goals."},
+        error_messages={"invalid_choice": gettext_lazy("Choose from this mentee's open goals.")},
     )
 
     def __init__(self, *args, goals, **kwargs):
@@ -423,4 +452,4 @@ class ReviewForm(BoundedForm):
         self.fields["goals"].queryset = goals
         self.helper = FormHelper()
         self.helper.form_id = "review-form"
-        self.helper.add_input(Submit("submit", "Save", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Save"), css_class="btn-primary"))
