@@ -150,7 +150,7 @@ class GoalForm(BoundedModelForm):
         self.helper.layout = Layout(
             Fieldset(_("1. Specific — what you will do"), "title", "specific", "kind"),
             Fieldset(
-                "2. Measurable — how you will know",
+                _("2. Measurable — how you will know"),
                 "metric",
                 "direction",
                 "baseline",
