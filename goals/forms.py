@@ -10,12 +10,12 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, Program
 from goals.models import Direction, Goal, GoalTemplate, plain_number
-from goals.services import TRANSITIONS
+from goals.services import GOAL_FIELDS, TRANSITIONS
 from mentorship.forms import BoundedForm, BoundedModelForm
 
 # A goal is time-bound: further out than this, it is a wish, not a plan.
@@ -24,25 +24,21 @@ PLACEHOLDER = re.compile(r"\b(N|DATE)\b")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 MESSAGES = {
-    "title": gettext_lazy("Say in a few words what you want to do, e.g. “Find a part-time job”."),
-    "specific": gettext_lazy("Describe the goal in your own words: what exactly will you do?"),
-    "metric": gettext_lazy("Add what you will count or check, e.g. “job applications sent”."),
-    "direction": gettext_lazy(
-        "Choose whether more is better, less is better, or it is simply done or not."
-    ),
-    "target": gettext_lazy("Add a number to measure, e.g. 3 job applications a week."),
-    "unit": gettext_lazy("Add the unit you count in, e.g. “applications a week”."),
-    "steps": gettext_lazy(
+    "title": _("Say in a few words what you want to do, e.g. “Find a part-time job”."),
+    "specific": _("Describe the goal in your own words: what exactly will you do?"),
+    "metric": _("Add what you will count or check, e.g. “job applications sent”."),
+    "direction": _("Choose whether more is better, less is better, or it is simply done or not."),
+    "target": _("Add a number to measure, e.g. 3 job applications a week."),
+    "unit": _("Add the unit you count in, e.g. “applications a week”."),
+    "steps": _(
         "List the steps you will take, e.g. “update my CV, visit the job center on Mondays”."
     ),
-    "support": gettext_lazy("Say who or what will help you, e.g. “my mentor, the job center”."),
-    "focus_area": gettext_lazy("Choose the focus area this goal belongs to."),
-    "why_it_matters": gettext_lazy("Say why this goal matters to your recovery."),
-    "start_date": gettext_lazy("Choose the day you start, e.g. today."),
-    "due_date": gettext_lazy("Choose the day this goal is due, e.g. in 8 weeks."),
-    "baseline": gettext_lazy(
-        "Add where you are starting from; use 0 if you are starting from nothing."
-    ),
+    "support": _("Say who or what will help you, e.g. “my mentor, the job center”."),
+    "focus_area": _("Choose the focus area this goal belongs to."),
+    "why_it_matters": _("Say why this goal matters to your recovery."),
+    "start_date": _("Choose the day you start, e.g. today."),
+    "due_date": _("Choose the day this goal is due, e.g. in 8 weeks."),
+    "baseline": _("Add where you are starting from; use 0 if you are starting from nothing."),
 }
 
 
@@ -55,71 +51,60 @@ def _number_field(label: str, help_text: str, required: bool) -> forms.DecimalFi
         max_digits=9,
         decimal_places=2,
         error_messages={
-            "min_value": gettext_lazy("Use zero or a positive number."),
-            "invalid": gettext_lazy("Enter a number, e.g. 3 or 2.5."),
-            "max_digits": gettext_lazy("Use a number below one million."),
-            "max_whole_digits": gettext_lazy("Use a number below ten million."),
-            "max_decimal_places": gettext_lazy("Use at most two decimal places."),
+            "min_value": _("Use zero or a positive number."),
+            "invalid": _("Enter a number, e.g. 3 or 2.5."),
+            "max_digits": _("Use a number below one million."),
+            "max_whole_digits": _("Use a number below ten million."),
+            "max_decimal_places": _("Use at most two decimal places."),
         },
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
 
 class GoalForm(BoundedModelForm):
-    """The five SMART parts, one fieldset each, in the order a mentor would ask them."""
+    """Three questions first: what, how much, by when. The five SMART parts follow behind
+    "More details", each optional: what is left blank the goals service fills in
+    (`services.goal_defaults`), so the saved goal still has every part."""
+
+    # Asked first, on every screen; the rest are folded away on a phone's first sight.
+    SHORT = ("title", "target", "due_date")
 
     baseline = _number_field(
-        gettext_lazy("Where you are starting from"),
-        gettext_lazy("Your number today. Use 0 if you are starting from nothing."),
-        required=True,
+        _("Where you are starting from"),
+        _("Your number today. Left blank, it is 0."),
+        required=False,
     )
     target = _number_field(
-        gettext_lazy("Target"),
-        gettext_lazy("The number you are aiming for (not needed for done/not done)."),
+        _("How much: your target"),
+        _("The number you are aiming for, e.g. 10 (not needed for done/not done)."),
         required=False,
     )
 
     class Meta:
         model = Goal
-        fields = [
-            "title",
-            "specific",
-            "kind",
-            "metric",
-            "direction",
-            "baseline",
-            "target",
-            "unit",
-            "steps",
-            "support",
-            "focus_area",
-            "why_it_matters",
-            "start_date",
-            "due_date",
-            "review_cadence",
-        ]
+        fields = list(GOAL_FIELDS)
         labels = {
-            "title": gettext_lazy("Your goal in a few words"),
-            "specific": gettext_lazy("What exactly will you do?"),
-            "kind": gettext_lazy("Kind of goal"),
-            "metric": gettext_lazy("What will you count or check?"),
-            "direction": gettext_lazy("Which way counts as progress?"),
-            "unit": gettext_lazy("Unit"),
-            "steps": gettext_lazy("The steps you will take"),
-            "support": gettext_lazy("Who or what will help you"),
-            "focus_area": gettext_lazy("Focus area"),
-            "why_it_matters": gettext_lazy("Why it matters to your recovery"),
-            "start_date": gettext_lazy("Start date"),
-            "due_date": gettext_lazy("Due date"),
-            "review_cadence": gettext_lazy("Review it with your mentor"),
+            "title": _("What you want to do"),
+            "specific": _("What exactly will you do?"),
+            "kind": _("Kind of goal"),
+            "metric": _("What will you count or check?"),
+            "direction": _("Which way counts as progress?"),
+            "unit": _("Unit"),
+            "steps": _("The steps you will take"),
+            "support": _("Who or what will help you"),
+            "focus_area": _("Focus area"),
+            "why_it_matters": _("Why it matters to your recovery"),
+            "start_date": _("Start date"),
+            "due_date": _("By when"),
+            "review_cadence": _("Review it with your mentor"),
         }
         help_texts = {
-            "specific": gettext_lazy("In your own words."),
-            "metric": gettext_lazy(
-                "e.g. meetings attended, job applications sent, days medication taken."
-            ),
-            "unit": gettext_lazy("e.g. meetings a week, applications, days."),
-            "steps": gettext_lazy("Small, concrete steps. Your mentor agrees to them with you."),
+            "title": _("In a few words, e.g. “Apply to 10 jobs”."),
+            "specific": _("In your own words. Left blank, your goal's words are used."),
+            "metric": _("e.g. meetings attended, job applications sent, days medication taken."),
+            "unit": _("e.g. meetings a week, applications, days."),
+            "steps": _("Small, concrete steps. Your mentor agrees to them with you."),
+            "start_date": _("Left blank, today."),
         }
         widgets = {
             "specific": forms.Textarea(attrs={"rows": 3}),
@@ -131,44 +116,54 @@ class GoalForm(BoundedModelForm):
             "direction": forms.RadioSelect,
         }
 
-    def __init__(self, *args, program: Program, submit_label: str | None = None, **kwargs):
+    def __init__(self, *args, program: Program, submit_label: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
+        self.submit_label = submit_label or _("Save goal")
         self.fields["focus_area"].queryset = FocusArea.objects.filter(
             program=program, is_active=True
         )
-        self.fields["focus_area"].empty_label = _("Choose a focus area")
+        self.fields["focus_area"].empty_label = _("Chosen for you")
+        for name, field in self.fields.items():
+            field.required = name in ("title", "due_date")
         for name, message in MESSAGES.items():
             self.fields[name].error_messages["required"] = message
         self.fields["direction"].choices = Direction.choices  # no blank radio
         self.fields["start_date"].error_messages["invalid"] = _("Enter a date, e.g. 2026-03-01.")
         self.fields["due_date"].error_messages["invalid"] = _("Enter a date, e.g. 2026-05-01.")
         self.fields["focus_area"].error_messages["invalid_choice"] = MESSAGES["focus_area"]
-        self.helper = FormHelper()
-        self.helper.form_id = "goal-form"
-        self.helper.attrs = {"novalidate": ""}  # our messages at the field, not the browser's
-        self.helper.layout = Layout(
-            Fieldset(_("1. Specific — what you will do"), "title", "specific", "kind"),
+
+    @property
+    def helper(self) -> FormHelper:
+        # Built when rendered, after validation: "More details" opens by itself when an error
+        # is in it, or when a goal is edited (every part is already written).
+        more = [name for name in self.fields if name not in self.SHORT]
+        opened = bool(self.instance.pk) or any(name in self.errors for name in more)
+        helper = FormHelper()
+        helper.form_id = "goal-form"
+        helper.attrs = {"novalidate": ""}  # our messages at the field, not the browser's
+        helper.layout = Layout(
+            Fieldset(_("Your goal"), *self.SHORT),
+            HTML(
+                format_html(
+                    '<details class="mb-3" id="goal-more"{}><summary class="mb-2">{}</summary>'
+                    '<p class="small text-body-secondary">{}</p>',
+                    " open" if opened else "",
+                    _("More details"),
+                    _("Optional: what you leave blank is filled in for you."),
+                )
+            ),
+            Fieldset(_("1. Specific — what you will do"), "specific", "kind"),
             Fieldset(
-                _("2. Measurable — how you will know"),
-                "metric",
-                "direction",
-                "baseline",
-                "target",
-                "unit",
+                _("2. Measurable — how you will know"), "metric", "direction", "baseline", "unit"
             ),
             Fieldset(_("3. Achievable — your plan"), "steps", "support"),
             Fieldset(_("4. Relevant — why it matters"), "focus_area", "why_it_matters"),
-            Fieldset(_("5. Time-bound — when"), "start_date", "due_date", "review_cadence"),
-            HTML(
-                format_html(
-                    '<p class="small text-body-secondary">{}</p>', _("All five parts are needed.")
-                )
-            ),
+            Fieldset(_("5. Time-bound — when"), "start_date", "review_cadence"),
+            HTML("</details>"),
         )
-        self.helper.add_input(
-            Submit("submit", submit_label or _("Save goal"), css_class="btn-primary")
-        )
+        helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary"))
+        return helper
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
@@ -179,26 +174,26 @@ class GoalForm(BoundedModelForm):
                     "e.g. “Attend 3 meetings a week”."
                 )
             )
+        if not title:
+            raise forms.ValidationError(MESSAGES["title"])
         return title
 
     def clean(self):
         data = super().clean()
-        direction = data.get("direction")
+        # Progress counts up unless the mentee said otherwise under "More details".
+        direction = data.get("direction") or Direction.AT_LEAST
+        data["direction"] = direction
         baseline, target = data.get("baseline"), data.get("target")
-        if direction in (Direction.AT_LEAST, Direction.AT_MOST):
-            if target is None and "target" not in self.errors:
-                self.add_error("target", MESSAGES["target"])
-            if not data.get("unit", "").strip():
-                self.add_error("unit", MESSAGES["unit"])
-        if (
-            direction == Direction.AT_LEAST
-            and None not in (baseline, target)
-            and target <= baseline
-        ):
+        measured = direction in (Direction.AT_LEAST, Direction.AT_MOST)
+        if measured and target is None and "target" not in self.errors:
+            self.add_error("target", MESSAGES["target"])
+        if direction == Direction.AT_MOST and baseline is None and "baseline" not in self.errors:
+            self.add_error("baseline", MESSAGES["baseline"])
+        if direction == Direction.AT_LEAST and target is not None and target <= (baseline or 0):
             self.add_error(
                 "target",
                 _("For an “at least” goal the target must be above where you start (%(baseline)s).")
-                % {"baseline": baseline},
+                % {"baseline": baseline or 0},
             )
         if direction == Direction.AT_MOST and None not in (baseline, target) and target >= baseline:
             self.add_error(
@@ -208,11 +203,11 @@ class GoalForm(BoundedModelForm):
                     "e.g. from 5 drinking days a week down to 2."
                 ),
             )
-        if direction == Direction.DONE:
-            # Done or not done has no number to reach: progress is a tick.
-            data["target"], data["unit"], data["baseline"] = None, "", Decimal(0)
         start, due = data.get("start_date"), data.get("due_date")
-        if start and due:
+        if start and abs((start - self.program.today()).days) > MAX_GOAL_DAYS:
+            self.add_error("start_date", _("Pick a start date within two years of today."))
+        start = start or self.program.today()
+        if due:
             if due <= start:
                 self.add_error("due_date", _("The due date must be after the start date."))
             elif (due - start).days > MAX_GOAL_DAYS:
@@ -220,11 +215,6 @@ class GoalForm(BoundedModelForm):
                     "due_date",
                     _("Pick a due date within two years of the start, e.g. in 12 weeks."),
                 )
-        if start and abs((start - self.program.today()).days) > MAX_GOAL_DAYS:
-            self.add_error("start_date", _("Pick a start date within two years of today."))
-        for name in ("title", "specific", "metric", "steps", "support", "why_it_matters"):
-            if name in data and isinstance(data[name], str) and not data[name].strip():
-                self.add_error(name, MESSAGES[name])
         return data
 
     def goal_data(self) -> dict:
@@ -242,7 +232,12 @@ class GoalForm(BoundedModelForm):
 
 def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
     due = today + timedelta(weeks=12)
-    initial = {"start_date": today, "due_date": due, "baseline": 0}
+    initial = {
+        "start_date": today,
+        "due_date": due,
+        "baseline": 0,
+        "direction": Direction.AT_LEAST,
+    }
     if template is not None:
         target = template.suggested_target
         initial.update(
@@ -253,12 +248,8 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
             direction=template.direction,
             target=Decimal(plain_number(target)) if target is not None else None,
             steps=template.suggested_steps,
-            # The short path: a template and a tap on Save still give every SMART part; the
-            # mentee changes any of these words to their own.
-            specific=template.sentence(due=due),
-            support=_("My mentor and my program."),
-            why_it_matters=_("It helps my recovery: %(area)s.")
-            % {"area": template.focus_area.label.lower()},
+            # The rest (the specific wording, support, why) the goals service fills in from
+            # these on Save, as it does for a goal written without a template.
             focus_area=template.focus_area_id,
             review_cadence=template.review_cadence,
         )
@@ -267,17 +258,17 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
 
 class ProgressForm(BoundedForm):
     recorded_on = forms.DateField(
-        label=gettext_lazy("Date"),
+        label=_("Date"),
         widget=DATE_INPUT,
         error_messages={
-            "required": gettext_lazy("Choose the date this progress is for."),
-            "invalid": gettext_lazy("Enter a date, e.g. 2026-03-01."),
+            "required": _("Choose the date this progress is for."),
+            "invalid": _("Enter a date, e.g. 2026-03-01."),
         },
     )
-    value = _number_field(gettext_lazy("Where you stand now"), "", required=False)
-    done = forms.BooleanField(label=gettext_lazy("Done"), required=False)
+    value = _number_field(_("Where you stand now"), "", required=False)
+    done = forms.BooleanField(label=_("Done"), required=False)
     note = forms.CharField(
-        label=gettext_lazy("Note (optional)"),
+        label=_("Note (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -329,14 +320,13 @@ class ProgressForm(BoundedForm):
 
 class StatusForm(BoundedForm):
     status = forms.ChoiceField(
-        label=gettext_lazy("New status"),
-        error_messages={"required": gettext_lazy("Choose the new status.")},
+        label=_("New status"), error_messages={"required": _("Choose the new status.")}
     )
     reason = forms.CharField(
-        label=gettext_lazy("Reason"),
+        label=_("Reason"),
         required=False,
         max_length=240,
-        help_text=gettext_lazy("Needed when a goal is abandoned."),
+        help_text=_("Needed when a goal is abandoned."),
     )
 
     def __init__(self, *args, goal: Goal, **kwargs):
@@ -362,10 +352,10 @@ class StatusForm(BoundedForm):
 
 class CommentForm(BoundedForm):
     body = forms.CharField(
-        label=gettext_lazy("Comment"),
+        label=_("Comment"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Write a comment first.")},
+        error_messages={"required": _("Write a comment first.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -383,9 +373,7 @@ class CommentForm(BoundedForm):
 
 
 class GoalTemplateForm(BoundedModelForm):
-    suggested_target = _number_field(
-        gettext_lazy("Suggested target"), gettext_lazy("Optional."), required=False
-    )
+    suggested_target = _number_field(_("Suggested target"), _("Optional."), required=False)
 
     class Meta:
         model = GoalTemplate
@@ -404,7 +392,7 @@ class GoalTemplateForm(BoundedModelForm):
             "is_active",
         ]
         labels = {
-            "title": gettext_lazy("Title (use N and DATE for what the mentee fills in)"),
+            "title": _("Title (use N and DATE for what the mentee fills in)"),
             "title_es": gettext_lazy(
                 "Title in Spanish (N and DATE as in the title; blank shows the title)"
             ),
@@ -440,11 +428,11 @@ class GoalTemplateForm(BoundedModelForm):
 
 class ReviewForm(BoundedForm):
     goals = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Goals you reviewed together"),
+        label=_("Goals you reviewed together"),
         queryset=Goal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": gettext_lazy("Choose from this mentee's open goals.")},
+        error_messages={"invalid_choice": _("Choose from this mentee's open goals.")},
     )
 
     def __init__(self, *args, goals, **kwargs):
