@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from accounts.models import User
@@ -45,8 +46,11 @@ def ics_for(checkins) -> bytes:
         event.add("dtstamp", timezone.now())
         event.add("dtstart", checkin.scheduled_at)
         event.add("dtend", checkin.ends_at)
-        label = "Group session" if checkin.kind == CheckIn.Kind.GROUP else "Check-in"
-        event.add("summary", f"{label} ({checkin.get_mode_display()})")
+        if checkin.kind == CheckIn.Kind.GROUP:
+            summary = _("Group session (%(mode)s)")
+        else:
+            summary = _("Check-in (%(mode)s)")
+        event.add("summary", summary % {"mode": checkin.get_mode_display()})
         event.add("url", settings.SITE_URL + reverse("checkins:detail", args=[checkin.pk]))
         if checkin.status == CheckIn.Status.CANCELLED:
             event.add("status", "CANCELLED")

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.consents import mentee_name
 from accounts.models import WEEKDAYS, FocusArea, MenteeProfile
@@ -61,15 +62,17 @@ class _LocalTimeForm(BoundedForm):
 class LogForm(_LocalTimeForm):
     status = _buttons(
         [c for c in CheckIn.Status.choices if c[0] != CheckIn.Status.SCHEDULED],
-        label="What happened?",
+        label=_("What happened?"),
     )
-    mode = _buttons(Mode.choices, label="How did you meet?")
+    mode = _buttons(Mode.choices, label=_("How did you meet?"))
     actual_at = forms.DateTimeField(
-        label="Started at", required=False, widget=_local_input(), input_formats=[LOCAL_FORMAT]
+        label=_("Started at"), required=False, widget=_local_input(), input_formats=[LOCAL_FORMAT]
     )
-    actual_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, required=False)
+    actual_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=5, max_value=480, required=False
+    )
     mood = forms.TypedChoiceField(
-        label="Mentee's mood (1 low – 5 great)",
+        label=_("Mentee's mood (1 low – 5 great)"),
         choices=[(str(i), str(i)) for i in range(1, 6)],
         coerce=int,
         required=False,
@@ -77,43 +80,45 @@ class LogForm(_LocalTimeForm):
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
     craving = forms.TypedChoiceField(
-        label="Craving (0 none – 10 strongest)",
-        choices=[("", "Not discussed")] + [(str(i), str(i)) for i in range(11)],
+        label=_("Craving (0 none – 10 strongest)"),
+        choices=[("", _("Not discussed"))] + [(str(i), str(i)) for i in range(11)],
         coerce=int,
         required=False,
         empty_value=None,
     )
     use_reported = _buttons(
-        [("", "Not discussed"), ("no", "No use"), ("yes", "Used")],
-        label="Substance use since the last check-in",
+        [("", _("Not discussed")), ("no", _("No use")), ("yes", _("Used"))],
+        label=_("Substance use since the last check-in"),
         required=False,
     )
     use_days = forms.MultipleChoiceField(
-        label="On which days?",
+        label=_("On which days?"),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
     topics = forms.ModelMultipleChoiceField(
         queryset=FocusArea.objects.none(),
         required=False,
-        label="Topics",
+        label=_("Topics"),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
-    goals_reviewed = forms.BooleanField(label="We reviewed goals", required=False)
+    goals_reviewed = forms.BooleanField(label=_("We reviewed goals"), required=False)
     next_steps = forms.CharField(
-        label="Next steps", required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+        label=_("Next steps"), required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
     )
     notes = forms.CharField(
-        label="Confidential notes",
+        label=_("Confidential notes"),
         required=False,
         max_length=4000,
         widget=forms.Textarea({"rows": 3}),
-        help_text="Seen only by you and the program's coordinators (and others only with the "
-        "mentee's consent).",
+        help_text=_(
+            "Seen only by you and the program's coordinators (and others only with the "
+            "mentee's consent)."
+        ),
     )
-    risk = _buttons(CheckIn.Risk.choices, label="Any risk?", required=False)
+    risk = _buttons(CheckIn.Risk.choices, label=_("Any risk?"), required=False)
     reschedule_to = forms.DateTimeField(
-        label="New date and time",
+        label=_("New date and time"),
         required=False,
         widget=_local_input(),
         input_formats=[LOCAL_FORMAT],
@@ -146,7 +151,9 @@ class LogForm(_LocalTimeForm):
         start = (last_contact or checkin.scheduled_at - timedelta(days=7)).astimezone(self.tz)
         span = max(min((today - start.date()).days, 13), 0)
         days = [today - timedelta(days=i) for i in range(span + 1)]
-        self.fields["use_days"].choices = [(d.isoformat(), f"{d:%a %-d}") for d in days]
+        self.fields["use_days"].choices = [
+            (d.isoformat(), dateformat.format(d, "D j")) for d in days
+        ]
         initial = {
             "status": checkin.status if checkin.is_logged else CheckIn.Status.COMPLETED,
             "mode": checkin.mode,
@@ -223,13 +230,13 @@ class LogForm(_LocalTimeForm):
                 '<div id="crisis-resources" class="alert alert-danger d-none" role="note">'
                 "{{ checkin.program.crisis_resources }}</div>"
             ),
-            Submit("save", "Save check-in", css_class="btn-lg w-100"),
+            Submit("save", _("Save check-in"), css_class="btn-lg w-100"),
         )
 
     def clean_actual_at(self):
         value = self.cleaned_data.get("actual_at")
         if value and value > timezone.now() + timedelta(minutes=30):
-            raise forms.ValidationError("That time is in the future.")
+            raise forms.ValidationError(_("That time is in the future."))
         return value
 
     def clean_use_days(self):
@@ -241,14 +248,16 @@ class LogForm(_LocalTimeForm):
         if status == CheckIn.Status.RESCHEDULED:
             new = data.get("reschedule_to")
             if not new and "reschedule_to" not in self.errors:
-                self.add_error("reschedule_to", "Give the new date and time.")
+                self.add_error("reschedule_to", _("Give the new date and time."))
             elif new and new <= timezone.now():
-                self.add_error("reschedule_to", "The new time must be in the future.")
+                self.add_error("reschedule_to", _("The new time must be in the future."))
         if status == CheckIn.Status.COMPLETED and "use_days" in self.fields:
             if data.get("use_days") and data.get("use_reported") != "yes":
-                self.add_error("use_days", "Days of use go with “Used”; choose it or clear them.")
+                self.add_error(
+                    "use_days", _("Days of use go with “Used”; choose it or clear them.")
+                )
             elif data.get("use_reported") == "yes" and not data.get("use_days"):
-                self.add_error("use_days", "Tick at least one day the mentee used.")
+                self.add_error("use_days", _("Tick at least one day the mentee used."))
         return data
 
     def log_data(self) -> LogData:
@@ -293,9 +302,11 @@ class ScheduleForm(BoundedModelForm):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
-        label="Weekdays (for “on chosen weekdays”)",
+        label=_("Weekdays (for “on chosen weekdays”)"),
     )
-    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=60)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=5, max_value=480, initial=60
+    )
 
     class Meta:
         model = Schedule
@@ -317,8 +328,17 @@ class ScheduleForm(BoundedModelForm):
             "cadence": forms.RadioSelect(attrs={"class": "btn-check"}),
             "mode": forms.RadioSelect(attrs={"class": "btn-check"}),
         }
-        labels = {"time_of_day": "Time", "timezone": "Time zone", "duration_minutes": "Minutes"}
-        help_texts = {"timezone": "Leave blank for the program's time zone."}
+        labels = {
+            "cadence": _("Cadence"),
+            "starts_on": _("Starts on"),
+            "ends_on": _("Ends on"),
+            "time_of_day": _("Time"),
+            "timezone": _("Time zone"),
+            "mode": _("Mode"),
+            "duration_minutes": _("Minutes"),
+            "is_active": _("Is active"),
+        }
+        help_texts = {"timezone": _("Leave blank for the program's time zone.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -339,7 +359,7 @@ class ScheduleForm(BoundedModelForm):
             Field("mode", template=BUTTONS),
             Field("timezone"),
             Field("is_active"),
-            Submit("save", "Save schedule", css_class="btn-lg w-100"),
+            Submit("save", _("Save schedule"), css_class="btn-lg w-100"),
         )
 
     def clean_timezone(self):
@@ -353,7 +373,7 @@ class ScheduleForm(BoundedModelForm):
     def clean(self):
         data = super().clean()
         if data.get("cadence") == Schedule.Cadence.WEEKDAYS and not data.get("weekdays"):
-            self.add_error("weekdays", "Choose at least one weekday.")
+            self.add_error("weekdays", _("Choose at least one weekday."))
         return data
 
     def schedule_fields(self) -> dict:
@@ -362,10 +382,12 @@ class ScheduleForm(BoundedModelForm):
 
 class CheckInCreateForm(_LocalTimeForm):
     scheduled_at = forms.DateTimeField(
-        label="Date and time", widget=_local_input(), input_formats=[LOCAL_FORMAT]
+        label=_("Date and time"), widget=_local_input(), input_formats=[LOCAL_FORMAT]
     )
-    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=60)
-    mode = _buttons(Mode.choices, label="Mode", initial=Mode.PHONE)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=5, max_value=480, initial=60
+    )
+    mode = _buttons(Mode.choices, label=_("Mode"), initial=Mode.PHONE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -374,13 +396,13 @@ class CheckInCreateForm(_LocalTimeForm):
             Field("scheduled_at"),
             Field("duration_minutes"),
             Field("mode", template=BUTTONS),
-            Submit("save", "Plan check-in", css_class="btn-lg w-100"),
+            Submit("save", _("Plan check-in"), css_class="btn-lg w-100"),
         )
 
     def clean_scheduled_at(self):
         value = self.cleaned_data["scheduled_at"]
         if value <= timezone.now():
-            raise forms.ValidationError("Choose a time in the future.")
+            raise forms.ValidationError(_("Choose a time in the future."))
         return value
 
 
@@ -389,14 +411,17 @@ class ContactForm(_LocalTimeForm):
     a note and a concern only if there is one. Built for a thumb: big buttons, one screen."""
 
     happened_at = forms.DateTimeField(
-        label="When", widget=_local_input(), input_formats=[LOCAL_FORMAT]
+        label=_("When"), widget=_local_input(), input_formats=[LOCAL_FORMAT]
     )
-    mode = _buttons(Mode.choices, label="How", initial=Mode.PHONE)
-    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=480, initial=15)
+    mode = _buttons(Mode.choices, label=_("How"), initial=Mode.PHONE)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=480, initial=15)
     notes = forms.CharField(
-        label="Note (optional)", required=False, max_length=4000, widget=forms.Textarea({"rows": 2})
+        label=_("Note (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea({"rows": 2}),
     )
-    risk = _buttons(CheckIn.Risk.choices, label="Any concern?", required=False, initial="")
+    risk = _buttons(CheckIn.Risk.choices, label=_("Any concern?"), required=False, initial="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -409,19 +434,22 @@ class ContactForm(_LocalTimeForm):
             Field("minutes"),
             Field("notes"),
             Field("risk", template=BUTTONS),
-            Submit("save", "Save contact", css_class="btn-lg w-100"),
+            Submit("save", _("Save contact"), css_class="btn-lg w-100"),
         )
 
     def clean_happened_at(self):
         value = self.cleaned_data["happened_at"]
         if value > timezone.now():
-            raise forms.ValidationError("A contact to log has already happened: pick a past time.")
+            raise forms.ValidationError(
+                _("A contact to log has already happened: pick a past time.")
+            )
         return value
 
 
 class GroupSessionForm(CheckInCreateForm):
-    title = forms.CharField(max_length=80, initial="Group mentoring")
+    title = forms.CharField(label=_("Title"), max_length=80, initial=_("Group mentoring"))
     mentees = forms.ModelMultipleChoiceField(
+        label=_("Mentees"),
         queryset=MenteeProfile.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
     )
@@ -436,14 +464,14 @@ class GroupSessionForm(CheckInCreateForm):
 
 
 class PreferenceForm(BoundedForm):
-    before = _buttons(ReminderPreference.Before.choices, label="E-mail me before a check-in")
+    before = _buttons(ReminderPreference.Before.choices, label=_("E-mail me before a check-in"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page wraps it, next to the calendar-link forms
         self.helper.layout = Layout(
-            Field("before", template=BUTTONS), Submit("save", "Save", css_class="btn-lg")
+            Field("before", template=BUTTONS), Submit("save", _("Save"), css_class="btn-lg")
         )
 
 
@@ -456,11 +484,11 @@ class CheckinSettingsForm(BoundedModelForm):
             "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         labels = {
-            "overdue_log_hours": "Hours until an unlogged check-in is overdue",
-            "no_contact_days": "Days without contact before an alert",
-            "quiet_start": "Quiet hours start (no reminders)",
-            "quiet_end": "Quiet hours end",
-            "weeks_ahead": "Weeks of check-ins planned ahead",
+            "overdue_log_hours": _("Hours until an unlogged check-in is overdue"),
+            "no_contact_days": _("Days without contact before an alert"),
+            "quiet_start": _("Quiet hours start (no reminders)"),
+            "quiet_end": _("Quiet hours end"),
+            "weeks_ahead": _("Weeks of check-ins planned ahead"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -478,4 +506,4 @@ class CheckinSettingsForm(BoundedModelForm):
                 help_text=self.fields[name].help_text,
             )
         self.helper = FormHelper()
-        self.helper.add_input(Submit("save", "Save settings", css_class="btn-lg"))
+        self.helper.add_input(Submit("save", _("Save settings"), css_class="btn-lg"))

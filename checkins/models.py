@@ -37,23 +37,23 @@ class CheckinSettings(models.Model):
     overdue_log_hours = models.PositiveSmallIntegerField(
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
-        help_text="A check-in not logged this many hours after it ends is overdue.",
+        help_text=_("A check-in not logged this many hours after it ends is overdue."),
     )
     no_contact_days = models.PositiveSmallIntegerField(
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text="Alert when a match has had no completed check-in for this long.",
+        help_text=_("Alert when a match has had no completed check-in for this long."),
     )
     quiet_start = models.TimeField(default=time(21, 0))
     quiet_end = models.TimeField(default=time(8, 0))
     weeks_ahead = models.PositiveSmallIntegerField(
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(26)],
-        help_text="How far ahead scheduled check-ins are created.",
+        help_text=_("How far ahead scheduled check-ins are created."),
     )
 
     class Meta:
-        verbose_name_plural = "check-in settings"
+        verbose_name_plural = _("check-in settings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(overdue_log_hours__gte=1), name="checkinsettings_overdue_positive"
@@ -83,9 +83,9 @@ class Schedule(models.Model):
     )
 
     class Cadence(models.TextChoices):
-        WEEKLY = "weekly", "Weekly"
-        BIWEEKLY = "biweekly", "Every two weeks"
-        WEEKDAYS = "weekdays", "On chosen weekdays"
+        WEEKLY = "weekly", _("Weekly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        WEEKDAYS = "weekdays", _("On chosen weekdays")
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="schedules")
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
@@ -143,15 +143,15 @@ class CheckIn(models.Model):
     )
 
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", "Individual"
-        GROUP = "group", "Group session"
+        INDIVIDUAL = "individual", _("Individual")
+        GROUP = "group", _("Group session")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
-        CANCELLED = "cancelled", "Cancelled"
-        RESCHEDULED = "rescheduled", "Rescheduled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
 
     class CancelReason(models.TextChoices):
         # Why a check-in was called off when the app, not a person, cancelled it.
@@ -159,14 +159,14 @@ class CheckIn(models.Model):
         MATCH_ENDED = "match_ended", _("Match ended")
 
     class Risk(models.TextChoices):
-        NONE = "", "No concern"
-        CONCERN = "concern", "Concern"
-        CRISIS = "crisis", "Crisis"
+        NONE = "", _("No concern")
+        CONCERN = "concern", _("Concern")
+        CRISIS = "crisis", _("Crisis")
 
     class UseReport(models.TextChoices):
-        NOT_ASKED = "", "Not discussed"
-        NO = "no", "No use"
-        YES = "yes", "Used"
+        NOT_ASKED = "", _("Not discussed")
+        NO = "no", _("No use")
+        YES = "yes", _("Used")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="checkins")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INDIVIDUAL)
@@ -293,10 +293,10 @@ class Attendance(models.Model):
     )
 
     class Status(models.TextChoices):
-        EXPECTED = "expected", "Expected"
-        ATTENDED = "attended", "Attended"
-        ABSENT = "absent", "Absent"
-        EXCUSED = "excused", "Excused"
+        EXPECTED = "expected", _("Expected")
+        ATTENDED = "attended", _("Attended")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="attendances")
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="+")
@@ -348,11 +348,11 @@ class Alert(models.Model):
     access_paths = AccessPaths(program="program", mentee="mentee", change_roles=(COORDINATOR,))
 
     class Kind(models.TextChoices):
-        CRISIS = "crisis", "Crisis"
-        CONCERN = "concern", "Concern"
-        OVERDUE_LOG = "overdue_log", "Check-in not logged"
-        NO_SHOWS = "no_shows", "Two no-shows in a row"
-        NO_CONTACT = "no_contact", "No contact"
+        CRISIS = "crisis", _("Crisis")
+        CONCERN = "concern", _("Concern")
+        OVERDUE_LOG = "overdue_log", _("Check-in not logged")
+        NO_SHOWS = "no_shows", _("Two no-shows in a row")
+        NO_CONTACT = "no_contact", _("No contact")
 
     RISK_KINDS = (Kind.CRISIS, Kind.CONCERN)
 
@@ -414,15 +414,21 @@ class Alert(models.Model):
             return "resolved"
         return "acknowledged" if self.acknowledged_at else "open"
 
+    STATE_LABELS = {"open": _("open"), "acknowledged": _("acknowledged"), "resolved": _("resolved")}
+
+    def get_state_display(self) -> str:
+        """The state in the reader's language; `state` stays the code that logic compares."""
+        return str(self.STATE_LABELS[self.state])
+
 
 class ReminderPreference(models.Model):
     """Each person chooses when they hear about an upcoming check-in."""
 
     class Before(models.TextChoices):
-        NONE = "none", "No reminders"
-        DAY = "24h", "24 hours before"
-        TWO_HOURS = "2h", "2 hours before"
-        BOTH = "both", "24 hours and 2 hours before"
+        NONE = "none", _("No reminders")
+        DAY = "24h", _("24 hours before")
+        TWO_HOURS = "2h", _("2 hours before")
+        BOTH = "both", _("24 hours and 2 hours before")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")
     before = models.CharField(max_length=4, choices=Before.choices, default=Before.DAY)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import FocusArea, Membership, MenteeProfile, MentorProfile, Program, User
 from checkins import emails
@@ -46,7 +47,7 @@ def checkin_settings_get(*, program: Program) -> CheckinSettings:
 
 @transaction.atomic
 def checkin_settings_update(*, actor: User, program: Program, **fields) -> CheckinSettings:
-    found, _ = CheckinSettings.objects.get_or_create(program=program)
+    found, _created = CheckinSettings.objects.get_or_create(program=program)
     changed = [name for name, value in fields.items() if getattr(found, name) != value]
     for name, value in fields.items():
         setattr(found, name, value)
@@ -66,7 +67,7 @@ def user_tz(user: User, program: Program):
 
 def _require_active(match: Match) -> None:
     if match.status != Match.Status.ACTIVE:
-        raise ValidationError("Check-ins can only be planned for an active match.")
+        raise ValidationError(_("Check-ins can only be planned for an active match."))
 
 
 @transaction.atomic
@@ -239,7 +240,7 @@ def group_session_create(
     mode: str = "in_person",
 ) -> CheckIn:
     if any(m.program_id != facilitator.program_id for m in mentees):
-        raise ValidationError("Every mentee must be in the facilitator's program.")
+        raise ValidationError(_("Every mentee must be in the facilitator's program."))
     checkin = CheckIn.objects.create(
         program_id=facilitator.program_id,
         kind=CheckIn.Kind.GROUP,
@@ -295,13 +296,13 @@ def checkin_log(*, actor: User, checkin: CheckIn, data: LogData) -> CheckIn:
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     Status = CheckIn.Status
     if data.status == Status.SCHEDULED:
-        raise ValidationError({"status": "Choose what happened."})
+        raise ValidationError({"status": _("Choose what happened.")})
     happened = data.status == Status.COMPLETED
     if data.status == Status.RESCHEDULED:
         if data.reschedule_to is None:
-            raise ValidationError({"reschedule_to": "Give the new date and time."})
+            raise ValidationError({"reschedule_to": _("Give the new date and time.")})
         if checkin.kind == CheckIn.Kind.GROUP:
-            raise ValidationError({"status": "Move a group session by creating a new one."})
+            raise ValidationError({"status": _("Move a group session by creating a new one.")})
     checkin.status = data.status
     checkin.actual_at = (data.actual_at or checkin.scheduled_at) if happened else None
     checkin.actual_minutes = (data.actual_minutes or checkin.duration_minutes) if happened else None
@@ -443,7 +444,7 @@ def checkin_move(*, actor: User, checkin: CheckIn, scheduled_at: datetime) -> Ch
     # Same lock as checkin_log.
     checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
     if checkin.status != CheckIn.Status.SCHEDULED:
-        raise ValidationError("Only a planned check-in can be moved.")
+        raise ValidationError(_("Only a planned check-in can be moved."))
     checkin.scheduled_at = scheduled_at
     checkin.save(update_fields=["scheduled_at", "updated_at"])
     audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=["scheduled_at"])
@@ -460,11 +461,11 @@ def checkin_confirm_attendance(*, actor: User, checkin: CheckIn) -> None:
             mentee_confirmed_at=now
         )
         if not updated:
-            raise PermissionDenied("Only the mentee can confirm attendance.")
+            raise PermissionDenied(_("Only the mentee can confirm attendance."))
         audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=["attendances"])
         return
     if checkin.mentee is None or checkin.mentee.user_id != actor.pk:
-        raise PermissionDenied("Only the mentee can confirm attendance.")
+        raise PermissionDenied(_("Only the mentee can confirm attendance."))
     checkin.mentee_confirmed_at = now
     checkin.save(update_fields=["mentee_confirmed_at", "updated_at"])
     audit_record(actor=actor, action=Action.UPDATE, obj=checkin, fields=["mentee_confirmed_at"])
@@ -696,7 +697,9 @@ def reminders_plan(*, checkin: CheckIn, now: datetime | None = None) -> None:
 
 @transaction.atomic
 def reminder_preference_set(*, user: User, before: str) -> ReminderPreference:
-    pref, _ = ReminderPreference.objects.update_or_create(user=user, defaults={"before": before})
+    pref, _created = ReminderPreference.objects.update_or_create(
+        user=user, defaults={"before": before}
+    )
     if before == ReminderPreference.Before.NONE:
         # Reminders of things due, too (their planner revives them if turned on again).
         notifications.notifications_cancel(recipients=[user.pk], with_topic=True)

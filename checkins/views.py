@@ -9,10 +9,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import consents
+from accounts.languages import language_resolve, program_languages_of
 from accounts.models import MenteeProfile, MentorProfile, Program
 from checkins import calendar, selectors, services
 from checkins.forms import (
@@ -67,14 +69,15 @@ def checkin_list(request):
 
 def _by_day(checkins) -> list[tuple[str, list[CheckIn]]]:
     """Today / this week / later, each check-in judged in its own program's time zone."""
-    sections = {"Today": [], "This week": [], "Later": []}
+    sections = {"today": [], "week": [], "later": []}
+    titles = {"today": _("Today"), "week": _("This week"), "later": _("Later")}
     now = timezone.now()
     for checkin in checkins:
         today = now.astimezone(checkin.program.tzinfo).date()
         day = checkin.scheduled_at.astimezone(checkin.program.tzinfo).date()
-        key = "Today" if day <= today else "This week" if day < today + timedelta(7) else "Later"
+        key = "today" if day <= today else "week" if day < today + timedelta(7) else "later"
         sections[key].append(checkin)
-    return [(title, rows) for title, rows in sections.items() if rows]
+    return [(titles[key], rows) for key, rows in sections.items() if rows]
 
 
 def _shown(user, checkin: CheckIn) -> frozenset[str]:
@@ -133,7 +136,7 @@ def checkin_log(request, pk):
                 if risk == CheckIn.Risk.CRISIS:
                     messages.error(request, concern_next_steps(checkin.program, risk))
                 else:
-                    messages.success(request, "Check-in saved.")
+                    messages.success(request, _("Check-in saved."))
                     if risk:
                         messages.warning(request, concern_next_steps(checkin.program, risk))
                 return redirect("checkins:detail", pk=checkin.pk)
@@ -158,7 +161,7 @@ def checkin_confirm(request, pk):
             raise Http404("No such record.")
         checkin = attendance.checkin
     services.checkin_confirm_attendance(actor=user, checkin=checkin)
-    messages.success(request, "Thanks — your attendance is confirmed.")
+    messages.success(request, _("Thanks — your attendance is confirmed."))
     return redirect("checkins:list")
 
 
@@ -167,10 +170,10 @@ def checkin_confirm(request, pk):
 def checkin_cancel(request, pk):
     checkin = access.get_for_user(request.user, CheckIn.objects.all(), change=True, pk=pk)
     if checkin.status != CheckIn.Status.SCHEDULED:
-        messages.error(request, "Only a planned check-in can be cancelled.")
+        messages.error(request, _("Only a planned check-in can be cancelled."))
     else:
         services.checkin_cancel(actor=request.user, checkin=checkin)
-        messages.success(request, "Check-in cancelled; reminders withdrawn.")
+        messages.success(request, _("Check-in cancelled; reminders withdrawn."))
     return redirect("checkins:detail", pk=checkin.pk)
 
 
@@ -191,7 +194,7 @@ def _match_for_planning(user, match_pk) -> Match:
         or access.has_role(user, access.COORDINATOR, program=match.program)
         or match.mentor.user_id == user.pk
     ):
-        raise PermissionDenied("Only the mentor and coordinators plan check-ins.")
+        raise PermissionDenied(_("Only the mentor and coordinators plan check-ins."))
     return match
 
 
@@ -215,7 +218,7 @@ def schedule_edit(request, match_pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Schedule saved; upcoming check-ins updated.")
+                messages.success(request, _("Schedule saved; upcoming check-ins updated."))
                 return redirect("checkins:schedule", match_pk=match.pk)
     else:
         form = ScheduleForm(
@@ -245,7 +248,7 @@ def checkin_create(request, match_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Check-in planned.")
+            messages.success(request, _("Check-in planned."))
             return redirect("checkins:detail", pk=checkin.pk)
     return render(request, "checkins/create.html", {"match": match, "form": form})
 
@@ -254,10 +257,14 @@ def concern_next_steps(program, risk: str) -> str:
     """After a concern or crisis is flagged, who was told and what happens next, in words."""
     if risk == CheckIn.Risk.CRISIS:
         return (
-            "Crisis flagged: every coordinator of the program has been e-mailed now, and one "
-            "will contact you. If anyone is in danger, call 911. " + program.crisis_resources
+            _(
+                "Crisis flagged: every coordinator of the program has been e-mailed now, and one "
+                "will contact you. If anyone is in danger, call 911."
+            )
+            + " "
+            + program.crisis_resources
         )
-    return (
+    return _(
         "Concern flagged: the program's coordinators have been told (by e-mail, after quiet "
         "hours if it is night). A coordinator will review it and may contact you; you need "
         "do nothing more now."
@@ -276,7 +283,7 @@ def contact_log(request, match_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Contact logged.")
+            messages.success(request, _("Contact logged."))
             if risk := form.cleaned_data["risk"]:
                 messages.warning(request, concern_next_steps(match.program, risk))
             return redirect("checkins:detail", pk=checkin.pk)
@@ -292,7 +299,7 @@ def group_create(request, program_pk):
     )
     facilitator = MentorProfile.objects.filter(program=program, user=request.user).first()
     if facilitator is None:
-        raise PermissionDenied("Only mentors of this program run group sessions.")
+        raise PermissionDenied(_("Only mentors of this program run group sessions."))
     mentees = access.scope(
         request.user,
         MenteeProfile.objects.filter(program=program),
@@ -312,7 +319,7 @@ def group_create(request, program_pk):
             duration_minutes=data["duration_minutes"],
             mode=data["mode"],
         )
-        messages.success(request, "Group session planned.")
+        messages.success(request, _("Group session planned."))
         return redirect("checkins:detail", pk=checkin.pk)
     return render(request, "checkins/group_create.html", {"program": program, "form": form})
 
@@ -349,7 +356,7 @@ def program_settings(request, program_pk):
     form = CheckinSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         services.checkin_settings_update(actor=request.user, program=program, **form.cleaned_data)
-        messages.success(request, "Check-in settings saved.")
+        messages.success(request, _("Check-in settings saved."))
         return redirect("checkins:engagement", program_pk=program.pk)
     return render(request, "checkins/settings.html", {"program": program, "form": form})
 
@@ -375,10 +382,10 @@ def alert_update(request, pk, state):
     alert = access.get_for_user(request.user, Alert.objects.all(), change=True, pk=pk)
     if state == "acknowledge":
         services.alert_acknowledge(actor=request.user, alert=alert)
-        messages.success(request, "Alert acknowledged.")
+        messages.success(request, _("Alert acknowledged."))
     else:
         services.alert_resolve(actor=request.user, alert=alert)
-        messages.success(request, "Alert resolved.")
+        messages.success(request, _("Alert resolved."))
     return redirect("checkins:alert", pk=alert.pk)
 
 
@@ -397,7 +404,7 @@ def preferences(request):
             form = PreferenceForm(request.POST)
             if form.is_valid():
                 services.reminder_preference_set(user=user, before=form.cleaned_data["before"])
-                messages.success(request, "Reminder settings saved.")
+                messages.success(request, _("Reminder settings saved."))
                 return redirect("checkins:preferences")
         elif action == "feed_reset":
             token = services.calendar_feed_reset(user=user)
@@ -406,7 +413,7 @@ def preferences(request):
             )
         elif action == "feed_revoke":
             services.calendar_feed_revoke(user=user)
-            messages.success(request, "Your calendar link no longer works.")
+            messages.success(request, _("Your calendar link no longer works."))
             return redirect("checkins:preferences")
     has_feed = hasattr(user, "calendar_feed") and user.calendar_feed is not None
     return render(
@@ -430,6 +437,12 @@ def calendar_feed(request, token):
     if user is None:
         raise Http404("No such calendar.")
     checkins = calendar.upcoming_for_feed(user)
-    response = HttpResponse(calendar.ics_for(checkins), content_type="text/calendar")
+    # No browser asks: the event titles are in the person's language, as their e-mails are.
+    language = language_resolve(
+        preference=user.preferred_language, program_languages=program_languages_of(user)
+    )
+    with translation.override(language):
+        body = calendar.ics_for(checkins)
+    response = HttpResponse(body, content_type="text/calendar")
     response["Cache-Control"] = "private, no-store"
     return response

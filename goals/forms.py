@@ -24,19 +24,21 @@ PLACEHOLDER = re.compile(r"\b(N|DATE)\b")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 MESSAGES = {
-    "title": "Say in a few words what you want to do, e.g. “Find a part-time job”.",
-    "specific": "Describe the goal in your own words: what exactly will you do?",
-    "metric": "Add what you will count or check, e.g. “job applications sent”.",
-    "direction": "Choose whether more is better, less is better, or it is simply done or not.",
-    "target": "Add a number to measure, e.g. 3 job applications a week.",
-    "unit": "Add the unit you count in, e.g. “applications a week”.",
-    "steps": "List the steps you will take, e.g. “update my CV, visit the job center on Mondays”.",
-    "support": "Say who or what will help you, e.g. “my mentor, the job center”.",
-    "focus_area": "Choose the focus area this goal belongs to.",
-    "why_it_matters": "Say why this goal matters to your recovery.",
-    "start_date": "Choose the day you start, e.g. today.",
-    "due_date": "Choose the day this goal is due, e.g. in 8 weeks.",
-    "baseline": "Add where you are starting from; use 0 if you are starting from nothing.",
+    "title": _("Say in a few words what you want to do, e.g. “Find a part-time job”."),
+    "specific": _("Describe the goal in your own words: what exactly will you do?"),
+    "metric": _("Add what you will count or check, e.g. “job applications sent”."),
+    "direction": _("Choose whether more is better, less is better, or it is simply done or not."),
+    "target": _("Add a number to measure, e.g. 3 job applications a week."),
+    "unit": _("Add the unit you count in, e.g. “applications a week”."),
+    "steps": _(
+        "List the steps you will take, e.g. “update my CV, visit the job center on Mondays”."
+    ),
+    "support": _("Say who or what will help you, e.g. “my mentor, the job center”."),
+    "focus_area": _("Choose the focus area this goal belongs to."),
+    "why_it_matters": _("Say why this goal matters to your recovery."),
+    "start_date": _("Choose the day you start, e.g. today."),
+    "due_date": _("Choose the day this goal is due, e.g. in 8 weeks."),
+    "baseline": _("Add where you are starting from; use 0 if you are starting from nothing."),
 }
 
 
@@ -49,11 +51,11 @@ def _number_field(label: str, help_text: str, required: bool) -> forms.DecimalFi
         max_digits=9,
         decimal_places=2,
         error_messages={
-            "min_value": "Use zero or a positive number.",
-            "invalid": "Enter a number, e.g. 3 or 2.5.",
-            "max_digits": "Use a number below one million.",
-            "max_whole_digits": "Use a number below ten million.",
-            "max_decimal_places": "Use at most two decimal places.",
+            "min_value": _("Use zero or a positive number."),
+            "invalid": _("Enter a number, e.g. 3 or 2.5."),
+            "max_digits": _("Use a number below one million."),
+            "max_whole_digits": _("Use a number below ten million."),
+            "max_decimal_places": _("Use at most two decimal places."),
         },
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
@@ -127,8 +129,8 @@ class GoalForm(BoundedModelForm):
         for name, message in MESSAGES.items():
             self.fields[name].error_messages["required"] = message
         self.fields["direction"].choices = Direction.choices  # no blank radio
-        self.fields["start_date"].error_messages["invalid"] = "Enter a date, e.g. 2026-03-01."
-        self.fields["due_date"].error_messages["invalid"] = "Enter a date, e.g. 2026-05-01."
+        self.fields["start_date"].error_messages["invalid"] = _("Enter a date, e.g. 2026-03-01.")
+        self.fields["due_date"].error_messages["invalid"] = _("Enter a date, e.g. 2026-05-01.")
         self.fields["focus_area"].error_messages["invalid_choice"] = MESSAGES["focus_area"]
 
     @property
@@ -167,7 +169,10 @@ class GoalForm(BoundedModelForm):
         title = self.cleaned_data["title"].strip()
         if PLACEHOLDER.search(title):
             raise forms.ValidationError(
-                "Replace N and DATE with your own number and date, e.g. “Attend 3 meetings a week”."
+                _(
+                    "Replace N and DATE with your own number and date, "
+                    "e.g. “Attend 3 meetings a week”."
+                )
             )
         if not title:
             raise forms.ValidationError(MESSAGES["title"])
@@ -187,24 +192,28 @@ class GoalForm(BoundedModelForm):
         if direction == Direction.AT_LEAST and target is not None and target <= (baseline or 0):
             self.add_error(
                 "target",
-                f"For an “at least” goal the target must be above where you start ({baseline or 0}).",
+                _("For an “at least” goal the target must be above where you start (%(baseline)s).")
+                % {"baseline": baseline or 0},
             )
         if direction == Direction.AT_MOST and None not in (baseline, target) and target >= baseline:
             self.add_error(
                 "target",
-                "For an “at most” goal the target must be below where you start, "
-                "e.g. from 5 drinking days a week down to 2.",
+                _(
+                    "For an “at most” goal the target must be below where you start, "
+                    "e.g. from 5 drinking days a week down to 2."
+                ),
             )
         start, due = data.get("start_date"), data.get("due_date")
         if start and abs((start - self.program.today()).days) > MAX_GOAL_DAYS:
-            self.add_error("start_date", "Pick a start date within two years of today.")
+            self.add_error("start_date", _("Pick a start date within two years of today."))
         start = start or self.program.today()
         if due:
             if due <= start:
-                self.add_error("due_date", "The due date must be after the start date.")
+                self.add_error("due_date", _("The due date must be after the start date."))
             elif (due - start).days > MAX_GOAL_DAYS:
                 self.add_error(
-                    "due_date", "Pick a due date within two years of the start, e.g. in 12 weeks."
+                    "due_date",
+                    _("Pick a due date within two years of the start, e.g. in 12 weeks."),
                 )
         return data
 
@@ -249,17 +258,17 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
 
 class ProgressForm(BoundedForm):
     recorded_on = forms.DateField(
-        label="Date",
+        label=_("Date"),
         widget=DATE_INPUT,
         error_messages={
-            "required": "Choose the date this progress is for.",
-            "invalid": "Enter a date, e.g. 2026-03-01.",
+            "required": _("Choose the date this progress is for."),
+            "invalid": _("Enter a date, e.g. 2026-03-01."),
         },
     )
-    value = _number_field("Where you stand now", "", required=False)
-    done = forms.BooleanField(label="Done", required=False)
+    value = _number_field(_("Where you stand now"), "", required=False)
+    done = forms.BooleanField(label=_("Done"), required=False)
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -271,24 +280,26 @@ class ProgressForm(BoundedForm):
         self.initial.setdefault("recorded_on", today)
         if goal.direction == Direction.DONE:
             del self.fields["value"]
-            self.fields["done"].label = "I have done it"
+            self.fields["done"].label = _("I have done it")
         else:
             del self.fields["done"]
-            unit = f" ({goal.unit})" if goal.unit else ""
-            self.fields["value"].label = f"{goal.metric[:1].upper()}{goal.metric[1:]}{unit}"
-            self.fields[
-                "value"
-            ].help_text = (
+            metric = f"{goal.metric[:1].upper()}{goal.metric[1:]}"
+            self.fields["value"].label = (
+                _("%(metric)s (%(unit)s)") % {"metric": metric, "unit": goal.unit}
+                if goal.unit
+                else metric
+            )
+            self.fields["value"].help_text = _(
                 "Where you stand on that date, e.g. the total so far or this week's number."
             )
             self.fields["value"].required = True
-            self.fields["value"].error_messages["required"] = (
+            self.fields["value"].error_messages["required"] = _(
                 "Add a number for where you stand, e.g. 2."
             )
         self.helper = FormHelper()
         self.helper.form_id = "progress-form"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Record progress", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Record progress"), css_class="btn-primary"))
 
     def clean_recorded_on(self):
         day = self.cleaned_data["recorded_on"]
@@ -309,13 +320,13 @@ class ProgressForm(BoundedForm):
 
 class StatusForm(BoundedForm):
     status = forms.ChoiceField(
-        label="New status", error_messages={"required": "Choose the new status."}
+        label=_("New status"), error_messages={"required": _("Choose the new status.")}
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         required=False,
         max_length=240,
-        help_text="Needed when a goal is abandoned.",
+        help_text=_("Needed when a goal is abandoned."),
     )
 
     def __init__(self, *args, goal: Goal, **kwargs):
@@ -324,27 +335,27 @@ class StatusForm(BoundedForm):
         self.fields["status"].choices = [
             (value, label) for value, label in Goal.Status.choices if value in allowed
         ]
-        self.fields["status"].error_messages["invalid_choice"] = (
+        self.fields["status"].error_messages["invalid_choice"] = _(
             "That status is not possible from here; choose one from the list."
         )
         self.helper = FormHelper()
         self.helper.form_id = "status-form"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Change status", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("submit", _("Change status"), css_class="btn-outline-primary"))
 
     def clean(self):
         data = super().clean()
         if data.get("status") == Goal.Status.ABANDONED and not data.get("reason", "").strip():
-            self.add_error("reason", "Say why the goal is abandoned, in a few words.")
+            self.add_error("reason", _("Say why the goal is abandoned, in a few words."))
         return data
 
 
 class CommentForm(BoundedForm):
     body = forms.CharField(
-        label="Comment",
+        label=_("Comment"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Write a comment first."},
+        error_messages={"required": _("Write a comment first.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -352,17 +363,17 @@ class CommentForm(BoundedForm):
         self.helper = FormHelper()
         self.helper.form_id = "comment-form"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Add comment", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("submit", _("Add comment"), css_class="btn-outline-primary"))
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()
         if not body:
-            raise forms.ValidationError("Write a comment first.")
+            raise forms.ValidationError(_("Write a comment first."))
         return body
 
 
 class GoalTemplateForm(BoundedModelForm):
-    suggested_target = _number_field("Suggested target", "Optional.", required=False)
+    suggested_target = _number_field(_("Suggested target"), _("Optional."), required=False)
 
     class Meta:
         model = GoalTemplate
@@ -381,7 +392,7 @@ class GoalTemplateForm(BoundedModelForm):
             "is_active",
         ]
         labels = {
-            "title": "Title (use N and DATE for what the mentee fills in)",
+            "title": _("Title (use N and DATE for what the mentee fills in)"),
             "title_es": gettext_lazy(
                 "Title in Spanish (N and DATE as in the title; blank shows the title)"
             ),
@@ -392,11 +403,11 @@ class GoalTemplateForm(BoundedModelForm):
         super().__init__(*args, **kwargs)
         self.instance.program = program
         self.fields["focus_area"].queryset = FocusArea.objects.filter(program=program)
-        self.fields["title"].error_messages["required"] = "Give the template a title."
+        self.fields["title"].error_messages["required"] = _("Give the template a title.")
         self.fields["focus_area"].error_messages["required"] = MESSAGES["focus_area"]
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Save template", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Save template"), css_class="btn-primary"))
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
@@ -411,17 +422,17 @@ class GoalTemplateForm(BoundedModelForm):
             title=data.get("title", ""),
         ).exclude(pk=self.instance.pk)
         if data.get("focus_area") and duplicate.exists():
-            self.add_error("title", "This focus area already has a template with that title.")
+            self.add_error("title", _("This focus area already has a template with that title."))
         return data
 
 
 class ReviewForm(BoundedForm):
     goals = forms.ModelMultipleChoiceField(
-        label="Goals you reviewed together",
+        label=_("Goals you reviewed together"),
         queryset=Goal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose from this mentee's open goals."},
+        error_messages={"invalid_choice": _("Choose from this mentee's open goals.")},
     )
 
     def __init__(self, *args, goals, **kwargs):
@@ -429,4 +440,4 @@ class ReviewForm(BoundedForm):
         self.fields["goals"].queryset = goals
         self.helper = FormHelper()
         self.helper.form_id = "review-form"
-        self.helper.add_input(Submit("submit", "Save", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Save"), css_class="btn-primary"))

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import formats
 from django.utils.timezone import now
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, MenteeProfile, Program, User
@@ -25,22 +25,22 @@ GOAL_CHANGE_ROLES = (MENTEE, MENTOR)
 
 
 class Direction(models.TextChoices):
-    AT_LEAST = "at_least", "At least (more is better)"
-    AT_MOST = "at_most", "At most (less is better)"
-    DONE = "done", "Done or not done"
+    AT_LEAST = "at_least", _("At least (more is better)")
+    AT_MOST = "at_most", _("At most (less is better)")
+    DONE = "done", _("Done or not done")
 
 
 class Kind(models.TextChoices):
     # Harm reduction sits beside abstinence and life goals: any positive change counts.
-    ABSTINENCE = "abstinence", "Abstinence"
-    HARM_REDUCTION = "harm_reduction", "Harm reduction"
-    LIFE = "life", "Life goal"
+    ABSTINENCE = "abstinence", _("Abstinence")
+    HARM_REDUCTION = "harm_reduction", _("Harm reduction")
+    LIFE = "life", _("Life goal")
 
 
 class ReviewCadence(models.TextChoices):
-    WEEKLY = "weekly", "Every week"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    MONTHLY = "monthly", "Every month"
+    WEEKLY = "weekly", _("Every week")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    MONTHLY = "monthly", _("Every month")
 
 
 class GoalTemplate(models.Model):
@@ -84,7 +84,9 @@ class GoalTemplate(models.Model):
         """The title as a sentence a mentee reads: N becomes the suggested target ("3", not
         "3.00"), DATE the due date (or "a date you choose"); no placeholder is left."""
         amount = plain_number(self.suggested_target) if self.suggested_target is not None else ""
-        text = re.sub(r"\bN\b", amount or gettext("some"), self.label)
+        # Translators: stands for the number N in a goal template title when no target is set,
+        # e.g. "Attend some meetings a week"; pick words that fit before any plural noun.
+        text = re.sub(r"\bN\b", amount or pgettext("goal template number", "some"), self.label)
         when = formats.date_format(due, "DATE_FORMAT") if due else gettext("a date you choose")
         return re.sub(r"\bDATE\b", when, text)
 
@@ -109,11 +111,11 @@ class Goal(models.Model):
     )
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        ACHIEVED = "achieved", "Achieved"
-        NOT_ACHIEVED = "not_achieved", "Not achieved"
-        ABANDONED = "abandoned", "Abandoned"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ACHIEVED = "achieved", _("Achieved")
+        NOT_ACHIEVED = "not_achieved", _("Not achieved")
+        ABANDONED = "abandoned", _("Abandoned")
 
     OPEN = (Status.DRAFT, Status.ACTIVE)
     CLOSED = (Status.ACHIEVED, Status.NOT_ACHIEVED, Status.ABANDONED)
@@ -209,7 +211,7 @@ class ProgressEntry(models.Model):
 
     class Meta:
         ordering = ["-recorded_on", "-created_at", "-id"]
-        verbose_name_plural = "progress entries"
+        verbose_name_plural = _("progress entries")
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="progress_value_not_negative")
         ]
@@ -251,8 +253,8 @@ class MenteeGoals(MenteeProfile):
 
     class Meta:
         proxy = True
-        verbose_name = "mentee (goals)"
-        verbose_name_plural = "mentees (goals)"
+        verbose_name = _("mentee (goals)")
+        verbose_name_plural = _("mentees (goals)")
 
 
 class GoalReview(models.Model):

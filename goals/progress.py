@@ -5,19 +5,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 # A goal counts as on track while its progress is within this share of where time says it
 # should be: at day 2 of 60 nobody is "behind" for not having started yet.
 ON_TRACK_GRACE = 0.10
 
 STATE_LABELS = {
-    "met": "Target reached",
-    "on_track": "On track",
-    "behind": "Behind",
-    "overdue": "Overdue",
-    "not_started": "Not started yet",
-    "achieved": "Achieved",
-    "not_achieved": "Not achieved",
-    "abandoned": "Abandoned",
+    "met": _("Target reached"),
+    "on_track": _("On track"),
+    "behind": _("Behind"),
+    "overdue": _("Overdue"),
+    "not_started": _("Not started yet"),
+    "achieved": _("Achieved"),
+    "not_achieved": _("Not achieved"),
+    "abandoned": _("Abandoned"),
 }
 STATE_STYLES = {
     "met": "success",

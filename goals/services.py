@@ -159,9 +159,9 @@ def goal_update(*, actor: User, goal: Goal, data: dict) -> Goal:
 def goal_agree(*, actor: User, goal: Goal) -> Goal:
     """The mentor agrees to the plan (steps and support); a draft becomes active."""
     if _is_mentee(actor, goal.mentee):
-        raise ValidationError("Your mentor agrees to the plan; you cannot agree for them.")
+        raise ValidationError(_("Your mentor agrees to the plan; you cannot agree for them."))
     if not goal.is_open:
-        raise ValidationError("This goal is closed; reopen it first.")
+        raise ValidationError(_("This goal is closed; reopen it first."))
     goal.agreed_at, goal.agreed_by = timezone.now(), actor
     fields = ["agreed_at", "agreed_by", "updated_at"]
     if goal.status == Status.DRAFT:
@@ -187,9 +187,9 @@ def goal_set_status(*, actor: User, goal: Goal, status: str, reason: str = "", t
         )
     reason = reason.strip()
     if status == Status.ABANDONED and not reason:
-        raise ValidationError({"reason": "Say why the goal is abandoned, in a few words."})
+        raise ValidationError({"reason": _("Say why the goal is abandoned, in a few words.")})
     if status == Status.ACHIEVED and goal.direction != "done":
-        _, met = progress_fraction(
+        _fraction, met = progress_fraction(
             direction=goal.direction,
             baseline=goal.baseline,
             target=goal.target,
@@ -197,7 +197,7 @@ def goal_set_status(*, actor: User, goal: Goal, status: str, reason: str = "", t
         )
         if not met:
             raise ValidationError(
-                {"status": "Record progress that reaches the target before marking it achieved."}
+                {"status": _("Record progress that reaches the target before marking it achieved.")}
             )
     goal.status = status
     goal.status_reason = reason if status in Goal.CLOSED else ""
@@ -217,7 +217,7 @@ def progress_record(
     *, actor: User, goal: Goal, recorded_on: date, value: Decimal, note: str = ""
 ) -> ProgressEntry:
     if not goal.is_open:
-        raise ValidationError("This goal is closed; reopen it to record progress.")
+        raise ValidationError(_("This goal is closed; reopen it to record progress."))
     entry = ProgressEntry(
         goal=goal,
         recorded_on=recorded_on,

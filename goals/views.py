@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Program
@@ -46,7 +47,7 @@ def board(request):
     coordinators the way to their programs' attainment."""
     user = request.user
     if not access.has_role(user, access.MENTEE, access.MENTOR, access.COORDINATOR):
-        raise PermissionDenied("Goals are for mentees, their mentors and coordinators.")
+        raise PermissionDenied(_("Goals are for mentees, their mentors and coordinators."))
     mentees = selectors.mentees_with_open_goals(user, roles=(access.MENTEE, access.MENTOR))
     for mentee in mentees:
         mentee.is_me = mentee.user_id == user.pk
@@ -105,9 +106,11 @@ def goal_create(request, mentee_pk: int):
             add_service_errors(form, error)
         else:
             if goal.status == Goal.Status.DRAFT:
-                messages.success(request, "Goal saved. Your mentor will agree the plan with you.")
+                messages.success(
+                    request, _("Goal saved. Your mentor will agree the plan with you.")
+                )
             else:
-                messages.success(request, "Goal saved and agreed.")
+                messages.success(request, _("Goal saved and agreed."))
             return redirect("goals:goal_detail", pk=goal.pk)
     return render(
         request,
@@ -132,6 +135,9 @@ def goal_detail(request, pk: int):
         "target": float(goal.target) if goal.target is not None else None,
         "baseline": float(goal.baseline),
         "unit": goal.unit or goal.metric,
+        # The chart's words, in the reader's language (the script has no catalogue).
+        "value_label": _("Value"),
+        "target_label": _("Target"),
     }
     return render(
         request,
@@ -164,7 +170,7 @@ def goal_edit(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Goal updated.")
+            messages.success(request, _("Goal updated."))
             return redirect("goals:goal_detail", pk=goal.pk)
     return render(
         request, "goals/goal_form.html", {"form": form, "mentee": goal.mentee, "goal": goal}
@@ -181,7 +187,7 @@ def progress_add(request, pk: int):
         today=goal.mentee.program.today(),
     )
     if not goal.is_open:
-        messages.info(request, "This goal is closed; reopen it to record progress.")
+        messages.info(request, _("This goal is closed; reopen it to record progress."))
         return redirect("goals:goal_detail", pk=goal.pk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,7 +201,7 @@ def progress_add(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Progress recorded.")
+            messages.success(request, _("Progress recorded."))
             return redirect("goals:goal_detail", pk=goal.pk)
     return render(request, "goals/progress_form.html", {"form": form, "goal": goal})
 
@@ -217,7 +223,7 @@ def goal_status(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Status changed.")
+            messages.success(request, _("Status changed."))
             return redirect("goals:goal_detail", pk=goal.pk)
     return render(request, "goals/status_form.html", {"form": form, "goal": goal})
 
@@ -229,7 +235,7 @@ def goal_comment(request, pk: int):
     form = CommentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.goal_comment_add(actor=request.user, goal=goal, body=form.cleaned_data["body"])
-        messages.success(request, "Comment added.")
+        messages.success(request, _("Comment added."))
         return redirect("goals:goal_detail", pk=goal.pk)
     return render(request, "goals/comment_form.html", {"form": form, "goal": goal})
 
@@ -239,13 +245,13 @@ def goal_comment(request, pk: int):
 def goal_agree(request, pk: int):
     goal = _goal(request, pk, change=True)
     if goal.mentee.user_id == request.user.pk:
-        raise PermissionDenied("Your mentor agrees to the plan with you.")
+        raise PermissionDenied(_("Your mentor agrees to the plan with you."))
     try:
         services.goal_agree(actor=request.user, goal=goal)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "You agreed to this plan.")
+        messages.success(request, _("You agreed to this plan."))
     return redirect("goals:goal_detail", pk=goal.pk)
 
 
@@ -271,7 +277,7 @@ def checkin_review(request, checkin_pk: int):
         services.goal_reviews_set(
             actor=request.user, checkin=checkin, goals=form.cleaned_data["goals"]
         )
-        messages.success(request, "Goals reviewed at this check-in saved.")
+        messages.success(request, _("Goals reviewed at this check-in saved."))
         return redirect("goals:mentee_goals", mentee_pk=mentee.pk)
     return render(
         request, "goals/checkin_review.html", {"form": form, "checkin": checkin, "mentee": mentee}
@@ -336,7 +342,7 @@ def template_edit(request, slug: str, pk: int | None = None):
         services.goal_template_save(
             actor=request.user, template=form.instance, fields=form.changed_data
         )
-        messages.success(request, "Template saved.")
+        messages.success(request, _("Template saved."))
         return redirect("goals:template_list", slug=program.slug)
     return render(
         request,

@@ -27,10 +27,10 @@
   const canvas = document.getElementById("goal-chart");
   if (data && canvas && window.Chart) {
     const chart = JSON.parse(data.textContent);
-    const datasets = [{ label: chart.unit || "Value", data: chart.values, borderColor: "#0d6efd", tension: 0.2 }];
+    const datasets = [{ label: chart.unit || chart.value_label || "Value", data: chart.values, borderColor: "#0d6efd", tension: 0.2 }];
     if (chart.target !== null) {
       datasets.push({
-        label: "Target",
+        label: chart.target_label || "Target",
         data: chart.labels.map(() => chart.target),
         borderColor: "#198754",
         borderDash: [6, 4],

@@ -510,4 +510,5 @@ def test_comment_times_are_in_the_program_timezone_and_say_so(client, world, goa
     comment = GoalComment.objects.get(goal=goal)
     local = timezone.localtime(comment.created_at, world.program.tzinfo)
     page = client.get(reverse("goals:goal_detail", kwargs={"pk": goal.pk})).content.decode()
-    assert f"{local:%H:%M} {local.tzname()}" in page
+    # The locale's DATETIME_FORMAT (12-hour in English), then the zone's name.
+    assert f"{local.hour % 12 or 12}:{local:%M %p} {local.tzname()}" in page
