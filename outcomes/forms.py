@@ -11,7 +11,7 @@ from mentorship.forms import BoundedForm, BoundedModelForm
 from outcomes.instruments import INSTRUMENTS, Instrument
 from outcomes.models import OutcomeSettings, Source
 
-ANSWER_CHOICES = [("", "Not filled"), ("no", "No use"), ("yes", "Used")]
+ANSWER_CHOICES = [("", _("Not filled")), ("no", _("No use")), ("yes", _("Used"))]
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -59,23 +59,23 @@ class UseReportForm(BoundedForm):
     """A detailed report of one day: substances, amount, heavy use and (for staff) the source."""
 
     used = forms.TypedChoiceField(
-        label="Was there any substance use this day?",
-        choices=[("yes", "Yes, used"), ("no", "No use")],
+        label=_("Was there any substance use this day?"),
+        choices=[("yes", _("Yes, used")), ("no", _("No use"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
     substances = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+        label=_("Substances"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
     amount = forms.DecimalField(
-        label="Amount (standard units)",
+        label=_("Amount (standard units)"),
         required=False,
         min_value=0,
         max_digits=6,
         decimal_places=1,
     )
-    heavy = forms.BooleanField(label="Heavy use", required=False)
-    source = forms.ChoiceField(choices=[])
+    heavy = forms.BooleanField(label=_("Heavy use"), required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[])
 
     def __init__(self, *args, substances: list[str], sources: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,22 +85,24 @@ class UseReportForm(BoundedForm):
         if len(sources) == 1:
             self.fields["source"].initial = sources[0]
             self.fields["source"].widget = forms.HiddenInput()
-        self.helper = submit_helper("Add this report")
+        self.helper = submit_helper(_("Add this report"))
 
     def clean(self):
         data = super().clean()
         if data.get("used") is False and (data.get("substances") or data.get("heavy")):
-            self.add_error("used", "Substances and heavy use apply only to a day with use.")
+            self.add_error("used", _("Substances and heavy use apply only to a day with use."))
         if data.get("used") is False and data.get("amount"):
-            self.add_error("amount", "An amount applies only to a day with use.")
+            self.add_error("amount", _("An amount applies only to a day with use."))
         return data
 
 
 class ImportForm(BoundedForm):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: participant_id, date (YYYY-MM-DD), used (yes/no), "
-        "substances (separated by ;), source. Up to 20 MB.",
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: participant_id, date (YYYY-MM-DD), used (yes/no), "
+            "substances (separated by ;), source. Up to 20 MB."
+        ),
     )
     MAX_BYTES = 20 * 1024 * 1024
 
@@ -111,7 +113,7 @@ class ImportForm(BoundedForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB; split it.")
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
         return upload
 
 
@@ -128,7 +130,9 @@ class AssessmentImportForm(ImportForm):
 
 
 class AssessmentForm(BoundedForm):
-    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    completed_on = forms.DateField(
+        label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, instrument: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +144,7 @@ class AssessmentForm(BoundedForm):
                 coerce=int,
                 widget=forms.RadioSelect,
             )
-        self.helper = submit_helper("Save answers")
+        self.helper = submit_helper(_("Save answers"))
 
     def answers(self) -> list[int]:
         return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
@@ -148,59 +152,65 @@ class AssessmentForm(BoundedForm):
 
 class ReportFilterForm(BoundedForm):
     enrolled_from = forms.DateField(
-        required=False, label="Enrolled from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("Enrolled from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     enrolled_to = forms.DateField(
-        required=False, label="Enrolled to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("Enrolled to"), widget=forms.DateInput(attrs={"type": "date"})
     )
     first_week = forms.IntegerField(
-        required=False, min_value=1, max_value=520, label="Custom window: from week"
+        required=False, min_value=1, max_value=520, label=_("Custom window: from week")
     )
-    last_week = forms.IntegerField(required=False, min_value=1, max_value=520, label="to week")
+    last_week = forms.IntegerField(required=False, min_value=1, max_value=520, label=_("to week"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.add_input(Submit("submit", "Update report", css_class="btn-primary"))
+        self.helper.add_input(Submit("submit", _("Update report"), css_class="btn-primary"))
 
     def clean(self):
         data = super().clean()
         start, end = data.get("enrolled_from"), data.get("enrolled_to")
         if start and end and start > end:
-            self.add_error("enrolled_to", "The end date is before the start date.")
+            self.add_error("enrolled_to", _("The end date is before the start date."))
         first, last = data.get("first_week"), data.get("last_week")
         if (first is None) != (last is None):
-            self.add_error("last_week", "Give both weeks of the custom window, or neither.")
+            self.add_error("last_week", _("Give both weeks of the custom window, or neither."))
         elif first is not None and first > last:
-            self.add_error("last_week", "The last week is before the first week.")
+            self.add_error("last_week", _("The last week is before the first week."))
         return data
 
 
 class IdentifiedExportForm(BoundedForm):
     kind = forms.ChoiceField(
-        label="Records",
+        label=_("Records"),
         choices=[
-            ("participants", "Per-participant outcomes"),
-            ("days", "Per-day use log"),
-            ("checkins", "Check-in engagement"),
-            ("interviews", "Follow-up interviews"),
+            ("participants", _("Per-participant outcomes")),
+            ("days", _("Per-day use log")),
+            ("checkins", _("Check-in engagement")),
+            ("interviews", _("Follow-up interviews")),
         ],
     )
-    fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
-    recipient = forms.CharField(
-        max_length=160, help_text="The person or organization receiving the file."
+    fmt = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", _("Excel (XLSX)"))]
     )
-    purpose = forms.CharField(max_length=240, help_text="Why they need identified records.")
+    recipient = forms.CharField(
+        label=_("Recipient"),
+        max_length=160,
+        help_text=_("The person or organization receiving the file."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"), max_length=240, help_text=_("Why they need identified records.")
+    )
     only_consented = forms.BooleanField(
         required=False,
-        label="Leave out participants without a covering consent",
-        help_text="Otherwise the export is refused while anyone lacks one.",
+        label=_("Leave out participants without a covering consent"),
+        help_text=_("Otherwise the export is refused while anyone lacks one."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Record the disclosure and download")
+        self.helper = submit_helper(_("Record the disclosure and download"))
 
 
 class ImportConfirmForm(BoundedForm):
@@ -234,8 +244,8 @@ class OutcomeSettingsForm(BoundedModelForm):
             "min_cell_size",
         ]
         labels = {
-            "conflict_rule": "When reports about a day disagree",
-            "assessment_weeks": "Follow-up assessment weeks",
+            "conflict_rule": _("When reports about a day disagree"),
+            "assessment_weeks": _("Follow-up assessment weeks"),
             "abstinence_timepoints": _("Abstinence timepoints (day numbers)"),
             "abstinence_windows": _("Abstinence windows (weeks)"),
             "grace_days": _("Grace period of prolonged abstinence (days)"),
@@ -246,14 +256,14 @@ class OutcomeSettingsForm(BoundedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["instruments"] = self.instance.instrument_codes
-        self.helper = submit_helper("Save settings")
+        self.helper = submit_helper(_("Save settings"))
 
     def clean_assessment_weeks(self):
         text = self.cleaned_data["assessment_weeks"]
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if not parts or not all(p.isdigit() and 1 <= int(p) <= 520 for p in parts):
             raise forms.ValidationError(
-                "List weeks from 1 to 520 separated by commas, e.g. 4,12,24."
+                _("List weeks from 1 to 520 separated by commas, e.g. 4,12,24.")
             )
         return ",".join(str(w) for w in sorted({int(p) for p in parts}))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, Program, User
 from mentorship.csvfiles import (
@@ -53,11 +54,14 @@ class ImportResult(ImportSummary):
     baseline: int = 0  # rows (new or changed) for days before enrollment
 
     def summary(self) -> str:
-        return f"{super().summary()} ({self.baseline} in the baseline window)"
+        return _("%(summary)s (%(n)s in the baseline window)") % {
+            "summary": super().summary(),
+            "n": self.baseline,
+        }
 
 
 def _answer(used: bool, substances) -> str:
-    text = "yes" if used else "no"
+    text = _("yes") if used else _("no")
     return f"{text} ({', '.join(substances)})" if substances else text
 
 
@@ -121,10 +125,10 @@ def _compare(program: Program, result: ImportResult, pids: dict[int, str]) -> No
                 pids[key[0]],
                 key[1],
                 "; ".join(
-                    f"{Source(s).label}: {'yes' if r.used else 'no'}"
+                    f"{Source(s).label}: {_('yes') if r.used else _('no')}"
                     for s, r in sorted(by_source.items())
                 ),
-                f"{'yes' if chosen.used else 'no'} ({Source(chosen.source).label})",
+                f"{_('yes') if chosen.used else _('no')} ({Source(chosen.source).label})",
             )
         )
 
@@ -154,7 +158,9 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(reader, start=2):
         if number - 1 > MAX_ROWS:
-            result.errors.append((number, f"The file has more than {MAX_ROWS} rows; split it."))
+            result.errors.append(
+                (number, _("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
+            )
             break
         row = {key: (raw.get(original) or "").strip() for key, original in headers.items()}
         if not any(row.values()):
@@ -162,7 +168,10 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
         problems = []
         mentee = mentees.get(row["participant_id"].upper())
         if mentee is None:
-            problems.append(f"participant ID “{row['participant_id']}” is not in this program")
+            problems.append(
+                _("participant ID “%(pid)s” is not in this program")
+                % {"pid": row["participant_id"]}
+            )
         try:
             day = iso_date(row["date"])
         except ValueError as exc:
@@ -170,7 +179,7 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
             problems.append(str(exc))
         baseline = False
         if day and day > today:
-            problems.append(f"{day:%Y-%m-%d} has not happened yet")
+            problems.append(_("%(day)s has not happened yet") % {"day": f"{day:%Y-%m-%d}"})
         elif day and mentee and day < mentee[1]:
             # Days before enrollment are the Timeline Followback baseline: accepted back to the
             # program's window, no further (a typo in the year would otherwise go in).
@@ -178,31 +187,44 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
             earliest = mentee[1] - timedelta(days=baseline_days)
             if day < earliest:
                 problems.append(
-                    f"{day:%Y-%m-%d} is before enrollment ({mentee[1]:%Y-%m-%d}) and outside "
-                    f"the {baseline_days}-day baseline window (earliest {earliest:%Y-%m-%d})"
+                    _(
+                        "%(day)s is before enrollment (%(enrolled)s) and outside the "
+                        "%(n)s-day baseline window (earliest %(earliest)s)"
+                    )
+                    % {
+                        "day": f"{day:%Y-%m-%d}",
+                        "enrolled": f"{mentee[1]:%Y-%m-%d}",
+                        "n": baseline_days,
+                        "earliest": f"{earliest:%Y-%m-%d}",
+                    }
                 )
         used_text = row["used"].lower()
         used = True if used_text in YES else False if used_text in NO else None
         if used is None:
-            problems.append(f"used must be yes or no, not “{row['used']}”")
+            problems.append(_("used must be yes or no, not “%(text)s”") % {"text": row["used"]})
         substances = []
         for name in filter(None, (s.strip() for s in row.get("substances", "").split(";"))):
             if name.lower() in vocabulary:
                 substances.append(vocabulary[name.lower()])
             else:
-                problems.append(f"unknown substance “{name}”")
+                problems.append(_("unknown substance “%(name)s”") % {"name": name})
         if substances and used is False:
-            problems.append("substances are listed on a day marked not used")
+            problems.append(_("substances are listed on a day marked not used"))
         source = SOURCES.get(row.get("source", "").lower())
         if source is None:
             problems.append(
-                f"unknown source “{row['source']}” (use self-report, mentor report, "
-                "collateral, lab test or import)"
+                _(
+                    "unknown source “%(text)s” (use self-report, mentor report, "
+                    "collateral, lab test or import)"
+                )
+                % {"text": row["source"]}
             )
         if mentee and day:
             key = (mentee[0], day, source)
             if key in seen:
-                problems.append(f"same participant, date and source as row {seen[key]}")
+                problems.append(
+                    _("same participant, date and source as row %(row)s") % {"row": seen[key]}
+                )
             seen.setdefault(key, number)
         if problems:
             message = "; ".join(p.rstrip(".") for p in problems)
@@ -219,7 +241,7 @@ def use_days_validate(*, program: Program, text: str) -> ImportResult:
             }
         )
     if not result.rows and not result.errors:
-        result.errors.append((1, "The file has no data rows."))
+        result.errors.append((1, _("The file has no data rows.")))
     if result.ok:
         _compare(program, result, pids)
     return result
@@ -236,7 +258,7 @@ def use_days_import(
     try:
         result = use_days_validate(program=program, text=text)
     except csv.Error as exc:
-        return ImportResult(errors=[(1, f"The file is not valid CSV: {exc}.")])
+        return ImportResult(errors=[(1, _("The file is not valid CSV: %(e)s.") % {"e": exc})])
     result.dry_run = dry_run
     if result.ok and not dry_run and result.rows:
         result.written = use_reports_import(actor=actor, program=program, rows=result.rows)

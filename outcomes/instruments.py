@@ -8,6 +8,7 @@ outcome settings (`OutcomeSettings.instruments`).
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 Scale = tuple[tuple[int, str], ...]  # (score, label), lowest first
@@ -69,14 +70,20 @@ class Instrument:
         """Every score of the answers (one per item, in order); raises ValueError on a wrong
         count or an answer outside its item's scale."""
         if len(answers) != len(self.items):
-            raise ValueError(f"{self.name} has {len(self.items)} items, got {len(answers)}.")
+            raise ValueError(
+                gettext("%(name)s has %(n)s items, got %(got)s.")
+                % {"name": self.name, "n": len(self.items), "got": len(answers)}
+            )
         bad = [
             item.key
             for item, answer in zip(self.items, answers, strict=True)
             if answer not in {value for value, _ in self.scale_of(item)}
         ]
         if bad:
-            raise ValueError(f"Item(s) {', '.join(bad)}: the answer is not on the item's scale.")
+            raise ValueError(
+                gettext("Item(s) %(items)s: the answer is not on the item's scale.")
+                % {"items": ", ".join(bad)}
+            )
         return {s.code: sum(answers[i] for i in self._items_of(s)) for s in self.scores}
 
     def validated_in(self, language: str) -> bool:
@@ -125,7 +132,7 @@ BARC10 = Instrument(
             "BARC-10",
             "barc10",
             threshold=47,
-            threshold_label="strong recovery capital",
+            threshold_label=_("strong recovery capital"),
         ),
     ),
     citation="Vilsaint et al., Drug Alcohol Depend 2017;177:71-76",
@@ -192,11 +199,11 @@ BAM = Instrument(
     # The BAM manual's scoring (VA Philadelphia CESATE; Cacciola et al. 2013): items 7a-7g
     # detail item 6 and item 17 stands alone; neither is in a subscale.
     scores=(
-        Score("use", "BAM use", "bam_use", items=("4", "5", "6")),
-        Score("risk", "BAM risk factors", "bam_risk", items=("1", "2", "3", "8", "11", "15")),
+        Score("use", _("BAM use"), "bam_use", items=("4", "5", "6")),
+        Score("risk", _("BAM risk factors"), "bam_risk", items=("1", "2", "3", "8", "11", "15")),
         Score(
             "protective",
-            "BAM protective factors",
+            _("BAM protective factors"),
             "bam_protective",
             items=("9", "10", "12", "13", "14", "16"),
         ),
@@ -211,7 +218,7 @@ SCORES = [(instrument, score) for instrument in INSTRUMENTS.values() for score i
 
 
 def timepoint_label(week: int) -> str:
-    return "Intake" if week == 0 else f"Week {week}"
+    return gettext("Intake") if week == 0 else gettext("Week %(week)s") % {"week": week}
 
 
 def due_date(enrolled_on: date, week: int) -> date:

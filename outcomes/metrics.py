@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Window:
 
     @property
     def label(self) -> str:
-        return f"Weeks {self.first_week}-{self.last_week}"
+        return _("Weeks %(first)s-%(last)s") % {"first": self.first_week, "last": self.last_week}
 
     @property
     def key(self) -> str:

@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MenteeProfile, Program, User
 from mentorship.access import COORDINATOR, MENTEE, MENTOR, AccessPaths
@@ -32,10 +34,10 @@ class OutcomeSettings(models.Model):
     class ConflictRule(models.TextChoices):
         LAB_THEN_SELF = (
             "lab_then_self",
-            "A positive lab test wins, then the latest self-report, then the latest report",
+            _("A positive lab test wins, then the latest self-report, then the latest report"),
         )
-        LATEST = "latest", "The latest report wins, whatever its source"
-        ANY_USE = "any_use", "Any report of use wins, then the latest report"
+        LATEST = "latest", _("The latest report wins, whatever its source")
+        ANY_USE = "any_use", _("Any report of use wins, then the latest report")
 
     program = models.OneToOneField(
         Program, on_delete=models.CASCADE, related_name="outcome_settings"
@@ -47,25 +49,27 @@ class OutcomeSettings(models.Model):
     instruments = models.CharField(max_length=60, default="barc10")
     # Weeks after enrollment when follow-up assessments are due (intake is always due).
     assessment_weeks = models.CharField(
-        max_length=60, default="4,12,24", help_text="Comma-separated weeks, e.g. 4,12,24."
+        max_length=60, default="4,12,24", help_text=_("Comma-separated weeks, e.g. 4,12,24.")
     )
 
     class LapseRule(models.TextChoices):
-        STRICT = STRICT, "Strict: any use after the grace period"
+        STRICT = STRICT, _("Strict: any use after the grace period")
         NOT_RELAPSED = (
             NOT_RELAPSED,
-            "Not relapsed: use on 7 days in a row, or in 2 weeks in a row, after the grace period",
+            _(
+                "Not relapsed: use on 7 days in a row, or in 2 weeks in a row, after the grace period"
+            ),
         )
 
     # Abstinence outcomes (outcomes.metrics.abstinence_periods): point prevalence at these day
     # numbers, continuous and prolonged abstinence over these windows of weeks.
     abstinence_timepoints = models.CharField(
-        max_length=60, default="84,168", help_text="Comma-separated day numbers, e.g. 84,168."
+        max_length=60, default="84,168", help_text=_("Comma-separated day numbers, e.g. 84,168.")
     )
     abstinence_windows = models.CharField(
         max_length=60,
         default="1-12,13-24",
-        help_text="Comma-separated ranges of weeks, e.g. 1-12,13-24.",
+        help_text=_("Comma-separated ranges of weeks, e.g. 1-12,13-24."),
     )
     grace_days = models.PositiveSmallIntegerField(
         default=14, validators=[MinValueValidator(0), MaxValueValidator(84)]
@@ -76,7 +80,7 @@ class OutcomeSettings(models.Model):
     # Imported use days before enrollment are accepted this far back and counted as baseline
     # (the Timeline Followback baseline is 90 days); anything earlier is refused as a typo.
     baseline_days = models.PositiveSmallIntegerField(
-        "baseline window (days before enrollment)",
+        _("baseline window (days before enrollment)"),
         default=90,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
     )
@@ -86,7 +90,7 @@ class OutcomeSettings(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "outcome settings"
+        verbose_name_plural = _("outcome settings")
 
     def __str__(self):
         return f"Outcome settings for {self.program}"
@@ -100,7 +104,7 @@ class OutcomeSettings(models.Model):
         """The stored choices as outcomes.metrics reads them (validated by the settings form)."""
 
         def window(text: str) -> Window:
-            first, _, last = text.partition("-")
+            first, _dash, last = text.partition("-")
             return Window(int(first), int(last))
 
         return AbstinenceRules(
@@ -121,11 +125,11 @@ class OutcomeSettings(models.Model):
 
 
 class Source(models.TextChoices):
-    SELF = "self", "Self-report"
-    MENTOR = "mentor", "Mentor report at a check-in"
-    COLLATERAL = "collateral", "Collateral report"
-    LAB = "lab", "Lab or biological test"
-    IMPORT = "import", "Imported"
+    SELF = "self", _("Self-report")
+    MENTOR = "mentor", _("Mentor report at a check-in")
+    COLLATERAL = "collateral", _("Collateral report")
+    LAB = "lab", _("Lab or biological test")
+    IMPORT = "import", _("Imported")
 
 
 class UseReport(models.Model):
@@ -140,14 +144,14 @@ class UseReport(models.Model):
     used = models.BooleanField()
     substances = models.JSONField(default=list, blank=True)  # names from the program vocabulary
     amount = models.DecimalField(
-        "amount (standard units)",
+        _("amount (standard units)"),
         max_digits=6,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    heavy = models.BooleanField("heavy use", default=False)
+    heavy = models.BooleanField(_("heavy use"), default=False)
     source = models.CharField(max_length=12, choices=Source.choices)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=now)
@@ -172,8 +176,8 @@ class UseReport(models.Model):
     @property
     def result_label(self) -> str:
         if self.source == Source.LAB:
-            return "Positive test" if self.used else "Negative test"
-        return "Used" if self.used else "No use"
+            return gettext("Positive test") if self.used else gettext("Negative test")
+        return gettext("Used") if self.used else gettext("No use")
 
 
 class UseDay(models.Model):
@@ -296,11 +300,11 @@ class ExportJob(models.Model):
     access_paths = AccessPaths(program="program")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Writing"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "File deleted"  # see export_jobs.export_jobs_expire
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Writing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("File deleted")  # see export_jobs.export_jobs_expire
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
@@ -393,19 +397,19 @@ class InterviewSchedule(models.Model):
         Program, on_delete=models.CASCADE, related_name="interview_schedule"
     )
     three_month = models.BooleanField(
-        "3-month follow-up", default=False, help_text="Add a follow-up interview at month 3."
+        _("3-month follow-up"), default=False, help_text=_("Add a follow-up interview at month 3.")
     )
     # Blank: everyone enrolled; otherwise only this arm (e.g. a study following its comparison
     # arm through another service).
     arm = models.CharField(
-        "who must be interviewed",
+        _("who must be interviewed"),
         max_length=12,
         choices=MenteeProfile.Arm.choices,
         blank=True,
-        help_text="Leave empty to interview everyone enrolled.",
+        help_text=_("Leave empty to interview everyone enrolled."),
     )
     target_rate = models.PositiveSmallIntegerField(
-        "follow-up rate target (%)",
+        _("follow-up rate target (%)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
@@ -439,24 +443,24 @@ class Interview(models.Model):
     access_paths = AccessPaths(program="mentee__program", change_roles=(COORDINATOR,))
 
     class Point(models.TextChoices):
-        INTAKE = "intake", "Intake"
-        MONTH_3 = "month_3", "3-month follow-up"
-        MONTH_6 = "month_6", "6-month follow-up"
-        DISCHARGE = "discharge", "Discharge"
+        INTAKE = "intake", _("Intake")
+        MONTH_3 = "month_3", _("3-month follow-up")
+        MONTH_6 = "month_6", _("6-month follow-up")
+        DISCHARGE = "discharge", _("Discharge")
 
     class Outcome(models.TextChoices):
-        COMPLETED = "completed", "Completed"
-        NOT_LOCATED = "not_located", "Not located"
-        REFUSED = "refused", "Refused"
-        INCARCERATED = "incarcerated", "Incarcerated"
-        DECEASED = "deceased", "Deceased"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        COMPLETED = "completed", _("Completed")
+        NOT_LOCATED = "not_located", _("Not located")
+        REFUSED = "refused", _("Refused")
+        INCARCERATED = "incarcerated", _("Incarcerated")
+        DECEASED = "deceased", _("Deceased")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     mentee = models.ForeignKey(MenteeProfile, on_delete=models.CASCADE, related_name="interviews")
     point = models.CharField(max_length=12, choices=Point.choices)
-    held_on = models.DateField("date")
+    held_on = models.DateField(_("date"))
     conducted_by = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="conducted by"
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("conducted by")
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -484,13 +488,13 @@ class Locator(models.Model):
     access_paths = AccessPaths(program="mentee__program", change_roles=(COORDINATOR,))
 
     mentee = models.OneToOneField(MenteeProfile, on_delete=models.CASCADE, related_name="locator")
-    phones = models.TextField("phone numbers", max_length=500, blank=True)
+    phones = models.TextField(_("phone numbers"), max_length=500, blank=True)
     addresses = models.TextField(max_length=1000, blank=True)
     contacts = models.TextField(
-        "other contacts",
+        _("other contacts"),
         max_length=1500,
         blank=True,
-        help_text="People who may know where the participant is, and how to reach them.",
+        help_text=_("People who may know where the participant is, and how to reach them."),
     )
     # The participant agreed that the program may use these to find them, and may tell the
     # contacts named only that it is trying to reach them (never why).

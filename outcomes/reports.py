@@ -39,22 +39,25 @@ GOALS_COUNTED = [Goal.Status.ACTIVE, Goal.Status.ACHIEVED, Goal.Status.NOT_ACHIE
 
 # The rows of the report's table per window: (key in Columns.values, label).
 METRICS = [
-    ("use_days", "Days of use"),
-    ("recorded_days", "Recorded days"),
-    ("coverage", "Coverage (% of window days recorded)"),
-    ("pda", "Percent days abstinent"),
-    ("longest_abstinent_run", "Longest abstinent run (days)"),
-    ("days_to_first_use", "Days to first use"),
-    ("checkins_completed", "Check-ins completed"),
-    ("checkins_scheduled", "Check-ins scheduled"),
-    ("checkin_rate", "Check-ins completed (% of scheduled)"),
-    ("contact_hours_per_week", "Contact hours per week"),
-    ("goal_rate", "Goals achieved (% of goals due)"),
+    ("use_days", gettext_lazy("Days of use")),
+    ("recorded_days", gettext_lazy("Recorded days")),
+    # xgettext:no-python-format
+    ("coverage", gettext_lazy("Coverage (% of window days recorded)")),
+    ("pda", gettext_lazy("Percent days abstinent")),
+    ("longest_abstinent_run", gettext_lazy("Longest abstinent run (days)")),
+    ("days_to_first_use", gettext_lazy("Days to first use")),
+    ("checkins_completed", gettext_lazy("Check-ins completed")),
+    ("checkins_scheduled", gettext_lazy("Check-ins scheduled")),
+    # xgettext:no-python-format
+    ("checkin_rate", gettext_lazy("Check-ins completed (% of scheduled)")),
+    ("contact_hours_per_week", gettext_lazy("Contact hours per week")),
+    # xgettext:no-python-format
+    ("goal_rate", gettext_lazy("Goals achieved (% of goals due)")),
 ]
 # Per score of each instrument (instruments.SCORES): (key in Columns.scores[column], label).
 SCORE_ROWS = [
-    ("intake", "%s at intake"),
-    ("change", "%s change from intake to latest"),
+    ("intake", gettext_lazy("%(score)s at intake")),
+    ("change", gettext_lazy("%(score)s change from intake to latest")),
 ]
 
 
@@ -644,10 +647,10 @@ def columns_summary(
         # Someone whose window has not begun yet has no figure for it, not zeros.
         begun = cols.window_days[window.key] > 0
         in_window = {arm: mask & begun for arm, mask in masks.items()}
-        rows = [_row(label, cols.values[window.key][key], in_window) for key, label in METRICS]
+        rows = [_row(str(label), cols.values[window.key][key], in_window) for key, label in METRICS]
         tables.append({"window": window, "rows": rows})
     score_rows = [
-        _row(label % score.label, cols.scores[score.column][key], masks)
+        _row(str(label) % {"score": score.label}, cols.scores[score.column][key], masks)
         for instrument, score in SCORES
         for key, label in SCORE_ROWS
     ]
@@ -767,4 +770,7 @@ def _chart_data(cols: Columns, masks: dict[str, np.ndarray], *, minimum: int) ->
         "min_cell_size": minimum,
         "suppressed": suppressed,
         "arm_labels": dict(MenteeProfile.Arm.choices),
+        # The charts' words, in the page's language (static/js/outcomes.js reads them).
+        "week_labels": [_("W%(week)s") % {"week": w} for w in range(1, CHART_WEEKS + 1)],
+        "titles": {"weekly": _("Days of use"), "pda": _("Participants")},
     }

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
@@ -217,9 +218,9 @@ def _validate_report(
 ) -> None:
     errors = {}
     if day > today:
-        errors["day"] = "This day has not happened yet."
+        errors["day"] = _("This day has not happened yet.")
     if not used and (substances or heavy):
-        errors["used"] = "Substances and heavy use apply only to a day with use."
+        errors["used"] = _("Substances and heavy use apply only to a day with use.")
     if errors:
         raise ValidationError(errors)
 
@@ -444,7 +445,7 @@ def use_log_repair() -> int:
     a change of any age is seen. Returns the reports added.
     """
     # The lock makes runs take turns: two would read the same mark and repair the same rows.
-    mark, _ = UseLogRepair.objects.select_for_update().get_or_create(name="checkin-use")
+    mark, _created = UseLogRepair.objects.select_for_update().get_or_create(name="checkin-use")
     started = now()
     changed = CheckIn.objects.filter(kind=CheckIn.Kind.INDIVIDUAL, mentee__isnull=False)
     if mark.checked_until is not None:
@@ -485,7 +486,7 @@ def outcome_settings_update(
     """`abstinence`: any of abstinence_timepoints, abstinence_windows, grace_days, lapse_rule
     (validated by OutcomeSettingsForm); `instruments`: codes from outcomes.instruments. What
     is not given keeps its value."""
-    settings, _ = OutcomeSettings.objects.get_or_create(program=program)
+    settings, _created = OutcomeSettings.objects.get_or_create(program=program)
     old_rule = settings.conflict_rule
     settings.conflict_rule = conflict_rule
     settings.assessment_weeks = assessment_weeks
@@ -498,7 +499,7 @@ def outcome_settings_update(
     if instruments is not None:
         unknown = set(instruments) - set(INSTRUMENTS)
         if unknown or not instruments:
-            raise ValidationError({"instruments": "Choose at least one known questionnaire."})
+            raise ValidationError({"instruments": _("Choose at least one known questionnaire.")})
         settings.instruments = ",".join(code for code in INSTRUMENTS if code in instruments)
         changed.append("instruments")
     settings.full_clean(exclude=["program"])
@@ -623,7 +624,7 @@ def assessment_record(
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     if completed_on > mentee.program.today():
-        raise ValidationError({"completed_on": "This date has not happened yet."})
+        raise ValidationError({"completed_on": _("This date has not happened yet.")})
     [assessment] = _assessments_write(
         actor=actor,
         mentees={mentee.pk: mentee},

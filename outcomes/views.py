@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -115,7 +116,10 @@ def use_calendar(request, mentee_pk: int):
             request=request,
         )
         messages.success(
-            request, f"Saved {saved} day{'s' if saved != 1 else ''}." if saved else "No changes."
+            request,
+            ngettext("Saved %(n)s day.", "Saved %(n)s days.", saved) % {"n": saved}
+            if saved
+            else _("No changes."),
         )
         return redirect(
             reverse("outcomes:calendar", kwargs={"mentee_pk": mentee.pk}) + f"?month={month:%Y-%m}"
@@ -156,7 +160,8 @@ def use_calendar(request, mentee_pk: int):
             "month": month,
             "previous": previous,
             "following": following if following <= today else None,
-            "weekday_names": list(calendar.day_abbr),
+            # Django's translated abbreviations, not the C locale's English ones.
+            "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)],
             "has_baseline": month < mentee.enrolled_on,
         },
     )
@@ -205,7 +210,7 @@ def use_day(request, mentee_pk: int, day: str):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Report added. Earlier reports are kept in the history.")
+            messages.success(request, _("Report added. Earlier reports are kept in the history."))
             return redirect("outcomes:day", mentee_pk=mentee.pk, day=day)
     if request.method == "GET":
         audit_view(request, mentee)

@@ -192,7 +192,11 @@ def use_day_import_confirm(request, slug: str):
         page=partial(_import_page, request, program),
         back=reverse("outcomes:import", args=[program.slug]),
         done=lambda result: (
-            _("Imported %(written)s rows: %(summary)s.")
+            ngettext(
+                "Imported %(written)s row: %(summary)s.",
+                "Imported %(written)s rows: %(summary)s.",
+                result.written,
+            )
             % {"written": result.written, "summary": result.summary()}
         ),
     )
@@ -281,14 +285,24 @@ def identified_export(request, slug: str):
         if check.missing and not data["only_consented"]:
             form.add_error(
                 None,
-                f"Refused: {len(check.missing)} participant(s) have no consent in force covering "
-                f"these records for the program evaluation: {', '.join(check.missing[:50])}"
-                f"{' …' if len(check.missing) > 50 else ''}. Record their consent first, or "
-                "leave them out.",
+                ngettext(
+                    "Refused: %(n)s participant has no consent in force covering these records "
+                    "for the program evaluation: %(ids)s. Record their consent first, or leave "
+                    "them out.",
+                    "Refused: %(n)s participants have no consent in force covering these records "
+                    "for the program evaluation: %(ids)s. Record their consent first, or leave "
+                    "them out.",
+                    len(check.missing),
+                )
+                % {
+                    "n": len(check.missing),
+                    "ids": ", ".join(check.missing[:50])
+                    + (" …" if len(check.missing) > 50 else ""),
+                },
             )
         elif not check.covered:
             form.add_error(
-                None, "Nobody in this program has a covering consent: nothing to export."
+                None, _("Nobody in this program has a covering consent: nothing to export.")
             )
         else:
             disclosure.disclosure_record(
@@ -334,7 +348,7 @@ def outcome_settings(request, slug: str):
             abstinence={name: form.cleaned_data[name] for name in services.ABSTINENCE_FIELDS},
             instruments=form.cleaned_data["instruments"],
         )
-        messages.success(request, "Outcome settings saved; days with several reports recounted.")
+        messages.success(request, _("Outcome settings saved; days with several reports recounted."))
         return redirect("outcomes:settings", slug=program.slug)
     return render(request, "outcomes/settings.html", {"program": program, "form": form})
 

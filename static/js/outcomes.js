@@ -19,7 +19,7 @@
     new window.Chart(weekly, {
       type: "line",
       data: {
-        labels: data.weeks.map((w) => `W${w}`),
+        labels: data.week_labels,
         datasets: arms.map((arm) => ({
           label: data.arm_labels[arm],
           data: data.weekly[arm],
@@ -30,7 +30,7 @@
       },
       options: {
         animation: false,
-        scales: { y: { beginAtZero: true, max: 7, title: { display: true, text: "Days of use" } } },
+        scales: { y: { beginAtZero: true, max: 7, title: { display: true, text: data.titles.weekly } } },
       },
     });
   }
@@ -48,7 +48,7 @@
       },
       options: {
         animation: false,
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Participants" } } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: data.titles.pda } } },
       },
     });
   }

@@ -122,7 +122,7 @@ def test_the_upload_page_reports_bad_rows_and_imports_good_files(client, setup):
     token = response.context["confirm_form"].initial["token"]
     confirm = reverse("outcomes:import_confirm", kwargs={"slug": program.slug})
     response = client.post(confirm, {"token": token}, follow=True)
-    assert b"Imported 1 rows: 1 new, 0 unchanged, 0 changed, 0 conflicting" in response.content
+    assert b"Imported 1 row: 1 new, 0 unchanged, 0 changed, 0 conflicting" in response.content
     assert UseDay.objects.get(mentee=mentee).used is True
     # The token is spent: confirming twice writes nothing more.
     response = client.post(confirm, {"token": token}, follow=True)
