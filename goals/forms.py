@@ -9,12 +9,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils import formats
-from django.utils.translation import gettext as _
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, Program
 from goals.models import Direction, Goal, GoalTemplate, plain_number
-from goals.services import TRANSITIONS
+from goals.services import GOAL_FIELDS, TRANSITIONS
 from mentorship.forms import BoundedForm, BoundedModelForm
 
 # A goal is time-bound: further out than this, it is a wish, not a plan.
@@ -59,56 +60,49 @@ def _number_field(label: str, help_text: str, required: bool) -> forms.DecimalFi
 
 
 class GoalForm(BoundedModelForm):
-    """The five SMART parts, one fieldset each, in the order a mentor would ask them."""
+    """Three questions first: what, how much, by when. The five SMART parts follow behind
+    "More details", each optional: what is left blank the goals service fills in
+    (`services.goal_defaults`), so the saved goal still has every part."""
+
+    # Asked first, on every screen; the rest are folded away on a phone's first sight.
+    SHORT = ("title", "target", "due_date")
 
     baseline = _number_field(
-        "Where you are starting from",
-        "Your number today. Use 0 if you are starting from nothing.",
-        required=True,
+        _("Where you are starting from"),
+        _("Your number today. Left blank, it is 0."),
+        required=False,
     )
     target = _number_field(
-        "Target", "The number you are aiming for (not needed for done/not done).", required=False
+        _("How much: your target"),
+        _("The number you are aiming for, e.g. 10 (not needed for done/not done)."),
+        required=False,
     )
 
     class Meta:
         model = Goal
-        fields = [
-            "title",
-            "specific",
-            "kind",
-            "metric",
-            "direction",
-            "baseline",
-            "target",
-            "unit",
-            "steps",
-            "support",
-            "focus_area",
-            "why_it_matters",
-            "start_date",
-            "due_date",
-            "review_cadence",
-        ]
+        fields = list(GOAL_FIELDS)
         labels = {
-            "title": "Your goal in a few words",
-            "specific": "What exactly will you do?",
-            "kind": "Kind of goal",
-            "metric": "What will you count or check?",
-            "direction": "Which way counts as progress?",
-            "unit": "Unit",
-            "steps": "The steps you will take",
-            "support": "Who or what will help you",
-            "focus_area": "Focus area",
-            "why_it_matters": "Why it matters to your recovery",
-            "start_date": "Start date",
-            "due_date": "Due date",
-            "review_cadence": "Review it with your mentor",
+            "title": _("What you want to do"),
+            "specific": _("What exactly will you do?"),
+            "kind": _("Kind of goal"),
+            "metric": _("What will you count or check?"),
+            "direction": _("Which way counts as progress?"),
+            "unit": _("Unit"),
+            "steps": _("The steps you will take"),
+            "support": _("Who or what will help you"),
+            "focus_area": _("Focus area"),
+            "why_it_matters": _("Why it matters to your recovery"),
+            "start_date": _("Start date"),
+            "due_date": _("By when"),
+            "review_cadence": _("Review it with your mentor"),
         }
         help_texts = {
-            "specific": "In your own words.",
-            "metric": "e.g. meetings attended, job applications sent, days medication taken.",
-            "unit": "e.g. meetings a week, applications, days.",
-            "steps": "Small, concrete steps. Your mentor agrees to them with you.",
+            "title": _("In a few words, e.g. “Apply to 10 jobs”."),
+            "specific": _("In your own words. Left blank, your goal's words are used."),
+            "metric": _("e.g. meetings attended, job applications sent, days medication taken."),
+            "unit": _("e.g. meetings a week, applications, days."),
+            "steps": _("Small, concrete steps. Your mentor agrees to them with you."),
+            "start_date": _("Left blank, today."),
         }
         widgets = {
             "specific": forms.Textarea(attrs={"rows": 3}),
@@ -120,38 +114,54 @@ class GoalForm(BoundedModelForm):
             "direction": forms.RadioSelect,
         }
 
-    def __init__(self, *args, program: Program, submit_label: str = "Save goal", **kwargs):
+    def __init__(self, *args, program: Program, submit_label: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
+        self.submit_label = submit_label or _("Save goal")
         self.fields["focus_area"].queryset = FocusArea.objects.filter(
             program=program, is_active=True
         )
-        self.fields["focus_area"].empty_label = "Choose a focus area"
+        self.fields["focus_area"].empty_label = _("Chosen for you")
+        for name, field in self.fields.items():
+            field.required = name in ("title", "due_date")
         for name, message in MESSAGES.items():
             self.fields[name].error_messages["required"] = message
         self.fields["direction"].choices = Direction.choices  # no blank radio
         self.fields["start_date"].error_messages["invalid"] = "Enter a date, e.g. 2026-03-01."
         self.fields["due_date"].error_messages["invalid"] = "Enter a date, e.g. 2026-05-01."
         self.fields["focus_area"].error_messages["invalid_choice"] = MESSAGES["focus_area"]
-        self.helper = FormHelper()
-        self.helper.form_id = "goal-form"
-        self.helper.attrs = {"novalidate": ""}  # our messages at the field, not the browser's
-        self.helper.layout = Layout(
-            Fieldset("1. Specific — what you will do", "title", "specific", "kind"),
-            Fieldset(
-                "2. Measurable — how you will know",
-                "metric",
-                "direction",
-                "baseline",
-                "target",
-                "unit",
+
+    @property
+    def helper(self) -> FormHelper:
+        # Built when rendered, after validation: "More details" opens by itself when an error
+        # is in it, or when a goal is edited (every part is already written).
+        more = [name for name in self.fields if name not in self.SHORT]
+        opened = bool(self.instance.pk) or any(name in self.errors for name in more)
+        helper = FormHelper()
+        helper.form_id = "goal-form"
+        helper.attrs = {"novalidate": ""}  # our messages at the field, not the browser's
+        helper.layout = Layout(
+            Fieldset(_("Your goal"), *self.SHORT),
+            HTML(
+                format_html(
+                    '<details class="mb-3" id="goal-more"{}><summary class="mb-2">{}</summary>'
+                    '<p class="small text-body-secondary">{}</p>',
+                    " open" if opened else "",
+                    _("More details"),
+                    _("Optional: what you leave blank is filled in for you."),
+                )
             ),
-            Fieldset("3. Achievable — your plan", "steps", "support"),
-            Fieldset("4. Relevant — why it matters", "focus_area", "why_it_matters"),
-            Fieldset("5. Time-bound — when", "start_date", "due_date", "review_cadence"),
-            HTML('<p class="small text-body-secondary">All five parts are needed.</p>'),
+            Fieldset(_("1. Specific — what you will do"), "specific", "kind"),
+            Fieldset(
+                _("2. Measurable — how you will know"), "metric", "direction", "baseline", "unit"
+            ),
+            Fieldset(_("3. Achievable — your plan"), "steps", "support"),
+            Fieldset(_("4. Relevant — why it matters"), "focus_area", "why_it_matters"),
+            Fieldset(_("5. Time-bound — when"), "start_date", "review_cadence"),
+            HTML("</details>"),
         )
-        self.helper.add_input(Submit("submit", submit_label, css_class="btn-primary"))
+        helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary"))
+        return helper
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
@@ -159,25 +169,25 @@ class GoalForm(BoundedModelForm):
             raise forms.ValidationError(
                 "Replace N and DATE with your own number and date, e.g. “Attend 3 meetings a week”."
             )
+        if not title:
+            raise forms.ValidationError(MESSAGES["title"])
         return title
 
     def clean(self):
         data = super().clean()
-        direction = data.get("direction")
+        # Progress counts up unless the mentee said otherwise under "More details".
+        direction = data.get("direction") or Direction.AT_LEAST
+        data["direction"] = direction
         baseline, target = data.get("baseline"), data.get("target")
-        if direction in (Direction.AT_LEAST, Direction.AT_MOST):
-            if target is None and "target" not in self.errors:
-                self.add_error("target", MESSAGES["target"])
-            if not data.get("unit", "").strip():
-                self.add_error("unit", MESSAGES["unit"])
-        if (
-            direction == Direction.AT_LEAST
-            and None not in (baseline, target)
-            and target <= baseline
-        ):
+        measured = direction in (Direction.AT_LEAST, Direction.AT_MOST)
+        if measured and target is None and "target" not in self.errors:
+            self.add_error("target", MESSAGES["target"])
+        if direction == Direction.AT_MOST and baseline is None and "baseline" not in self.errors:
+            self.add_error("baseline", MESSAGES["baseline"])
+        if direction == Direction.AT_LEAST and target is not None and target <= (baseline or 0):
             self.add_error(
                 "target",
-                f"For an “at least” goal the target must be above where you start ({baseline}).",
+                f"For an “at least” goal the target must be above where you start ({baseline or 0}).",
             )
         if direction == Direction.AT_MOST and None not in (baseline, target) and target >= baseline:
             self.add_error(
@@ -185,22 +195,17 @@ class GoalForm(BoundedModelForm):
                 "For an “at most” goal the target must be below where you start, "
                 "e.g. from 5 drinking days a week down to 2.",
             )
-        if direction == Direction.DONE:
-            # Done or not done has no number to reach: progress is a tick.
-            data["target"], data["unit"], data["baseline"] = None, "", Decimal(0)
         start, due = data.get("start_date"), data.get("due_date")
-        if start and due:
+        if start and abs((start - self.program.today()).days) > MAX_GOAL_DAYS:
+            self.add_error("start_date", "Pick a start date within two years of today.")
+        start = start or self.program.today()
+        if due:
             if due <= start:
                 self.add_error("due_date", "The due date must be after the start date.")
             elif (due - start).days > MAX_GOAL_DAYS:
                 self.add_error(
                     "due_date", "Pick a due date within two years of the start, e.g. in 12 weeks."
                 )
-        if start and abs((start - self.program.today()).days) > MAX_GOAL_DAYS:
-            self.add_error("start_date", "Pick a start date within two years of today.")
-        for name in ("title", "specific", "metric", "steps", "support", "why_it_matters"):
-            if name in data and isinstance(data[name], str) and not data[name].strip():
-                self.add_error(name, MESSAGES[name])
         return data
 
     def goal_data(self) -> dict:
@@ -218,7 +223,12 @@ class GoalForm(BoundedModelForm):
 
 def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
     due = today + timedelta(weeks=12)
-    initial = {"start_date": today, "due_date": due, "baseline": 0}
+    initial = {
+        "start_date": today,
+        "due_date": due,
+        "baseline": 0,
+        "direction": Direction.AT_LEAST,
+    }
     if template is not None:
         target = template.suggested_target
         initial.update(
@@ -229,12 +239,8 @@ def initial_from_template(template: GoalTemplate | None, today: date) -> dict:
             direction=template.direction,
             target=Decimal(plain_number(target)) if target is not None else None,
             steps=template.suggested_steps,
-            # The short path: a template and a tap on Save still give every SMART part; the
-            # mentee changes any of these words to their own.
-            specific=template.sentence(due=due),
-            support=_("My mentor and my program."),
-            why_it_matters=_("It helps my recovery: %(area)s.")
-            % {"area": template.focus_area.label.lower()},
+            # The rest (the specific wording, support, why) the goals service fills in from
+            # these on Save, as it does for a goal written without a template.
             focus_area=template.focus_area_id,
             review_cadence=template.review_cadence,
         )

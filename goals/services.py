@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import FocusArea, MenteeProfile, Program, User
 from checkins.models import CheckIn
-from goals.models import Goal, GoalComment, GoalReview, GoalTemplate, ProgressEntry
+from goals.models import Direction, Goal, GoalComment, GoalReview, GoalTemplate, ProgressEntry
 from goals.progress import progress_fraction
 from mentorship.audit import Action, audit_record
 
@@ -29,6 +30,25 @@ AGREED_FIELDS = {
     "due_date",
 }
 
+# The parts of a goal its form writes, in the order the full form asks them.
+GOAL_FIELDS = (
+    "title",
+    "specific",
+    "kind",
+    "metric",
+    "direction",
+    "baseline",
+    "target",
+    "unit",
+    "steps",
+    "support",
+    "focus_area",
+    "why_it_matters",
+    "start_date",
+    "due_date",
+    "review_cadence",
+)
+
 TRANSITIONS = {
     Status.DRAFT: {Status.ACTIVE, Status.ABANDONED},
     Status.ACTIVE: {Status.ACHIEVED, Status.NOT_ACHIEVED, Status.ABANDONED},
@@ -43,10 +63,65 @@ def _is_mentee(actor: User, mentee: MenteeProfile) -> bool:
     return actor.pk == mentee.user_id
 
 
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def goal_defaults(*, mentee: MenteeProfile, data: dict) -> dict:
+    """The short goal form asks only what, how much and by when; every other SMART part left
+    blank is given here, so a goal always has all five (the mentor and mentee change the words
+    at a check-in). The one place these defaults live: create and update both come here."""
+    data = dict(data)
+
+    def missing(name: str) -> bool:
+        return _blank(data.get(name))
+
+    if missing("direction"):
+        data["direction"] = Direction.AT_LEAST if data.get("target") is not None else Direction.DONE
+    if missing("specific"):
+        data["specific"] = data.get("title", "")
+    for name in ("kind", "review_cadence"):
+        if missing(name):
+            data[name] = Goal._meta.get_field(name).get_default()
+    if missing("metric"):
+        data["metric"] = (data.get("unit") or "").strip() or (
+            _("done or not done") if data["direction"] == Direction.DONE else _("times I did it")
+        )
+    if data["direction"] == Direction.DONE:
+        data["target"], data["unit"], data["baseline"] = None, "", Decimal(0)
+    else:
+        if missing("unit"):
+            data["unit"] = _("times")
+        if missing("baseline"):
+            data["baseline"] = Decimal(0)
+    if missing("steps"):
+        data["steps"] = _("Agree the steps with my mentor at our next check-in.")
+    if missing("support"):
+        data["support"] = _("My mentor and my program.")
+    if data.get("focus_area") is None:
+        data["focus_area"] = (
+            FocusArea.objects.filter(program_id=mentee.program_id, is_active=True)
+            .order_by("position", "name")
+            .first()
+        )
+        if data["focus_area"] is None:
+            raise ValidationError(
+                {"focus_area": _("This program has no focus areas yet; ask your coordinator.")}
+            )
+    if missing("why_it_matters"):
+        data["why_it_matters"] = _("It helps my recovery: %(area)s.") % {
+            "area": data["focus_area"].name.lower()
+        }
+    if data.get("start_date") is None:
+        data["start_date"] = mentee.program.today()
+    return data
+
+
 @transaction.atomic
 def goal_create(*, actor: User, mentee: MenteeProfile, data: dict) -> Goal:
     """A goal the mentee proposes starts as a draft until the mentor agrees; one the mentor
     writes with the mentee is agreed and active at once."""
+    data = goal_defaults(mentee=mentee, data=data)
     goal = Goal(mentee=mentee, created_by=actor, **data)
     if not _is_mentee(actor, mentee):
         goal.status = Status.ACTIVE
@@ -59,6 +134,12 @@ def goal_create(*, actor: User, mentee: MenteeProfile, data: dict) -> Goal:
 
 @transaction.atomic
 def goal_update(*, actor: User, goal: Goal, data: dict) -> Goal:
+    # Blanks get the same defaults as at creation, read against the goal as it stands, so a
+    # change of one part (e.g. the steps) leaves the others alone.
+    filled = goal_defaults(
+        mentee=goal.mentee, data={**{name: getattr(goal, name) for name in GOAL_FIELDS}, **data}
+    )
+    data = {name: filled[name] for name in data}
     changed = [name for name, value in data.items() if getattr(goal, name) != value]
     if not changed:
         return goal

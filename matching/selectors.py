@@ -2,10 +2,8 @@
 
 from collections import defaultdict
 from datetime import date
-from itertools import chain
 
 import numpy as np
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.eligibility import ineligibility_bits
@@ -191,34 +189,13 @@ def profiles_load(
 
 
 def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index: dict) -> dict:
-    """The mentors as arrays, from one query of plain values: at 10,000 mentors, building
-    model instances cost more than the query itself. Eligibility reasons come from
-    accounts.eligibility, the one place its rules are written."""
-    # The mentor's current and proposed matches, as ids: an array column needs no per-row
-    # conversion, which a counted column did (a third of this function at 10,000 mentors).
-    places_taken = Match.objects.filter(
-        mentor=OuterRef("pk"), status__in=[*Match.CURRENT, Match.Status.PROPOSED]
-    ).values("pk")
-
-    def linked(field: str, column: str) -> ArraySubquery:
-        through = getattr(MentorProfile, field).through
-        return ArraySubquery(through.objects.filter(mentorprofile=OuterRef("pk")).values(column))
-
+    """The mentors as arrays, from plain values: at 10,000 mentors, building model instances
+    cost more than the query itself. Their vocabulary terms, trainings and places taken come as
+    (mentor, id) pairs, one query per table, gathered with numpy: a correlated array subquery
+    per mentor and table cost most of the suggestions page at 3,000 mentors. Eligibility
+    reasons come from accounts.eligibility, the one place its rules are written."""
     rows = list(
-        mentor_qs.order_by("pk")
-        .annotate(
-            taken_ids=ArraySubquery(places_taken),
-            philosophy_ids=linked("philosophies", "philosophy_id"),
-            focus_ids=linked("focus_areas", "focusarea_id"),
-            language_ids=linked("languages", "language_id"),
-            substance_ids=linked("lived_substances", "substance_id"),
-            training_ids=ArraySubquery(
-                MentorTraining.objects.filter(mentor=OuterRef("pk"))
-                .order_by()
-                .values("training_id")
-            ),
-        )
-        .values_list(
+        mentor_qs.order_by("pk").values_list(
             "pk",
             "user_id",
             "first_name",
@@ -230,18 +207,34 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
             "accepting_new",
             "is_active",
             "recovery_since",
-            "taken_ids",
-            "philosophy_ids",
-            "focus_ids",
-            "language_ids",
-            "substance_ids",
-            "training_ids",
         )
     )
-    columns = list(zip(*rows, strict=True)) or [()] * 17
+    columns = list(zip(*rows, strict=True)) or [()] * 11
     (pk, user_id, first, last, email, gender, availability, capacity, accepting, active,
-     since, taken_ids, philosophy_ids, focus_ids, language_ids, substance_ids, training_ids) = columns  # fmt: skip
-    taken = np.fromiter(map(len, taken_ids), dtype=np.int64, count=len(rows))
+     since) = columns  # fmt: skip
+    mentor_ids = np.array(pk, dtype=np.int64)
+    mentor_sub = mentor_qs.order_by().values("pk")
+
+    def pairs(queryset: QuerySet, owner: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(row of the mentor in the arrays, term id) for the mentors' rows of a table."""
+        found = np.array(
+            list(queryset.filter(**{f"{owner}__in": mentor_sub}).values_list(owner, term)),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        return np.searchsorted(mentor_ids, found[:, 0]), found[:, 1]
+
+    def linked(field: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        return pairs(getattr(MentorProfile, field).through.objects, "mentorprofile_id", column)
+
+    # The mentor's current and proposed matches.
+    taken_rows, _ = pairs(
+        Match.objects.filter(status__in=[*Match.CURRENT, Match.Status.PROPOSED]), "mentor_id", "pk"
+    )
+    taken = np.bincount(taken_rows, minlength=len(rows)).astype(np.int64)
+    training_rows, training_done = pairs(MentorTraining.objects, "mentor_id", "training_id")
+    training_ids: list[list[int]] = [[] for _ in rows]
+    for row, training in zip(training_rows.tolist(), training_done.tolist(), strict=True):
+        training_ids[row].append(training)
     capacity_a = np.array(capacity, dtype=np.int64)
     active_a = np.array(active, dtype=bool)
     # Eligibility in one pass over the arrays (accounts' rules, as bits), then matching's own.
@@ -250,23 +243,30 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
     why, missing = ineligibility_bits(
         is_active=active_a,
         recovery_since=list(since),
-        training_ids=list(training_ids),
+        training_ids=training_ids,
         required_ids=[pk for pk, _ in required],
         months=months,
         today=today,
     )
     why |= np.where(np.array(accepting, dtype=bool), 0, NOT_ACCEPTING)
     why |= np.where((capacity_a - taken <= 0) & active_a, NO_PLACES, 0)
+    count = len(rows)
     return {
-        "mentor_ids": np.array(pk, dtype=np.int64),
+        "mentor_ids": mentor_ids,
         "mentor_user_ids": np.array(user_id, dtype=np.int64),
         "mentor_names": [
             f"{a} {b}".strip() or c for a, b, c in zip(first, last, email, strict=True)
         ],
-        "mentor_philosophies": _membership(philosophy_ids, index["philosophy"]),
-        "mentor_focus": _membership(focus_ids, index["focus"]),
-        "mentor_languages": _membership(language_ids, index["language"]),
-        "mentor_substances": _membership(substance_ids, index["substance"]),
+        "mentor_philosophies": _membership(
+            *linked("philosophies", "philosophy_id"), count, index["philosophy"]
+        ),
+        "mentor_focus": _membership(*linked("focus_areas", "focusarea_id"), count, index["focus"]),
+        "mentor_languages": _membership(
+            *linked("languages", "language_id"), count, index["language"]
+        ),
+        "mentor_substances": _membership(
+            *linked("lived_substances", "substance_id"), count, index["substance"]
+        ),
         "mentor_gender": np.array([GENDER_CODES.get(g, -1) for g in gender], dtype=np.int64),
         "mentor_availability": np.array(availability, dtype=np.int64),
         "mentor_capacity": capacity_a,
@@ -279,13 +279,10 @@ def _mentor_arrays(mentor_qs: QuerySet, *, program: Program, today: date, index:
     }
 
 
-def _membership(id_lists: list[list[int]], index: dict[int, int]) -> np.ndarray:
-    """(rows, vocabulary) bool: row r has term k when index[id] == k for an id in id_lists[r].
+def _membership(rows: np.ndarray, ids: np.ndarray, count: int, index: dict[int, int]) -> np.ndarray:
+    """(count, vocabulary) bool: row r has term k when index[id] == k for a pair (r, id).
     Ids outside the index (inactive terms) are left out."""
-    out = np.zeros((len(id_lists), len(index)), dtype=bool)
-    lengths = np.fromiter(map(len, id_lists), dtype=np.int64, count=len(id_lists))
-    ids = np.fromiter(chain.from_iterable(id_lists), dtype=np.int64, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(id_lists)), lengths)
+    out = np.zeros((count, len(index)), dtype=bool)
     if not index or not ids.size:
         return out
     known = np.array(sorted(index), dtype=np.int64)

@@ -41,7 +41,11 @@ def bound_fields(form: forms.BaseForm) -> None:
     """Dates within EARLIEST_DATE..LATEST_DATE; integers without bounds within the column."""
     for field in form.fields.values():
         if isinstance(field, forms.DateField | forms.DateTimeField):
-            field.validators.append(validate_date_in_range)
+            # Idempotent: the import's row forms share one set of field objects across every
+            # row (accounts.forms_records), and appending per form grew each field's validator
+            # list by one per row, which made a 50,000-row import quadratic.
+            if validate_date_in_range not in field.validators:
+                field.validators.append(validate_date_in_range)
             if isinstance(field, forms.DateField):
                 field.widget.attrs.setdefault("min", EARLIEST_DATE.isoformat())
                 field.widget.attrs.setdefault("max", LATEST_DATE.isoformat())

@@ -20,7 +20,7 @@ from notifications.quiet import local_to_utc
 from notifications.registry import Kind, Outgoing, kinds
 from outcomes.instruments import due_date
 from outcomes.models import Assessment
-from outcomes.selectors import outcome_settings_get
+from outcomes.selectors import CURRENT, outcome_settings_get
 
 TOPIC_PREFIX = "assessment:"
 # A time point is reminded of from the day before it is due (planned ahead so the beat task
@@ -30,13 +30,6 @@ AHEAD_DAYS = 1
 LATE_DAYS = 7
 ASSESSMENT_DUE = "outcomes.assessment_due"
 DUE_REMINDER_AT = time(10, 0)  # local time on the day it is due
-# Mentees who are still in the program.
-CURRENT = [
-    MenteeProfile.Status.ENROLLED,
-    MenteeProfile.Status.MATCHED,
-    MenteeProfile.Status.ACTIVE,
-    MenteeProfile.Status.PAUSED,
-]
 
 
 def assessment_reminder_topic(*, mentee_id: int, instrument: str, week: int) -> str:

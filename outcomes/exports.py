@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from django.db import connection
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -49,6 +50,12 @@ def neutralise(value):
     return value
 
 
+def neutralised(row: Iterable) -> list:
+    """neutralise() over a row. Only non-empty text can start a formula, so numbers and blank
+    cells (most of a figures export) are passed without a call."""
+    return [neutralise(v) if v and isinstance(v, str) else v for v in row]
+
+
 def _number(value: float) -> int | str:
     return "" if math.isnan(value) else int(value)
 
@@ -62,6 +69,28 @@ SCORE_PARTS = ("intake", "latest", "change")
 
 def _yes_no(value: float) -> str:
     return "" if math.isnan(value) else ("yes" if value else "no")
+
+
+# The same cell rules for a whole column at once (the participants export formats 10,000 x 70
+# cells: one Python call per cell cost more than the rest of the export).
+def _numbers(values: np.ndarray) -> list:
+    missing = np.isnan(values)
+    whole = np.where(missing, 0, values).astype(np.int64).tolist()  # int(): towards zero
+    return ["" if gone else n for n, gone in zip(whole, missing.tolist(), strict=True)]
+
+
+def _roundeds(values: np.ndarray) -> list:
+    missing = np.isnan(values).tolist()
+    return ["" if gone else round(v, 1) for v, gone in zip(values.tolist(), missing, strict=True)]
+
+
+def _yes_nos(values: np.ndarray) -> list:
+    words = np.where(values != 0, "yes", "no").astype(object)
+    words[np.isnan(values)] = ""
+    return words.tolist()
+
+
+COLUMN_FORMATS = {_number: _numbers, _rounded: _roundeds}
 
 
 # The per-window columns of the participant export: (name suffix, key in the cohort's
@@ -87,10 +116,15 @@ def research_ids(program: Program, mentee_ids: Iterable[int]) -> dict[int, str]:
     derived from SECRET_KEY and the program, so it is the same in every export of the program,
     appears on no screen, and cannot be worked out from the screen participant ID."""
     salt = f"outcomes.research_id.program-{program.pk}"
-    return {
-        pk: "R" + salted_hmac(salt, str(pk), algorithm="sha256").hexdigest()[:12].upper()
-        for pk in mentee_ids
-    }
+    # The keyed HMAC is set up once and copied per participant (the same digest as
+    # salted_hmac(salt, str(pk)), without deriving the key again for each of 10,000 people).
+    keyed = salted_hmac(salt, b"", algorithm="sha256")
+    ids = {}
+    for pk in mentee_ids:
+        mac = keyed.copy()
+        mac.update(str(pk).encode())
+        ids[pk] = "R" + mac.hexdigest()[:12].upper()
+    return ids
 
 
 IN_PROGRESS = "in progress"
@@ -134,23 +168,37 @@ def participant_rows(
     def rows():
         cols = cohort.columns
 
-        def column(window, key) -> list[float]:
-            # Plain Python numbers, converted once per column rather than once per cell.
+        def column(window, key) -> np.ndarray:
             if key == "window_days":
-                return cols.window_days[window.key].tolist()
-            return cols.values[window.key][key].tolist()
+                return cols.window_days[window.key]
+            return cols.values[window.key][key]
 
-        figures = [[(cell, column(w, key)) for _, key, cell in WINDOW_COLUMNS] for w in windows]
+        # Every cell formatted column by column, then gathered per participant: per window a
+        # tuple of its cells, per score its three cells, and the yes/no outcomes.
+        figures = [
+            list(
+                zip(
+                    *(COLUMN_FORMATS[cell](column(w, key)) for _, key, cell in WINDOW_COLUMNS),
+                    strict=True,
+                )
+            )
+            for w in windows
+        ]
         begun = [(cols.window_days[w.key] > 0).tolist() for w in windows]
-        blank = [""] * len(WINDOW_COLUMNS)
-        scores = [
-            {part: cols.scores[score.column][part].tolist() for part in SCORE_PARTS}
-            for _, score in SCORES
+        blank = ("",) * len(WINDOW_COLUMNS)
+        in_progress = (IN_PROGRESS, *blank[1:])
+        score_cells = []
+        for _instrument, score in SCORES:
+            part = cols.scores[score.column]
+            latest = np.where(np.isnan(part["latest"]), part["intake"], part["latest"])
+            score_cells += [_numbers(part["intake"]), _numbers(latest), _numbers(part["change"])]
+        outcomes = [_yes_nos(cols.retained)]
+        outcomes += [
+            _yes_nos(cols.abstinence[p.key][index])
+            for p in periods
+            for _, index in reports.ANALYSES
         ]
-        retained = cols.retained.tolist()
-        abstinence = [
-            cols.abstinence[p.key][index].tolist() for p in periods for _, index in reports.ANALYSES
-        ]
+        tail = list(zip(*score_cells, *outcomes, strict=True))
         found = list(people.iterator()) if not identified else people.iterator()
         if not identified:
             ids = research_ids(program, (person[0] for person in found))
@@ -168,18 +216,10 @@ def participant_rows(
                     # A window not begun has no figure, as in the report, not zeros.
                     row += blank
                 elif not identified and w.last_day >= today_number:
-                    row += [IN_PROGRESS, *blank[1:]]
+                    row += in_progress
                 else:
-                    row += [cell(column[at]) for cell, column in window]
-            for score in scores:
-                intake, latest = score["intake"][at], score["latest"][at]
-                row += [
-                    _number(intake),
-                    _number(intake if math.isnan(latest) else latest),
-                    _number(score["change"][at]),
-                ]
-            row.append(_yes_no(retained[at]))
-            row += [_yes_no(values[at]) for values in abstinence]
+                    row += window[at]
+            row += tail[at]
             yield row
 
     return header, rows()
@@ -198,7 +238,11 @@ def _neutralised_sql(expression: str) -> str:
 DAYS_HEADER = [
     "participant_id",  # "research_id" when de-identified
     "study_arm",
+    # Day 1 is enrollment; a Timeline Followback baseline day (before enrollment, inside the
+    # program's baseline window) is day 0 (the day before) or below, and its period says so:
+    # "baseline" (days before enrollment = 1 - day_number) or "enrolled".
     "day_number",
+    "period",
     "week",
     "used",
     "substances",
@@ -213,6 +257,7 @@ DAYS_SQL = f"""
   SELECT {_neutralised_sql("m.participant_id")} AS key,
          m.study_arm::text,
          d.day - m.enrolled_on + 1,
+         CASE WHEN d.day < m.enrolled_on THEN 'baseline' ELSE 'enrolled' END,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
          CASE WHEN d.used THEN 'yes' ELSE 'no' END,
          CASE WHEN d.substances = '[]'::jsonb THEN NULL
@@ -232,6 +277,7 @@ DEIDENTIFIED_DAYS_SQL = f"""
   SELECT r.research_id,
          m.study_arm::text,
          d.day - m.enrolled_on + 1,
+         CASE WHEN d.day < m.enrolled_on THEN 'baseline' ELSE 'enrolled' END,
          floor((d.day - m.enrolled_on + 7) / 7.0::float8)::int,
          CASE WHEN d.used THEN 'yes' ELSE 'no' END,
          CASE WHEN d.substances = '[]'::jsonb THEN NULL
@@ -248,7 +294,19 @@ DEIDENTIFIED_DAYS_SQL = f"""
     AND d.day - m.enrolled_on + 1 <= (%s::date - m.enrolled_on) / %s * %s
   ORDER BY r.position, d.day
 """  # noqa: S608 -- the arrays come in research ID order: an integer sort, not a text one
-DAYS_TYPES = ["text", "text", "int4", "int4", "text", "text", "text", "float8", "text", "int4"]
+DAYS_TYPES = [
+    "text",
+    "text",
+    "int4",
+    "text",
+    "int4",
+    "text",
+    "text",
+    "text",
+    "float8",
+    "text",
+    "int4",
+]
 
 
 def _days_query(program: Program, today: date | None) -> tuple[str, list]:
@@ -462,13 +520,14 @@ def summary_rows(*, program: Program, today: date) -> tuple[list[str], Iterable[
     minimum = outcome_settings_get(program=program).min_cell_size
     windows = list(metrics.STANDARD_WINDOWS)
     summary = reports.cohort_summary(
-        reports.participants_compute(program=program, today=today, windows=windows)
+        reports.participants_compute(program=program, today=today, windows=windows),
+        min_cell_size=minimum,
     )
     note = _("suppressed: fewer than %(n)s people") % {"n": minimum}
     blank = ["", "", "", "", "", ""]
 
     def small(*counts: int) -> bool:
-        return any(0 < c < minimum for c in counts)
+        return reports.small_cell(*counts, minimum=minimum)
 
     def proportion(table, figure, arm, count, n):
         if n == 0 or small(n, count, n - count):
@@ -592,13 +651,14 @@ def export_chunks(
     writer.writerow(export.header)
     head = buffer.getvalue().encode()
     if export.csv_body is not None:
-        lines: Iterable[bytes] = export.csv_body()
+        blocks: Iterable[tuple[bytes, int]] = ((line, 1) for line in export.csv_body())
     else:
-        lines = (line.encode() for line in _csv_lines(export.rows))
+        blocks = _csv_blocks(export.rows)
     out = bytearray(head)
     count = 0
-    for count, line in enumerate(lines, start=1):
-        out += line
+    for block, rows in blocks:
+        out += block
+        count += rows
         if len(out) >= CHUNK:
             yield bytes(out)
             out.clear()
@@ -610,10 +670,26 @@ def export_chunks(
         progress(count)
 
 
-def _csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+CSV_BATCH = 500  # rows written per csv writerows() call; divides PROGRESS_EVERY
+
+
+def _csv_blocks(rows: Iterable[list]) -> Iterator[tuple[bytes, int]]:
+    """(CSV text of up to CSV_BATCH rows, rows in it): one writerows() and one encode per batch
+    rather than per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    batch: list[list] = []
     for row in rows:
-        yield writer.writerow([neutralise(v) for v in row])
+        batch.append(neutralised(row))
+        if len(batch) == CSV_BATCH:
+            writer.writerows(batch)
+            yield buffer.getvalue().encode(), len(batch)
+            buffer.seek(0)
+            buffer.truncate()
+            batch.clear()
+    if batch:
+        writer.writerows(batch)
+        yield buffer.getvalue().encode(), len(batch)
 
 
 def _xlsx_chunks(export: Export, *, notice: str, progress) -> Iterator[bytes]:
@@ -627,7 +703,7 @@ def _xlsx_chunks(export: Export, *, notice: str, progress) -> Iterator[bytes]:
     sheet.append(export.header)
     count = 0
     for count, row in enumerate(export.rows, start=1):
-        sheet.append([neutralise(v) for v in row])
+        sheet.append(neutralised(row))
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
     with tempfile.TemporaryFile() as spool:
@@ -687,8 +763,3 @@ def _save_without_dates(workbook, spool) -> None:
         spool.write(stamp)
         position += 46 + name + extra + comment
     spool.flush()
-
-
-class _Echo:
-    def write(self, value):
-        return value

@@ -217,3 +217,9 @@ def timepoint_label(week: int) -> str:
 def due_date(enrolled_on: date, week: int) -> date:
     """Intake is due on day 1; week k's assessment on the last day of week k (day 7k)."""
     return enrolled_on if week == 0 else enrolled_on + timedelta(days=7 * week - 1)
+
+
+def enrolled_by(today: date, week: int) -> date:
+    """`due_date` read backwards: week's assessment is due by `today` for whoever enrolled on
+    or before this day, so a query can ask "who is due" without a row per time point."""
+    return today if week == 0 else today - timedelta(days=7 * week - 1)

@@ -347,6 +347,15 @@ class UseSummary(models.Model):
     windows = models.JSONField(default=dict)
     weekly = models.JSONField(default=list)  # per week 1..24: [use, recorded] or null
     updated_at = models.DateTimeField(default=now)
+    # The check-in figures of the standard windows so far, which do depend on today (a planned
+    # check-in counts once its day has come): per window scheduled, completed, minutes held, as
+    # big-endian int4s (outcomes.reports.CHECKIN_FIGURES). Counted for the program's day
+    # `checkins_on` from the check-ins as they stood at `checkins_at`; the report counts
+    # afresh anyone whose figures are from another day or whose check-ins changed since
+    # (outcomes.reports, _FRESH_CHECKINS), and the hourly pass brings them up to date.
+    checkins = models.BinaryField(null=True, blank=True)
+    checkins_on = models.DateField(null=True, blank=True)
+    checkins_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Use summary of {self.mentee_id}"

@@ -22,7 +22,7 @@ from checkins.models import Attendance, CheckIn
 from goals.models import Goal
 from outcomes import metrics
 from outcomes.instruments import SCORES
-from outcomes.models import Assessment, UseDay, UseSummary
+from outcomes.models import Assessment, OutcomeSettings, UseDay, UseSummary
 from outcomes.selectors import outcome_settings_get
 
 ARMS = [MenteeProfile.Arm.MENTORED, MenteeProfile.Arm.COMPARISON]
@@ -183,8 +183,36 @@ PARTICIPANT = np.dtype(  # one participant's record in _PARTICIPANTS_SQL's bytes
         ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
         ("elapsed", ">i4"),  # today's day number - 1
         ("packed", "u1", (PACKED_LENGTH,)),  # the stored summary (see summary_compute)
+        # 1 when the summary's check-in figures are current (_FRESH_CHECKINS), then those
+        # figures: per standard window scheduled, completed, minutes held
+        ("checkins_fresh", "u1"),
+        ("checkins", ">i4", (len(metrics.STANDARD_WINDOWS), 3)),
     ]
 )
+CHECKIN_FIGURES_LENGTH = 4 * 3 * len(metrics.STANDARD_WINDOWS)  # bytes of UseSummary.checkins
+# Individual check-ins changed (or added) since the oldest stored check-in figures of the
+# program: per mentee, the last change. Reads the `checkin_changed` index on updated_at.
+_CHANGED_SQL = f"""
+    SELECT c.mentee_id, max(c.updated_at) AS changed_at
+    FROM {CheckIn._meta.db_table} c
+    WHERE c.kind = '{CheckIn.Kind.INDIVIDUAL.value}' AND c.program_id = %(program)s
+      AND c.updated_at > (
+        SELECT min(u2.checkins_at)
+        FROM {UseSummary._meta.db_table} u2
+        JOIN {MenteeProfile._meta.db_table} p2 ON p2.id = u2.mentee_id
+        WHERE p2.program_id = %(program)s)
+    GROUP BY c.mentee_id
+"""  # noqa: S608 — only table names and a fixed status are interpolated
+# The stored check-in figures of summary `u` are those of participant `p` today: counted for
+# today and this enrollment date, none of p's check-ins changed since (`ch`, from _CHANGED_SQL),
+# and p has no place in a group session (attendance rows carry no change time: counted afresh).
+# Never NULL: a summary without figures yet (or no summary) is not fresh.
+_FRESH_CHECKINS = f"""coalesce((
+    %(stored)s AND u.checkins_on = %(today)s AND u.enrolled_on = p.enrolled_on
+    AND length(u.checkins) = {CHECKIN_FIGURES_LENGTH}
+    AND (ch.changed_at IS NULL OR ch.changed_at <= u.checkins_at)
+    AND NOT EXISTS (
+        SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.mentee_id = p.id)), false)"""  # noqa: S608
 
 
 def _period(enrolled_from, enrolled_to) -> str:
@@ -212,11 +240,83 @@ def _participants_sql(*, enrolled_from, enrolled_to) -> str:
                      THEN decode(u.windows ->> 'packed', 'hex') END,
                 ''::bytea
             ) || decode(repeat('00', {PACKED_LENGTH}), 'hex')
-            FROM 1 FOR {PACKED_LENGTH}),
+            FROM 1 FOR {PACKED_LENGTH})
+        || CASE WHEN {_FRESH_CHECKINS} THEN '\\x01'::bytea || u.checkins
+                ELSE decode(repeat('00', {1 + CHECKIN_FIGURES_LENGTH}), 'hex') END,
         ''::bytea)
     FROM {MenteeProfile._meta.db_table} p
     LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
+    LEFT JOIN ({_CHANGED_SQL}) ch ON ch.mentee_id = p.id
     WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
+    """  # noqa: S608 — only table names and fixed numbers are interpolated
+
+
+def _checkin_figures_sql(windows: list[metrics.Window], *, scope: str) -> tuple[str, list[str]]:
+    """The CTEs `sessions` (one row per individual check-in and per place in a group session)
+    and `se` (per participant in `scope` with any: per window so far, scheduled s{n},
+    completed c{n}, minutes held m{n}), for the mentees `%(recount_all)s` or in
+    `%(recount)s`; and the figures as SQL expressions, 0 where none. The one count behind
+    the report's live figures and the stored ones (checkin_figures_update_sql)."""
+    session_day = "(s.day - p.enrolled_on + 1)"
+    session_cols, sessions_out = [], []
+    for n, w in enumerate(windows):
+        inside = _window_clause(w, session_day)
+        session_cols += [
+            f"count(*) FILTER (WHERE {inside} AND s.status = ANY(%(counted)s)) AS s{n}",
+            f"count(*) FILTER (WHERE {inside} AND s.status = %(held)s) AS c{n}",
+            f"sum(s.minutes) FILTER (WHERE {inside} AND s.status = %(held)s) AS m{n}",
+        ]
+        sessions_out += [f"coalesce({c}{n}, 0)" for c in "scm"]
+    checkins = CheckIn._meta.db_table
+    wanted = "(%(recount_all)s OR {}.mentee_id = ANY(%(recount)s::bigint[]))"
+    sql = f"""
+    sessions AS (
+        SELECT c.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date AS day, c.status,
+               coalesce(nullif(c.actual_minutes, 0), c.duration_minutes) AS minutes
+        FROM {checkins} c
+        WHERE c.kind = %(individual)s AND c.program_id = %(program)s AND {wanted.format("c")}
+        UNION ALL
+        SELECT a.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date,
+               CASE a.status WHEN %(attended)s THEN %(held)s
+                             WHEN %(absent)s THEN %(no_show)s ELSE %(scheduled)s END,
+               coalesce(nullif(c.actual_minutes, 0), c.duration_minutes)
+        FROM {Attendance._meta.db_table} a JOIN {checkins} c ON c.id = a.checkin_id
+        WHERE a.status IN (%(attended)s, %(absent)s, %(expected)s) AND c.program_id = %(program)s
+          AND c.status NOT IN (%(cancelled)s, %(rescheduled)s) AND {wanted.format("a")}
+    ),
+    se AS (
+        SELECT s.mentee_id, {", ".join(session_cols)}
+        FROM sessions s JOIN {MenteeProfile._meta.db_table} p ON p.id = s.mentee_id
+        WHERE {scope} GROUP BY s.mentee_id
+    )"""  # noqa: S608 — only table names and window day numbers are interpolated
+    return sql, sessions_out
+
+
+def checkin_figures_update_sql() -> str:
+    """Store the standard windows' check-in figures so far in the summaries of the program's
+    mentees `%(recount_all)s` or in `%(recount)s`, as counted for `%(today)s` from the
+    check-ins as they stand at `%(at)s`."""
+    ctes, figures = _checkin_figures_sql(
+        list(metrics.STANDARD_WINDOWS), scope="p.program_id = %(program)s"
+    )
+    return f"""
+    WITH {ctes}
+    UPDATE {UseSummary._meta.db_table} u
+    SET checkins = {" || ".join(f"int4send(({f})::int)" for f in figures)},
+        checkins_on = %(today)s, checkins_at = %(at)s
+    FROM {MenteeProfile._meta.db_table} p LEFT JOIN se ON se.mentee_id = p.id
+    WHERE u.mentee_id = p.id AND p.program_id = %(program)s
+      AND (%(recount_all)s OR p.id = ANY(%(recount)s::bigint[]))
+    """  # noqa: S608 — only table names and window day numbers are interpolated
+
+
+def checkin_figures_stale_sql() -> str:
+    """The program's mentees whose stored check-in figures are not current (_FRESH_CHECKINS)."""
+    return f"""
+    SELECT p.id FROM {MenteeProfile._meta.db_table} p
+    JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
+    LEFT JOIN ({_CHANGED_SQL}) ch ON ch.mentee_id = p.id
+    WHERE p.program_id = %(program)s AND NOT {_FRESH_CHECKINS}
     """  # noqa: S608 — only table names and fixed numbers are interpolated
 
 
@@ -237,17 +337,9 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
     """One bytea: a record (_extras_dtype) for each participant with any check-in, goal,
     assessment or leaving: check-ins and goals per window, every instrument's scores at intake
     and at the latest follow-up, the day number of leaving."""
-    session_day = "(s.day - p.enrolled_on + 1)"
     goal_day = "(g.due_date - p.enrolled_on + 1)"
-    session_cols, goal_cols, sessions_out, goals_out = [], [], [], []
+    goal_cols, goals_out = [], []
     for n, w in enumerate(windows):
-        inside = _window_clause(w, session_day)
-        session_cols += [
-            f"count(*) FILTER (WHERE {inside} AND s.status = ANY(%(counted)s)) AS s{n}",
-            f"count(*) FILTER (WHERE {inside} AND s.status = %(held)s) AS c{n}",
-            f"sum(s.minutes) FILTER (WHERE {inside} AND s.status = %(held)s) AS m{n}",
-        ]
-        sessions_out += [f"coalesce({c}{n}, 0)" for c in "scm"]
         inside = _window_clause(w, goal_day)
         goal_cols += [
             f"count(*) FILTER (WHERE {inside}) AS d{n}",
@@ -264,29 +356,12 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
             f"(WHERE {mine} AND a.week > 0 AND a.scores ? %(k{n})s))[1] AS sl{n}",
         ]
         scores_out += [f"coalesce(si{n}, -1)", f"coalesce(sl{n}, -1)"]
-    numbers = [*sessions_out, *goals_out, *scores_out, f"coalesce(left_day, {NEVER_LEFT})"]
-    mentees, checkins = MenteeProfile._meta.db_table, CheckIn._meta.db_table
+    mentees = MenteeProfile._meta.db_table
     scope = f"p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}"
+    sessions_ctes, sessions_out = _checkin_figures_sql(windows, scope=scope)
+    numbers = [*sessions_out, *goals_out, *scores_out, f"coalesce(left_day, {NEVER_LEFT})"]
     return f"""
-    WITH sessions AS (
-        SELECT c.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date AS day, c.status,
-               coalesce(nullif(c.actual_minutes, 0), c.duration_minutes) AS minutes
-        FROM {checkins} c
-        WHERE c.kind = %(individual)s AND c.program_id = %(program)s
-        UNION ALL
-        SELECT a.mentee_id, (c.scheduled_at AT TIME ZONE %(tz)s)::date,
-               CASE a.status WHEN %(attended)s THEN %(held)s
-                             WHEN %(absent)s THEN %(no_show)s ELSE %(scheduled)s END,
-               coalesce(nullif(c.actual_minutes, 0), c.duration_minutes)
-        FROM {Attendance._meta.db_table} a JOIN {checkins} c ON c.id = a.checkin_id
-        WHERE a.status IN (%(attended)s, %(absent)s, %(expected)s) AND c.program_id = %(program)s
-          AND c.status NOT IN (%(cancelled)s, %(rescheduled)s)
-    ),
-    se AS (
-        SELECT s.mentee_id, {", ".join(session_cols)}
-        FROM sessions s JOIN {mentees} p ON p.id = s.mentee_id
-        WHERE {scope} GROUP BY s.mentee_id
-    ),
+    WITH {sessions_ctes},
     go AS (
         SELECT g.mentee_id, {", ".join(goal_cols)}
         FROM {Goal._meta.db_table} g JOIN {mentees} p ON p.id = g.mentee_id
@@ -365,14 +440,12 @@ def _abstinence(cohort: Cohort, ids: np.ndarray, elapsed: np.ndarray, params: di
     return periods, metrics.abstinence_outcomes(grid, elapsed, periods)
 
 
-def _columns_from_database(cohort: Cohort) -> Columns:
-    windows, today = cohort.windows, cohort.today
-    params = {
-        "program": cohort.program.pk,
+def query_params(program: Program, *, today: date, **more) -> dict:
+    """The parameters every query of this module binds."""
+    return {
+        "program": program.pk,
         "today": today,
-        "tz": cohort.program.timezone,
-        "enrolled_from": cohort.enrolled_from,
-        "enrolled_to": cohort.enrolled_to,
+        "tz": program.timezone,
         "arms": [str(a) for a in ARMS],
         "individual": str(CheckIn.Kind.INDIVIDUAL),
         "attended": str(Attendance.Status.ATTENDED),
@@ -389,18 +462,31 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         **{f"i{n}": instrument.code for n, (instrument, score) in enumerate(SCORES)},
         **{f"k{n}": score.code for n, (instrument, score) in enumerate(SCORES)},
         "left": [str(s) for s in LEFT],
+        **more,
     }
+
+
+def _columns_from_database(cohort: Cohort) -> Columns:
+    windows, today = cohort.windows, cohort.today
+    standard = windows == list(metrics.STANDARD_WINDOWS)
     period = {"enrolled_from": cohort.enrolled_from, "enrolled_to": cohort.enrolled_to}
+    # The stored check-in figures are the standard windows'; a custom window counts them all.
+    params = query_params(cohort.program, today=today, **period, stored=standard)
     with connection.cursor() as cursor:
         cursor.execute(_participants_sql(**period), params)
         table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=PARTICIPANT)
         table = table[np.argsort(table["id"], kind="stable")]  # the order of Columns
+        # Check-ins are counted only for those whose stored figures are not current.
+        fresh = table["checkins_fresh"] == 1
+        recount = table["id"][~fresh]
+        params["recount_all"] = bool(len(recount) == len(table))
+        params["recount"] = [] if params["recount_all"] else recount.tolist()
         cursor.execute(_extras_sql(windows, **period), params)
         extras = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=_extras_dtype(windows))
     count = len(table)
     arm = table["arm"].astype(int) - 1
     elapsed = table["elapsed"].astype(int)
-    if windows == list(metrics.STANDARD_WINDOWS):
+    if standard:
         use, weekly = _unpack(table["packed"])  # (n, windows, 4) with NaN, (n, weeks, 2)
         # No summary, or one computed for another enrollment date: count the days themselves.
         stale = np.flatnonzero(table["packed"][:, 0] != PACKED_FORMAT)
@@ -422,6 +508,8 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         goals[where] = extras["goals"]
         scores[where] = np.where(extras["scores"] < 0, np.nan, extras["scores"])
         left_day[where] = extras["left_day"]
+    if standard and fresh.any():
+        sessions[fresh] = table["checkins"][fresh]
     window_days, values = {}, {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for n, window in enumerate(windows):
@@ -530,13 +618,26 @@ def _row(label: str, values: np.ndarray, masks: dict[str, np.ndarray]) -> Row:
     return Row(label, summaries, difference)
 
 
-def cohort_summary(cohort: Cohort) -> dict:
+# The default of OutcomeSettings.min_cell_size (CMS's cell size rule).
+DEFAULT_MIN_CELL_SIZE = OutcomeSettings._meta.get_field("min_cell_size").default
+
+
+def small_cell(*counts: int, minimum: int) -> bool:
+    """The one small-cell rule of every aggregate output (the summary export, the report's
+    charts): a cell is suppressed when any count behind it (its people, a count among them, or
+    that count's complement) is from 1 to minimum - 1. Zero is not a person to protect."""
+    return any(0 < count < minimum for count in counts)
+
+
+def cohort_summary(cohort: Cohort, *, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> dict:
     """n, mean, SD and median of every metric per window and arm, with the difference between
-    arms; retention at week 12; chart data: the cohort report page."""
-    return columns_summary(cohort.columns, windows=cohort.windows)
+    arms; retention at week 12; chart data (small cells suppressed): the cohort report page."""
+    return columns_summary(cohort.columns, windows=cohort.windows, min_cell_size=min_cell_size)
 
 
-def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
+def columns_summary(
+    cols: Columns, *, windows: list[metrics.Window], min_cell_size: int = DEFAULT_MIN_CELL_SIZE
+) -> dict:
     masks = {arm: cols.arm == index for index, arm in enumerate(ARMS)}
     tables = []
     for window in windows:
@@ -566,7 +667,7 @@ def columns_summary(cols: Columns, *, windows: list[metrics.Window]) -> dict:
         "tables": tables,
         "score_rows": score_rows,
         "retention": retention,
-        "chart": _chart_data(cols, masks),
+        "chart": _chart_data(cols, masks, minimum=min_cell_size),
     }
 
 
@@ -635,24 +736,35 @@ def abstinence_rows(cols: Columns, masks: dict[str, np.ndarray]) -> list[Abstine
     return rows
 
 
-def _chart_data(cols: Columns, masks: dict[str, np.ndarray]) -> dict:
+def _chart_data(cols: Columns, masks: dict[str, np.ndarray], *, minimum: int) -> dict:
     """Weekly mean days of use (among participants with a record that week) and the
-    distribution of percent days abstinent in weeks 1-12, per arm."""
+    distribution of percent days abstinent in weeks 1-12, per arm. A chart is published as
+    much as a table is: a point or bar of fewer than `minimum` people (small_cell) is left out
+    (None: a gap), and `suppressed` tells the caption to say so."""
     weekly, pda_bins = {}, {}
+    suppressed = False
     for index, arm in enumerate(ARMS):
         sums, counts = cols.weekly[index]
-        weekly[arm] = [
-            round(int(total) / int(n), 2) if n else None
-            for total, n in zip(sums, counts, strict=True)
-        ]
+        weekly[arm] = []
+        for total, n in zip(sums, counts, strict=True):
+            hidden = small_cell(int(n), minimum=minimum)
+            suppressed |= hidden
+            weekly[arm].append(round(int(total) / int(n), 2) if n and not hidden else None)
         pda = cols.values[metrics.ACTIVE.key]["pda"][masks[arm]]
         pda = pda[~np.isnan(pda)]
         bins = np.bincount(np.minimum((pda // 10).astype(int), 9), minlength=10)
-        pda_bins[arm] = [int(b) for b in bins]
+        # A small arm is hidden whole: its bars would add up to its n.
+        small_arm = small_cell(int(pda.size), minimum=minimum)
+        pda_bins[arm] = [
+            None if small_arm or small_cell(int(b), minimum=minimum) else int(b) for b in bins
+        ]
+        suppressed |= None in pda_bins[arm]
     return {
         "weeks": list(range(1, CHART_WEEKS + 1)),
         "weekly": weekly,
         "pda_labels": [f"{i * 10}-{i * 10 + 10}%" for i in range(10)],
         "pda_bins": pda_bins,
+        "min_cell_size": minimum,
+        "suppressed": suppressed,
         "arm_labels": dict(MenteeProfile.Arm.choices),
     }

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.timezone import now
 
 from accounts.models import MenteeProfile, Program, User
 from checkins.models import CheckIn
 from mentorship.audit import Action, audit_record, audit_records_bulk
+from outcomes import reports
 from outcomes.assessments import assessment_reminders_withdraw
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import (
@@ -106,13 +107,24 @@ def use_summaries_refresh(*, mentee_ids) -> None:
     ):
         days[mentee_id][day] = used
     stamp = now()
+    # A mentee with nothing recorded (every one a participants import creates) has the same
+    # summary as any other with that enrollment date: computed once per date, not per person.
+    empty: dict[date, dict] = {}
+
+    def summary(mentee_id: int, enrolled_on: date) -> dict:
+        if mentee_id in days:
+            return summary_compute(days=days[mentee_id], enrolled_on=enrolled_on)
+        if enrolled_on not in empty:
+            empty[enrolled_on] = summary_compute(days={}, enrolled_on=enrolled_on)
+        return empty[enrolled_on]
+
     UseSummary.objects.bulk_create(
         [
             UseSummary(
                 mentee_id=mentee_id,
                 enrolled_on=enrolled_on,
                 updated_at=stamp,
-                **summary_compute(days=days[mentee_id], enrolled_on=enrolled_on),
+                **summary(mentee_id, enrolled_on),
             )
             for mentee_id, enrolled_on in mentees.items()
         ],
@@ -121,6 +133,67 @@ def use_summaries_refresh(*, mentee_ids) -> None:
         unique_fields=["mentee"],
         update_fields=["enrolled_on", "windows", "weekly", "updated_at"],
     )
+    by_program: defaultdict[int, list[int]] = defaultdict(list)
+    for mentee_id, program_id in MenteeProfile.objects.filter(pk__in=list(mentees)).values_list(
+        "pk", "program_id"
+    ):
+        by_program[program_id].append(mentee_id)
+    for program in Program.objects.filter(pk__in=list(by_program)):
+        checkin_figures_refresh(program=program, mentee_ids=by_program[program.pk])
+
+
+# The moment the pass's figures are counted as of: no later than the start of any transaction
+# still open in this database (its changes are invisible to the pass; every web and worker
+# process runs as the same role, so it sees them all), less a minute, because a change's
+# updated_at is taken in Python a moment before its statement reaches the database. A check-in
+# changed after that moment is counted afresh on read until the next pass.
+_COUNTED_AS_OF_SQL = """
+    SELECT least(clock_timestamp(), min(xact_start)) - interval '1 minute'
+    FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+"""
+
+
+def checkin_figures_refresh(*, program: Program, mentee_ids: Sequence[int] | None = None) -> int:
+    """Count the check-in figures so far (they change as planned check-ins' days come) into
+    the summaries of the program's mentees, all or these; the cohort report reads them and
+    counts afresh only those changed since. Returns the summaries written."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTED_AS_OF_SQL)
+        params = reports.query_params(
+            program,
+            today=program.today(),
+            at=cursor.fetchone()[0],
+            recount_all=mentee_ids is None,
+            recount=list(mentee_ids or []),
+        )
+        cursor.execute(reports.checkin_figures_update_sql(), params)
+        return cursor.rowcount
+
+
+def checkin_figures_after_not_held(*, checkin_id: int, actor_id: int | None) -> int:
+    """Receiver of checkins.hooks.not_held (connected in OutcomesConfig.ready()), in the
+    check-in service's transaction: a cancelled, missed or moved check-in's mentee (each one
+    expected at a group session) gets their check-in figures counted again."""
+    checkin = CheckIn.objects.select_related("program").get(pk=checkin_id)
+    mentee_ids = [checkin.mentee_id] if checkin.mentee_id else []
+    mentee_ids += checkin.attendances.values_list("mentee_id", flat=True)
+    return checkin_figures_refresh(program=checkin.program, mentee_ids=mentee_ids)
+
+
+def checkin_figures_refresh_stale() -> int:
+    """The hourly pass: in every program, the summaries whose check-in figures are of an earlier
+    day (a new day has begun in the program's timezone) or whose check-ins changed since."""
+    written = 0
+    for program in Program.objects.order_by("pk"):
+        params = reports.query_params(program, today=program.today(), stored=True)
+        with connection.cursor() as cursor:
+            cursor.execute(reports.checkin_figures_stale_sql(), params)
+            stale = [row[0] for row in cursor.fetchall()]
+        if stale:
+            with transaction.atomic():
+                written += checkin_figures_refresh(program=program, mentee_ids=stale)
+    return written
 
 
 def use_summary_after_enrollment_change(*, mentee_id: int, enrolled_on: date) -> None:
@@ -338,7 +411,11 @@ def use_report_from_checkin(
     _lock_mentees([mentee_id])
     actor = User(pk=reported_by_id) if reported_by_id is not None else None
     said = CheckinUse(checkin_id, mentee_id, reported_by_id, frozenset(use_days))
-    return _checkin_use_apply(program=Program.objects.get(pk=program_id), said=[said], actor=actor)
+    program = Program.objects.get(pk=program_id)
+    added = _checkin_use_apply(program=program, said=[said], actor=actor)
+    # Logged or cancelled, the check-in moves the summary's check-in figures too.
+    checkin_figures_refresh(program=program, mentee_ids=[mentee_id])
+    return added
 
 
 def _parse_use_days(values) -> frozenset[date]:

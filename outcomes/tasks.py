@@ -12,6 +12,12 @@ def use_log_repair() -> int:
     return services.use_log_repair()
 
 
+@shared_task(name="outcomes.checkin_figures_refresh")
+def checkin_figures_refresh() -> int:
+    """Beat, hourly: the use summaries' check-in figures, as of the program's today."""
+    return services.checkin_figures_refresh_stale()
+
+
 @shared_task(name="outcomes.assessment_reminders_plan")
 def assessment_reminders_plan() -> int:
     """Beat, hourly: one outbox message per mentee per due assessment (sent by notifications)."""

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import MenteeProfile
@@ -18,7 +19,7 @@ from checkins.models import CheckIn
 from mentorship import access
 from mentorship.audit import audit_view
 from mentorship.forms import add_service_errors
-from outcomes import reports, selectors, services
+from outcomes import metrics, reports, selectors, services
 from outcomes.forms import AssessmentForm, MonthForm, UseReportForm, day_field_name
 from outcomes.instruments import INSTRUMENTS, timepoint_label
 from outcomes.models import AssessmentSubject, Source, UseLogSubject
@@ -57,6 +58,20 @@ def _checkin_days(mentee, first: date, last: date) -> set[date]:
         scheduled_at__date__lte=last + timedelta(days=1),
     ).values_list("scheduled_at", flat=True)
     return {moment.astimezone(tz).date() for moment in moments}
+
+
+def use_day_label(enrolled_on: date, day: date) -> str:
+    """How a use-log page names a day: "Day 5" from enrollment (day 1), or, for a day before
+    it, the Timeline Followback baseline counted back from enrollment, never "day -11"."""
+    number = metrics.day_number(enrolled_on, day)
+    if number >= 1:
+        return _("Day %(number)d") % {"number": number}
+    before = 1 - number
+    return ngettext(
+        "Baseline (%(count)d day before enrollment)",
+        "Baseline (%(count)d days before enrollment)",
+        before,
+    ) % {"count": before}
 
 
 @login_required
@@ -123,7 +138,8 @@ def use_calendar(request, mentee_pk: int):
                     "future": day > today,
                     "today": day == today,
                     "checkin": day in checkins,
-                    "day_number": (day - mentee.enrolled_on).days + 1,
+                    "baseline": day < mentee.enrolled_on,
+                    "label": use_day_label(mentee.enrolled_on, day),
                 }
             )
         weeks.append({"cells": cells})
@@ -141,6 +157,7 @@ def use_calendar(request, mentee_pk: int):
             "previous": previous,
             "following": following if following <= today else None,
             "weekday_names": list(calendar.day_abbr),
+            "has_baseline": month < mentee.enrolled_on,
         },
     )
 
@@ -200,6 +217,7 @@ def use_day(request, mentee_pk: int, day: str):
         {
             "mentee": mentee,
             "day": the_day,
+            "day_label": use_day_label(mentee.enrolled_on, the_day),
             "reports": reports,
             "counting": counting,
             "form": form,

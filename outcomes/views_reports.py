@@ -88,7 +88,9 @@ def cohort_report(request, slug: str):
         enrolled_from=enrolled_from,
         enrolled_to=enrolled_to,
     )
-    summary = reports.cohort_summary(people)
+    summary = reports.cohort_summary(
+        people, min_cell_size=selectors.outcome_settings_get(program=program).min_cell_size
+    )
     rules = people.abstinence_rules
     return render(
         request,

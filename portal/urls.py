@@ -11,6 +11,11 @@ urlpatterns = [
     path("i18n/setlang/", language_switch, name="set_language"),
     path("audit/", views.audit_trail, name="audit_trail"),
     path("work/<slug:slug>/", views.work_queues, name="work_queues"),
+    path(
+        "work/<slug:slug>/assessments/",
+        views.assessments_due_queue,
+        name="work_queue_assessments",
+    ),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/security/", include("accounts.security_urls")),
     path("participants/", include("accounts.urls")),

@@ -22,10 +22,13 @@ from mentorship import access
 from mentorship.celery import app as celery_app
 from mentorship.models import AuditEntry
 from mentorship.site import dashboard_panels, render_panels
+from outcomes.selectors import assessment_due_mentees
 from portal.forms import AuditFilterForm
+from portal.work_queues import assessments_due
 from portal.work_queues import queues as work_queues_for
 
 Role = Membership.Role
+ASSESSMENTS_PAGE_SIZE = 50
 
 
 def primary_role(user) -> str:
@@ -64,6 +67,17 @@ def _coordinator_dashboard(user) -> dict:
         unmatched_count=per_program_count(waiting_mentees()),
         active_match_count=per_program_count(Match.objects.filter(status=Match.Status.ACTIVE)),
     )
+    programs = list(programs)
+    # The queue's own query, grouped: each program's schedule is its own, so this is not a
+    # per-row subquery like the counts above, and it stays one query however many programs.
+    due = dict(
+        assessment_due_mentees(programs=programs)
+        .order_by()
+        .values_list("program")
+        .annotate(n=Count("pk"))
+    )
+    for program in programs:
+        program.assessment_due_count = due.get(program.pk, 0)
     return {"programs": programs}
 
 
@@ -148,6 +162,19 @@ def work_queues(request, slug):
         "portal/work_queues.html",
         {"program": program, "tzname": program.timezone, **context},
     )
+
+
+@login_required
+@require_GET
+def assessments_due_queue(request, slug):
+    """The whole "assessments due" queue, paginated: the list behind the dashboard's count."""
+    program = access.get_program_for_user(
+        request.user, Program.objects.all(), roles=(access.COORDINATOR,), slug=slug
+    )
+    page = Paginator(assessments_due(program), ASSESSMENTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/assessments_due.html", {"program": program, "page": page})
 
 
 def _initials(profile) -> str:

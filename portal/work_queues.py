@@ -16,6 +16,7 @@ from matching.models import Match
 from matching.scoring import score_block
 from matching.selectors import profiles_load, waiting_mentees
 from notifications.selectors import failed_notifications
+from outcomes.selectors import assessment_due_mentees
 
 PAGE_SIZE = 25  # the waiting queue, paginated
 SHOWN = 20  # every other queue: the oldest first, the total counted
@@ -38,6 +39,16 @@ def best_scores(program: Program, mentees: list[MenteeProfile]) -> dict[int, int
         int(pk): (int(score) if score >= 0 else None)
         for pk, score in zip(profiles.mentee_ids, best, strict=True)
     }
+
+
+def assessments_due(program: Program):
+    """Mentees with a questionnaire due or overdue, oldest enrolment first: outcomes' one rule
+    (the reminders' time points), also behind the dashboard's count."""
+    return (
+        assessment_due_mentees(programs=[program])
+        .select_related("user")
+        .order_by("enrolled_on", "pk")
+    )
 
 
 def _queue(queryset) -> dict:
@@ -75,6 +86,7 @@ def queues(user, program: Program, page_number) -> dict:
             .select_related("mentee")
             .order_by("scheduled_at", "pk")
         ),
+        "assessments": _queue(assessments_due(program)),
         "consents": _queue(consent_followups(Program.objects.filter(pk=program.pk))),
         "failed": _queue(failed_notifications(user, program)),
     }

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from accounts.imports import COLUMN_NAMES, participants_import, template_csv
+from accounts.imports import COLUMN_NAMES, participants_check, participants_import, template_csv
 from accounts.models import (
     Membership,
     MenteeFocusArea,
@@ -290,6 +290,25 @@ def test_ten_thousand_rows_in_bulk(program, django_assert_max_num_queries):
     assert MenteeProfile.objects.filter(program=program).count() == 10_000
     assert MenteeFocusArea.objects.filter(mentee__program=program).count() == 20_000
     assert AuditEntry.objects.filter(program=program, action="create").count() == 10_000
+
+
+def test_checking_a_row_costs_the_same_however_many_rows_came_before(program):
+    """The row forms share their fields; each row once added a validator to them, so a 50,000-
+    row file took hours (issue #13, scale). The validators must not grow with the rows."""
+    from accounts.forms_records import MenteeRowForm, PersonRowForm
+
+    def validators():
+        return {
+            (form.__name__, name): len(field.validators)
+            for form in (MenteeRowForm, PersonRowForm)
+            for name, field in form.base_fields.items()
+        }
+
+    participants_check(program=program, content=GOOD)
+    before = validators()
+    rows = [f"mentee,p{i}@example.org,P{i},Q,2026-01-01,,,English" for i in range(50)]
+    assert participants_check(program=program, content=csv_bytes(*rows)).ok
+    assert validators() == before
 
 
 # --- The upload page

@@ -1,5 +1,6 @@
-"""A mentee on a phone creates a goal from a template (a sentence, no placeholder, every SMART
-part prefilled) and records today's answer on the use calendar, which opens at today."""
+"""A mentee on a phone creates a goal from a template (a sentence, no placeholder; the form asks
+only what, how much and by when, the rest folded under "More details") and records today's
+answer on the use calendar, which opens at today."""
 
 import re
 
@@ -34,16 +35,34 @@ def test_mentee_creates_a_goal_from_a_template_and_answers_today(page, device, l
         label="Apply to 10 jobs by a date you choose (Life goal)"
     )
     page.get_by_role("button", name="Use template").click()
-    title = page.get_by_label("Your goal in a few words")
+    title = page.get_by_label("What you want to do")
     expect(title).to_have_value(re.compile(r"^Apply to 10 jobs by \w{3} \d+, \d{4}$"))
-    expect(page.get_by_label("Target")).to_have_value("10")
+    expect(page.get_by_label("How much: your target")).to_have_value("10")
+    expect(page.get_by_label("By when")).not_to_have_value("")
+    # Three questions on sight; the five SMART parts wait, closed, under "More details".
+    expect(
+        page.locator("#goal-form :is(input, select, textarea):visible:not([type=submit])")
+    ).to_have_count(3)
+    more = page.locator("#goal-more")
+    expect(more).not_to_have_attribute("open", "")
+    more.locator("summary").click()
+    expect(page.get_by_label("What will you count or check?")).to_have_value(
+        "job applications sent"
+    )
+    expect(page.get_by_label("The steps you will take")).to_have_value(
+        "Update my CV; apply to two jobs each week."
+    )
+    more.locator("summary").click()  # folded again: the mentee saves the three answers
     assert_accessible(page)
     assert_fits_phone(page)
     page.get_by_role("button", name="Save goal").click()
     expect(page.get_by_role("status").first).to_contain_text("Goal saved")
     goal = Goal.objects.get(mentee=mentee)
     assert goal.title.startswith("Apply to 10 jobs by ") and goal.target == 10
-    assert all([goal.specific, goal.metric, goal.steps, goal.why_it_matters, goal.due_date])
+    # Every SMART part is there, the ones not asked for filled in by the goals service.
+    assert all([goal.specific, goal.metric, goal.unit, goal.steps, goal.support])
+    assert all([goal.why_it_matters, goal.focus_area_id, goal.start_date, goal.due_date])
+    assert goal.metric == "job applications sent" and goal.direction == "at_least"
 
     page.goto(f"{base}/outcomes/calendar/")
     today = mentee.program.today()

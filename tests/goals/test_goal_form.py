@@ -1,11 +1,14 @@
 """The guided SMART form: a goal missing any of the five parts is refused with a message at
 the field that says what to add; no input at all makes it fail with a server error."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import FocusArea
 from goals.models import Goal
 from tests import factories
 from tests.goals.helpers import valid_goal_data
@@ -35,19 +38,12 @@ def test_a_complete_goal_is_saved_as_a_draft_for_the_mentor_to_agree(mentee_clie
     ("field", "value", "message"),
     [
         ("title", "", "Say in a few words what you want to do"),
-        ("specific", "   ", "Describe the goal in your own words"),
-        ("metric", "", "Add what you will count or check"),
+        ("title", "   ", "Say in a few words what you want to do"),
         ("target", "", "Add a number to measure, e.g. 3 job applications a week."),
-        ("unit", "", "Add the unit you count in"),
-        ("steps", "", "List the steps you will take"),
-        ("support", "", "Say who or what will help you"),
-        ("focus_area", "", "Choose the focus area"),
-        ("why_it_matters", "", "Say why this goal matters to your recovery"),
-        ("start_date", "", "Choose the day you start"),
         ("due_date", "", "Choose the day this goal is due"),
     ],
 )
-def test_a_goal_missing_a_smart_part_is_refused_at_that_field(
+def test_a_goal_missing_one_of_the_three_questions_is_refused_at_that_field(
     mentee_client, world, field, value, message
 ):
     response = mentee_client.post(
@@ -57,6 +53,68 @@ def test_a_goal_missing_a_smart_part_is_refused_at_that_field(
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert not Goal.objects.exists()
+
+
+def test_what_how_much_and_by_when_alone_make_a_goal_with_every_smart_part(mentee_client, world):
+    due = world.program.today() + timedelta(weeks=6)
+    response = mentee_client.post(
+        create_url(world),
+        {"title": "Walk 20 km a week", "target": "20", "due_date": f"{due:%Y-%m-%d}"},
+    )
+
+    assert response.status_code == 302
+    goal = Goal.objects.get()
+    assert (goal.title, goal.target, goal.due_date) == ("Walk 20 km a week", 20, due)
+    # Specific, measurable, achievable, relevant, time-bound: each part has words or a date.
+    assert goal.specific == "Walk 20 km a week"
+    assert (goal.direction, goal.baseline, goal.metric, goal.unit) == (
+        "at_least",
+        0,
+        "times I did it",
+        "times",
+    )
+    assert goal.steps and goal.support and goal.why_it_matters
+    assert (
+        goal.focus_area
+        == FocusArea.objects.filter(program=world.program).order_by("position", "name").first()
+    )
+    assert goal.start_date == world.program.today()
+    assert (goal.kind, goal.review_cadence) == ("life", "weekly")
+
+
+def test_the_form_asks_three_questions_and_folds_the_rest_away(mentee_client, world):
+    response = mentee_client.get(create_url(world))
+
+    form = response.context["form"]
+    assert [name for name, field in form.fields.items() if field.required] == [
+        "title",
+        "due_date",
+    ]  # the target is required in clean(), unless the goal is "done or not done"
+    html = response.content.decode()
+    assert '<details class="mb-3" id="goal-more">' in html  # closed on first sight
+    short = html[: html.index('id="goal-more"')]
+    assert all(f'name="{name}"' in short for name in ("title", "target", "due_date"))
+    assert 'name="specific"' not in short
+
+
+def test_a_refusal_under_more_details_opens_it(mentee_client, world):
+    response = mentee_client.post(
+        create_url(world), valid_goal_data(world.program, start_date="31/02/2026")
+    )
+
+    assert '<details class="mb-3" id="goal-more" open>' in response.content.decode()
+
+
+def test_blank_parts_on_edit_get_the_same_defaults_and_the_rest_is_kept(mentee_client, world):
+    goal = factories.GoalFactory(mentee=world.mentee_profile)
+    data = valid_goal_data(world.program, steps="", support="")
+    response = mentee_client.post(reverse("goals:goal_edit", kwargs={"pk": goal.pk}), data)
+
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.steps == "Agree the steps with my mentor at our next check-in."
+    assert goal.support == "My mentor and my program."
+    assert goal.specific == data["specific"]
 
 
 @pytest.mark.parametrize(

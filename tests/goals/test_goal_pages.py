@@ -472,8 +472,8 @@ def test_the_mentee_edits_a_goal_and_a_missing_part_is_refused(client, world, go
     url = reverse("goals:goal_edit", kwargs={"pk": goal.pk})
     data = valid_goal_data(world.program, start_date=f"{goal.start_date:%Y-%m-%d}")
 
-    refused = client.post(url, {**data, "why_it_matters": ""})
-    assert "Say why this goal matters" in refused.content.decode()
+    refused = client.post(url, {**data, "due_date": ""})
+    assert "Choose the day this goal is due" in refused.content.decode()
 
     client.post(url, {**data, "target": "5"})
     goal.refresh_from_db()

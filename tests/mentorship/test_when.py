@@ -47,10 +47,10 @@ def test_moments_say_the_time_and_the_zone_in_the_title():
         tzinfo=CHICAGO,
     )
     html = render(tomorrow)
-    assert words(html) == "tomorrow at 2:30 p.m."
+    assert words(html) == "tomorrow at 2:30 PM"
     offset = tomorrow.strftime("%z")
     assert f'datetime="{tomorrow:%Y-%m-%dT%H:%M}{offset[:3]}:{offset[3:]}"' in html
-    assert "(America/Chicago time)" in html and "2:30 p.m." in html
+    assert "(America/Chicago time)" in html and "2:30 PM" in html
     # The same instant seen from another zone is another local time, and says that zone.
     assert "(Asia/Tokyo time)" in render(tomorrow, "Asia/Tokyo")
     assert render(None) == ""

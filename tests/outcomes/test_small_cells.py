@@ -92,3 +92,30 @@ def test_the_report_page_shows_small_n_without_an_interval_below_three(client, d
         for p in outcome.by_arm.values():
             if p.n:
                 assert (p.low is None) == (p.n < 3)
+
+
+def test_the_report_charts_leave_out_a_cell_of_ten_and_show_one_of_eleven(client, db):
+    program = _cohort(mentored=10, comparison=11)
+    client.force_login(factories.make_user_with_role("staff", program))
+    response = client.get(reverse("outcomes:report", kwargs={"slug": program.slug}))
+    chart = response.context["summary"]["chart"]
+    # Every mentee has a record in weeks 1-12: 10 people a week in one arm, 11 in the other.
+    assert chart["weekly"][MENTORED][:12] == [None] * 12
+    assert all(value is not None for value in chart["weekly"][COMPARISON][:12])
+    # Percent days abstinent: everyone lands in the 90-100% bar.
+    assert chart["pda_bins"][MENTORED] == [None] * 10
+    assert chart["pda_bins"][COMPARISON][9] == 11
+    # The same rule as the summary export, and the caption says so.
+    assert chart["suppressed"] and chart["min_cell_size"] == 11
+    page = response.content.decode()
+    assert "fewer than 11 people are left out of the charts" in page
+    assert '"weekly": {"mentored": [null' in page  # nothing small reaches the browser
+
+
+def test_the_report_charts_say_nothing_when_no_cell_is_small(client, db):
+    program = _cohort(mentored=11, comparison=11)
+    client.force_login(factories.make_user_with_role("staff", program))
+    response = client.get(reverse("outcomes:report", kwargs={"slug": program.slug}))
+    chart = response.context["summary"]["chart"]
+    assert chart["pda_bins"][MENTORED][9] == 11 and chart["weekly"][MENTORED][0] is not None
+    assert "left out of the charts" not in response.content.decode()
