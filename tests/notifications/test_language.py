@@ -49,10 +49,14 @@ def test_one_batch_reminds_each_recipient_in_their_language(match, mailoutbox):
     mentee.save(update_fields=["preferred_language"])
     _remind_both(match)
     sent = _by_recipient(mailoutbox)
+    assert len(mailoutbox) == 2
     subject, body = sent[mentee.email]
-    assert subject == "Recordatorio de sesión de seguimiento: mar 2 jun, 11:30"
-    assert "Tienes una sesión de seguimiento el martes 2 de junio, 11:30 CDT (En persona)." in body
-    assert "Hello" not in body and "Hola:" in body
+    assert subject == "Recordatorio de seguimiento: mar 2 jun, 11:30"
+    # Spanish as the glossary writes it (usted), with the date in Spanish too.
+    assert "Tiene un seguimiento el martes 2 de junio, 11:30 CDT (En persona)." in body
+    assert "Puede cambiar la configuración de sus recordatorios" in body
+    assert "Hola:" in body
+    assert not any(english in body for english in ("Hello", "check-in", "Tuesday", "reminder"))
     subject, body = sent[mentor.email]
     assert subject == "Check-in reminder: Tue Jun 2, 11:30 AM"
     assert "You have a check-in on Tuesday, June 2, 11:30 AM CDT (In person)." in body
@@ -66,5 +70,5 @@ def test_the_programs_language_serves_people_who_chose_none(match, mailoutbox):
     mentor.save(update_fields=["preferred_language"])
     _remind_both(match)
     sent = _by_recipient(mailoutbox)
-    assert sent[match.mentee.user.email][0].startswith("Recordatorio de sesión de seguimiento")
+    assert sent[match.mentee.user.email][0].startswith("Recordatorio de seguimiento")
     assert sent[mentor.email][0].startswith("Check-in reminder")
