@@ -2,7 +2,6 @@
 query, and none of it for a mentor the mentee's consent does not cover -- the access policy's
 `mentor_consent` path). Registered in `GoalsConfig.ready()`."""
 
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,16 +64,23 @@ def panel(request, person, *, can_change: bool) -> str:
     consent does not cover."""
     if not isinstance(person, MenteeProfile):
         return ""
-    goals = list(
-        access.scope(request.user, Goal.objects.filter(mentee=person, status__in=Goal.OPEN))
-        .order_by("due_date")
-        .prefetch_related(
-            Prefetch(
-                "reviews",
-                GoalReview.objects.select_related("checkin").order_by("-created_at"),
-            )
-        )
+    open_goals = access.scope(
+        request.user, Goal.objects.filter(mentee=person, status__in=Goal.OPEN)
+    ).order_by("due_date")
+    goals = list(open_goals)
+    # The reviews by a subquery, not a prefetch: a prefetch skips its query when there are no
+    # goals, and the page's query count would then depend on the mentee's data.
+    reviews = (
+        GoalReview.objects.filter(goal__in=open_goals.values("pk"))
+        .select_related("checkin")
+        .order_by("-created_at")
     )
+    by_goal = {goal.pk: goal for goal in goals}
+    for goal in goals:
+        goal.checkin_reviews = []
+    for review in reviews:
+        if review.goal_id in by_goal:  # not a goal opened between the two queries
+            by_goal[review.goal_id].checkin_reviews.append(review)
     if not goals and not can_change:
         return ""
     return render_to_string(

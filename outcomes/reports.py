@@ -150,6 +150,15 @@ class Columns:
         at = int(np.searchsorted(self.ids, mentee_pk))
         return at if at < len(self.ids) and self.ids[at] == mentee_pk else None
 
+    def positions(self, mentee_pks: list[int]) -> list[int | None]:
+        """position() of many participants in one search."""
+        wanted = np.asarray(mentee_pks, dtype=self.ids.dtype)
+        at = np.searchsorted(self.ids, wanted)
+        found = np.zeros(len(wanted), dtype=bool)
+        inside = at < len(self.ids)
+        found[inside] = self.ids[at[inside]] == wanted[inside]
+        return [a if f else None for a, f in zip(at.tolist(), found.tolist(), strict=True)]
+
 
 def arm_index(arm: str) -> int:
     return ARMS.index(arm) if arm in ARMS else -1

@@ -100,6 +100,19 @@ def test_participant_page_queries_do_not_grow_with_the_story(client, world):
     assert one == many
 
 
+def test_participant_page_queries_the_same_with_no_goals_yet(client, world):
+    """The goals panel reads its reviews whether or not there are goals (a prefetch would skip
+    its query on none), so a new mentee's page costs what a long story's does."""
+    client.force_login(world.coordinator)
+    url = reverse("accounts:mentee_detail", kwargs={"pk": world.mentee_profile.pk})
+    _use_days(world.mentee_profile, {0: False})
+    factories.CheckInFactory(match=world.match, status=CheckIn.Status.SCHEDULED)
+    none = count_queries(lambda: client.get(url))
+    _story(world, 2)
+    assert "Reviewed at check-ins:" in client.get(url).content.decode()
+    assert count_queries(lambda: client.get(url)) == none
+
+
 def _use_days(mentee, answers):
     from outcomes.models import Source
     from outcomes.services import use_month_record
