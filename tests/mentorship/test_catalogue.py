@@ -15,7 +15,6 @@ CATALOGUES = [
 ]
 
 
-@pytest.mark.skip(reason="catalogue completed in phase 2 of #15")
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-3])
 def test_every_entry_is_translated(path):
     catalogue = polib.pofile(str(path))
