@@ -51,7 +51,7 @@ def test_one_batch_reminds_each_recipient_in_their_language(match, mailoutbox):
     sent = _by_recipient(mailoutbox)
     assert len(mailoutbox) == 2
     subject, body = sent[mentee.email]
-    assert subject == "Recordatorio de seguimiento: mar 2 jun, 11:30"
+    assert subject == "Recordatorio de seguimiento: mar. 2 jun, 11:30"
     # Spanish as the glossary writes it (usted), with the date in Spanish too.
     assert "Tiene un seguimiento el martes 2 de junio, 11:30 CDT (En persona)." in body
     assert "Puede cambiar la configuración de sus recordatorios" in body
