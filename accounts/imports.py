@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext, ngettext
@@ -28,7 +28,6 @@ from accounts.forms_records import (
     PersonRowForm,
 )
 from accounts.hooks import mentees_enrolled
-from accounts.services import mentee_update, mentor_update
 from accounts.models import (
     AVAILABILITY_SLOTS,
     FocusArea,
@@ -46,6 +45,7 @@ from accounts.models import (
     User,
     participant_id_problem,
 )
+from accounts.services import mentee_update, mentor_update
 from mentorship.audit import Action, audit_record, client_ip
 from mentorship.csvfiles import (
     DATE_FORM,
@@ -768,7 +768,6 @@ def _pairs(values: dict, words: dict | None) -> str:
     return SEPARATOR.join(
         sorted(f"{k.name}:{words[v] if words else _shown(v)}" for k, v in values.items())
     )
-    return found
 
 
 def participants_check(*, program: Program, content: bytes) -> ImportResult:
