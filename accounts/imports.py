@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,7 @@ from accounts.models import (
     User,
     participant_id_problem,
 )
+from accounts.services import mentee_update, mentor_update
 from mentorship.audit import Action, audit_record, client_ip
 from mentorship.csvfiles import (
     DATE_FORM,
@@ -52,6 +55,7 @@ from mentorship.csvfiles import (
     header_problems,
     iso_date,
 )
+from mentorship.imports import Change, Conflict, ImportSummary
 from mentorship.models import AuditEntry
 
 MENTOR, MENTEE = Membership.Role.MENTOR, Membership.Role.MENTEE
@@ -69,6 +73,13 @@ PRIORITIES = {
     "2": MenteeFocusArea.Priority.MEDIUM,
     "1": MenteeFocusArea.Priority.LOW,
 }
+PRIORITY_WORDS = {
+    MenteeFocusArea.Priority.HIGH: "high",
+    MenteeFocusArea.Priority.MEDIUM: "medium",
+    MenteeFocusArea.Priority.LOW: "low",
+}
+# What a row is against the people already enrolled in the program (mentorship.imports' counts).
+NEW, UNCHANGED, CHANGED, CONFLICTING = "new", "unchanged", "changed", "conflicting"
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,9 @@ class ParsedRow:
     focus_needs: dict = field(default_factory=dict)  # focus area id -> priority
     trainings: dict = field(default_factory=dict)  # training id -> completion date
     columns: list[str] = field(default_factory=list)  # names of the columns filled in
+    status: str = NEW
+    enrolled: object = None  # the profile on file (unchanged or changed rows)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (column, old, new)
 
 
 @dataclass
@@ -214,12 +228,51 @@ class ImportResult:
         return not self.problems
 
     @property
+    def new_rows(self) -> list[ParsedRow]:
+        return [r for r in self.rows if r.status == NEW]
+
+    @property
     def mentor_count(self) -> int:
-        return sum(1 for r in self.rows if r.role == MENTOR)
+        """New mentors (a row already enrolled is counted as unchanged or changed)."""
+        return sum(1 for r in self.rows if r.role == MENTOR and r.status == NEW)
 
     @property
     def mentee_count(self) -> int:
-        return sum(1 for r in self.rows if r.role == MENTEE)
+        return sum(1 for r in self.rows if r.role == MENTEE and r.status == NEW)
+
+    @property
+    def summary(self) -> ImportSummary:
+        """The counts every import shows (mentorship.imports): new, unchanged, changed,
+        conflicting, with each changed cell listed by participant and column."""
+        counts = {NEW: 0, UNCHANGED: 0, CHANGED: 0, CONFLICTING: 0}
+        for row in self.rows:
+            counts[row.status] += 1
+        changes = [
+            Change(
+                participant_id=getattr(row.enrolled, "participant_id", "") or row.email,
+                day=None,
+                what=column,
+                old=old,
+                new=new,
+            )
+            for row in self.rows
+            for column, old, new in row.changes
+        ]
+        conflicting = {r.row for r in self.rows if r.status == CONFLICTING}
+        conflicts = [
+            Conflict(participant_id=str(p.row), day=None, answers=p.message, counted="")
+            for p in self.problems
+            if p.row in conflicting
+        ]
+        return ImportSummary(
+            errors=[(p.row or 0, str(p)) for p in self.problems],
+            written=len(self.rows) if self.written else 0,
+            dry_run=not self.written,
+            new=counts[NEW],
+            unchanged=counts[UNCHANGED],
+            changes=changes,
+            conflicts=conflicts,
+        )
 
 
 def template_csv(program: Program | None = None) -> str:
@@ -598,46 +651,123 @@ def _check_duplicates(rows: list[ParsedRow], program: Program, problems: list) -
             )  # fmt: skip
         else:
             first_id[study_id] = row.row
-    if first_id:
-        ids_taken = set(
-            MenteeProfile.objects.filter(program=program)
-            .annotate(upper_id=Upper("participant_id"))
-            .filter(upper_id__in=list(first_id))
-            .values_list("upper_id", flat=True)
-        )
-        for row in rows:
-            study_id = row.profile.get("participant_id", "")
-            if study_id.upper() in ids_taken:
-                problems.append(
-                    Problem(row.row, "participant_id",
-                            gettext("“%(id)s” is already a participant in %(program)s.")
-                            % {"id": study_id, "program": program.name})
-                )  # fmt: skip
-    taken = set(
-        Membership.objects.filter(program=program, user__email__in=list(first_row)).values_list(
-            "user__email", "role"
+    _match_enrolled(rows, program, problems)
+
+
+def _match_enrolled(rows: list[ParsedRow], program: Program, problems: list) -> None:
+    """Sort each row into new, unchanged, changed or conflicting against the people already
+    enrolled in this program (by e-mail, and for a mentee by participant ID). Loaded in one query
+    per profile table, whatever the file's size, so a file of new people costs two queries.
+    Conflicting rows are refused by row; the rest stay on the row for the write."""
+    emails = [row.email for row in rows]
+    ids = [
+        row.profile["participant_id"].upper() for row in rows if row.profile.get("participant_id")
+    ]
+    mentees = (
+        MenteeProfile.objects.filter(program=program)
+        .annotate(upper_id=Upper("participant_id"))
+        .filter(Q(user__email__in=emails) | Q(upper_id__in=ids))
+        .select_related("user", "preferred_philosophy")
+        .prefetch_related("languages", "substances", "focus_needs__focus_area")
+    )
+    mentors = (
+        MentorProfile.objects.filter(program=program, user__email__in=emails)
+        .select_related("user")
+        .prefetch_related(
+            "languages", "lived_substances", "philosophies", "focus_areas", "trainings__training"
         )
     )
+    by_email = {MENTEE: {}, MENTOR: {}}
+    by_id = {}
+    for mentee in mentees:
+        by_email[MENTEE][mentee.user.email] = mentee
+        by_id[mentee.upper_id] = mentee
+    for mentor in mentors:
+        by_email[MENTOR][mentor.user.email] = mentor
     for row in rows:
-        if (row.email, row.role) in taken:
-            problems.append(
-                Problem(
-                    row.row,
-                    "email",
-                    (
-                        gettext(
-                            "Someone with this e-mail is already a mentor in %(program)s; "
-                            "edit their profile instead."
-                        )
-                        if row.role == MENTOR
-                        else gettext(
-                            "Someone with this e-mail is already a mentee in %(program)s; "
-                            "edit their profile instead."
-                        )
-                    )
-                    % {"program": program.name},
+        enrolled = by_email[row.role].get(row.email)
+        other_role = by_email[MENTEE if row.role == MENTOR else MENTOR].get(row.email)
+        study_id = row.profile.get("participant_id", "")
+        named = by_id.get(study_id.upper()) if study_id else None
+        if named is not None and named != enrolled:
+            row.status = CONFLICTING
+            if enrolled is not None or other_role is not None:
+                message = gettext(
+                    "This e-mail and the participant ID “%(id)s” belong to two different people "
+                    "in %(program)s; correct one of them."
                 )
+            else:
+                # The import never changes an e-mail (#16: a person changes their own).
+                message = gettext(
+                    "“%(id)s” is already a participant in %(program)s, with another e-mail; an "
+                    "import never changes an e-mail."
+                )
+            column = "participant_id"
+        elif enrolled is None and other_role is not None:
+            row.status = CONFLICTING
+            column = "role"
+            message = (
+                gettext("This person is already a mentee in %(program)s, not a mentor.")
+                if row.role == MENTOR
+                else gettext("This person is already a mentor in %(program)s, not a mentee.")
             )
+        elif enrolled is None:
+            continue  # new
+        else:
+            row.enrolled = enrolled
+            row.changes = _differences(row, enrolled)
+            row.status = CHANGED if row.changes else UNCHANGED
+            continue
+        problems.append(
+            Problem(row.row, column, message % {"id": study_id, "program": program.name})
+        )
+
+
+def _shown(value) -> str:
+    """A value as a cell would write it, for the changes listed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return SEPARATOR.join(sorted(_shown(v) for v in value))
+    return str(getattr(value, "name", value))
+
+
+def _differences(row: ParsedRow, profile) -> list[tuple[str, str, str]]:
+    """(column, on file, in the row) for every cell the row answers differently. The e-mail and
+    the participant ID are what matched the row, so they never differ here."""
+    found = []
+    wanted = {"first_name": row.person["first_name"], "last_name": row.person["last_name"]}
+    wanted.update({n: v for n, v in row.profile.items() if n != "participant_id"})
+    for name, value in wanted.items():
+        old = getattr(profile, name)
+        if old != value:
+            found.append((name, _shown(old), _shown(value)))
+    for name, terms in row.m2m.items():
+        old = list(getattr(profile, name).all())
+        if {t.pk for t in old} != {t.pk for t in terms}:
+            column = "substances" if name == "lived_substances" else name
+            found.append((column, _shown(old), _shown(terms)))
+    if row.role == MENTEE:
+        old = {n.focus_area: n.priority for n in profile.focus_needs.all()}
+        cells = ("focus_areas", old, row.focus_needs, PRIORITY_WORDS)
+    else:
+        old = {t.training: t.completed_on for t in profile.trainings.all()}
+        cells = ("trainings", old, row.trainings, None)
+    column, old, new, words = cells
+    if {k.pk: v for k, v in old.items()} != {k.pk: v for k, v in new.items()}:
+        found.append((column, _pairs(old, words), _pairs(new, words)))
+    return found
+
+
+def _pairs(values: dict, words: dict | None) -> str:
+    """name:priority or name:date cells, as the file writes them."""
+    return SEPARATOR.join(
+        sorted(f"{k.name}:{words[v] if words else _shown(v)}" for k, v in values.items())
+    )
 
 
 def participants_check(*, program: Program, content: bytes) -> ImportResult:
@@ -751,16 +881,17 @@ def _write(result: ImportResult, *, program: Program, actor, request) -> None:
     # An existing account is neither read nor changed (nor counted, which would tell the
     # coordinator that someone is a participant elsewhere); as in the browser's enrollment, each
     # profile keeps the name typed here and the person joins by accepting the invitation.
+    new_rows = result.new_rows
     existing = dict(
-        User.objects.filter(email__in=[row.email for row in result.rows]).values_list("email", "pk")
+        User.objects.filter(email__in=[row.email for row in new_rows]).values_list("email", "pk")
     )
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     ip = client_ip(request)
     mentee_ids: list[int] = []
     # Written BATCH rows at a time, every table of a batch before the next: only one batch's
     # model objects are alive at once, whatever the file's size.
-    for start in range(0, len(result.rows), BATCH):
-        rows = result.rows[start : start + BATCH]
+    for start in range(0, len(new_rows), BATCH):
+        rows = new_rows[start : start + BATCH]
         mentees = _write_batch(rows, existing=existing, program=program, actor_id=actor_id, ip=ip)
         result.id_mapping += [
             (mentee.participant_id, row.email)
@@ -768,6 +899,30 @@ def _write(result: ImportResult, *, program: Program, actor, request) -> None:
         ]
         mentee_ids += [mentee.pk for mentee in mentees]
     mentees_enrolled(mentee_ids=mentee_ids)
+    _update_changed(result, actor=actor, request=request)
+
+
+def _update_changed(result: ImportResult, *, actor, request) -> None:
+    """Changed rows go through the profile services a coordinator's edit uses (same rules, same
+    audit entry naming the fields changed). The e-mail is never changed: it matched the row."""
+    for row in result.rows:
+        if row.status != CHANGED:
+            continue
+        names = {n: row.person[n] for n in ("first_name", "last_name")}
+        profile = {n: v for n, v in row.profile.items() if n != "participant_id"}
+        profile.update(row.m2m)
+        try:
+            if row.role == MENTOR:
+                mentor_update(actor=actor, mentor=row.enrolled, profile=profile,
+                              trainings=row.trainings, request=request, **names)  # fmt: skip
+            else:
+                mentee_update(actor=actor, mentee=row.enrolled, profile=profile,
+                              focus_needs=row.focus_needs, request=request, **names)  # fmt: skip
+        except ValidationError as exc:
+            for message in exc.messages:
+                result.problems.append(Problem(row.row, "", message))
+    if not result.ok:
+        raise _Refused
 
 
 def _write_batch(
@@ -857,6 +1012,10 @@ def _write_batch(
     return profiles[MENTEE]
 
 
+class _Refused(Exception):
+    """A changed row the profile service refused: the whole import is rolled back."""
+
+
 @transaction.atomic
 def participants_import(
     *, program: Program, content: bytes, actor=None, dry_run: bool = False, request=None
@@ -873,6 +1032,8 @@ def participants_import(
     try:
         with transaction.atomic():
             _write(result, program=program, actor=actor, request=request)
+    except _Refused:
+        return result
     except IntegrityError:
         # Someone enrolled one of these people (in any program) while the file was checked.
         result.problems.append(

@@ -29,7 +29,7 @@ from accounts.models import Consent, MenteeProfile, MentorProfile, Program
 from mentorship import access, ratelimits
 from mentorship.audit import audit_view
 from mentorship.csvfiles import pending_drop, pending_keep, pending_take
-from mentorship.imports import expired_message
+from mentorship.imports import PREVIEW_LISTED, expired_message
 
 IMPORT_KIND = "participant"
 IMPORT_CACHE_KEY = IMPORT_KIND + "-import:{}"  # where pending_keep keeps the checked file
@@ -180,6 +180,7 @@ def _coordinated(request):
 def _import_page(request, context: dict, status: int = 200):
     context.setdefault("columns", imports.COLUMNS)
     context.setdefault("problem_limit", PROBLEMS_SHOWN)
+    context.setdefault("listed", f":{PREVIEW_LISTED}")
     return render(request, "accounts/import/upload.html", context, status=status)
 
 
@@ -200,12 +201,12 @@ def participant_import(request):
     content = form.cleaned_data["file"].read()
     result = imports.participants_import(program=program, content=content, dry_run=True)
     context = {"form": form, "program": program, "result": result}
-    if result.ok:
+    if result.ok and result.summary.to_write:
         # The one kept-upload step of every import (mentorship.csvfiles.pending_keep): the
         # browser cannot re-send the file it chose, and the preview must be what gets imported.
         token = pending_keep(request, kind=IMPORT_KIND, program_id=program.pk, content=content)
         context["confirm_form"] = ImportConfirmForm(initial={"token": token})
-        context["preview"] = result.rows[:PREVIEW_ROWS]
+        context["preview"] = result.new_rows[:PREVIEW_ROWS]
     return _import_page(request, context)
 
 
@@ -231,6 +232,7 @@ def participant_import_confirm(request):
         form = ImportUploadForm(programs=programs, initial={"program": program})
         return _import_page(request, {"form": form, "program": program, "result": result})
     pending_drop(request, kind=IMPORT_KIND, token=token)
+    summary = result.summary
     messages.success(
         request,
         _("Imported %(mentors)s and %(mentees)s into %(program)s. They can sign in once invited.")
@@ -238,7 +240,10 @@ def participant_import_confirm(request):
             "mentors": people_count(result.mentor_count, "mentor"),
             "mentees": people_count(result.mentee_count, "mentee"),
             "program": program.name,
-        },
+        }
+        + " "
+        + ngettext("%(count)d profile updated.", "%(count)d profiles updated.", summary.changed)
+        % {"count": summary.changed},
     )
     after = f"{reverse('accounts:participant_import')}?program={program.slug}"
     if result.id_mapping:

@@ -35,7 +35,7 @@ class Change:
     """A record on file that a row answers differently: what it was and what it becomes."""
 
     participant_id: str
-    day: date
+    day: date | None  # None: a record that is not dated (a participant's profile)
     what: str  # which record of that participant and day (a source, a questionnaire)
     old: str
     new: str
@@ -46,7 +46,7 @@ class Conflict:
     """A row whose record disagrees with another one once the file is in, and what counts."""
 
     participant_id: str
-    day: date
+    day: date | None
     answers: str  # what the records say, e.g. "self-report: no; lab test: yes"
     counted: str  # what the program then counts
 
@@ -184,19 +184,24 @@ class ImportCommand(BaseCommand):
             self.stderr.write(f"line {line}: {message}")
         if not result.ok:
             raise CommandError(f"{len(result.errors)} bad row(s); nothing was imported.")
-        for change in result.changes:
-            self.stdout.write(
-                f"changed: {change.participant_id} {change.day:%Y-%m-%d} {change.what}: "
-                f"{change.old} -> {change.new}"
-            )
-        for conflict in result.conflicts:
-            self.stdout.write(
-                f"conflict: {conflict.participant_id} {conflict.day:%Y-%m-%d}: "
-                f"{conflict.answers}; counted: {conflict.counted}"
-            )
+        self.report_changes(result)
         if result.dry_run:
             self.stdout.write(f"{result.summary()}; dry run, nothing written.")
         else:
             self.stdout.write(
                 self.style.SUCCESS(f"Imported {result.written} row(s): {result.summary()}.")
+            )
+
+    def report_changes(self, result: ImportSummary) -> None:
+        """The changed records and the conflicts, one a line (stdout)."""
+        for change in result.changes:
+            day = f" {change.day:%Y-%m-%d}" if change.day else ""
+            self.stdout.write(
+                f"changed: {change.participant_id}{day} {change.what}: {change.old} -> {change.new}"
+            )
+        for conflict in result.conflicts:
+            day = f" {conflict.day:%Y-%m-%d}" if conflict.day else ""
+            self.stdout.write(
+                f"conflict: {conflict.participant_id}{day}: "
+                f"{conflict.answers}; counted: {conflict.counted}"
             )

@@ -202,7 +202,7 @@ def test_utf8_with_bom_and_excel_quoting(program):
 
 
 def test_duplicates_are_reported_never_merged(program):
-    existing = factories.MenteeProfileFactory(program=program, user__email="taken@example.org")
+    existing = factories.MentorProfileFactory(program=program, user__email="taken@example.org")
     content = csv_bytes(
         "mentee,twice@example.org,A,B,2026-01-01,,,",
         "mentee,TWICE@example.org,A,B,2026-01-01,,,",
@@ -213,9 +213,9 @@ def test_duplicates_are_reported_never_merged(program):
 
     assert problems_of(result) == [
         (3, "email", "Also on row 2; list each person once."),
-        (4, "email", "Someone with this e-mail is already a mentee in Riverside; edit their profile instead."),
+        (4, "role", "This person is already a mentor in Riverside, not a mentee."),
     ]  # fmt: skip
-    assert MenteeProfile.objects.filter(user=existing.user).count() == 1
+    assert not MenteeProfile.objects.filter(user=existing.user).exists()
     assert not User.objects.filter(email="twice@example.org").exists()
 
 
@@ -405,12 +405,12 @@ def test_template_download(client, program):
 def test_someone_enrolled_between_check_and_confirm_is_reported(client, program):
     client.force_login(factories.make_user_with_role("coordinator", program))
     token = upload(client, program, GOOD).context["confirm_form"].initial["token"]
-    factories.MenteeProfileFactory(program=program, user__email="bo@example.org")
+    factories.MentorProfileFactory(program=program, user__email="bo@example.org")
 
     response = client.post(reverse("accounts:participant_import_confirm"), {"token": token})
 
     assert response.status_code == 200
-    assert "already a mentee in Riverside" in response.content.decode()
+    assert "already a mentor in Riverside, not a mentee" in response.content.decode()
     assert not User.objects.filter(email="alex@example.org").exists()
 
 

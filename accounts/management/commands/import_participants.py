@@ -36,9 +36,11 @@ class Command(ImportCommand):
     def handle(self, *args, file: Path, program: str, dry_run: bool, id_mapping, **options):
         target, content = self.load(file=file, program=program)
         result = participants_import(program=target, content=content, dry_run=dry_run)
+        summary = result.summary
         if not result.ok:
             for problem in result.problems:
                 self.stderr.write(str(problem))
+            self.stderr.write(summary.summary())
             raise CommandError(
                 ngettext(
                     "%(count)s problem in %(file)s; nothing was imported.",
@@ -54,6 +56,8 @@ class Command(ImportCommand):
             "mentors": people_count(result.mentor_count, "mentor"),
             "mentees": people_count(result.mentee_count, "mentee"),
         }
+        self.report_changes(summary)
+        self.stdout.write(summary.summary())
         if dry_run:
             self.stdout.write(
                 _(
