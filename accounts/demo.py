@@ -139,7 +139,7 @@ def _demo_status_history(mentee: MenteeProfile, i: int, coordinator: User) -> No
             mentee=mentee,
             from_status="",
             to_status="enrolled",
-            reason="Enrolled",
+            reason=StatusChange.Reason.ENROLLED,
             changed_at=enrolled_at,
             changed_by=coordinator,
         )
@@ -368,7 +368,7 @@ def _followup_cohort(program: Program, philosophies: list, coordinator: User) ->
                 mentee=mentee,
                 from_status="",
                 to_status=MenteeProfile.Status.ENROLLED,
-                reason="Enrolled",
+                reason=StatusChange.Reason.ENROLLED,
                 changed_at=demo_moment(program, mentee.enrolled_on),
                 changed_by=coordinator,
             )
@@ -380,7 +380,7 @@ def _followup_cohort(program: Program, philosophies: list, coordinator: User) ->
                     mentee=mentee,
                     from_status=MenteeProfile.Status.ENROLLED,
                     to_status=MenteeProfile.Status.COMPLETED,
-                    reason="Program completed",
+                    reason=StatusChange.Reason.PROGRAM_COMPLETED,
                     changed_at=demo_moment(program, done_on, hour=11),
                     changed_by=coordinator,
                 )

@@ -983,7 +983,7 @@ def _write_batch(
             StatusChange(
                 mentee=mentee,
                 to_status=MenteeProfile.Status.ENROLLED,
-                reason="Enrolled (CSV import)",
+                reason=StatusChange.Reason.ENROLLED_IMPORT,
                 changed_by_id=actor_id,
             )
             for mentee in profiles[MENTEE]

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.timezone import now
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
@@ -611,6 +611,25 @@ class MenteeFocusArea(models.Model):
 class StatusChange(models.Model):
     """Dated history of a mentee's status; written by services only."""
 
+    class Reason:
+        """Reasons the services write themselves. Stored as the English msgid (rows written before
+        this equal it already) and translated when shown, so each reader sees their language."""
+
+        ENROLLED = gettext_noop("Enrolled")
+        ENROLLED_IMPORT = gettext_noop("Enrolled (CSV import)")
+        MATCH_STARTED = gettext_noop("Match started")
+        MATCH_PAUSED = gettext_noop("Match paused")
+        MATCH_RESUMED = gettext_noop("Match resumed")
+        MATCH_ENDED = gettext_noop("Match ended")
+        MATCHED = gettext_noop("Matched")
+        PROGRAM_COMPLETED = gettext_noop("Program completed")
+
+    # Only these are translated: a reason a coordinator typed is shown as typed, even if it
+    # happens to equal some other msgid.
+    SYSTEM_REASONS = frozenset(
+        value for name, value in vars(Reason).items() if name.isupper() and isinstance(value, str)
+    )
+
     access_paths = AccessPaths(program="mentee__program", mentee="mentee")
 
     mentee = models.ForeignKey(
@@ -633,6 +652,11 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status} on {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language; what every page shows."""
+        return gettext(self.reason) if self.reason in self.SYSTEM_REASONS else self.reason
 
 
 class Consent(models.Model):

@@ -482,7 +482,7 @@ def mentee_create(
         mentee=mentee,
         from_status="",
         to_status=Status.ENROLLED,
-        reason="Enrolled",
+        reason=StatusChange.Reason.ENROLLED,
         changed_by=actor if actor is not None and actor.is_authenticated else None,
     )
     audit_record(actor=actor, action=Action.CREATE, obj=mentee, fields=fields, request=request)

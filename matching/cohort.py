@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from ortools.graph.python import min_cost_flow
 
 from accounts.models import MenteeProfile, MentorProfile, Program
+from matching.models import unmatched_reason_text
 from matching.scoring import (
     DO_NOT_REMATCH,
     GENDER_REQUIRED,
@@ -46,13 +47,13 @@ MENTOR_TOP_FACTOR = 4  # each mentor also keeps its best capacity x this many me
 CHUNK_PAIRS = 500_000  # pairs scored at once: bounds scoring memory to tens of MB
 
 BIT_WORDS = {
-    MENTOR_UNAVAILABLE: gettext_lazy("mentor unavailable, ineligible or full"),
-    NO_LANGUAGE: gettext_lazy("no shared language"),
-    GENDER_REQUIRED: gettext_lazy("required mentor gender"),
-    PHILOSOPHY_REQUIRED: gettext_lazy("required philosophy"),
-    PHILOSOPHY_INCOMPATIBLE: gettext_lazy("incompatible philosophy"),
-    NEVER_PAIR: gettext_lazy("never-pair exclusion"),
-    DO_NOT_REMATCH: gettext_lazy("do not rematch"),
+    MENTOR_UNAVAILABLE: gettext_noop("mentor unavailable, ineligible or full"),
+    NO_LANGUAGE: gettext_noop("no shared language"),
+    GENDER_REQUIRED: gettext_noop("required mentor gender"),
+    PHILOSOPHY_REQUIRED: gettext_noop("required philosophy"),
+    PHILOSOPHY_INCOMPATIBLE: gettext_noop("incompatible philosophy"),
+    NEVER_PAIR: gettext_noop("never-pair exclusion"),
+    DO_NOT_REMATCH: gettext_noop("do not rematch"),
 }
 
 
@@ -240,15 +241,17 @@ class Plan:
         }
 
 
-def _unmatched_reason(solution: Solution, i: int) -> str:
+def _unmatched_reason(solution: Solution, i: int) -> tuple[str, list[str]]:
+    """(msgid, msgids of the words that fill it): stored by the worker, translated when shown
+    (`matching.models.unmatched_reason_text`)."""
     if solution.allowed_count[i] == 0:
         common = [BIT_WORDS[bit] for bit, count in solution.reason_bits[i].most_common(2) if count]
         if common:
-            return _(
+            return gettext_noop(
                 "No mentor with a place passes the hard constraints (most often: %(reasons)s)"
-            ) % {"reasons": ", ".join(str(word) for word in common)}
-        return _("No mentor with a place passes the hard constraints")
-    return _("Every compatible mentor's places went to other mentees")
+            ), common
+        return gettext_noop("No mentor with a place passes the hard constraints"), []
+    return gettext_noop("Every compatible mentor's places went to other mentees"), []
 
 
 @dataclass
@@ -271,7 +274,7 @@ class Assignment:
         matched = set(self.solution.rows.tolist())
         return [i for i in range(self.profiles.n_mentees) if i not in matched]
 
-    def unmatched_reason(self, i: int) -> str:
+    def unmatched_reason(self, i: int) -> tuple[str, list[str]]:
         return _unmatched_reason(self.solution, i)
 
 
@@ -357,7 +360,11 @@ def cohort_plan(
                 )
             )
     unmatched = [
-        Unmatched(int(p.mentee_ids[i]), p.mentee_names[i], assignment.unmatched_reason(i))
+        Unmatched(
+            int(p.mentee_ids[i]),
+            p.mentee_names[i],
+            unmatched_reason_text(*assignment.unmatched_reason(i)),
+        )
         for i in assignment.unmatched_rows()
     ]
     return Plan(

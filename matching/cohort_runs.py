@@ -121,9 +121,11 @@ def cohort_run_compute(*, run_id: int) -> None:
             CohortPair(
                 run_id=run_id,
                 mentee_id=int(p.mentee_ids[i]),
-                reason=assignment.unmatched_reason(i)[:300],
+                reason=reason,
+                reason_words=words,
             )
             for i in assignment.unmatched_rows()
+            for reason, words in [assignment.unmatched_reason(i)]
         ]
         with transaction.atomic():
             CohortPair.objects.bulk_create(rows, batch_size=PAIRS_WRITE_BATCH)

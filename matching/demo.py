@@ -84,7 +84,7 @@ def demo_seed_matches(*, program: Program) -> None:
         ended_on = mentee.enrolled_on + timedelta(days=COMPLETED_AFTER_DAYS)
         _finish(
             match, ended_on, Match.EndReason.COMPLETED, coordinator,
-            mentee_to=(MenteeProfile.Status.COMPLETED, "Program completed"),
+            mentee_to=(MenteeProfile.Status.COMPLETED, StatusChange.Reason.PROGRAM_COMPLETED),
         )  # fmt: skip
 
     matchable = mentees[:-WAITING] if len(mentees) > WAITING else []
@@ -167,7 +167,13 @@ def _start(program, mentee, mentor, score, proposed_on, started_on, coordinator)
         fields=["status", "started_at"],
         at=started_at,
     )
-    _mentee_status(mentee, MenteeProfile.Status.ACTIVE, "Match started", started_at, coordinator)
+    _mentee_status(
+        mentee,
+        MenteeProfile.Status.ACTIVE,
+        StatusChange.Reason.MATCH_STARTED,
+        started_at,
+        coordinator,
+    )
     return match
 
 
@@ -176,7 +182,7 @@ def _finish(
     ended_on,
     reason: str,
     coordinator,
-    mentee_to=(MenteeProfile.Status.ENROLLED, "Match ended"),
+    mentee_to=(MenteeProfile.Status.ENROLLED, StatusChange.Reason.MATCH_ENDED),
 ) -> None:
     ended_at = demo_moment(match.program, ended_on, hour=15)
     match.status, match.ended_at, match.end_reason = Match.Status.ENDED, ended_at, reason

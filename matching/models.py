@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MenteeProfile, MentorProfile, Philosophy, Program, User
@@ -267,6 +268,13 @@ class CohortRun(models.Model):
         return self.status in (self.Status.DONE, self.Status.PROPOSED, self.Status.FAILED)
 
 
+def unmatched_reason_text(reason: str, words: list[str]) -> str:
+    """An unmatched mentee's reason in the reader's language, from the stored msgids."""
+    if not words:
+        return gettext(reason)
+    return gettext(reason) % {"reasons": ", ".join(gettext(word) for word in words)}
+
+
 class CohortPair(models.Model):
     """One mentee's row in a cohort run: the planned mentor and score, or why none."""
 
@@ -281,7 +289,11 @@ class CohortPair(models.Model):
     pinned = models.BooleanField(default=False)
     # Taken out of this plan by the coordinator: not proposed, and never used by the next run.
     removed = models.BooleanField(default=False)
-    reason = models.CharField(max_length=300, blank=True)  # why no mentor, when mentor is null
+    # Why no mentor, when mentor is null: the English msgid and, for a sentence with
+    # parameters, the msgids of the words that fill it; translated when shown (`reason_text`),
+    # because the worker that writes them has no reader's language.
+    reason = models.CharField(max_length=300, blank=True)
+    reason_words = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -301,3 +313,7 @@ class CohortPair(models.Model):
 
     def __str__(self):
         return f"{self.mentee} ← {self.mentor or '—'}"
+
+    @property
+    def reason_text(self) -> str:
+        return unmatched_reason_text(self.reason, self.reason_words)

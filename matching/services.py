@@ -156,7 +156,9 @@ def _activate(match: Match, *, actor: User, request=None) -> Match:
         fields=["status", "started_at"],
         request=request,
     )
-    _mentee_status_set(mentee, MenteeStatus.ACTIVE, actor=actor, reason="Match started")
+    _mentee_status_set(
+        mentee, MenteeStatus.ACTIVE, actor=actor, reason=StatusChange.Reason.MATCH_STARTED
+    )
     # Other open proposals for this mentee lapse: they have a mentor now.
     for other in Match.objects.filter(mentee=mentee, status=Match.Status.PROPOSED):
         _end(other, actor=actor, reason=Match.EndReason.OTHER, do_not_rematch=False)
@@ -201,7 +203,9 @@ def match_pause(*, match: Match, actor: User, request=None) -> Match:
     match.save(update_fields=["status"])
     _history(match, from_status=Match.Status.ACTIVE, actor=actor)
     audit_record(actor=actor, action=Action.UPDATE, obj=match, fields=["status"], request=request)
-    _mentee_status_set(match.mentee, MenteeStatus.PAUSED, actor=actor, reason="Match paused")
+    _mentee_status_set(
+        match.mentee, MenteeStatus.PAUSED, actor=actor, reason=StatusChange.Reason.MATCH_PAUSED
+    )
     return match
 
 
@@ -215,7 +219,9 @@ def match_resume(*, match: Match, actor: User, request=None) -> Match:
     match.save(update_fields=["status"])
     _history(match, from_status=Match.Status.PAUSED, actor=actor)
     audit_record(actor=actor, action=Action.UPDATE, obj=match, fields=["status"], request=request)
-    _mentee_status_set(match.mentee, MenteeStatus.ACTIVE, actor=actor, reason="Match resumed")
+    _mentee_status_set(
+        match.mentee, MenteeStatus.ACTIVE, actor=actor, reason=StatusChange.Reason.MATCH_RESUMED
+    )
     return match
 
 
@@ -242,7 +248,7 @@ def _end(match: Match, *, actor, reason: str, do_not_rematch: bool = False, requ
             match.mentee,
             MenteeStatus.COMPLETED if completed else MenteeStatus.ENROLLED,
             actor=actor,
-            reason="Match ended",
+            reason=StatusChange.Reason.MATCH_ENDED,
         )
     return match
 
@@ -326,7 +332,9 @@ def matches_create(
             request=request,
         )
         if not must_accept:
-            _mentee_status_set(match.mentee, MenteeStatus.ACTIVE, actor=actor, reason="Matched")
+            _mentee_status_set(
+                match.mentee, MenteeStatus.ACTIVE, actor=actor, reason=StatusChange.Reason.MATCHED
+            )
     notices.notices_send(
         kind=notices.PROPOSED if must_accept else notices.STARTED,
         matches=created,

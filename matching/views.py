@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -35,7 +36,7 @@ from matching.forms import (
     MentorSearchForm,
     NeverPairForm,
 )
-from matching.models import CohortPair, CohortRun, Match, NeverPair
+from matching.models import CohortPair, CohortRun, Match, NeverPair, unmatched_reason_text
 from matching.selectors import (
     matching_settings_get,
     mentee_pool,
@@ -567,8 +568,11 @@ def cohort_csv(request, slug, pk):
             "pinned",
             "removed",
             "reason",
+            "reason_words",
         )
     )
+    # The body is written after the view returns: keep the reader's language for the reasons.
+    language = translation.get_language()
 
     def lines():
         yield _csv_line(
@@ -594,7 +598,11 @@ def cohort_csv(request, slug, pk):
             pinned,
             removed,
             reason,
+            reason_words,
         ) in rows.iterator(chunk_size=2000):
+            if reason:
+                with translation.override(language):
+                    reason = unmatched_reason_text(reason, reason_words)
             yield _csv_line(
                 [
                     pid,

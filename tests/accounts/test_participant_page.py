@@ -7,8 +7,9 @@ import re
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.models import StatusChange, User
 from checkins.models import Alert, CheckIn
 from goals.models import GoalReview
 from mentorship.site import participant_timeline
@@ -161,3 +162,31 @@ def test_metrics_follow_the_consent(client, world):
     assert "Metrics to date" not in _page(client, world.mentor, mentee).content.decode()
     # The mentee sees their own.
     assert 'id="metrics-use"' in _page(client, world.mentee, mentee).content.decode()
+
+
+def test_status_reasons_are_shown_in_the_readers_language(client, world):
+    """A reason the app wrote is stored as its msgid and translated for each reader; a reason a
+    coordinator typed is shown as typed (issue #15)."""
+    mentee = world.mentee_profile
+    StatusChange.objects.create(
+        mentee=mentee,
+        from_status="enrolled",
+        to_status="active",
+        reason=StatusChange.Reason.MATCH_STARTED,
+    )
+    StatusChange.objects.create(
+        mentee=mentee, from_status="active", to_status="paused", reason="Vacaciones de julio"
+    )
+    with translation.override("es"):
+        spanish = translation.gettext(StatusChange.Reason.MATCH_STARTED)
+    assert spanish != "Match started"
+
+    html = _page(client, world.coordinator, mentee).content.decode()
+    assert "Match started" in html and spanish not in html
+    assert "Vacaciones de julio" in html
+
+    User.objects.filter(pk=world.coordinator.pk).update(preferred_language="es")
+    with translation.override("en"):  # the request activates Spanish; put English back after
+        html = _page(client, world.coordinator, mentee).content.decode()
+    assert spanish in html and "Match started" not in html
+    assert "Vacaciones de julio" in html

@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from accounts.models import FocusArea, Membership, MenteeFocusArea
 from matching import cohort_runs
@@ -304,3 +306,37 @@ def test_another_programs_coordinator_reaches_nothing(big_world, client, world):
     assert client.post(url).status_code == 404
     pair.refresh_from_db()
     assert not pair.removed
+
+
+def test_why_not_matched_is_shown_in_the_readers_language(
+    world, client, django_capture_on_commit_callbacks
+):
+    """The worker has no reader: it stores msgids (and the words' msgids), and the page
+    translates them for whoever reads it (issue #15)."""
+    program, coordinator, mentors, mentees = world
+    client.force_login(coordinator)
+    run = _start(client, program, django_capture_on_commit_callbacks)
+    cohort_runs.cohort_run_compute(run_id=run.pk)
+    unmatched = CohortPair.objects.get(run=run, mentor=None)
+    assert unmatched.reason == "Every compatible mentor's places went to other mentees"
+    url = reverse("matching:cohort", kwargs={"slug": program.slug})
+    assert escape(unmatched.reason) in client.get(url).content.decode()
+
+    type(coordinator).objects.filter(pk=coordinator.pk).update(preferred_language="es")
+    with translation.override("es"):
+        places = translation.gettext(unmatched.reason)
+        language = translation.gettext("no shared language")
+    assert places != unmatched.reason and language != "no shared language"
+    with translation.override("en"):  # the request activates Spanish; put English back after
+        html = client.get(url).content.decode()
+    assert escape(places) in html and escape(unmatched.reason) not in html
+
+    # A reason with parameters: its words are translated too.
+    unmatched.reason = (
+        "No mentor with a place passes the hard constraints (most often: %(reasons)s)"
+    )
+    unmatched.reason_words = ["no shared language"]
+    unmatched.save()
+    with translation.override("en"):
+        html = client.get(url).content.decode()
+    assert language in html and "no shared language" not in html
