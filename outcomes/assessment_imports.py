@@ -16,15 +16,15 @@ and are listed with the old and the new score before confirming. A row whose adm
 """
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
-from accounts.models import MenteeProfile, Program, User
-from mentorship.csvfiles import UnreadableFile, csv_text, header_key, header_problems, iso_date
+from accounts.models import Program, User
+from mentorship.csvfiles import UnreadableFile, csv_text, iso_date
 from mentorship.imports import Change, Conflict, ImportSummary
+from outcomes.importing import program_rows
 from outcomes.instruments import INSTRUMENTS, Instrument, timepoint_label
 from outcomes.models import Assessment
 from outcomes.selectors import outcome_settings_get
@@ -143,44 +143,22 @@ def _compare(result: ImportResult, pids: dict[int, str]) -> None:
 
 def assessments_validate(*, program: Program, text: str) -> ImportResult:
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    headers = {header_key(h): h for h in (reader.fieldnames or []) if h}
-    problems = header_problems(
-        [header_key(h) for h in (reader.fieldnames or [])],
+    front = program_rows(
+        program=program,
+        text=text,
         expected=expected_columns(),
         required=list(REQUIRED),
+        result=result,
     )
-    if problems:
-        result.errors.extend((1, message) for message in problems)
+    if front is None:
         return result
     settings = outcome_settings_get(program=program)
-    mentees = {
-        pid.upper(): (pk, enrolled_on)
-        for pid, pk, enrolled_on in MenteeProfile.objects.filter(program=program).values_list(
-            "participant_id", "pk", "enrolled_on"
-        )
-    }
-    pids = {pk: pid for pid, (pk, _e) in mentees.items()}
+    pids = front.pids
     today = program.today()
     chosen = settings.instrument_codes
     timepoints = settings.timepoints
     seen: dict[tuple, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            result.errors.append(
-                (number, _("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
-            )
-            break
-        row = {key: (raw.get(original) or "").strip() for key, original in headers.items()}
-        if not any(row.values()):
-            continue  # blank lines at the end of spreadsheets
-        problems = []
-        mentee = mentees.get(row["participant_id"].upper())
-        if mentee is None:
-            problems.append(
-                _("participant ID “%(pid)s” is not in this program")
-                % {"pid": row["participant_id"]}
-            )
+    for number, row, mentee, problems in front.rows(result, MAX_ROWS):
         instrument = _instrument_of(row["instrument"])
         if instrument is None:
             problems.append(
@@ -228,7 +206,9 @@ def assessments_validate(*, program: Program, text: str) -> ImportResult:
         answers: list[int] = []
         if instrument is not None:
             keys = {item_column(i.key) for i in instrument.items}
-            for column in sorted(c for c in headers if c.startswith("item_") and c not in keys):
+            for column in sorted(
+                c for c in front.headers if c.startswith("item_") and c not in keys
+            ):
                 if row[column]:
                     problems.append(
                         _("column %(column)s: %(name)s has no such item; leave it blank")

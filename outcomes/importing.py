@@ -133,45 +133,79 @@ def _compare(program: Program, result: ImportResult, pids: dict[int, str]) -> No
         )
 
 
-def use_days_validate(*, program: Program, text: str) -> ImportResult:
-    result = ImportResult()
+@dataclass
+class ProgramRows:
+    """The front both outcome imports share: the header rule, the program's mentees by
+    participant ID (pk, enrolled_on), and each non-blank row with the mentee it names."""
+
+    reader: csv.DictReader
+    headers: dict[str, str]
+    mentees: dict[str, tuple[int, date]]
+    pids: dict[int, str]
+
+    def rows(self, result: ImportSummary, max_rows: int):
+        """(number, cells, mentee or None, problems so far) per non-blank row."""
+        for number, raw in enumerate(self.reader, start=2):
+            if number - 1 > max_rows:
+                result.errors.append(
+                    (number, _("The file has more than %(n)s rows; split it.") % {"n": max_rows})
+                )
+                return
+            row = {key: (raw.get(original) or "").strip() for key, original in self.headers.items()}
+            if not any(row.values()):
+                continue  # blank lines at the end of spreadsheets
+            problems = []
+            mentee = self.mentees.get(row["participant_id"].upper())
+            if mentee is None:
+                problems.append(
+                    _("participant ID “%(pid)s” is not in this program")
+                    % {"pid": row["participant_id"]}
+                )
+            yield number, row, mentee, problems
+
+
+def program_rows(
+    *, program: Program, text: str, expected: list[str], required: list[str], result: ImportSummary
+) -> ProgramRows | None:
+    """None (with the header's problems in `result`) when the columns are refused."""
     reader = csv.DictReader(io.StringIO(text))
-    headers = {header_key(h): h for h in (reader.fieldnames or []) if h}
     problems = header_problems(
-        [header_key(h) for h in (reader.fieldnames or [])],
-        expected=[*REQUIRED, *OPTIONAL],
-        required=list(REQUIRED),
+        [header_key(h) for h in (reader.fieldnames or [])], expected=expected, required=required
     )
     if problems:
         result.errors.extend((1, message) for message in problems)
-        return result
+        return None
     mentees = {
         pid.upper(): (pk, enrolled_on)
         for pid, pk, enrolled_on in MenteeProfile.objects.filter(program=program).values_list(
             "participant_id", "pk", "enrolled_on"
         )
     }
-    pids = {pk: pid for pid, (pk, _) in mentees.items()}
+    return ProgramRows(
+        reader=reader,
+        headers={header_key(h): h for h in (reader.fieldnames or []) if h},
+        mentees=mentees,
+        pids={pk: pid for pid, (pk, _e) in mentees.items()},
+    )
+
+
+def use_days_validate(*, program: Program, text: str) -> ImportResult:
+    result = ImportResult()
+    front = program_rows(
+        program=program,
+        text=text,
+        expected=[*REQUIRED, *OPTIONAL],
+        required=list(REQUIRED),
+        result=result,
+    )
+    if front is None:
+        return result
+    pids = front.pids
     baseline_days = outcome_settings_get(program=program).baseline_days
     vocabulary = {name.lower(): name for name in substance_names(program=program)}
     today = program.today()
     seen: dict[tuple, int] = {}
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            result.errors.append(
-                (number, _("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
-            )
-            break
-        row = {key: (raw.get(original) or "").strip() for key, original in headers.items()}
-        if not any(row.values()):
-            continue  # blank lines at the end of spreadsheets
-        problems = []
-        mentee = mentees.get(row["participant_id"].upper())
-        if mentee is None:
-            problems.append(
-                _("participant ID “%(pid)s” is not in this program")
-                % {"pid": row["participant_id"]}
-            )
+    for number, row, mentee, problems in front.rows(result, MAX_ROWS):
         try:
             day = iso_date(row["date"])
         except ValueError as exc:
