@@ -84,7 +84,7 @@ def test_the_account_page_saves_the_language(client, world):
     client.force_login(world.mentee)
     url = reverse("accounts:account")
     response = client.post(f"{url}?form=language", {"preferred_language": "es"}, follow=True)
-    assert "Tu idioma está guardado." in response.content.decode()
+    assert "Se guardó su idioma." in response.content.decode()
     world.mentee.refresh_from_db()
     assert world.mentee.preferred_language == "es"
     client.post(f"{url}?form=language", {"preferred_language": ""})
@@ -111,7 +111,7 @@ def test_an_invitation_is_in_the_language_chosen_at_enrollment(
         invitations.invitation_send(user=new, program=world.program, sent_by=world.coordinator)
     send_due()
     subjects = {m.to[0]: m.subject for m in mailoutbox}
-    assert subjects["nueva@example.org"] == "Crea tu acceso"
+    assert subjects["nueva@example.org"] == "Cree su acceso"
 
 
 def test_vocabularies_show_their_spanish_label(client, world):
@@ -158,6 +158,6 @@ def test_a_questionnaire_in_spanish_says_it_is_not_validated(client, world):
     )
     html = client.get(url).content.decode()
     assert "No validado en español" in html
-    assert "En general, estoy contento o contenta con mi vida." in html
+    assert "En general, estoy contento con mi vida." in html
     User.objects.filter(pk=world.mentee.pk).update(preferred_language="en")
     assert "Not validated" not in client.get(url).content.decode()

@@ -307,6 +307,8 @@ def test_program_settings_save_and_drive_eligibility(coord_client, program):
     program.refresh_from_db()
     assert program.timezone == "America/Denver" and program.default_checkin_cadence == "biweekly"
     assert program.default_language == "es"
+    # The coordinator has no language of their own: a browser asking for English gets it.
+    coord_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "1 mentor not eligible" in coord_client.get(url).content.decode()
     mentors = coord_client.get(
         reverse("accounts:program_mentors", kwargs={"program": program.slug})

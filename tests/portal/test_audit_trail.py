@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from mentorship.audit import audit_record
 from tests.conftest import count_queries
@@ -61,7 +62,8 @@ def test_trail_speaks_of_people_not_table_rows(client, world):
     initials = f"{mentee.first_name[0]}. {mentee.last_name[0]}."
     assert f"Mentee {mentee.participant_id} ({initials})" in html
     assert "accounts.menteeprofile" not in html
-    assert "Mentee profile" in html
+    # The record's kind by its name (the model's verbose name), not its table.
+    assert capfirst(str(type(mentee)._meta.verbose_name)) in html
     assert reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk}) in html
     assert reverse("accounts:mentor_detail", kwargs={"pk": world.mentor_profile.pk}) in html
     # Each participant row offers the trail filtered to them.
