@@ -19,6 +19,9 @@ def outcome_settings_for(*, programs) -> dict[int, OutcomeSettings]:
     """outcome_settings_get() of several programs in one query, by program id."""
     programs = {p.pk: p for p in programs}
     found = {s.program_id: s for s in OutcomeSettings.objects.filter(program__in=list(programs))}
+    for stored in found.values():
+        # The program is in hand: reading settings.program must not cost a query per program.
+        stored.program = programs[stored.program_id]
     return {pk: found.get(pk) or OutcomeSettings(program=p) for pk, p in programs.items()}
 
 
@@ -39,7 +42,7 @@ def _due_q(settings: OutcomeSettings, today: date) -> Q:
         for code in settings.instrument_codes:
             recorded = Assessment.objects.filter(mentee=OuterRef("pk"), instrument=code, week=week)
             due |= Q(enrolled_on__lte=enrolled_by(today, week)) & ~Exists(recorded)
-    return Q(program=settings.program) & due
+    return Q(program_id=settings.program_id) & due
 
 
 def assessment_due_mentees(*, programs) -> QuerySet[MenteeProfile]:

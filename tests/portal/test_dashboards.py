@@ -6,9 +6,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import Match
+from outcomes.models import OutcomeSettings
 from portal.views import _coordinator_dashboard
 from tests.conftest import count_queries
-from tests.factories import MatchFactory, MenteeProfileFactory, MentorProfileFactory
+from tests.factories import (
+    MatchFactory,
+    MembershipFactory,
+    MenteeProfileFactory,
+    MentorProfileFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +109,16 @@ def test_coordinator_dashboard_counts_each_table_on_its_own(client, world):
         == Match.objects.filter(program=program, status=Match.Status.ACTIVE).count()
     )
     assert not [q for q in captured.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+
+
+def test_coordinator_dashboard_costs_the_same_for_programs_with_their_own_settings(client, world):
+    """Each program's assessment schedule comes from its stored outcome settings, read for all
+    programs in one query: a program with settings must not cost a query of its own."""
+    client.force_login(world.coordinator)
+    one = count_queries(lambda: client.get(reverse("home")))
+    for _ in range(3):
+        program = ProgramFactory()
+        MembershipFactory(user=world.coordinator, program=program, role="coordinator")
+        OutcomeSettings.objects.create(program=program)
+    OutcomeSettings.objects.get_or_create(program=world.program)
+    assert count_queries(lambda: client.get(reverse("home"))) == one
