@@ -44,7 +44,7 @@ from goals.demo import demo_seed_goals  # noqa: E402
 from matching.demo import demo_seed_matches  # noqa: E402
 from matching.models import Match  # noqa: E402
 from outcomes.demo import demo_seed_outcomes  # noqa: E402
-from outcomes.services import checkin_figures_refresh_stale  # noqa: E402
+from outcomes.services import activity_figures_refresh_stale  # noqa: E402
 from portal.management.commands.seed_demo import seed_large  # noqa: E402
 
 TARGET_RATIO = 3.0
@@ -195,7 +195,7 @@ def main() -> None:
     print(f"seeded in {time.monotonic() - started:.0f} s")
     # What the hourly pass keeps current in a running program (a seed kept from an earlier run
     # has figures of an earlier day, or none).
-    checkin_figures_refresh_stale()
+    activity_figures_refresh_stale()
     vacuum_analyze()
     small_clients, large_clients = clients(small), clients(large)
     worst, rows = 0.0, []

@@ -6,6 +6,8 @@ import random
 from datetime import time, timedelta
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program
@@ -204,6 +206,11 @@ def _large_checkins(program: Program, matches: list[Match], seed: int | None = N
                 break
             at += timedelta(days=7)
     CheckIn.objects.bulk_create(checkins, batch_size=5000)
+    # A year of check-ins was last changed over that year (when logged, or planned), not all
+    # today: the outcome reports watch `updated_at` for changes since their stored figures.
+    CheckIn.objects.filter(pk__in=[c.pk for c in checkins]).update(
+        updated_at=Least(Coalesce("logged_at", "created_at"), Value(now))
+    )
     users = dict(
         MenteeProfile.objects.filter(pk__in=[m.mentee_id for m in matches]).values_list(
             "pk", "user_id"

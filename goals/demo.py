@@ -1,7 +1,7 @@
 """Demo goals: the default templates, and goals in every state for the matched demo mentees,
 with progress entries by the mentee and by the mentor on their behalf."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -242,6 +242,12 @@ def demo_seed_goals_large(*, program: Program) -> None:
                     status = "active" if due > today else ("achieved" if n % 2 else "not_achieved")
                     goals.append(_large_goal(match, areas, plan, opened, due, status, now, today))
             Goal.objects.bulk_create(goals, batch_size=2000)
+            # Each goal was last changed when it was agreed, or when it closed (the outcome
+            # reports watch `updated_at`), not all today.
+            for goal in goals:
+                closed = goal.closed_on and datetime.combine(goal.closed_on, time(12), UTC)
+                goal.updated_at = min(closed or goal.agreed_at, now)
+            Goal.objects.bulk_update(goals, ["updated_at"], batch_size=2000)
             ProgressEntry.objects.bulk_create(
                 (
                     ProgressEntry(

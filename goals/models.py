@@ -165,6 +165,9 @@ class Goal(models.Model):
         indexes = [
             # Serves the board and the coordinator's attainment page: one mentee's goals by status.
             models.Index(fields=["mentee", "status"], name="goal_mentee_status"),
+            # Goals changed since a time: what the outcome reports watch to keep their stored
+            # figures current.
+            models.Index(fields=["updated_at"], name="goal_changed"),
         ]
         constraints = [
             models.CheckConstraint(

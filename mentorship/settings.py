@@ -182,10 +182,11 @@ CELERY_BEAT_SCHEDULE |= {
 # (checkins.hooks.use_reported); this pass only repairs rows changed without the services.
 CELERY_BEAT_SCHEDULE |= {
     "outcomes-use-log-repair": {"task": "outcomes.use_log_repair", "schedule": 60.0 * 60},
-    # The summaries' check-in figures count planned check-ins once their day has come: brought
-    # up to the day (and to check-ins changed since) hourly, so each program's midnight is seen.
-    "outcomes-checkin-figures-refresh": {
-        "task": "outcomes.checkin_figures_refresh",
+    # The summaries' activity figures count planned check-ins once their day has come (goals
+    # once due): brought up to the day (and to records changed since) hourly, so each
+    # program's midnight is seen.
+    "outcomes-activity-figures-refresh": {
+        "task": "outcomes.activity_figures_refresh",
         "schedule": 60.0 * 60,
     },
     # Assessments due: outbox rows planned here, sent by notifications.dispatch.

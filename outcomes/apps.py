@@ -33,11 +33,11 @@ class OutcomesConfig(AppConfig):
         from outcomes.services import use_report_from_checkin
 
         use_reported.connect(use_report_from_checkin)
-        # A check-in cancelled, missed or moved changes the summary's check-in figures.
+        # A check-in cancelled, missed or moved changes the summary's activity figures.
         from checkins.hooks import not_held
-        from outcomes.services import checkin_figures_after_not_held
+        from outcomes.services import activity_figures_after_not_held
 
-        not_held.connect(checkin_figures_after_not_held)
+        not_held.connect(activity_figures_after_not_held)
         # --- end of hand-offs from check-ins
         # --- Hand-offs from accounts: a moved enrollment date recounts the use summary.
         from accounts.hooks import enrollment_changed

@@ -3,7 +3,7 @@ time points, and people in follow-up. The mentees enrolled over six months, so t
 report has both arms at every time point up to 24 weeks. Deterministic, idempotent."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
 
@@ -282,8 +282,11 @@ def _large_logs(mentees, today, substances) -> None:
                     instrument=BARC10.code,
                     week=week,
                     answers=answers,
+                    scores=BARC10.score(answers),
                     total=sum(answers),
                     completed_on=due,
+                    # Recorded the day it was taken, not all today (the reports watch this).
+                    recorded_at=datetime.combine(due, time(12), UTC),
                 )
             )
     UseReport.objects.bulk_create(reports, batch_size=5000)

@@ -259,6 +259,9 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["mentee", "instrument", "week"]
+        # The cohort report's watch for assessments recorded since a participant's stored
+        # figures (outcomes.reports._CHANGED_SQL).
+        indexes = [models.Index(fields=["recorded_at"], name="assessment_recorded")]
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee", "instrument", "week"], name="assessment_once_per_timepoint"
@@ -351,15 +354,17 @@ class UseSummary(models.Model):
     windows = models.JSONField(default=dict)
     weekly = models.JSONField(default=list)  # per week 1..24: [use, recorded] or null
     updated_at = models.DateTimeField(default=now)
-    # The check-in figures of the standard windows so far, which do depend on today (a planned
-    # check-in counts once its day has come): per window scheduled, completed, minutes held, as
-    # big-endian int4s (outcomes.reports.CHECKIN_FIGURES). Counted for the program's day
-    # `checkins_on` from the check-ins as they stood at `checkins_at`; the report counts
-    # afresh anyone whose figures are from another day or whose check-ins changed since
-    # (outcomes.reports, _FRESH_CHECKINS), and the hourly pass brings them up to date.
-    checkins = models.BinaryField(null=True, blank=True)
-    checkins_on = models.DateField(null=True, blank=True)
-    checkins_at = models.DateTimeField(null=True, blank=True)
+    # The activity figures of the standard windows so far, which depend on today (a planned
+    # check-in counts once its day has come, a goal once it is due): check-ins scheduled,
+    # completed and minutes held, goals due and achieved, and each score at intake and latest,
+    # as big-endian int4s (outcomes.reports.ACTIVITY). Counted for the program's day
+    # `activity_on` from the records as they stood at `activity_at`; the report counts afresh
+    # anyone whose figures are from another day or whose check-ins, goals or assessments
+    # changed since (outcomes.reports._FRESH_ACTIVITY), and the hourly pass brings them up to
+    # date, so a report reads one row per participant however long the program has run.
+    activity = models.BinaryField(null=True, blank=True)
+    activity_on = models.DateField(null=True, blank=True)
+    activity_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Use summary of {self.mentee_id}"

@@ -189,40 +189,68 @@ def _window_clause(window: metrics.Window, day_number: str) -> str:
 
 
 NEVER_LEFT = 2**31 - 1
+
+
+def _activity_dtype(windows: list[metrics.Window]) -> np.dtype:
+    """A participant's activity figures (big-endian int4s): per window so far the check-ins
+    scheduled, completed and minutes held, the goals due and achieved; per instruments.SCORES
+    the intake and latest follow-up score (-1 when missing). Stored in the use summary for the
+    standard windows (UseSummary.activity), counted live for the others."""
+    return np.dtype(
+        [
+            ("sessions", ">i4", (len(windows), 3)),
+            ("goals", ">i4", (len(windows), 2)),
+            ("scores", ">i4", (len(SCORES), 2)),
+        ]
+    )
+
+
+ACTIVITY = _activity_dtype(list(metrics.STANDARD_WINDOWS))
+ACTIVITY_LENGTH = ACTIVITY.itemsize  # bytes of UseSummary.activity
 PARTICIPANT = np.dtype(  # one participant's record in _PARTICIPANTS_SQL's bytes (big-endian)
     [
         ("id", ">i8"),
         ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
         ("elapsed", ">i4"),  # today's day number - 1
         ("packed", "u1", (PACKED_LENGTH,)),  # the stored summary (see summary_compute)
-        # 1 when the summary's check-in figures are current (_FRESH_CHECKINS), then those
-        # figures: per standard window scheduled, completed, minutes held
-        ("checkins_fresh", "u1"),
-        ("checkins", ">i4", (len(metrics.STANDARD_WINDOWS), 3)),
+        # 1 when the summary's activity figures are current (_FRESH_ACTIVITY), then those figures
+        ("activity_fresh", "u1"),
+        ("activity", ACTIVITY),
     ]
 )
-CHECKIN_FIGURES_LENGTH = 4 * 3 * len(metrics.STANDARD_WINDOWS)  # bytes of UseSummary.checkins
-# Individual check-ins changed (or added) since the oldest stored check-in figures of the
-# program: per mentee, the last change. Reads the `checkin_changed` index on updated_at.
+# The program's records behind the activity figures changed (or added) since its oldest stored
+# figures: per mentee, the last change. Each part reads an index on its change time.
 _CHANGED_SQL = f"""
-    SELECT c.mentee_id, max(c.updated_at) AS changed_at
-    FROM {CheckIn._meta.db_table} c
-    WHERE c.kind = '{CheckIn.Kind.INDIVIDUAL.value}' AND c.program_id = %(program)s
-      AND c.updated_at > (
-        SELECT min(u2.checkins_at)
+    WITH since AS (
+        SELECT min(u2.activity_at) AS at
         FROM {UseSummary._meta.db_table} u2
         JOIN {MenteeProfile._meta.db_table} p2 ON p2.id = u2.mentee_id
-        WHERE p2.program_id = %(program)s)
-    GROUP BY c.mentee_id
-"""  # noqa: S608 — only table names and a fixed status are interpolated
-# The stored check-in figures of summary `u` are those of participant `p` today: counted for
-# today and this enrollment date, none of p's check-ins changed since (`ch`, from _CHANGED_SQL),
-# and p has no place in a group session (attendance rows carry no change time: counted afresh).
-# Never NULL: a summary without figures yet (or no summary) is not fresh.
-_FRESH_CHECKINS = f"""coalesce((
-    %(stored)s AND u.checkins_on = %(today)s AND u.enrolled_on = p.enrolled_on
-    AND length(u.checkins) = {CHECKIN_FIGURES_LENGTH}
-    AND (ch.changed_at IS NULL OR ch.changed_at <= u.checkins_at)
+        WHERE p2.program_id = %(program)s
+    )
+    SELECT changed.mentee_id, max(changed.at) AS changed_at FROM (
+        SELECT c.mentee_id, c.updated_at AS at
+        FROM {CheckIn._meta.db_table} c
+        WHERE c.kind = '{CheckIn.Kind.INDIVIDUAL.value}' AND c.program_id = %(program)s
+          AND c.updated_at > (SELECT at FROM since)
+        UNION ALL
+        SELECT g.mentee_id, g.updated_at
+        FROM {Goal._meta.db_table} g
+        WHERE g.updated_at > (SELECT at FROM since)
+        UNION ALL
+        SELECT a.mentee_id, a.recorded_at
+        FROM {Assessment._meta.db_table} a
+        WHERE a.recorded_at > (SELECT at FROM since)
+    ) changed
+    GROUP BY changed.mentee_id
+"""  # noqa: S608 — only table names and a fixed kind are interpolated
+# The stored activity figures of summary `u` are those of participant `p` today: counted for
+# today and this enrollment date, none of p's check-ins, goals or assessments changed since
+# (`ch`, from _CHANGED_SQL), and p has no place in a group session (attendance rows carry no
+# change time: counted afresh). Never NULL: a summary without figures yet is not fresh.
+_FRESH_ACTIVITY = f"""coalesce((
+    %(stored)s AND u.activity_on = %(today)s AND u.enrolled_on = p.enrolled_on
+    AND length(u.activity) = {ACTIVITY_LENGTH}
+    AND (ch.changed_at IS NULL OR ch.changed_at <= u.activity_at)
     AND NOT EXISTS (
         SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.mentee_id = p.id)), false)"""  # noqa: S608
 
@@ -253,8 +281,8 @@ def _participants_sql(*, enrolled_from, enrolled_to) -> str:
                 ''::bytea
             ) || decode(repeat('00', {PACKED_LENGTH}), 'hex')
             FROM 1 FOR {PACKED_LENGTH})
-        || CASE WHEN {_FRESH_CHECKINS} THEN '\\x01'::bytea || u.checkins
-                ELSE decode(repeat('00', {1 + CHECKIN_FIGURES_LENGTH}), 'hex') END,
+        || CASE WHEN {_FRESH_ACTIVITY} THEN '\\x01'::bytea || u.activity
+                ELSE decode(repeat('00', {1 + ACTIVITY_LENGTH}), 'hex') END,
         ''::bytea)
     FROM {MenteeProfile._meta.db_table} p
     LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
@@ -263,14 +291,16 @@ def _participants_sql(*, enrolled_from, enrolled_to) -> str:
     """  # noqa: S608 — only table names and fixed numbers are interpolated
 
 
-def _checkin_figures_sql(windows: list[metrics.Window], *, scope: str) -> tuple[str, list[str]]:
-    """The CTEs `sessions` (one row per individual check-in and per place in a group session)
-    and `se` (per participant in `scope` with any: per window so far, scheduled s{n},
-    completed c{n}, minutes held m{n}), for the mentees `%(recount_all)s` or in
-    `%(recount)s`; and the figures as SQL expressions, 0 where none. The one count behind
-    the report's live figures and the stored ones (checkin_figures_update_sql)."""
-    session_day = "(s.day - p.enrolled_on + 1)"
-    session_cols, sessions_out = [], []
+def _activity_sql(windows: list[metrics.Window], *, scope: str) -> tuple[str, list[str]]:
+    """The CTEs behind the activity figures (_activity_dtype) of the participants in `scope`
+    among the mentees `%(recount_all)s` or in `%(recount)s`: `sessions` (one row per individual
+    check-in and per place in a group session), `se` (per window so far: scheduled s{n},
+    completed c{n}, minutes held m{n}), `go` (goals due d{n} and achieved a{n}) and `sc` (per
+    score, at intake si{n} and latest follow-up sl{n}); and the figures as SQL expressions in
+    _activity_dtype's order, 0 (or -1 for a score) where none. The one count behind the
+    report's live figures and the stored ones (activity_figures_update_sql)."""
+    session_day, goal_day = "(s.day - p.enrolled_on + 1)", "(g.due_date - p.enrolled_on + 1)"
+    session_cols, sessions_out, goal_cols, goals_out = [], [], [], []
     for n, w in enumerate(windows):
         inside = _window_clause(w, session_day)
         session_cols += [
@@ -279,7 +309,23 @@ def _checkin_figures_sql(windows: list[metrics.Window], *, scope: str) -> tuple[
             f"sum(s.minutes) FILTER (WHERE {inside} AND s.status = %(held)s) AS m{n}",
         ]
         sessions_out += [f"coalesce({c}{n}, 0)" for c in "scm"]
-    checkins = CheckIn._meta.db_table
+        inside = _window_clause(w, goal_day)
+        goal_cols += [
+            f"count(*) FILTER (WHERE {inside}) AS d{n}",
+            f"count(*) FILTER (WHERE {inside} AND g.status = %(achieved)s) AS a{n}",
+        ]
+        goals_out += [f"coalesce({c}{n}, 0)" for c in "da"]
+    score_cols, scores_out = [], []
+    for n in range(len(SCORES)):
+        # The instrument's code and the score's key are bound (i{n}, k{n} in the parameters).
+        value, mine = f"(a.scores ->> %(k{n})s)::int", f"a.instrument = %(i{n})s"
+        score_cols += [
+            f"max({value}) FILTER (WHERE {mine} AND a.week = 0) AS si{n}",
+            f"(array_agg({value} ORDER BY a.week DESC) FILTER "
+            f"(WHERE {mine} AND a.week > 0 AND a.scores ? %(k{n})s))[1] AS sl{n}",
+        ]
+        scores_out += [f"coalesce(si{n}, -1)", f"coalesce(sl{n}, -1)"]
+    checkins, mentees = CheckIn._meta.db_table, MenteeProfile._meta.db_table
     wanted = "(%(recount_all)s OR {}.mentee_id = ANY(%(recount)s::bigint[]))"
     sql = f"""
     sessions AS (
@@ -298,37 +344,51 @@ def _checkin_figures_sql(windows: list[metrics.Window], *, scope: str) -> tuple[
     ),
     se AS (
         SELECT s.mentee_id, {", ".join(session_cols)}
-        FROM sessions s JOIN {MenteeProfile._meta.db_table} p ON p.id = s.mentee_id
+        FROM sessions s JOIN {mentees} p ON p.id = s.mentee_id
         WHERE {scope} GROUP BY s.mentee_id
+    ),
+    go AS (
+        SELECT g.mentee_id, {", ".join(goal_cols)}
+        FROM {Goal._meta.db_table} g JOIN {mentees} p ON p.id = g.mentee_id
+        WHERE g.status = ANY(%(goals_counted)s) AND {scope} AND {wanted.format("g")}
+        GROUP BY g.mentee_id
+    ),
+    sc AS (
+        SELECT a.mentee_id, {", ".join(score_cols)}
+        FROM {Assessment._meta.db_table} a JOIN {mentees} p ON p.id = a.mentee_id
+        WHERE {scope} AND {wanted.format("a")} GROUP BY a.mentee_id
     )"""  # noqa: S608 — only table names and window day numbers are interpolated
-    return sql, sessions_out
+    return sql, [*sessions_out, *goals_out, *scores_out]
 
 
-def checkin_figures_update_sql() -> str:
-    """Store the standard windows' check-in figures so far in the summaries of the program's
-    mentees `%(recount_all)s` or in `%(recount)s`, as counted for `%(today)s` from the
-    check-ins as they stand at `%(at)s`."""
-    ctes, figures = _checkin_figures_sql(
+def activity_figures_update_sql() -> str:
+    """Store the standard windows' activity figures so far in the summaries of the program's
+    mentees `%(recount_all)s` or in `%(recount)s`, as counted for `%(today)s` from the records
+    as they stand at `%(at)s`."""
+    ctes, figures = _activity_sql(
         list(metrics.STANDARD_WINDOWS), scope="p.program_id = %(program)s"
     )
     return f"""
     WITH {ctes}
     UPDATE {UseSummary._meta.db_table} u
-    SET checkins = {" || ".join(f"int4send(({f})::int)" for f in figures)},
-        checkins_on = %(today)s, checkins_at = %(at)s
-    FROM {MenteeProfile._meta.db_table} p LEFT JOIN se ON se.mentee_id = p.id
+    SET activity = {" || ".join(f"int4send(({f})::int)" for f in figures)},
+        activity_on = %(today)s, activity_at = %(at)s
+    FROM {MenteeProfile._meta.db_table} p
+         LEFT JOIN se ON se.mentee_id = p.id
+         LEFT JOIN go ON go.mentee_id = p.id
+         LEFT JOIN sc ON sc.mentee_id = p.id
     WHERE u.mentee_id = p.id AND p.program_id = %(program)s
       AND (%(recount_all)s OR p.id = ANY(%(recount)s::bigint[]))
     """  # noqa: S608 — only table names and window day numbers are interpolated
 
 
-def checkin_figures_stale_sql() -> str:
-    """The program's mentees whose stored check-in figures are not current (_FRESH_CHECKINS)."""
+def activity_figures_stale_sql() -> str:
+    """The program's mentees whose stored activity figures are not current (_FRESH_ACTIVITY)."""
     return f"""
     SELECT p.id FROM {MenteeProfile._meta.db_table} p
     JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
     LEFT JOIN ({_CHANGED_SQL}) ch ON ch.mentee_id = p.id
-    WHERE p.program_id = %(program)s AND NOT {_FRESH_CHECKINS}
+    WHERE p.program_id = %(program)s AND NOT {_FRESH_ACTIVITY}
     """  # noqa: S608 — only table names and fixed numbers are interpolated
 
 
@@ -336,58 +396,27 @@ def _extras_dtype(windows: list[metrics.Window]) -> np.dtype:
     return np.dtype(
         [
             ("id", ">i8"),
-            ("sessions", ">i4", (len(windows), 3)),  # scheduled, completed, minutes held
-            ("goals", ">i4", (len(windows), 2)),  # due, achieved
-            # per instruments.SCORES: intake and latest follow-up score, -1 when missing
-            ("scores", ">i4", (len(SCORES), 2)),
+            ("activity", _activity_dtype(windows)),
             ("left_day", ">i4"),  # day number of leaving, NEVER_LEFT when still here
         ]
     )
 
 
 def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) -> str:
-    """One bytea: a record (_extras_dtype) for each participant with any check-in, goal,
-    assessment or leaving: check-ins and goals per window, every instrument's scores at intake
-    and at the latest follow-up, the day number of leaving."""
-    goal_day = "(g.due_date - p.enrolled_on + 1)"
-    goal_cols, goals_out = [], []
-    for n, w in enumerate(windows):
-        inside = _window_clause(w, goal_day)
-        goal_cols += [
-            f"count(*) FILTER (WHERE {inside}) AS d{n}",
-            f"count(*) FILTER (WHERE {inside} AND g.status = %(achieved)s) AS a{n}",
-        ]
-        goals_out += [f"coalesce({c}{n}, 0)" for c in "da"]
-    score_cols, scores_out = [], []
-    for n in range(len(SCORES)):
-        # The instrument's code and the score's key are bound (i{n}, k{n} in the parameters).
-        value, mine = f"(a.scores ->> %(k{n})s)::int", f"a.instrument = %(i{n})s"
-        score_cols += [
-            f"max({value}) FILTER (WHERE {mine} AND a.week = 0) AS si{n}",
-            f"(array_agg({value} ORDER BY a.week DESC) FILTER "
-            f"(WHERE {mine} AND a.week > 0 AND a.scores ? %(k{n})s))[1] AS sl{n}",
-        ]
-        scores_out += [f"coalesce(si{n}, -1)", f"coalesce(sl{n}, -1)"]
-    mentees = MenteeProfile._meta.db_table
+    """One bytea: a record (_extras_dtype) for each participant with any leaving, and for each
+    participant counted afresh (_activity_sql's mentees) with any check-in, goal or assessment:
+    their activity figures and the day number of leaving. Leaving is read for everyone: a
+    status change may be recorded with an earlier date, so it has no change time to watch."""
     scope = f"p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}"
-    sessions_ctes, sessions_out = _checkin_figures_sql(windows, scope=scope)
-    numbers = [*sessions_out, *goals_out, *scores_out, f"coalesce(left_day, {NEVER_LEFT})"]
+    ctes, figures = _activity_sql(windows, scope=scope)
+    numbers = [*figures, f"coalesce(left_day, {NEVER_LEFT})"]
     return f"""
-    WITH {sessions_ctes},
-    go AS (
-        SELECT g.mentee_id, {", ".join(goal_cols)}
-        FROM {Goal._meta.db_table} g JOIN {mentees} p ON p.id = g.mentee_id
-        WHERE g.status = ANY(%(goals_counted)s) AND {scope} GROUP BY g.mentee_id
-    ),
-    sc AS (
-        SELECT a.mentee_id, {", ".join(score_cols)}
-        FROM {Assessment._meta.db_table} a JOIN {mentees} p ON p.id = a.mentee_id
-        WHERE {scope} GROUP BY a.mentee_id
-    ),
+    WITH {ctes},
     gone AS (
         SELECT x.mentee_id,
                (min(x.changed_at) AT TIME ZONE %(tz)s)::date - min(p.enrolled_on) + 1 AS left_day
-        FROM {StatusChange._meta.db_table} x JOIN {mentees} p ON p.id = x.mentee_id
+        FROM {StatusChange._meta.db_table} x JOIN {MenteeProfile._meta.db_table} p
+             ON p.id = x.mentee_id
         WHERE x.to_status = ANY(%(left)s) AND {scope} GROUP BY x.mentee_id
     )
     SELECT string_agg(
@@ -488,8 +517,8 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         cursor.execute(_participants_sql(**period), params)
         table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=PARTICIPANT)
         table = table[np.argsort(table["id"], kind="stable")]  # the order of Columns
-        # Check-ins are counted only for those whose stored figures are not current.
-        fresh = table["checkins_fresh"] == 1
+        # Activity is counted only for those whose stored figures are not current.
+        fresh = table["activity_fresh"] == 1
         recount = table["id"][~fresh]
         params["recount_all"] = bool(len(recount) == len(table))
         params["recount"] = [] if params["recount_all"] else recount.tolist()
@@ -509,19 +538,26 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         stale = np.arange(count)
     if stale.size:
         _recount(cohort, table["id"][stale].tolist(), stale, use, weekly)
-    # Spread the sparse extras over the participants (zeros, or -1 / NEVER_LEFT, elsewhere).
+    # The stored figures, then the sparse extras spread over the participants (zeros, or
+    # NaN / NEVER_LEFT, elsewhere).
     sessions = np.zeros((count, len(windows), 3))
     goals = np.zeros((count, len(windows), 2))
     scores = np.full((count, len(SCORES), 2), np.nan)
     left_day = np.full(count, NEVER_LEFT, dtype=np.int64)
+
+    def spread(where: np.ndarray, figures: np.ndarray) -> None:
+        sessions[where] = figures["sessions"]
+        goals[where] = figures["goals"]
+        scores[where] = np.where(figures["scores"] < 0, np.nan, figures["scores"])
+
+    if standard and fresh.any():
+        spread(fresh, table["activity"][fresh])
     if len(extras):
         where = np.searchsorted(table["id"], extras["id"])
-        sessions[where] = extras["sessions"]
-        goals[where] = extras["goals"]
-        scores[where] = np.where(extras["scores"] < 0, np.nan, extras["scores"])
         left_day[where] = extras["left_day"]
-    if standard and fresh.any():
-        sessions[fresh] = table["checkins"][fresh]
+        # A current participant's extras row only carries their leaving.
+        counted = ~fresh[where]
+        spread(where[counted], extras["activity"][counted])
     window_days, values = {}, {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for n, window in enumerate(windows):

@@ -140,7 +140,7 @@ def use_summaries_refresh(*, mentee_ids) -> None:
     ):
         by_program[program_id].append(mentee_id)
     for program in Program.objects.filter(pk__in=list(by_program)):
-        checkin_figures_refresh(program=program, mentee_ids=by_program[program.pk])
+        activity_figures_refresh(program=program, mentee_ids=by_program[program.pk])
 
 
 # The moment the pass's figures are counted as of: no later than the start of any transaction
@@ -155,10 +155,11 @@ _COUNTED_AS_OF_SQL = """
 """
 
 
-def checkin_figures_refresh(*, program: Program, mentee_ids: Sequence[int] | None = None) -> int:
-    """Count the check-in figures so far (they change as planned check-ins' days come) into
-    the summaries of the program's mentees, all or these; the cohort report reads them and
-    counts afresh only those changed since. Returns the summaries written."""
+def activity_figures_refresh(*, program: Program, mentee_ids: Sequence[int] | None = None) -> int:
+    """Count the activity figures so far (check-ins, goals, scores: they change as planned
+    check-ins' days come and goals fall due) into the summaries of the program's mentees, all
+    or these; the cohort report reads them and counts afresh only those changed since.
+    Returns the summaries written."""
     with connection.cursor() as cursor:
         cursor.execute(_COUNTED_AS_OF_SQL)
         params = reports.query_params(
@@ -168,32 +169,33 @@ def checkin_figures_refresh(*, program: Program, mentee_ids: Sequence[int] | Non
             recount_all=mentee_ids is None,
             recount=list(mentee_ids or []),
         )
-        cursor.execute(reports.checkin_figures_update_sql(), params)
+        cursor.execute(reports.activity_figures_update_sql(), params)
         return cursor.rowcount
 
 
-def checkin_figures_after_not_held(*, checkin_id: int, actor_id: int | None) -> int:
+def activity_figures_after_not_held(*, checkin_id: int, actor_id: int | None) -> int:
     """Receiver of checkins.hooks.not_held (connected in OutcomesConfig.ready()), in the
     check-in service's transaction: a cancelled, missed or moved check-in's mentee (each one
-    expected at a group session) gets their check-in figures counted again."""
+    expected at a group session) gets their activity figures counted again."""
     checkin = CheckIn.objects.select_related("program").get(pk=checkin_id)
     mentee_ids = [checkin.mentee_id] if checkin.mentee_id else []
     mentee_ids += checkin.attendances.values_list("mentee_id", flat=True)
-    return checkin_figures_refresh(program=checkin.program, mentee_ids=mentee_ids)
+    return activity_figures_refresh(program=checkin.program, mentee_ids=mentee_ids)
 
 
-def checkin_figures_refresh_stale() -> int:
-    """The hourly pass: in every program, the summaries whose check-in figures are of an earlier
-    day (a new day has begun in the program's timezone) or whose check-ins changed since."""
+def activity_figures_refresh_stale() -> int:
+    """The hourly pass: in every program, the summaries whose activity figures are of an
+    earlier day (a new day has begun in the program's timezone) or whose check-ins, goals or
+    assessments changed since."""
     written = 0
     for program in Program.objects.order_by("pk"):
         params = reports.query_params(program, today=program.today(), stored=True)
         with connection.cursor() as cursor:
-            cursor.execute(reports.checkin_figures_stale_sql(), params)
+            cursor.execute(reports.activity_figures_stale_sql(), params)
             stale = [row[0] for row in cursor.fetchall()]
         if stale:
             with transaction.atomic():
-                written += checkin_figures_refresh(program=program, mentee_ids=stale)
+                written += activity_figures_refresh(program=program, mentee_ids=stale)
     return written
 
 
@@ -414,8 +416,8 @@ def use_report_from_checkin(
     said = CheckinUse(checkin_id, mentee_id, reported_by_id, frozenset(use_days))
     program = Program.objects.get(pk=program_id)
     added = _checkin_use_apply(program=program, said=[said], actor=actor)
-    # Logged or cancelled, the check-in moves the summary's check-in figures too.
-    checkin_figures_refresh(program=program, mentee_ids=[mentee_id])
+    # Logged or cancelled, the check-in moves the summary's activity figures too.
+    activity_figures_refresh(program=program, mentee_ids=[mentee_id])
     return added
 
 
@@ -603,6 +605,12 @@ def _assessments_write(
     assessment_reminders_withdraw(
         keys=[(a.mentee_id, a.instrument, a.week) for a in [*created, *updated]]
     )
+    # And the scores the cohort report reads move with them.
+    by_program: defaultdict[int, list[int]] = defaultdict(list)
+    for mentee in {row["mentee_id"]: mentees[row["mentee_id"]] for row in rows}.values():
+        by_program[mentee.program_id].append(mentee.pk)
+    for program in Program.objects.filter(pk__in=list(by_program)):
+        activity_figures_refresh(program=program, mentee_ids=by_program[program.pk])
     return [*created, *updated]
 
 

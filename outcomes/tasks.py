@@ -12,10 +12,10 @@ def use_log_repair() -> int:
     return services.use_log_repair()
 
 
-@shared_task(name="outcomes.checkin_figures_refresh")
-def checkin_figures_refresh() -> int:
-    """Beat, hourly: the use summaries' check-in figures, as of the program's today."""
-    return services.checkin_figures_refresh_stale()
+@shared_task(name="outcomes.activity_figures_refresh")
+def activity_figures_refresh() -> int:
+    """Beat, hourly: the use summaries' activity figures, as of the program's today."""
+    return services.activity_figures_refresh_stale()
 
 
 @shared_task(name="outcomes.assessment_reminders_plan")

@@ -1,7 +1,8 @@
-"""The use summary stores each participant's check-in figures so far (they change when a planned
-check-in's day comes), kept current by the check-in hand-off and the hourly pass; the cohort
-report reads them, and counts afresh anyone whose check-ins changed since or whose figures are
-of an earlier day, so its figures never differ from counting every check-in."""
+"""The use summary stores each participant's activity figures so far (check-ins, goals, scores:
+they change when a planned check-in's day comes or a goal falls due), kept current by the
+hand-offs and the hourly pass; the cohort report reads them, and counts afresh anyone whose
+records changed since or whose figures are of an earlier day, so its figures never differ from
+counting every record."""
 
 from datetime import datetime, time, timedelta
 
@@ -11,19 +12,28 @@ from django.utils import timezone
 
 from checkins import services as checkins
 from checkins.models import CheckIn
+from goals.models import Goal
 from outcomes import metrics
-from outcomes.models import UseSummary
-from outcomes.reports import participants_compute
-from outcomes.services import checkin_figures_refresh_stale, use_summaries_refresh
+from outcomes.instruments import SCORES
+from outcomes.models import Assessment, UseSummary
+from outcomes.reports import ACTIVITY, participants_compute
+from outcomes.services import (
+    activity_figures_refresh_stale,
+    assessment_record,
+    use_summaries_refresh,
+)
 from tests import factories
 
-CUSTOM = metrics.Window(2, 3)  # a non-standard window: every check-in is counted
+CUSTOM = metrics.Window(2, 3)
+BARC10 = [score.column for _, score in SCORES].index(
+    "barc10"
+)  # its place in the record  # a non-standard window: every check-in is counted
 
 
 def _stored(mentee) -> dict[str, list[int]]:
     """The summary's figures per standard window: [scheduled, completed, minutes held]."""
-    raw = bytes(UseSummary.objects.get(mentee=mentee).checkins)
-    table = np.frombuffer(raw, dtype=">i4").reshape(len(metrics.STANDARD_WINDOWS), 3)
+    raw = bytes(UseSummary.objects.get(mentee=mentee).activity)
+    table = np.frombuffer(raw, dtype=ACTIVITY)[0]["sessions"]
     return {w.key: table[n].tolist() for n, w in enumerate(metrics.STANDARD_WINDOWS)}
 
 
@@ -82,16 +92,16 @@ def test_the_hourly_pass_stores_the_figures_the_report_shows(world):
     program, mentee = _setting(world)
     CheckIn.objects.filter(match=world.match).update(updated_at=timezone.now() - timedelta(hours=2))
     # As after the migration: a summary with no check-in figures yet.
-    UseSummary.objects.filter(mentee=mentee).update(checkins=None, checkins_on=None)
+    UseSummary.objects.filter(mentee=mentee).update(activity=None, activity_on=None)
     assert _report(program, mentee) == _counted(program, mentee)
-    assert checkin_figures_refresh_stale() == 1
+    assert activity_figures_refresh_stale() == 1
     # Three check-ins have come (the planned one is tomorrow), two held of 45 minutes each.
     assert _stored(mentee)[metrics.ACTIVE.key] == [3, 2, 90]
-    assert UseSummary.objects.get(mentee=mentee).checkins_on == program.today()
+    assert UseSummary.objects.get(mentee=mentee).activity_on == program.today()
     assert _report(program, mentee) == _counted(program, mentee)
     assert _report(program, mentee)[:2] == (3, 2)
     # Nothing changed since: the next pass has nothing to count.
-    assert checkin_figures_refresh_stale() == 0
+    assert activity_figures_refresh_stale() == 0
 
 
 def test_a_logged_check_in_moves_the_stored_figures_and_the_report(world):
@@ -117,7 +127,7 @@ def test_a_cancelled_check_in_leaves_the_stored_figures_and_the_report(world):
 
 def test_a_check_in_changed_without_the_services_is_counted_on_the_next_report(world):
     program, mentee = _setting(world)
-    checkin_figures_refresh_stale()
+    activity_figures_refresh_stale()
     # A script marks the no-show as held: the stored figures are behind, the report is not.
     CheckIn.objects.filter(match=world.match, status=CheckIn.Status.NO_SHOW).update(
         status=CheckIn.Status.COMPLETED, updated_at=timezone.now()
@@ -128,13 +138,69 @@ def test_a_check_in_changed_without_the_services_is_counted_on_the_next_report(w
 
 def test_when_a_day_passes_the_planned_check_in_counts(world):
     program, mentee = _setting(world)
-    checkin_figures_refresh_stale()
+    activity_figures_refresh_stale()
     assert _report(program, mentee)[:2] == (3, 2)
     tomorrow = program.today() + timedelta(days=1)
     with time_machine.travel(_at(program, tomorrow, hour=12), tick=False):
         # Before the pass the stored figures are yesterday's: the report counts afresh.
         assert _report(program, mentee)[:2] == (4, 2)
-        assert checkin_figures_refresh_stale() >= 1
+        assert activity_figures_refresh_stale() >= 1
         assert _stored(mentee)[metrics.ACTIVE.key] == [4, 2, 90]
-        assert UseSummary.objects.get(mentee=mentee).checkins_on == tomorrow
+        assert UseSummary.objects.get(mentee=mentee).activity_on == tomorrow
         assert _report(program, mentee) == _counted(program, mentee)
+
+
+def _goals_and_scores(program, mentee) -> tuple[float, float, float]:
+    """Weeks 1-12 goals due and achieved, and the latest BARC-10, as the report reads them."""
+    cols = participants_compute(
+        program=program, today=program.today(), windows=list(metrics.STANDARD_WINDOWS)
+    ).columns
+    values, at = cols.values[metrics.ACTIVE.key], cols.position(mentee.pk)
+    return (
+        values["goals_due"][at],
+        values["goals_achieved"][at],
+        cols.scores["barc10"]["latest"][at],
+    )
+
+
+def test_goals_and_scores_are_stored_and_their_changes_seen_at_once(world):
+    """A goal achieved or a questionnaire recorded by any path shows in the next report; the
+    hourly pass stores it, after which the report reads the summary alone."""
+    program, mentee = _setting(world)
+    today = program.today()
+    goal = factories.GoalFactory(
+        mentee=mentee, start_date=today - timedelta(days=15), due_date=today - timedelta(days=2)
+    )
+    factories.AssessmentFactory(mentee=mentee, week=0, answers=[3] * 10)
+    factories.AssessmentFactory(mentee=mentee, week=2, answers=[5] * 10)
+    assert _goals_and_scores(program, mentee) == (1, 0, 50)
+    activity_figures_refresh_stale()
+    stored = np.frombuffer(bytes(UseSummary.objects.get(mentee=mentee).activity), dtype=ACTIVITY)
+    assert stored[0]["goals"][0].tolist() == [1, 0]
+    assert stored[0]["scores"][BARC10].tolist() == [30, 50]
+    # Changed without the services (a script, the admin): seen on the next read, not stale.
+    goal.status = "achieved"
+    goal.save()
+    assert _goals_and_scores(program, mentee) == (1, 1, 50)
+    assert activity_figures_refresh_stale() == 1
+    assert _goals_and_scores(program, mentee) == (1, 1, 50)
+    # Once the change is older than the pass's margin, nothing is left to count.
+    Goal.objects.filter(pk=goal.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    Assessment.objects.filter(mentee=mentee).update(recorded_at=timezone.now() - timedelta(hours=1))
+    assert activity_figures_refresh_stale() == 0
+
+
+def test_an_assessment_recorded_through_the_service_updates_the_stored_scores(world):
+    program, mentee = _setting(world)
+    activity_figures_refresh_stale()
+    assessment_record(
+        actor=world.coordinator,
+        mentee=mentee,
+        instrument="barc10",
+        week=0,
+        answers=[6] * 10,
+        completed_on=mentee.enrolled_on,
+    )
+    stored = np.frombuffer(bytes(UseSummary.objects.get(mentee=mentee).activity), dtype=ACTIVITY)
+    assert stored[0]["scores"][BARC10].tolist() == [60, -1]
+    assert np.isnan(_goals_and_scores(program, mentee)[2])  # no follow-up yet
