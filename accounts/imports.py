@@ -467,7 +467,8 @@ class _ProfileChecks:
     A profile form reads nothing but its cells and the program (whose "today" holds for the
     import), and a file repeats the same few combinations (arm, stage, enrollment date, ...) on
     thousands of rows, so the one form check per combination gives every row the same
-    messages at a fraction of the cost of a form per row."""
+    messages at a fraction of the cost of a form per row. The key is every field of the form
+    (tests/accounts/test_import.py fails when the form gains one the key lacks)."""
 
     def __init__(self, program: Program):
         self.program = program

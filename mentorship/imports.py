@@ -9,15 +9,19 @@ owns what every import does the same way:
   `csvfiles.PENDING_KEEP_SECONDS` (30 minutes) and what is confirmed is what was previewed,
   checked again (`import_upload`, `import_confirm`; the preview partial
   `_partials/import_preview.html`);
-- the management command: FILE --program SLUG --dry-run (`ImportCommand`).
+- the management command: FILE --program SLUG --dry-run (`ImportCommand`);
+- the run itself for the outcome imports: decode, check every row, write only a clean file and
+  never on a dry run (`csv_import`).
 
 Reading the file itself (decoding, header rule, date rule) is `mentorship.csvfiles`.
 """
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +29,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mentorship.csvfiles import pending_drop, pending_keep, pending_take
+from mentorship.csvfiles import (
+    UnreadableFile,
+    csv_text,
+    pending_drop,
+    pending_keep,
+    pending_take,
+)
 
 PREVIEW_LISTED = 500  # changes and conflicts listed on a preview page
 
@@ -94,6 +104,38 @@ def bad_rows_message(count: int) -> str:
 
 def expired_message() -> str:
     return _("That checked file is no longer kept (after 30 minutes). Upload it again.")
+
+
+# --- The run: decode -> check every row -> write all of them or none
+
+
+Result = TypeVar("Result", bound=ImportSummary)  # an import's own result (its rows to write)
+
+
+def csv_import(
+    *,
+    data: bytes,
+    dry_run: bool,
+    result_type: type[Result],
+    validate: Callable[[str], Result],
+    write: Callable[[Result], int],
+) -> Result:
+    """Check every row (`validate(text)`); `write(result)` returns how many were written and is
+    called only when no row is bad, something is new or changed (`to_write`: the rows an import
+    keeps to write are exactly those) and this is not a dry run.
+    A file that cannot be decoded or parsed is one bad row 1, in a `result_type`."""
+    try:
+        text = csv_text(data)
+    except UnreadableFile as exc:
+        return result_type(errors=[(1, str(exc))])
+    try:
+        result = validate(text)
+    except csv.Error as exc:
+        return result_type(errors=[(1, _("The file is not valid CSV: %(e)s.") % {"e": exc})])
+    result.dry_run = dry_run
+    if result.ok and not dry_run and result.to_write:
+        result.written = write(result)
+    return result
 
 
 # --- The page: upload -> preview -> confirm

@@ -15,15 +15,14 @@ and are listed with the old and the new score before confirming. A row whose adm
 "conflicting": listed, and written at the time point the file names.
 """
 
-import csv
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
 from accounts.models import Program, User
-from mentorship.csvfiles import UnreadableFile, csv_text, iso_date
-from mentorship.imports import Change, Conflict, ImportSummary
+from mentorship.csvfiles import iso_date
+from mentorship.imports import Change, Conflict, ImportSummary, csv_import
 from outcomes.importing import program_rows
 from outcomes.instruments import INSTRUMENTS, Instrument, timepoint_label
 from outcomes.models import Assessment
@@ -265,17 +264,12 @@ def assessments_file_import(
     *, program: Program, data: bytes, actor: User | None, dry_run: bool = False, request=None
 ) -> ImportResult:
     """Validate every row; write all of them only if none is bad and this is not a dry run."""
-    try:
-        text = csv_text(data)
-    except UnreadableFile as exc:
-        return ImportResult(errors=[(1, str(exc))])
-    try:
-        result = assessments_validate(program=program, text=text)
-    except csv.Error as exc:
-        return ImportResult(errors=[(1, _("The file is not valid CSV: %(e)s.") % {"e": exc})])
-    result.dry_run = dry_run
-    if result.ok and not dry_run and result.rows:
-        result.written = assessments_import(
+    return csv_import(
+        data=data,
+        dry_run=dry_run,
+        result_type=ImportResult,
+        validate=lambda text: assessments_validate(program=program, text=text),
+        write=lambda result: assessments_import(
             actor=actor, program=program, rows=result.rows, request=request
-        )
-    return result
+        ),
+    )

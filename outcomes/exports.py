@@ -27,6 +27,7 @@ from datetime import date
 
 import numpy as np
 from django.db import connection
+from django.db.models.functions import ExtractYear
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -160,9 +161,12 @@ def completed_through(enrolled_on: date, today: date) -> int | None:
     return done or None
 
 
-# The participant rows' cells that come from the records as text (key, arm, year, status); the
-# others are figures formatted by this module: numbers, blanks, "yes"/"no", IN_PROGRESS.
-PARTICIPANT_TEXT_COLUMNS = (0, 1, 2, 3)
+# The participant rows open with the key and these columns, read from the records by these
+# names (header, query and row cells alike), so they are the cells that can hold text someone
+# typed or chose: the writer neutralises those. Every column after them is a figure this module
+# formats (numbers, blanks, "yes"/"no", IN_PROGRESS) and is written as it is.
+PARTICIPANT_RECORD_COLUMNS = ("study_arm", "enrollment_year", "status")
+PARTICIPANT_TEXT_COLUMNS = tuple(range(1 + len(PARTICIPANT_RECORD_COLUMNS)))  # with the key
 
 
 def participant_rows(
@@ -173,7 +177,7 @@ def participant_rows(
     De-identified, a window still running shows "in progress" and no figure."""
     windows = list(metrics.STANDARD_WINDOWS)
     key = "participant_id" if identified else "research_id"
-    header = [key, "study_arm", "enrollment_year", "status"]
+    header = [key, *PARTICIPANT_RECORD_COLUMNS]
     header += [f"{window.key}_{suffix}" for window in windows for suffix, _, _ in WINDOW_COLUMNS]
     # Per score of each instrument: at intake, latest (the intake when no follow-up yet), change.
     header += [f"{score.column}_{part}" for _, score in SCORES for part in SCORE_PARTS]
@@ -184,8 +188,9 @@ def participant_rows(
     header += [f"{p.key}_{analysis}" for p in periods for analysis, _ in reports.ANALYSES]
     people = (
         MenteeProfile.objects.filter(program=program)
+        .annotate(enrollment_year=ExtractYear("enrolled_on"))
         .order_by("participant_id")
-        .values_list("pk", "participant_id", "study_arm", "enrolled_on", "status")
+        .values_list("pk", "enrolled_on", "participant_id", *PARTICIPANT_RECORD_COLUMNS)
     )
 
     def rows():
@@ -226,15 +231,16 @@ def participant_rows(
         if not identified:
             ids = research_ids(program, (person[0] for person in found))
             found = sorted(
-                ((pk, ids[pk], *rest) for pk, _, *rest in found), key=lambda person: person[1]
+                ((pk, enrolled_on, ids[pk], *records) for pk, enrolled_on, _, *records in found),
+                key=lambda person: person[2],
             )
         # Every participant's place in the columns in one search (None: enrolled after the
         # figures were read), not a search per row.
         places = cols.positions([person[0] for person in found])
-        for (_pk, participant_id, arm, enrolled_on, status), at in zip(found, places, strict=True):
+        for (_pk, enrolled_on, *row), at in zip(found, places, strict=True):
             if at is None:
                 continue
-            row = [participant_id, arm, enrolled_on.year, status]
+            # `row` is the key and the record columns, as the header opens; figures follow.
             today_number = (today - enrolled_on).days + 1
             for w, window, started in zip(windows, figures, begun, strict=True):
                 if not started[at]:

@@ -13,14 +13,8 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts.models import MenteeProfile, Program, User
-from mentorship.csvfiles import (
-    UnreadableFile,
-    csv_text,
-    header_key,
-    header_problems,
-    iso_date,
-)
-from mentorship.imports import Change, Conflict, ImportSummary
+from mentorship.csvfiles import header_key, header_problems, iso_date
+from mentorship.imports import Change, Conflict, ImportSummary, csv_import
 from outcomes.models import Source, UseReport
 from outcomes.resolution import counting_report
 from outcomes.selectors import outcome_settings_get, substance_names
@@ -285,15 +279,10 @@ def use_days_import(
     *, program: Program, data: bytes, actor: User | None, dry_run: bool = False
 ) -> ImportResult:
     """Validate every row; write all of them only if none is bad and this is not a dry run."""
-    try:
-        text = csv_text(data)
-    except UnreadableFile as exc:
-        return ImportResult(errors=[(1, str(exc))])
-    try:
-        result = use_days_validate(program=program, text=text)
-    except csv.Error as exc:
-        return ImportResult(errors=[(1, _("The file is not valid CSV: %(e)s.") % {"e": exc})])
-    result.dry_run = dry_run
-    if result.ok and not dry_run and result.rows:
-        result.written = use_reports_import(actor=actor, program=program, rows=result.rows)
-    return result
+    return csv_import(
+        data=data,
+        dry_run=dry_run,
+        result_type=ImportResult,
+        validate=lambda text: use_days_validate(program=program, text=text),
+        write=lambda result: use_reports_import(actor=actor, program=program, rows=result.rows),
+    )

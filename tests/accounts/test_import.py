@@ -311,6 +311,65 @@ def test_checking_a_row_costs_the_same_however_many_rows_came_before(program):
     assert validators() == before
 
 
+PROFILE_HEADER = (
+    "role,email,first_name,participant_id,enrolled_on,study_arm,availability,"
+    "preferred_mentor_gender,mentor_gender_required"
+)
+PROFILE_CELLS = "2026-01-05,Comparison (treatment as usual),Mon evening;Sat morning,woman,yes"
+
+
+def test_rows_with_the_same_profile_cells_each_get_the_profile_and_keep_their_own_person(program):
+    """The profile form is checked once per distinct set of profile cells (_ProfileChecks): the
+    rows sharing them get the same profile, each with its own e-mail, name and study ID."""
+    content = csv_bytes(
+        f"mentee,a@example.org,Ann,S-001,{PROFILE_CELLS}",
+        f"mentee,b@example.org,Ben,S-002,{PROFILE_CELLS}",
+        header=PROFILE_HEADER,
+    )
+    result = participants_import(program=program, content=content)
+    assert result.ok, problems_of(result)
+    people = MenteeProfile.objects.filter(program=program).order_by("participant_id")
+    assert [(m.participant_id, m.user.email, m.first_name) for m in people] == [
+        ("S-001", "a@example.org", "Ann"),
+        ("S-002", "b@example.org", "Ben"),
+    ]
+    mon_evening, sat_morning = 1 << 2, 1 << 15  # the availability grid's bits
+    expected = (date(2026, 1, 5), "comparison", mon_evening | sat_morning, "woman", True)
+    profile = ("enrolled_on", "study_arm", "availability", "preferred_mentor_gender")
+    profile += ("mentor_gender_required",)
+    assert [tuple(getattr(m, name) for name in profile) for m in people] == [expected, expected]
+
+
+def test_rows_with_the_same_bad_profile_cells_are_each_refused(program):
+    bad = "2026-01-05,mentored,,,yes"  # a mentor gender required, none given
+    content = csv_bytes(
+        f"mentee,a@example.org,Ann,S-001,{bad}",
+        f"mentee,b@example.org,Ben,S-002,{bad}",
+        header=PROFILE_HEADER,
+    )
+    message = "Choose the mentor gender that is required."
+    assert problems_of(participants_check(program=program, content=content)) == [
+        (2, "mentor_gender_required", message),
+        (3, "mentor_gender_required", message),
+    ]
+
+
+@pytest.mark.parametrize("role", ["mentee", "mentor"])
+def test_the_profile_check_is_keyed_on_every_field_of_the_profile_form(program, role):
+    """_ProfileChecks reuses one form outcome per key: sound only while the form reads nothing
+    but the cells in the key (and the program's today). A field the form gains, in its class
+    or in its __init__, without joining the key fails here."""
+    from accounts.imports import PROFILE_FORMS, _profile_data, _ProfileChecks
+
+    checks = _ProfileChecks(program)
+    data = _profile_data(role, {}, lambda column, message: None)
+    checks(role, data)
+    ((key_role, *cells),) = checks.outcomes
+    form = PROFILE_FORMS[role](data, program=program)
+    assert key_role == role
+    assert sorted(name for name, _value in cells) == sorted(form.fields)
+
+
 # --- The upload page
 
 

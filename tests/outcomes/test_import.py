@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from mentorship.models import AuditEntry
+from outcomes.assessment_imports import assessments_file_import
 from outcomes.importing import use_days_import
-from outcomes.models import Source, UseDay, UseReport
+from outcomes.models import Assessment, Source, UseDay, UseReport
 from tests import factories
 
 
@@ -282,3 +283,25 @@ def test_the_command_reports_the_summary(setup, tmp_path, capsys):
     call_command("import_use_days", str(path), "--program", program.slug, "--dry-run")
     out = capsys.readouterr().out
     assert "0 new, 1 unchanged, 0 changed, 0 conflicting" in out
+
+
+@pytest.mark.parametrize(
+    "file_import", [use_days_import, assessments_file_import], ids=["use days", "assessments"]
+)
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("participant_id\nÁlvarez\n".encode("latin-1"), "The file is not UTF-8 text."),
+        # A cell past the csv module's field limit: the reader refuses the file.
+        (b'"' + b"x" * 200_000 + b'"\n', "The file is not valid CSV:"),
+    ],
+    ids=["not utf-8", "not csv"],
+)
+def test_a_file_that_cannot_be_read_is_one_bad_row_and_nothing_is_written(
+    setup, file_import, data, message
+):
+    program, _, coordinator = setup
+    result = file_import(program=program, data=data, actor=coordinator)
+    assert [(line, text[: len(message)]) for line, text in result.errors] == [(1, message)]
+    assert not result.dry_run and result.written == 0
+    assert not UseReport.objects.exists() and not Assessment.objects.exists()

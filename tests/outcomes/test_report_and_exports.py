@@ -205,6 +205,30 @@ def test_every_cell_is_neutralised_against_formula_injection(client, cohort):
     assert exports.neutralise("\tx") == "'\tx" and exports.neutralise(-3) == -3
 
 
+def test_participant_record_cells_are_neutralised_and_figures_written_as_they_are(cohort):
+    program, _, (a, b, _c) = cohort
+    # A program's own study ID and a status as a spreadsheet would run them.
+    MenteeProfile.objects.filter(pk=a.pk).update(participant_id="=HYPERLINK(1)", status="@SUM(1)")
+    # A score that went down: its change is a negative number, which is no formula.
+    factories.AssessmentFactory(mentee=b, week=0, answers=[5] * 10, total=50)
+    factories.AssessmentFactory(mentee=b, week=12, answers=[3] * 10, total=30)
+    today = program.today()
+    header, made = exports.participant_rows(program=program, today=today)
+    export = exports.export_rows(program=program, kind="participants", today=today, identified=True)
+    text = b"".join(exports.export_chunks(export, fmt="csv")).decode()
+    header_written, *rows = csv.reader(io.StringIO(text))
+    assert header_written == header
+    written = {row[0]: row for row in rows}
+    assert written["'=HYPERLINK(1)"][header.index("status")] == "'@SUM(1)"
+    change = header.index("barc10_change")
+    assert written[b.participant_id][change] == "-20"
+    # Every figure cell is the participant rows' own value, untouched.
+    figures = len(exports.PARTICIPANT_TEXT_COLUMNS)
+    for row in made:
+        key = "'" + row[0] if row[0].startswith("=") else row[0]
+        assert written[key][figures:] == ["" if v is None else str(v) for v in row[figures:]]
+
+
 def test_xlsx_participant_export_opens_with_one_row_per_participant(client, cohort):
     program, staff, mentees = cohort
     client.force_login(staff)

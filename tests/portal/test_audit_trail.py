@@ -1,6 +1,7 @@
 """The audit-trail page: each coordinator sees only their programs' entries, filtered."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -19,6 +20,18 @@ def _entry(world, **kwargs):
         fields=["status"],
         **kwargs,
     )
+
+
+def _trail_rows(html: str) -> list[dict[str, str]]:
+    """The trail table's rows as {column header: cell text, whitespace collapsed}."""
+    table = BeautifulSoup(html, "html.parser").find("table")
+    headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+    return [
+        dict(
+            zip(headers, (" ".join(td.get_text().split()) for td in tr.find_all("td")), strict=True)
+        )
+        for tr in table.tbody.find_all("tr")
+    ]
 
 
 def test_coordinator_sees_own_program_entries_only(client, world):
@@ -62,8 +75,10 @@ def test_trail_speaks_of_people_not_table_rows(client, world):
     initials = f"{mentee.first_name[0]}. {mentee.last_name[0]}."
     assert f"Mentee {mentee.participant_id} ({initials})" in html
     assert "accounts.menteeprofile" not in html
-    # The record's kind by its name (the model's verbose name), not its table.
-    assert capfirst(str(type(mentee)._meta.verbose_name)) in html
+    # The record's kind by its name (the model's verbose name), not its table: read from the
+    # Record cell of that entry's row, since the name alone is elsewhere on the page too.
+    (row,) = [r for r in _trail_rows(html) if mentee.participant_id in r["About"]]
+    assert row["Record"] == f"{capfirst(str(type(mentee)._meta.verbose_name))} #{mentee.pk}"
     assert reverse("accounts:mentee_detail", kwargs={"pk": mentee.pk}) in html
     assert reverse("accounts:mentor_detail", kwargs={"pk": world.mentor_profile.pk}) in html
     # Each participant row offers the trail filtered to them.
