@@ -366,6 +366,10 @@ class UseSummary(models.Model):
     activity_on = models.DateField(null=True, blank=True)
     activity_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # The oldest stored figures: where the report starts looking for changes.
+        indexes = [models.Index(fields=["activity_at"], name="summary_counted")]
+
     def __str__(self):
         return f"Use summary of {self.mentee_id}"
 

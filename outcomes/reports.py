@@ -220,13 +220,10 @@ PARTICIPANT = np.dtype(  # one participant's record in _PARTICIPANTS_SQL's bytes
 )
 # The program's records behind the activity figures changed (or added) since its oldest stored
 # figures: per mentee, the last change. Each part reads an index on its change time.
+# "Since" is the oldest figures of any program (one read of the `summary_counted` index, where
+# the program's own oldest would cost a pass over its summaries): no later than the program's.
 _CHANGED_SQL = f"""
-    WITH since AS (
-        SELECT min(u2.activity_at) AS at
-        FROM {UseSummary._meta.db_table} u2
-        JOIN {MenteeProfile._meta.db_table} p2 ON p2.id = u2.mentee_id
-        WHERE p2.program_id = %(program)s
-    )
+    WITH since AS (SELECT min(u2.activity_at) AS at FROM {UseSummary._meta.db_table} u2)
     SELECT changed.mentee_id, max(changed.at) AS changed_at FROM (
         SELECT c.mentee_id, c.updated_at AS at
         FROM {CheckIn._meta.db_table} c
@@ -243,16 +240,21 @@ _CHANGED_SQL = f"""
     ) changed
     GROUP BY changed.mentee_id
 """  # noqa: S608 — only table names and a fixed kind are interpolated
-# The stored activity figures of summary `u` are those of participant `p` today: counted for
-# today and this enrollment date, none of p's check-ins, goals or assessments changed since
-# (`ch`, from _CHANGED_SQL), and p has no place in a group session (attendance rows carry no
-# change time: counted afresh). Never NULL: a summary without figures yet is not fresh.
+# What tells whether participant `p`'s stored figures are current: `ch`, their last change
+# (_CHANGED_SQL), and `grp`, whether they have a place in a group session (attendance rows
+# carry no change time, so such participants are always counted afresh).
+_WATCHED = f"""
+    LEFT JOIN ({_CHANGED_SQL}) ch ON ch.mentee_id = p.id
+    LEFT JOIN (SELECT DISTINCT a.mentee_id FROM {Attendance._meta.db_table} a) grp
+         ON grp.mentee_id = p.id"""  # noqa: S608
+# The stored activity figures of summary `u` are those of participant `p` today (with
+# _WATCHED joined): counted for today and this enrollment date, nothing changed since, no
+# group session. Never NULL: a summary without figures yet is not fresh.
 _FRESH_ACTIVITY = f"""coalesce((
     %(stored)s AND u.activity_on = %(today)s AND u.enrolled_on = p.enrolled_on
     AND length(u.activity) = {ACTIVITY_LENGTH}
     AND (ch.changed_at IS NULL OR ch.changed_at <= u.activity_at)
-    AND NOT EXISTS (
-        SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.mentee_id = p.id)), false)"""  # noqa: S608
+    AND grp.mentee_id IS NULL), false)"""
 
 
 def _period(enrolled_from, enrolled_to) -> str:
@@ -286,7 +288,7 @@ def _participants_sql(*, enrolled_from, enrolled_to) -> str:
         ''::bytea)
     FROM {MenteeProfile._meta.db_table} p
     LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
-    LEFT JOIN ({_CHANGED_SQL}) ch ON ch.mentee_id = p.id
+    {_WATCHED}
     WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
     """  # noqa: S608 — only table names and fixed numbers are interpolated
 
@@ -387,7 +389,7 @@ def activity_figures_stale_sql() -> str:
     return f"""
     SELECT p.id FROM {MenteeProfile._meta.db_table} p
     JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
-    LEFT JOIN ({_CHANGED_SQL}) ch ON ch.mentee_id = p.id
+    {_WATCHED}
     WHERE p.program_id = %(program)s AND NOT {_FRESH_ACTIVITY}
     """  # noqa: S608 — only table names and fixed numbers are interpolated
 

@@ -19,6 +19,10 @@ class Migration(migrations.Migration):
             model_name="usesummary", old_name="checkins_on", new_name="activity_on"
         ),
         migrations.AddIndex(
+            model_name="usesummary",
+            index=models.Index(fields=["activity_at"], name="summary_counted"),
+        ),
+        migrations.AddIndex(
             model_name="assessment",
             index=models.Index(fields=["recorded_at"], name="assessment_recorded"),
         ),
