@@ -39,11 +39,8 @@ urlpatterns = [
         ratelimits.limited(
             ratelimits.PASSWORD_RESET_PER_ADDRESS, ratelimits.PASSWORD_RESET_PER_EMAIL
         )(
-            auth.PasswordResetView.as_view(
-                form_class=forms.CrispyPasswordResetForm,
-                email_template_name="registration/password_reset_email.txt",
-                subject_template_name="registration/password_reset_subject.txt",
-            )
+            # The form queues the e-mail in the outbox (notifications.password_reset).
+            auth.PasswordResetView.as_view(form_class=forms.CrispyPasswordResetForm)
         ),
         name="password_reset",
     ),

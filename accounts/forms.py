@@ -31,7 +31,7 @@ from accounts.models import (
     Training,
 )
 from accounts.selectors import vocabulary
-from accounts.services import allowed_transitions
+from accounts.services import allowed_transitions, password_reset_request
 from mentorship.forms import BoundedForm, BoundedModelForm
 
 
@@ -66,6 +66,13 @@ class CrispyPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Send reset link"))
+
+    def save(self, **options):
+        """Queue the e-mail in the one outbox instead of Django's `send_mail` (rendered there in
+        the person's language, retried, and with its link built when sent). The view's e-mail
+        options (templates, domain, token generator) belong to that direct send and are unused."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_request(user=user)
 
 
 class CrispySetPasswordForm(SetPasswordForm):

@@ -44,6 +44,14 @@ email_change_requested = Hook("e-mail change requested")
 # The outbox tells the old address, so a change the person did not make is noticed.
 email_changed = Hook("e-mail changed")
 
+# A person asked for a password reset link on the sign-in page (an active account with a
+# password had the address typed). Called by accounts.services.password_reset_request inside its
+# transaction, with keyword arguments
+#   user: User, program: Program  (a program the person joined: the message is filed under it)
+# The outbox queues the e-mail; its link (Django's uid + token) is built when it is sent, so the
+# token is never stored.
+password_reset_requested = Hook("password reset requested")
+
 # A program was created (by `manage.py create_program`, the superuser's page or the admin).
 # Called by accounts.programs.program_set_up inside the creating transaction, with keyword
 # arguments

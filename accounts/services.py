@@ -10,11 +10,15 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.hooks import (
@@ -22,6 +26,7 @@ from accounts.hooks import (
     email_changed,
     enrollment_changed,
     mentees_enrolled,
+    password_reset_requested,
 )
 from accounts.models import (
     EmailChange,
@@ -298,6 +303,41 @@ def email_change_confirm(*, user: User, token: str, request=None) -> User:
     _audit_person(actor=user, user=user, fields=["email"], request=request)
     email_changed(user=user, old_email=old_email)
     return user
+
+
+@transaction.atomic
+def password_reset_request(*, user: User) -> None:
+    """E-mail the person a link to choose a new password, through the outbox.
+
+    Called by the reset form for each active account with a password at the typed address
+    (Django's `PasswordResetForm.get_users`); the page says the same whether there was one or
+    not, and for an unknown address nothing is queued. No audit entry: nothing has changed yet
+    (the new password is audited when it is set)."""
+    membership = (
+        Membership.objects.filter(user=user, joined_at__isnull=False)
+        .order_by("-is_active", "program_id")
+        .select_related("program")
+        .first()
+    )
+    if membership is None:
+        # The outbox files every message under a program, and an account outside every program
+        # (an administrator's) has no program to file it under: `manage.py changepassword`.
+        return
+    password_reset_requested(user=user, program=membership.program)
+
+
+def password_reset_path(user: User) -> str:
+    """The reset link's path, as Django's `PasswordResetForm` builds it: the account's id and a
+    token derived from its password, last sign-in and the time (SECRET_KEY), so it works once
+    and for PASSWORD_RESET_TIMEOUT. The outbox builds it when it sends the e-mail: the token is
+    never stored or logged."""
+    return reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
 
 
 def person_password_changed(*, user: User, request=None) -> None:

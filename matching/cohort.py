@@ -19,12 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_noop
 from ortools.graph.python import min_cost_flow
 
 from accounts.models import MenteeProfile, MentorProfile, Program
-from matching.models import unmatched_reason_text
+from matching.models import plan_problem, plan_problem_text, unmatched_reason_text
 from matching.scoring import (
     DO_NOT_REMATCH,
     GENDER_REQUIRED,
@@ -212,7 +212,7 @@ class Plan:
     pairs: list[PlannedPair]
     unmatched: list[Unmatched]
     exact: bool
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # in the current language
 
     @property
     def total_score(self) -> int:
@@ -261,7 +261,7 @@ class Assignment:
     profiles: Profiles
     solution: Solution
     pinned: set[tuple[int, int]]
-    problems: list[str]
+    problems: list[dict]  # `plan_problem`s: stored as they are, translated when shown
 
     def pairs(self):
         """(mentee row, mentor column, score, pinned) in mentee row order."""
@@ -298,16 +298,21 @@ def cohort_assign(
     for mentee_id, mentor_id in pins:
         i, j = p.mentee_index.get(mentee_id), p.mentor_index.get(mentor_id)
         if i is None or j is None:
-            problems.append(_("A pinned pair is no longer available and was dropped."))
+            problems.append(
+                plan_problem(gettext_noop("A pinned pair is no longer available and was dropped."))
+            )
             continue
         block = score_block(p, [i])
         if block.excluded[0, j] or pinned_cols[j] >= p.mentor_room[j]:
             problems.append(
-                _(
-                    "Pinned pair %(mentee)s – %(mentor)s breaks a hard constraint or the "
-                    "mentor's capacity, and was dropped."
+                plan_problem(
+                    gettext_noop(
+                        "Pinned pair %(mentee)s – %(mentor)s breaks a hard constraint or the "
+                        "mentor's capacity, and was dropped."
+                    ),
+                    mentee=p.mentee_names[i],
+                    mentor=p.mentor_names[j],
                 )
-                % {"mentee": p.mentee_names[i], "mentor": p.mentor_names[j]}
             )
             continue
         pinned_cols[j] += 1
@@ -371,7 +376,7 @@ def cohort_plan(
         pairs=pairs,
         unmatched=unmatched,
         exact=assignment.solution.exact,
-        problems=assignment.problems,
+        problems=[plan_problem_text(problem) for problem in assignment.problems],
     )
 
 
@@ -398,19 +403,33 @@ def pairs_explain(
     return found
 
 
+class PlanRefused(ValidationError):
+    """`matches_create` refused an assignment. `problems` are `plan_problem`s, for a worker to
+    store and a page to show in its reader's language; `messages` are in the current one."""
+
+    def __init__(self, problems: list[dict]):
+        self.problems = problems
+        super().__init__([plan_problem_text(problem) for problem in problems])
+
+
 def pairs_check(
     program: Program, pairs: list[tuple[int, int]], *, must_accept: bool
-) -> tuple[list[str], dict[tuple[int, int], int]]:
-    """(problems that stop an assignment from being written now, each pair's score as of now).
+) -> tuple[list[dict], dict[tuple[int, int], int]]:
+    """(problems that stop an assignment from being written now, as `plan_problem`s; each
+    pair's score as of now).
 
     Scores are recomputed here, never taken from the preview a browser sent back."""
     mentee_ids = [a for a, _ in pairs]
     p = profiles_load(program, mentees=mentee_pool(program).filter(pk__in=mentee_ids))
-    problems: list[str] = []
+    problems: list[dict] = []
     scores: dict[tuple[int, int], int] = {}
     if p.n_mentees != len(set(mentee_ids)):
         problems.append(
-            _("Some mentees were matched or changed since the preview; re-run the preview.")
+            plan_problem(
+                gettext_noop(
+                    "Some mentees were matched or changed since the preview; re-run the preview."
+                )
+            )
         )
         return problems, scores
     use = Counter()
@@ -419,18 +438,34 @@ def pairs_check(
     for r, (a, b) in enumerate(pairs):
         j = p.mentor_index.get(b)
         if j is None:
-            problems.append("A mentor in the assignment is no longer in the program.")
+            problems.append(
+                plan_problem(
+                    gettext_noop("A mentor in the assignment is no longer in the program.")
+                )
+            )
             continue
         use[j] += 1
         scores[(a, b)] = int(block.score[r, j])
         if block.excluded[r, j] & ~MENTOR_UNAVAILABLE or not p.mentor_ok[j] and p.mentor_room[j]:
             problems.append(
-                f"{p.mentee_names[rows[r]]} – {p.mentor_names[j]} now breaks a hard constraint."
+                plan_problem(
+                    gettext_noop("%(mentee)s – %(mentor)s now breaks a hard constraint."),
+                    mentee=p.mentee_names[rows[r]],
+                    mentor=p.mentor_names[j],
+                )
             )
     for j, count in use.items():
         if count > p.mentor_room[j]:
             problems.append(
-                f"{p.mentor_names[j]} has {int(p.mentor_room[j])} place(s) left, "
-                f"not {count}; re-run the preview."
+                # Counts as "label: number", so no plural form is needed when it is stored.
+                plan_problem(
+                    gettext_noop(
+                        "Places left for %(mentor)s: %(room)s; mentees given to them in the "
+                        "assignment: %(count)s. Re-run the preview."
+                    ),
+                    mentor=p.mentor_names[j],
+                    room=int(p.mentor_room[j]),
+                    count=count,
+                )
             )
     return problems, scores

@@ -15,7 +15,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts.models import Program, User
-from matching.cohort import cohort_assign
+from matching.cohort import PlanRefused, cohort_assign
 from matching.models import CohortPair, CohortRun
 from mentorship.audit import Action, audit_record
 
@@ -222,8 +222,15 @@ def cohort_run_propose(*, run_id: int, actor_id: int | None) -> int:
             CohortRun.objects.filter(pk=run_id).update(
                 status=CohortRun.Status.PROPOSED, proposed_count=len(created), finished_at=now()
             )
+    except PlanRefused as refusal:
+        # Nothing was written: the plan went out of date. The page shows why (in its reader's
+        # language, so the problems are stored untranslated); re-plan.
+        CohortRun.objects.filter(pk=run_id).update(
+            status=CohortRun.Status.FAILED, propose_problems=refusal.problems
+        )
+        return 0
     except ValidationError as error:
-        # Nothing was written: the plan went out of date. The page shows why; re-plan.
+        # Any other refusal has only its text (in the worker's language).
         CohortRun.objects.filter(pk=run_id).update(
             status=CohortRun.Status.FAILED, error="; ".join(error.messages)[:500]
         )

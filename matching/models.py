@@ -242,7 +242,12 @@ class CohortRun(models.Model):
     unmatched = models.PositiveIntegerField(default=0)
     total_score = models.PositiveIntegerField(default=0)
     exact = models.BooleanField(default=True)
+    # What the worker noticed while solving (a pin dropped) and, when "Propose all" wrote
+    # nothing because the plan went out of date, why: each a `plan_problem` (msgid and the
+    # values that fill it), translated when shown (`problem_texts`, `error_text`), because the
+    # worker that finds them has no reader's language. `error` keeps any other failure's text.
     problems = models.JSONField(default=list, blank=True)
+    propose_problems = models.JSONField(default=list, blank=True)
     proposed_count = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -266,6 +271,31 @@ class CohortRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.PROPOSED, self.Status.FAILED)
+
+    @property
+    def problem_texts(self) -> list[str]:
+        return [plan_problem_text(problem) for problem in self.problems]
+
+    @property
+    def error_text(self) -> str:
+        """Why the run failed, in the reader's language when it is a plan problem."""
+        return " ".join(plan_problem_text(p) for p in self.propose_problems) or self.error
+
+
+def plan_problem(msgid: str, **params) -> dict:
+    """A problem with a cohort plan as stored: its English msgid (marked with `gettext_noop`
+    where it is found) and the values that fill it (names, counts), never translated text."""
+    return {"msgid": msgid, "params": params}
+
+
+def plan_problem_text(problem: dict | str) -> str:
+    """A stored plan problem in the reader's language."""
+    if isinstance(problem, str):
+        # Stored before problems were kept as msgids: already text (in the worker's language,
+        # English), shown as it is.
+        return problem
+    text = gettext(problem["msgid"])
+    return text % problem["params"] if problem["params"] else text
 
 
 def unmatched_reason_text(reason: str, words: list[str]) -> str:

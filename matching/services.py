@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import MenteeProfile, MentorProfile, Program, StatusChange, User
 from matching import notices
-from matching.cohort import pairs_check
+from matching.cohort import PlanRefused, pairs_check
 from matching.hooks import match_ended
-from matching.models import Match, MatchStatusChange, NeverPair
+from matching.models import Match, MatchStatusChange, NeverPair, plan_problem
 from matching.scoring import MENTOR_UNAVAILABLE, NO_PLACES, exclusion_reasons, score_block
 from matching.selectors import matching_settings_get, profiles_load
 from mentorship.audit import Action, audit_record
@@ -274,13 +274,15 @@ def matches_create(
 ) -> list[Match]:
     """Write a whole cohort's matches at once, all or nothing: [(mentee id, mentor id)].
 
-    Active at once, or proposed where the program wants its mentors to accept."""
+    Active at once, or proposed where the program wants its mentors to accept. An assignment
+    gone out of date is refused with `PlanRefused` (a ValidationError): a background run
+    stores its problems and shows them in the reader's language."""
     must_accept = matching_settings_get(program).mentor_must_accept
     pairs = [(int(a), int(b)) for a, b in pairs]
     mentor_ids = sorted({mentor_id for _, mentor_id in pairs})
     mentee_ids = sorted({mentee_id for mentee_id, _ in pairs})
     if len(mentee_ids) != len(pairs):
-        raise ValidationError(_("A mentee appears twice in the assignment."))
+        raise PlanRefused([plan_problem(gettext_noop("A mentee appears twice in the assignment."))])
     # Same capacity race as _lock_mentor, for many mentors; locked in id order (see top).
     mentors = {
         m.pk: m
@@ -297,11 +299,13 @@ def matches_create(
         .select_related("user")
     }
     if len(mentors) != len(mentor_ids) or len(mentees) != len(mentee_ids):
-        raise ValidationError(_("Some people in the assignment are not in this program."))
+        raise PlanRefused(
+            [plan_problem(gettext_noop("Some people in the assignment are not in this program."))]
+        )
     # The assignment was planned from a snapshot: re-check it against the rows we now hold.
     problems, scores = pairs_check(program, pairs, must_accept=must_accept)
     if problems:
-        raise ValidationError(problems)
+        raise PlanRefused(problems)
     now = timezone.now()
     status = Match.Status.PROPOSED if must_accept else Match.Status.ACTIVE
     created = Match.objects.bulk_create(

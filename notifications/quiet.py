@@ -1,4 +1,6 @@
-"""Quiet hours, in the recipient's time zone, DST-correct: every notification kind obeys them.
+"""Quiet hours, in the recipient's time zone, DST-correct: every notification kind obeys them
+but those registered with `quiet_hours=False` (crisis alerts to coordinators, password reset
+links).
 
 Wall-clock times are combined with the zone and only then converted to UTC, so 9 pm is 9 pm
 local on both sides of a daylight-saving change (its UTC hour moves).

@@ -287,9 +287,19 @@ def test_an_out_of_date_plan_writes_nothing_and_says_why(big_world, client):
 
     assert not Match.objects.exists()
     run.refresh_from_db()
-    assert run.status == "failed" and "hard constraint" in run.error
-    page = client.get(reverse("matching:cohort", kwargs={"slug": program.slug}))
-    assert "hard constraint" in page.content.decode()
+    assert run.status == "failed" and "hard constraint" in run.error_text
+    url = reverse("matching:cohort", kwargs={"slug": program.slug})
+    page = client.get(url).content.decode()
+    assert escape(run.error_text) in page and "now breaks a hard constraint" in page
+
+    # Stored untranslated by the worker: a Spanish reader reads it in Spanish.
+    type(coordinator).objects.filter(pk=coordinator.pk).update(preferred_language="es")
+    with translation.override("es"):
+        spanish = run.error_text
+    assert "hard constraint" not in spanish
+    with translation.override("en"):
+        page = client.get(url).content.decode()
+    assert escape(spanish) in page and "hard constraint" not in page
 
 
 def test_another_programs_coordinator_reaches_nothing(big_world, client, world):
@@ -340,3 +350,54 @@ def test_why_not_matched_is_shown_in_the_readers_language(
     with translation.override("en"):
         html = client.get(url).content.decode()
     assert language in html and "no shared language" not in html
+
+
+@pytest.mark.parametrize(("worker", "reader"), [("en", "es"), ("es", "en")])
+def test_a_runs_problems_are_shown_in_the_readers_language(world, client, worker, reader):
+    """Problems found by the worker (pins dropped) are stored as msgids and their values, and
+    shown in the language of whoever reads the page, whatever the worker's was (issue #15)."""
+    program, coordinator, mentors, mentees = world
+    gone = factories.MentorProfileFactory()  # in another program
+    run = cohort_runs.cohort_run_start(
+        program=program,
+        actor=coordinator,
+        # The second pin asks for a second place the mentor does not have.
+        pins=[
+            (mentees[0].pk, mentors[0].pk),
+            (mentees[1].pk, mentors[0].pk),
+            (mentees[2].pk, gone.pk),
+        ],
+    )
+    with translation.override(worker):
+        cohort_runs.cohort_run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    assert [problem["msgid"] for problem in run.problems] == [
+        "Pinned pair %(mentee)s – %(mentor)s breaks a hard constraint or the mentor's "
+        "capacity, and was dropped.",
+        "A pinned pair is no longer available and was dropped.",
+    ]
+    expected = {}
+    for language in ("en", "es"):
+        with translation.override(language):
+            expected[language] = run.problem_texts
+    assert expected["en"] != expected["es"]
+    assert mentees[1].first_name in expected["es"][0]
+
+    type(coordinator).objects.filter(pk=coordinator.pk).update(preferred_language=reader)
+    client.force_login(coordinator)
+    with translation.override(worker):  # the request activates the reader's; put it back after
+        html = client.get(reverse("matching:cohort", kwargs={"slug": program.slug})).content
+    html = html.decode()
+    assert all(escape(text) in html for text in expected[reader])
+    assert not any(escape(text) in html for text in expected[worker])
+
+
+def test_problems_stored_as_text_before_are_still_shown(world, client):
+    program, coordinator, *_ = world
+    run = cohort_runs.cohort_run_start(program=program, actor=coordinator)
+    cohort_runs.cohort_run_compute(run_id=run.pk)
+    old = "A pinned pair is no longer available and was dropped."
+    CohortRun.objects.filter(pk=run.pk).update(problems=[old])
+    client.force_login(coordinator)
+    html = client.get(reverse("matching:cohort", kwargs={"slug": program.slug})).content.decode()
+    assert old in html

@@ -10,8 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from checkins.models import CheckinSettings
 from mentorship.models import AuditEntry
+from notifications.models import Notification
 from tests.factories import PASSWORD, UserFactory, make_user_with_role
+from tests.notifications.outbox import send_due
 
 pytestmark = pytest.mark.django_db
 
@@ -111,27 +114,84 @@ def test_pages_with_participant_data_are_never_cached(client):
     assert client.get(reverse("home"))["Cache-Control"] == "no-store"
 
 
-def test_password_reset_by_email_sets_a_new_password(client, mailoutbox):
-    user = UserFactory(email="maria@example.org")
-    client.post(reverse("password_reset"), {"email": "maria@example.org"})
-    assert len(mailoutbox) == 1
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
-    form_page = client.get(link, follow=True)
-    new_password = "a long new passphrase 2026"
-    response = client.post(
-        form_page.redirect_chain[-1][0],
-        {"new_password1": new_password, "new_password2": new_password},
-    )
+def _reset_link(message) -> str:
+    return re.search(r"https?://[^/]+(/accounts/reset/\S+)", message.body).group(1)
+
+
+def test_password_reset_by_email_sets_a_new_password(client, mailoutbox, caplog):
+    user = make_user_with_role("mentee")
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(reverse("password_reset"), {"email": user.email.upper()}, follow=True)
+        assert b"Check your e-mail" in page.content
+        # The request only queues it, in the one outbox, with nothing secret in the row.
+        assert mailoutbox == []
+        (queued,) = Notification.objects.filter(recipient=user)
+        assert (queued.kind, queued.status, queued.data) == (
+            "accounts.password_reset",
+            "pending",
+            {},
+        )
+        send_due()
+        (message,) = mailoutbox
+        assert message.to == [user.email]
+        assert message.subject == "Recovery Mentorship: reset your password"
+        link = _reset_link(message)
+        form_page = client.get(link, follow=True)
+        new_password = "a long new passphrase 2026"
+        response = client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": new_password, "new_password2": new_password},
+        )
     assert response.status_code == 302
     assert _login(Client(), user.email, new_password).status_code == 302
     # The link works once.
     assert b"expired or was already used" in client.get(link, follow=True).content
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert len(token) > 20 and token not in caplog.text
 
 
 def test_password_reset_for_unknown_address_reveals_nothing(client, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
-    assert b"Check your e-mail" in response.content
-    assert mailoutbox == []
+    known = make_user_with_role("mentee")
+    no_password = make_user_with_role("mentor")  # invited, not signed up: the invitation serves
+    no_password.set_unusable_password()
+    no_password.save(update_fields=["password"])
+    outside = UserFactory(email="admin@example.org")  # in no program: nothing to file it under
+    pages = {
+        email: client.post(reverse("password_reset"), {"email": email}, follow=True)
+        for email in ("nobody@example.org", no_password.email, outside.email, known.email)
+    }
+    for page in pages.values():
+        assert page.redirect_chain == [(reverse("password_reset_done"), 302)]
+        assert b"Check your e-mail" in page.content
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [known.pk]
+    send_due()
+    assert [m.to for m in mailoutbox] == [[known.email]]
+
+
+def test_a_reset_link_goes_out_at_once_in_the_persons_language_even_in_quiet_hours(
+    client, mailoutbox
+):
+    user = make_user_with_role("mentee")
+    user.preferred_language = "es"
+    user.save(update_fields=["preferred_language"])
+    program = user.memberships.get().program
+    local = timezone.now().astimezone(program.tzinfo)
+    CheckinSettings.objects.update_or_create(
+        program=program,
+        defaults={
+            "quiet_start": (local - timedelta(hours=1)).time().replace(second=0, microsecond=0),
+            "quiet_end": (local + timedelta(hours=1)).time().replace(second=0, microsecond=0),
+        },
+    )
+    # Asked twice (from an English page) before it went out: one e-mail, and its link works.
+    for _ in range(2):
+        client.post(reverse("password_reset"), {"email": user.email}, HTTP_ACCEPT_LANGUAGE="en")
+    send_due()
+    (message,) = mailoutbox
+    assert message.subject == "Recovery Mentorship: restablezca su contraseña"
+    assert "Hola:" in message.body and "Hello" not in message.body
+    form_page = client.get(_reset_link(message), follow=True)
+    assert "new_password1" in form_page.content.decode()
 
 
 def test_password_change_enforces_the_length_rule(client):

@@ -21,7 +21,7 @@ from checkins.models import Alert, CheckIn, CheckinSettings, ReminderPreference
 from matching import notices
 from matching import services as matching
 from matching.models import Match
-from notifications import email_change
+from notifications import email_change, password_reset
 from notifications import second_factor as second_factor_notice
 from notifications.models import Notification
 from outcomes import assessments, export_jobs, followup_notices, interviews
@@ -249,6 +249,22 @@ def _interview_windows(kind: str) -> Maker:
     return Maker(make, cancel)
 
 
+def _password_resets() -> Maker:
+    def make(count: int) -> list[int]:
+        program = _program()
+        for _ in range(count):
+            user = factories.make_user_with_role(Membership.Role.MENTEE, program)
+            accounts.password_reset_request(user=user)
+        return _due(password_reset.PASSWORD_RESET)
+
+    def cancel(ids: list[int]) -> None:
+        # Asked again before the e-mail went out: the new request replaces the unsent one.
+        for row in Notification.objects.filter(pk__in=ids).select_related("recipient"):
+            accounts.password_reset_request(user=row.recipient)
+
+    return Maker(make, cancel)
+
+
 def _second_factor_resets() -> Maker:
     def make(count: int) -> list[int]:
         program = _program()
@@ -276,6 +292,7 @@ MAKERS: dict[str, Maker] = {
     "accounts.invitation": _invitations(),
     email_change.CONFIRM: _email_change_confirmations(),
     email_change.NOTICE: _email_changed_notices(),
+    password_reset.PASSWORD_RESET: _password_resets(),
     notices.PROPOSED: _match_notices(notices.PROPOSED),
     notices.STARTED: _match_notices(notices.STARTED),
     assessments.ASSESSMENT_DUE: _assessments(),

@@ -1,6 +1,6 @@
 """What every registered kind's e-mail says, and the rules every kind obeys: no clinical
-content, quiet hours in the recipient's time zone (crisis alerts excepted), and nothing
-pointing behind sign-in for a person who cannot sign in yet."""
+content, quiet hours in the recipient's time zone (crisis alerts and reset links excepted), and
+nothing pointing behind sign-in for a person who cannot sign in yet."""
 
 import re
 from datetime import datetime, timedelta
@@ -12,6 +12,7 @@ from django.utils import timezone
 from checkins import emails
 from checkins.models import CheckinSettings
 from matching import notices
+from notifications import password_reset
 from notifications.models import Notification
 from tests import factories
 from tests.notifications.kinds import MAKERS
@@ -45,14 +46,18 @@ def _quiet_now(program) -> None:
     )
 
 
+# Sent at any hour: coordinators are told of a crisis flag (the program's on-call signal), and
+# a person who asked for a password reset link is waiting for it.
+ANY_HOUR = {emails.CRISIS, password_reset.PASSWORD_RESET}
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_quiet_hours_hold_back_every_kind_but_a_crisis_alert(kind, db, mailoutbox):
+def test_quiet_hours_hold_back_every_kind_but_a_crisis_alert_and_a_reset_link(kind, db, mailoutbox):
     ids = MAKERS[kind].make(2)
     row = Notification.objects.select_related("program").get(pk=ids[0])
     _quiet_now(row.program)
     send_due()
-    if kind == emails.CRISIS:
-        # Coordinators are told of a crisis flag at any hour (the program's on-call signal).
+    if kind in ANY_HOUR:
         assert len(mailoutbox) == len(ids)
         return
     assert mailoutbox == []
