@@ -207,19 +207,27 @@ def _activity_dtype(windows: list[metrics.Window]) -> np.dtype:
 
 ACTIVITY = _activity_dtype(list(metrics.STANDARD_WINDOWS))
 ACTIVITY_LENGTH = ACTIVITY.itemsize  # bytes of UseSummary.activity
-PARTICIPANT = np.dtype(  # one participant's record in _PARTICIPANTS_SQL's bytes (big-endian)
-    [
-        ("id", ">i8"),
-        ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
-        ("elapsed", ">i4"),  # today's day number - 1
-        ("packed", "u1", (PACKED_LENGTH,)),  # the stored summary (see summary_compute)
-        # 1 when the summary's activity figures are current (_FRESH_ACTIVITY), then those figures
-        ("activity_fresh", "u1"),
-        ("activity", ACTIVITY),
-    ]
-)
-# The program's records behind the activity figures changed (or added) since its oldest stored
-# figures: per mentee, the last change. Each part reads an index on its change time.
+
+
+def _participant_dtype(last_day: int) -> np.dtype:
+    """One participant's record in _participants_sql's bytes (big-endian)."""
+    return np.dtype(
+        [
+            ("id", ">i8"),
+            ("arm", ">i2"),  # 1-based position in ARMS, 0 for any other arm
+            ("elapsed", ">i4"),  # today's day number - 1
+            ("packed", "u1", (PACKED_LENGTH,)),  # the stored summary (see summary_compute)
+            # 1 when the summary's activity figures are current (_FRESH_ACTIVITY), then those
+            ("activity_fresh", "u1"),
+            ("activity", ACTIVITY),
+            # 1 when the summary has the day states for this enrollment date, then the states
+            # of days 1..last_day (missing ones 0), for the abstinence outcomes
+            ("days_current", "u1"),
+            ("days", "u1", (last_day,)),
+        ]
+    )
+
+
 # "Since" is the oldest figures of any program (one read of the `summary_counted` index, where
 # the program's own oldest would cost a pass over its summaries): no later than the program's.
 _CHANGED_SQL = f"""
@@ -266,8 +274,8 @@ def _period(enrolled_from, enrolled_to) -> str:
     return period
 
 
-def _participants_sql(*, enrolled_from, enrolled_to) -> str:
-    """One bytea: a fixed-width PARTICIPANT record per participant (in no particular order),
+def _participants_sql(*, last_day: int, enrolled_from, enrolled_to) -> str:
+    """One bytea: a fixed-width _participant_dtype record per participant (in no particular order),
     read into numpy in one go (reading 10,000 rows as Python tuples would cost more than the
     rest of the report). A summary computed for another enrollment date, or in an older format,
     reads as zeros, which the format byte tells apart from a current summary."""
@@ -284,7 +292,16 @@ def _participants_sql(*, enrolled_from, enrolled_to) -> str:
             ) || decode(repeat('00', {PACKED_LENGTH}), 'hex')
             FROM 1 FOR {PACKED_LENGTH})
         || CASE WHEN {_FRESH_ACTIVITY} THEN '\\x01'::bytea || u.activity
-                ELSE decode(repeat('00', {1 + ACTIVITY_LENGTH}), 'hex') END,
+                ELSE decode(repeat('00', {1 + ACTIVITY_LENGTH}), 'hex') END
+        || CASE WHEN u.enrolled_on = p.enrolled_on AND u.windows ? 'days'
+                THEN '\\x01'::bytea ELSE '\\x00'::bytea END
+        || substring(
+            coalesce(
+                CASE WHEN u.enrolled_on = p.enrolled_on
+                     THEN decode(u.windows ->> 'days', 'hex') END,
+                ''::bytea
+            ) || decode(repeat('00', {last_day}), 'hex')
+            FROM 1 FOR {last_day}),
         ''::bytea)
     FROM {MenteeProfile._meta.db_table} p
     LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
@@ -428,44 +445,15 @@ def _extras_sql(windows: list[metrics.Window], *, enrolled_from, enrolled_to) ->
     """  # noqa: S608 — only table names and window day numbers are interpolated
 
 
-def _day_states_sql(*, last_day: int, enrolled_from, enrolled_to) -> str:
-    """One bytea: per participant, the id, 1 if the stored summary has the day states for the
-    current enrollment date (else 0), and those states for days 1..last_day (missing ones 0)."""
-    return f"""
-    SELECT string_agg(
-        int8send(p.id)
-        || CASE WHEN u.enrolled_on = p.enrolled_on AND u.windows ? 'days'
-                THEN '\\x01'::bytea ELSE '\\x00'::bytea END
-        || substring(
-            coalesce(
-                CASE WHEN u.enrolled_on = p.enrolled_on
-                     THEN decode(u.windows ->> 'days', 'hex') END,
-                ''::bytea
-            ) || decode(repeat('00', {last_day}), 'hex')
-            FROM 1 FOR {last_day}),
-        ''::bytea)
-    FROM {MenteeProfile._meta.db_table} p
-    LEFT JOIN {UseSummary._meta.db_table} u ON u.mentee_id = p.id
-    WHERE p.program_id = %(program)s{_period(enrolled_from, enrolled_to)}
-    """  # noqa: S608 — only table names and fixed numbers are interpolated
-
-
-def _abstinence(cohort: Cohort, ids: np.ndarray, elapsed: np.ndarray, params: dict, period):
-    """The grid of recorded days (participants x day numbers, from the stored summaries, or
-    from the days themselves where a summary is missing or out of date) and the outcomes."""
-    rules = cohort.abstinence_rules
-    periods = metrics.abstinence_periods(rules)
-    last_day = metrics.abstinence_grid_days(rules)
-    record = np.dtype([("id", ">i8"), ("current", "u1"), ("days", "u1", (last_day,))])
-    with connection.cursor() as cursor:
-        cursor.execute(_day_states_sql(last_day=last_day, **period), params)
-        table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=record)
-    # Onto the rows of Columns (someone enrolled between the two reads is left out).
-    grid = np.zeros((len(ids), last_day), dtype=np.int8)  # metrics.MISSING everywhere
-    where = np.minimum(np.searchsorted(ids, table["id"]), max(len(ids) - 1, 0))
-    known = (ids[where] == table["id"]) if len(ids) else np.zeros(len(table), dtype=bool)
-    grid[where[known]] = table["days"][known]
-    stale = where[known & (table["current"] == 0)]
+def _abstinence(cohort: Cohort, table: np.ndarray, elapsed: np.ndarray):
+    """The grid of recorded days (participants x day numbers, from the stored summaries read
+    with the participants, or from the days themselves where a summary is missing or out of
+    date) and the outcomes."""
+    periods = metrics.abstinence_periods(cohort.abstinence_rules)
+    ids = table["id"]
+    grid = table["days"].astype(np.int8)  # metrics.MISSING where nothing is stored
+    last_day = grid.shape[1]
+    stale = np.flatnonzero(table["days_current"] == 0)
     if stale.size:
         mentee_ids = ids[stale].tolist()
         enrolled = dict(
@@ -516,8 +504,10 @@ def _columns_from_database(cohort: Cohort) -> Columns:
     # The stored check-in figures are the standard windows'; a custom window counts them all.
     params = query_params(cohort.program, today=today, **period, stored=standard)
     with connection.cursor() as cursor:
-        cursor.execute(_participants_sql(**period), params)
-        table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=PARTICIPANT)
+        last_day = metrics.abstinence_grid_days(cohort.abstinence_rules)
+        cursor.execute(_participants_sql(last_day=last_day, **period), params)
+        record = _participant_dtype(last_day)
+        table = np.frombuffer(bytes(cursor.fetchone()[0] or b""), dtype=record)
         table = table[np.argsort(table["id"], kind="stable")]  # the order of Columns
         # Activity is counted only for those whose stored figures are not current.
         fresh = table["activity_fresh"] == 1
@@ -594,7 +584,7 @@ def _columns_from_database(cohort: Cohort) -> Columns:
         mine = with_record & (arm == index)[:, None]
         sums = np.where(mine, weekly[:, :, 0], 0).sum(axis=0)
         chart[index] = ([int(v) for v in sums], [int(v) for v in mine.sum(axis=0)])
-    periods, abstinence = _abstinence(cohort, table["id"], elapsed, params, period)
+    periods, abstinence = _abstinence(cohort, table, elapsed)
     return Columns(
         periods=periods,
         abstinence=abstinence,
