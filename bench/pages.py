@@ -12,6 +12,8 @@ test client after VACUUM ANALYZE; the median is printed.
 """
 
 import argparse
+import csv
+import io
 import logging
 import os
 import statistics
@@ -171,6 +173,27 @@ def vacuum_analyze() -> None:
         owner.execute("VACUUM ANALYZE")
 
 
+def download_floor(client: Client, url: str, rounds: int) -> None:
+    """A download's time grows with its rows, whatever writes it: the participants CSV at the
+    large size against the floor of any path that writes the file in Python, the csv module
+    writing the same rows already built (strings in lists), in the same process."""
+    response = client.get(url)
+    body = b"".join(response.streaming_content).decode()
+    built = list(csv.reader(io.StringIO(body)))
+    floors = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        csv.writer(io.StringIO()).writerows(built)
+        floors.append(time.perf_counter() - started)
+    page, _ = measure(client, url, rounds)
+    floor = statistics.median(floors)
+    print(
+        f"participants CSV, large: {len(built) - 1} rows in {page * 1000:.1f} ms; the csv module "
+        f"writing the same rows already built: {floor * 1000:.1f} ms (download/floor "
+        f"{page / floor:.1f}x)"
+    )
+
+
 def clients(w: dict) -> dict[str, Client]:
     result = {}
     for role in ("coordinator", "evaluator", "mentor", "mentee"):
@@ -212,6 +235,8 @@ def main() -> None:
             f"{ratio:6.1f}x  queries {small_queries}/{large_queries}",
             flush=True,
         )
+    if not options.only or options.only in "participants CSV":
+        download_floor(large_clients["evaluator"], pages(large)[-1][2], options.rounds)
     unequal = [(role, name, s, q) for role, name, _, _, _, s, q in rows if s != q]
     assert not unequal, f"query counts differ between sizes: {unequal}"
     print(f"pages ratio={worst:.2f} target=<={TARGET_RATIO:g}")
