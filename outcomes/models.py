@@ -347,12 +347,15 @@ class UseSummary(models.Model):
         MenteeProfile, on_delete=models.CASCADE, related_name="use_summary"
     )
     enrolled_on = models.DateField()
-    # {"w1_12": [recorded, use, longest abstinent run, day of first use or null], ...,
-    #  "packed": the same figures and the weekly ones as hex bytes, which the cohort report
-    #  reads for every participant in one query (see outcomes.reports.summary_compute),
-    #  "days": one byte per day number, missing / abstinent / used, for the abstinence outcomes}
+    # {"w1_12": [recorded, use, longest abstinent run, day of first use or null], ...}
     windows = models.JSONField(default=dict)
     weekly = models.JSONField(default=list)  # per week 1..24: [use, recorded] or null
+    # The same figures and the weekly ones as bytes, which the cohort report reads for every
+    # participant in one query (outcomes.reports.summary_compute), and one byte per day number
+    # (missing / abstinent / used) for the abstinence outcomes: bytes, not JSON, so reading
+    # 10,000 of them parses nothing.
+    packed = models.BinaryField(null=True, blank=True)
+    days = models.BinaryField(null=True, blank=True)
     updated_at = models.DateTimeField(default=now)
     # The activity figures of the standard windows so far, which depend on today (a planned
     # check-in counts once its day has come, a goal once it is due): check-ins scheduled,

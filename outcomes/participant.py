@@ -24,12 +24,12 @@ def metrics_panel(request, person, *, can_change: bool) -> str:
         return ""
     summary = (
         access.scope(request.user, UseSummary.objects.filter(mentee=person))
-        .only("enrolled_on", "windows")
+        .only("enrolled_on", "days")
         .first()
     )
     use = None
     if summary is not None and summary.enrolled_on == person.enrolled_on:
-        use = metrics.use_to_date(bytes.fromhex(summary.windows.get("days", "")))
+        use = metrics.use_to_date(bytes(summary.days or b""))
     latest = (
         access.scope(request.user, Assessment.objects.filter(mentee=person))
         .only("instrument", "week", "completed_on", "total", "scores")

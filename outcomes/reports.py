@@ -79,14 +79,16 @@ def summary_compute(*, days: dict, enrolled_on: date) -> dict:
     weekly = metrics.weekly_use_days(
         days, enrolled_on=enrolled_on, weeks=CHART_WEEKS, today=date.max
     )
-    # The same figures as bytes (hex), one per number, first use 0 when none, a week without a
-    # record (0, 0): what the cohort report reads for thousands of participants at once
-    # (one JSON lookup per row instead of one per number).
+    # The same figures as bytes, one per number, first use 0 when none, a week without a
+    # record (0, 0): what the cohort report reads for thousands of participants at once.
     numbers = [PACKED_FORMAT] + [n or 0 for key in windows for n in windows[key]]
     numbers += [n for w in weekly for n in (w or (0, 0))]
-    windows["packed"] = bytes(numbers).hex()
-    windows["days"] = day_states(days, enrolled_on=enrolled_on).hex()
-    return {"windows": windows, "weekly": [list(w) if w else None for w in weekly]}
+    return {
+        "windows": windows,
+        "weekly": [list(w) if w else None for w in weekly],
+        "packed": bytes(numbers),
+        "days": day_states(days, enrolled_on=enrolled_on),
+    }
 
 
 GRID_DAYS = 3640  # the last day number abstinence outcomes can look at (520 weeks)
@@ -94,7 +96,7 @@ GRID_DAYS = 3640  # the last day number abstinence outcomes can look at (520 wee
 
 def day_states(days: dict, *, enrolled_on: date) -> bytes:
     """One byte per day number from 1 to the last recorded one (at most GRID_DAYS):
-    metrics.MISSING, ABSTINENT or USED. Stored in the summary (as "days") for the abstinence
+    metrics.MISSING, ABSTINENT or USED. Stored in the summary (`days`) for the abstinence
     outcomes, which look at single days."""
     numbers = {(day - enrolled_on).days + 1: used for day, used in days.items()}
     last = min(max((n for n in numbers if n >= 1), default=0), GRID_DAYS)
@@ -286,19 +288,17 @@ def _participants_sql(*, last_day: int, enrolled_from, enrolled_to) -> str:
         || int4send(%(today)s::date - p.enrolled_on)
         || substring(
             coalesce(
-                CASE WHEN u.enrolled_on = p.enrolled_on
-                     THEN decode(u.windows ->> 'packed', 'hex') END,
+                CASE WHEN u.enrolled_on = p.enrolled_on THEN u.packed END,
                 ''::bytea
             ) || decode(repeat('00', {PACKED_LENGTH}), 'hex')
             FROM 1 FOR {PACKED_LENGTH})
         || CASE WHEN {_FRESH_ACTIVITY} THEN '\\x01'::bytea || u.activity
                 ELSE decode(repeat('00', {1 + ACTIVITY_LENGTH}), 'hex') END
-        || CASE WHEN u.enrolled_on = p.enrolled_on AND u.windows ? 'days'
+        || CASE WHEN u.enrolled_on = p.enrolled_on AND u.days IS NOT NULL
                 THEN '\\x01'::bytea ELSE '\\x00'::bytea END
         || substring(
             coalesce(
-                CASE WHEN u.enrolled_on = p.enrolled_on
-                     THEN decode(u.windows ->> 'days', 'hex') END,
+                CASE WHEN u.enrolled_on = p.enrolled_on THEN u.days END,
                 ''::bytea
             ) || decode(repeat('00', {last_day}), 'hex')
             FROM 1 FOR {last_day}),

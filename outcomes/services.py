@@ -132,7 +132,7 @@ def use_summaries_refresh(*, mentee_ids) -> None:
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["mentee"],
-        update_fields=["enrolled_on", "windows", "weekly", "updated_at"],
+        update_fields=["enrolled_on", "windows", "weekly", "packed", "days", "updated_at"],
     )
     by_program: defaultdict[int, list[int]] = defaultdict(list)
     for mentee_id, program_id in MenteeProfile.objects.filter(pk__in=list(mentees)).values_list(

@@ -35,11 +35,20 @@ def summaries_for_every_mentee(apps, schema_editor):
                     mentee_id=mentee_id,
                     enrolled_on=enrolled_on,
                     updated_at=stamp,
-                    **summary_compute(days=days[mentee_id], enrolled_on=enrolled_on),
+                    **_as_then(summary_compute(days=days[mentee_id], enrolled_on=enrolled_on)),
                 )
                 for mentee_id, enrolled_on in chunk.items()
             ]
         )
+
+
+def _as_then(computed: dict) -> dict:
+    """The summary as this migration's model stores it: the packed figures and the day states
+    were hex strings inside `windows` until migration 0016 moved them to their own columns."""
+    windows = dict(computed["windows"])
+    windows["packed"] = computed["packed"].hex()
+    windows["days"] = computed["days"].hex()
+    return {"windows": windows, "weekly": computed["weekly"]}
 
 
 class Migration(migrations.Migration):

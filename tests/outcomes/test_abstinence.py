@@ -198,8 +198,8 @@ def test_by_arm_figures_and_intervals_are_the_hand_computed_ones(client, arms, s
         # were stored, one for another enrollment date.
         UseSummary.objects.filter(mentee=people["a"]).delete()
         old = UseSummary.objects.get(mentee=people["e"])
-        del old.windows["days"]
-        old.save(update_fields=["windows"])
+        old.days = None
+        old.save(update_fields=["days"])
         UseSummary.objects.filter(mentee=people["b"]).update(
             enrolled_on=people["b"].enrolled_on - timedelta(days=3)
         )
