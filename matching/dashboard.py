@@ -44,7 +44,8 @@ def _coordinator(request) -> str:
             )
         )
         .filter(place__lte=SHOWN)
-        .select_related("user")
+        # No account join: the names are the program's (on the profile), and joining every
+        # waiting mentee's account before the window picks ten doubled the panel's cost.
         .order_by("program_id", "place")
     )
     by_program: dict[int, list] = {}
