@@ -59,3 +59,11 @@ password_reset_requested = Hook("password reset requested")
 # so that higher apps give it their defaults (goal templates, outcome settings) and the new
 # program works, e.g. for an import, without another step. Receivers must be idempotent.
 program_created = Hook("program created")
+
+# A program's timezone changed: every program day from now on is counted in the new zone.
+# Called by accounts.services.program_settings_update inside its transaction, with keyword
+# arguments
+#   program_id: int
+# so that figures higher apps stored per program day (the use summaries' activity figures)
+# are not read as current while they were counted in the old zone.
+program_timezone_changed = Hook("program timezone changed")

@@ -27,6 +27,7 @@ from accounts.hooks import (
     enrollment_changed,
     mentees_enrolled,
     password_reset_requested,
+    program_timezone_changed,
 )
 from accounts.models import (
     EmailChange,
@@ -638,6 +639,8 @@ def program_settings_update(
             fields=changed,
             request=request,
         )
+    if "timezone" in changed:
+        program_timezone_changed(program_id=program.pk)
     return changed
 
 

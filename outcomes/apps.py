@@ -53,6 +53,11 @@ class OutcomesConfig(AppConfig):
         from outcomes.services import outcome_settings_for_new_program
 
         program_created.connect(outcome_settings_for_new_program)
+        # Another timezone: the stored activity figures were counted in the old one.
+        from accounts.hooks import program_timezone_changed
+        from outcomes.services import activity_figures_after_timezone_change
+
+        program_timezone_changed.connect(activity_figures_after_timezone_change)
         # --- end of hand-offs from accounts
 
         from outcomes import assessments, export_jobs

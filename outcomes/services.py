@@ -183,6 +183,14 @@ def activity_figures_after_not_held(*, checkin_id: int, actor_id: int | None) ->
     return activity_figures_refresh(program=checkin.program, mentee_ids=mentee_ids)
 
 
+def activity_figures_after_timezone_change(*, program_id: int) -> int:
+    """Receiver of accounts.hooks.program_timezone_changed: the program's stored activity
+    figures counted check-ins' days in the old zone, so none is current any more. Marked, not
+    recounted here (thousands of participants would hold up the settings page): the report
+    counts them afresh until the hourly pass stores them again."""
+    return UseSummary.objects.filter(mentee__program_id=program_id).update(activity_on=None)
+
+
 def activity_figures_refresh_stale() -> int:
     """The hourly pass: in every program, the summaries whose activity figures are of an
     earlier day (a new day has begun in the program's timezone) or whose check-ins, goals or

@@ -10,6 +10,7 @@ import numpy as np
 import time_machine
 from django.utils import timezone
 
+from accounts import services as accounts
 from checkins import services as checkins
 from checkins.models import CheckIn
 from goals.models import Goal
@@ -204,3 +205,18 @@ def test_an_assessment_recorded_through_the_service_updates_the_stored_scores(wo
     stored = np.frombuffer(bytes(UseSummary.objects.get(mentee=mentee).activity), dtype=ACTIVITY)
     assert stored[0]["scores"][BARC10].tolist() == [60, -1]
     assert np.isnan(_goals_and_scores(program, mentee)[2])  # no follow-up yet
+
+
+def test_a_new_timezone_leaves_no_stored_figure_current(world):
+    """Check-ins' days were counted in the old zone: after the change the report counts afresh
+    (the same figures as counting every check-in) until the hourly pass stores them again."""
+    program, mentee = _setting(world)
+    activity_figures_refresh_stale()
+    accounts.program_settings_update(
+        actor=world.coordinator, program=program, data={"timezone": "Pacific/Auckland"}
+    )
+    program.refresh_from_db()
+    assert UseSummary.objects.get(mentee=mentee).activity_on is None
+    assert _report(program, mentee) == _counted(program, mentee)
+    assert activity_figures_refresh_stale() >= 1
+    assert UseSummary.objects.get(mentee=mentee).activity_on == program.today()
