@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import MenteeProfile, Program, Substance
 from outcomes.instruments import INSTRUMENTS, due_date, enrolled_by
@@ -34,15 +34,31 @@ CURRENT = [
 ]
 
 
-def _due_q(settings: OutcomeSettings, today: date) -> Q:
-    """A mentee of this program with a questionnaire due by today (`due_date`) and not
-    recorded: one EXISTS per time point and instrument, which a schedule keeps to a handful."""
-    due = Q(pk__in=[])
+def _asked(settings: OutcomeSettings) -> Q:
+    return Q(program_id=settings.program_id, status__in=CURRENT)
+
+
+def _due_points(settings: OutcomeSettings, today: date) -> list[tuple[str, int, Q]]:
+    """The one rule of what is due, behind the coordinator's queue, its dashboard count and the
+    mentee's own panel: each time point of each of the program's questionnaires, with who owes
+    it by today (enrolled long enough ago for its `due_date` to have come, and not recorded),
+    as (instrument code, week, condition on MenteeProfile), in the schedule's order."""
+    points = []
     for week in settings.timepoints:
         for code in settings.instrument_codes:
             recorded = Assessment.objects.filter(mentee=OuterRef("pk"), instrument=code, week=week)
-            due |= Q(enrolled_on__lte=enrolled_by(today, week)) & ~Exists(recorded)
-    return Q(program_id=settings.program_id) & due
+            owed = Q(enrolled_on__lte=enrolled_by(today, week)) & ~Exists(recorded)
+            points.append((code, week, owed))
+    return points
+
+
+def _due_q(settings: OutcomeSettings, today: date) -> Q:
+    """A mentee of this program, still in it, with a questionnaire due by today and not
+    recorded: one EXISTS per time point and instrument, which a schedule keeps to a handful."""
+    due = Q(pk__in=[])
+    for _code, _week, owed in _due_points(settings, today):
+        due |= owed
+    return _asked(settings) & due
 
 
 def assessment_due_mentees(*, programs) -> QuerySet[MenteeProfile]:
@@ -55,7 +71,40 @@ def assessment_due_mentees(*, programs) -> QuerySet[MenteeProfile]:
     due = Q(pk__in=[])
     for program in programs:
         due |= _due_q(settings[program.pk], program.today())
-    return MenteeProfile.objects.filter(status__in=CURRENT).filter(due)
+    return MenteeProfile.objects.filter(due)
+
+
+def assessments_due_for(*, mentees: list[MenteeProfile]) -> dict[int, list[dict]]:
+    """Each mentee's questionnaires due by their program's today and not recorded, by mentee id,
+    as {"instrument", "week", "due_on"} in the schedule's order: what the coordinator's queue
+    lists them for, time point by time point (`_due_points`), for the mentee's own panel.
+    Two queries however many mentees and programs (mentees come with their program): the
+    settings, then one UNION ALL of a select per program, time point and instrument."""
+    settings = outcome_settings_for(programs=[mentee.program for mentee in mentees])
+    ids = [mentee.pk for mentee in mentees]
+    selects, order = [], {}
+    for program_id, mine in settings.items():
+        for code, week, owed in _due_points(mine, mine.program.today()):
+            order[program_id, code, week] = len(order)
+            selects.append(
+                MenteeProfile.objects.filter(_asked(mine) & owed, pk__in=ids)
+                .annotate(due_instrument=Value(code), due_week=Value(week))
+                .values_list("pk", "due_instrument", "due_week")
+            )
+    owed_rows = selects[0].union(*selects[1:], all=True) if selects else []
+    by_id = {mentee.pk: mentee for mentee in mentees}
+    due: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for pk, code, week in sorted(
+        owed_rows, key=lambda row: order[by_id[row[0]].program_id, row[1], row[2]]
+    ):
+        due[pk].append(
+            {
+                "week": week,
+                "due_on": due_date(by_id[pk].enrolled_on, week),
+                "instrument": INSTRUMENTS[code],
+            }
+        )
+    return due
 
 
 def substance_names(*, program: Program) -> list[str]:

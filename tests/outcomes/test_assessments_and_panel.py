@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from accounts.models import Consent, Program
 from outcomes import services
 from outcomes.instruments import BARC10, INSTRUMENTS, due_date
-from outcomes.models import Assessment
+from outcomes.models import Assessment, OutcomeSettings
 from tests import factories
+from tests.conftest import count_queries
 
 
 @given(st.lists(st.integers(1, 6), min_size=10, max_size=10))
@@ -97,6 +98,27 @@ def test_the_mentee_dashboard_invites_them_to_fill_in_their_calendar(client, wor
     body = client.get(reverse("home")).content.decode()
     assert "Fill in your calendar" in body
     assert "intake BARC-10" in body  # due on day 1, not yet done
+
+
+def test_the_mentee_panel_offers_each_programs_due_questionnaires_in_constant_queries(client, db):
+    """A person enrolled in several programs sees each one's schedule, for the same cost."""
+    first = factories.MenteeProfileFactory()
+    client.force_login(first.user)
+    one = count_queries(lambda: client.get(reverse("home")))
+    for instruments in ("barc10,bam", "bam"):
+        program = factories.ProgramFactory()
+        OutcomeSettings.objects.create(
+            program=program, instruments=instruments, assessment_weeks="1"
+        )
+        factories.MenteeProfileFactory(
+            user=first.user, program=program, enrolled_on=program.today() - timedelta(days=6)
+        )
+    assert count_queries(lambda: client.get(reverse("home"))) == one
+    body = client.get(reverse("home")).content.decode()
+    # Due today on day 7, the end of week 1; the first program's week 4 is weeks away.
+    assert body.count("week 1 BAM (Brief Addiction Monitor)") == 2
+    assert body.count("week 1 BARC-10") == 1 and "week 4" not in body
+    assert body.count("intake BARC-10") == 2
 
 
 def test_the_evaluator_dashboard_links_to_the_report(client, world):

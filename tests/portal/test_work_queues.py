@@ -11,7 +11,6 @@ from accounts.models import MenteeProfile
 from checkins.models import Alert
 from matching.models import Match
 from matching.selectors import mentee_suggestions
-from outcomes.dashboard import _assessments_due
 from tests import factories
 from tests.conftest import count_queries
 
@@ -70,6 +69,13 @@ def _assessments_url(world):
     return reverse("work_queue_assessments", kwargs={"slug": world.program.slug})
 
 
+def _fill_url(mentee, instrument, week):
+    return reverse(
+        "outcomes:assessment_fill",
+        kwargs={"mentee_pk": mentee.pk, "instrument": instrument, "week": week},
+    )
+
+
 def test_assessments_due_queue_lists_who_owes_a_questionnaire(client, world):
     today = timezone.now().date()
     # Intake recorded, nothing else due yet (week 4 is due on day 28).
@@ -96,13 +102,17 @@ def test_assessments_due_queue_lists_who_owes_a_questionnaire(client, world):
     for mentee in rows:
         assert reverse("outcomes:assessments", args=[mentee.pk]) in html
     assert "3 mentees have a questionnaire due or overdue" in html
-    # The mentee's own dashboard reads the same rule: due there exactly when listed here.
-    mentees = list(
-        MenteeProfile.objects.filter(program=world.program)
-        .exclude(status=MenteeProfile.Status.WITHDRAWN)
-        .select_related("program")
-    )
-    assert {m for m, due in _assessments_due(mentees) if due} == set(rows)
+    # Each mentee's own dashboard says a questionnaire is due exactly when they are listed
+    # here (not the mentee who left, nor the one whose next time point is weeks away), and
+    # offers the time points they owe: the intake, or week 4 once the intake is recorded.
+    for mentee in MenteeProfile.objects.filter(program=world.program):
+        client.force_login(mentee.user)
+        panel = client.get(reverse("home")).content.decode()
+        assert ("Questionnaire due:" in panel) == (mentee in rows), mentee.status
+        offered = {week for week in (0, 4, 12, 24) if _fill_url(mentee, "barc10", week) in panel}
+        expected = {4} if mentee == overdue else {0} if mentee in rows else set()
+        assert offered == expected, mentee.enrolled_on
+    client.force_login(world.coordinator)
 
     # The queue page shows them with the action, and the dashboard counts the same rows.
     queues = client.get(_url(world)).content.decode()
