@@ -19,8 +19,7 @@ from notifications import services as notifications
 from notifications.quiet import local_to_utc
 from notifications.registry import Kind, Outgoing, kinds
 from outcomes.instruments import due_date
-from outcomes.models import Assessment
-from outcomes.selectors import CURRENT, outcome_settings_get
+from outcomes.selectors import assessments_owed, outcome_settings_get
 
 TOPIC_PREFIX = "assessment:"
 # A time point is reminded of from the day before it is due (planned ahead so the beat task
@@ -40,51 +39,45 @@ def assessment_reminder_topic(*, mentee_id: int, instrument: str, week: int) -> 
 @transaction.atomic
 def assessment_reminders_plan(*, program: Program, now: datetime | None = None) -> int:
     """Plan (idempotently) the outbox rows of the program's due assessments; withdraw
-    those no longer due (done, schedule changed, mentee left). Returns rows added or revived."""
+    those no longer due (done, schedule changed, mentee left). Returns rows added or revived.
+    Who owes what is the coordinator's queue's rule (`selectors.assessments_owed`), seen from
+    the reminders' window; the reminders add only whose account and preferences take e-mail.
+    Constant queries however many mentees: the settings, the owed time points, their mentees,
+    the preferences, then the outbox's plan."""
     now = now or timezone.now()
     today = now.astimezone(program.tzinfo).date()
-    settings = outcome_settings_get(program=program)
-    weeks, instruments = settings.timepoints, settings.instrument_codes
-    mentees = list(
-        MenteeProfile.objects.filter(
-            program=program, status__in=CURRENT, user__is_active=True
-        ).select_related("user")
+    owed = assessments_owed(
+        settings=outcome_settings_get(program=program),
+        due_from=today - timedelta(days=LATE_DAYS),
+        due_by=today + timedelta(days=AHEAD_DAYS),
     )
-    done = set(
-        Assessment.objects.filter(mentee__program=program).values_list(
-            "mentee_id", "instrument", "week"
-        )
+    mentees = (
+        MenteeProfile.objects.filter(user__is_active=True)
+        .select_related("user")
+        .in_bulk({mentee_id for mentee_id, _instrument, _week in owed})
     )
-    off = reminders_off({mentee.user_id for mentee in mentees})
+    off = reminders_off({mentee.user_id for mentee in mentees.values()})
     items = []
-    for mentee in mentees:
-        if mentee.user_id in off:
+    for mentee_id, instrument, week in sorted(owed):
+        mentee = mentees.get(mentee_id)
+        if mentee is None or mentee.user_id in off:
             continue
         tz = user_tz(mentee.user, program)
-        for week, instrument in ((w, code) for w in weeks for code in instruments):
-            due_on = due_date(mentee.enrolled_on, week)
-            if (mentee.pk, instrument, week) in done:
-                continue
-            if (
-                not today - timedelta(days=LATE_DAYS)
-                <= due_on
-                <= today + timedelta(days=AHEAD_DAYS)
-            ):
-                continue
-            items.append(
-                notifications.TopicItem(
-                    recipient=mentee.user,
-                    topic=assessment_reminder_topic(
-                        mentee_id=mentee.pk, instrument=instrument, week=week
-                    ),
-                    for_time=local_to_utc(due_on, time(0, 0), tz),
-                    due_at=max(local_to_utc(due_on, DUE_REMINDER_AT, tz), now),
-                    data={
-                        "due_on": due_on.isoformat(),
-                        "path": reverse("outcomes:assessments", args=[mentee.pk]),
-                    },
-                )
+        due_on = due_date(mentee.enrolled_on, week)
+        items.append(
+            notifications.TopicItem(
+                recipient=mentee.user,
+                topic=assessment_reminder_topic(
+                    mentee_id=mentee.pk, instrument=instrument, week=week
+                ),
+                for_time=local_to_utc(due_on, time(0, 0), tz),
+                due_at=max(local_to_utc(due_on, DUE_REMINDER_AT, tz), now),
+                data={
+                    "due_on": due_on.isoformat(),
+                    "path": reverse("outcomes:assessments", args=[mentee.pk]),
+                },
             )
+        )
     return notifications.notifications_plan_topics(
         program=program, kind=ASSESSMENT_DUE, items=items, topic_prefix=TOPIC_PREFIX
     )

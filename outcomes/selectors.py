@@ -38,16 +38,18 @@ def _asked(settings: OutcomeSettings) -> Q:
     return Q(program_id=settings.program_id, status__in=CURRENT)
 
 
-def _due_points(settings: OutcomeSettings, today: date) -> list[tuple[str, int, Q]]:
-    """The one rule of what is due, behind the coordinator's queue, its dashboard count and the
-    mentee's own panel: each time point of each of the program's questionnaires, with who owes
-    it by today (enrolled long enough ago for its `due_date` to have come, and not recorded),
-    as (instrument code, week, condition on MenteeProfile), in the schedule's order."""
+def _due_points(settings: OutcomeSettings, due_by: date) -> list[tuple[str, int, Q]]:
+    """The one rule of what is due, behind the coordinator's queue, its dashboard count, the
+    mentee's own panel and the reminders: each time point of each of the program's
+    questionnaires, with who owes it by `due_by` (enrolled long enough ago for its `due_date`
+    to have come by then, and not recorded), as (instrument code, week, condition on
+    MenteeProfile), in the schedule's order. Pages ask by the program's today; the reminders
+    by the day after, as they are planned a day ahead."""
     points = []
     for week in settings.timepoints:
         for code in settings.instrument_codes:
             recorded = Assessment.objects.filter(mentee=OuterRef("pk"), instrument=code, week=week)
-            owed = Q(enrolled_on__lte=enrolled_by(today, week)) & ~Exists(recorded)
+            owed = Q(enrolled_on__lte=enrolled_by(due_by, week)) & ~Exists(recorded)
             points.append((code, week, owed))
     return points
 
@@ -59,6 +61,20 @@ def _due_q(settings: OutcomeSettings, today: date) -> Q:
     for _code, _week, owed in _due_points(settings, today):
         due |= owed
     return _asked(settings) & due
+
+
+def _owed_select(settings: OutcomeSettings, code: str, week: int, owed: Q, among: Q):
+    """(mentee id, instrument, week) of the mentees still in the program who owe this time
+    point (`owed`, from `_due_points`), among those `among` selects."""
+    return (
+        MenteeProfile.objects.filter(_asked(settings) & owed & among)
+        .annotate(due_instrument=Value(code), due_week=Value(week))
+        .values_list("pk", "due_instrument", "due_week")
+    )
+
+
+def _union_all(selects: list) -> list[tuple[int, str, int]]:
+    return list(selects[0].union(*selects[1:], all=True)) if selects else []
 
 
 def assessment_due_mentees(*, programs) -> QuerySet[MenteeProfile]:
@@ -74,6 +90,24 @@ def assessment_due_mentees(*, programs) -> QuerySet[MenteeProfile]:
     return MenteeProfile.objects.filter(due)
 
 
+def assessments_owed(
+    *, settings: OutcomeSettings, due_from: date, due_by: date
+) -> list[tuple[int, str, int]]:
+    """(mentee id, instrument, week) of each time point of the program's questionnaires that
+    falls due from `due_from` to `due_by` (both included) and is owed by a mentee still in
+    the program: `_due_points` by `due_by`, cut at `due_from`. What the reminders remind of.
+    One query (a UNION ALL of a select per time point and instrument), however many mentees."""
+    return _union_all(
+        [
+            # due_date(enrolled_on, week) >= due_from, read backwards like `enrolled_by`.
+            _owed_select(
+                settings, code, week, owed, Q(enrolled_on__gte=enrolled_by(due_from, week))
+            )
+            for code, week, owed in _due_points(settings, due_by)
+        ]
+    )
+
+
 def assessments_due_for(*, mentees: list[MenteeProfile]) -> dict[int, list[dict]]:
     """Each mentee's questionnaires due by their program's today and not recorded, by mentee id,
     as {"instrument", "week", "due_on"} in the schedule's order: what the coordinator's queue
@@ -86,16 +120,11 @@ def assessments_due_for(*, mentees: list[MenteeProfile]) -> dict[int, list[dict]
     for program_id, mine in settings.items():
         for code, week, owed in _due_points(mine, mine.program.today()):
             order[program_id, code, week] = len(order)
-            selects.append(
-                MenteeProfile.objects.filter(_asked(mine) & owed, pk__in=ids)
-                .annotate(due_instrument=Value(code), due_week=Value(week))
-                .values_list("pk", "due_instrument", "due_week")
-            )
-    owed_rows = selects[0].union(*selects[1:], all=True) if selects else []
+            selects.append(_owed_select(mine, code, week, owed, Q(pk__in=ids)))
     by_id = {mentee.pk: mentee for mentee in mentees}
     due: dict[int, list[dict]] = {pk: [] for pk in ids}
     for pk, code, week in sorted(
-        owed_rows, key=lambda row: order[by_id[row[0]].program_id, row[1], row[2]]
+        _union_all(selects), key=lambda row: order[by_id[row[0]].program_id, row[1], row[2]]
     ):
         due[pk].append(
             {

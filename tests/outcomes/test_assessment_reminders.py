@@ -11,13 +11,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MenteeProfile
+from accounts.models import Membership, MenteeProfile
 from checkins.models import ReminderPreference
 from notifications import services as notifications
 from notifications.models import Notification
 from outcomes import services, tasks
 from outcomes.assessments import assessment_reminders_plan, assessment_reminders_plan_all
+from outcomes.selectors import assessments_due_for
 from tests import factories
+from tests.conftest import count_queries
 
 ENROLLED = date(2026, 6, 1)  # a Monday; intake due that day, week 4 on June 28
 INTAKE_AT = datetime(2026, 6, 1, 15, tzinfo=UTC)  # 10 am in Chicago (CDT)
@@ -192,3 +194,59 @@ def test_planning_every_program_covers_each_mentee_once(db):
     with time_machine.travel(now, tick=False):
         assert assessment_reminders_plan_all() == 6
         assert assessment_reminders_plan_all() == 0
+
+
+def test_reminders_and_the_coordinators_queue_agree_on_who_owes_what_on_the_due_date(
+    client, mentee
+):
+    program, today = mentee.program, date(2026, 6, 28)  # week 4 of ENROLLED is due
+    _record(mentee, 0, ENROLLED)
+    # Intake never recorded: overdue since June 1 (queued, too late to remind), and week 4 due.
+    missed_intake = factories.MenteeProfileFactory(program=program, enrolled_on=ENROLLED)
+    new = factories.MenteeProfileFactory(program=program, enrolled_on=today)
+    # Due on other days: three days ago (both, not today's), tomorrow (reminded a day ahead).
+    factories.MenteeProfileFactory(program=program, enrolled_on=today - timedelta(days=3))
+    factories.MenteeProfileFactory(program=program, enrolled_on=today + timedelta(days=1))
+    factories.MenteeProfileFactory(
+        program=program, enrolled_on=today, status=MenteeProfile.Status.WITHDRAWN
+    )
+    at = datetime(2026, 6, 28, 15, tzinfo=UTC)  # 10 am in Chicago
+    _plan(program, at)
+    reminded = {
+        tuple(row.topic.split(":")[1:])
+        for row in Notification.objects.filter(kind="outcomes.assessment_due", program=program)
+        if row.data["due_on"] == today.isoformat()
+    }
+    with time_machine.travel(at, tick=False):
+        client.force_login(factories.make_user_with_role(Membership.Role.COORDINATOR, program))
+        queued = list(
+            client.get(reverse("work_queue_assessments", kwargs={"slug": program.slug})).context[
+                "page"
+            ]
+        )
+        owed = assessments_due_for(mentees=queued)
+    owed_today = {
+        (str(pk), item["instrument"].code, str(item["week"]))
+        for pk, items in owed.items()
+        for item in items
+        if item["due_on"] == today
+    }
+    assert (
+        reminded
+        == owed_today
+        == {
+            (str(mentee.pk), "barc10", "4"),
+            (str(missed_intake.pk), "barc10", "4"),
+            (str(new.pk), "barc10", "0"),
+        }
+    )
+
+
+def test_planning_costs_the_same_for_one_mentee_or_twenty(mentee):
+    at = datetime(2026, 6, 1, 15, tzinfo=UTC)
+    one = count_queries(lambda: _plan(mentee.program, at))
+    for _ in range(20):
+        factories.MenteeProfileFactory(program=mentee.program, enrolled_on=ENROLLED)
+    assert count_queries(lambda: _plan(mentee.program, at)) == one
+    assert _rows(mentee).count() == 1
+    assert Notification.objects.filter(program=mentee.program).count() == 21
