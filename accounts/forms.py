@@ -12,7 +12,7 @@ from django.contrib.auth.forms import (
 )
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import language_choices
@@ -569,7 +569,7 @@ class ParticipantFilterForm(BoundedForm):
             self.fields["q"].help_text = _("Name or e-mail")
             self.fields["status"].choices = [
                 ("", _("Any status")),
-                ("active", _("Active")),
+                ("active", pgettext_lazy("mentor status", "Active")),
                 ("accepting", _("Accepting new mentees")),
                 ("inactive", _("Inactive")),
             ]

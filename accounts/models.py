@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.timezone import now
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
@@ -481,9 +481,10 @@ class MenteeProfile(ProgramName):
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         MATCHED = "matched", _("Matched")
-        ACTIVE = "active", _("Active")
+        # Contexts: Spanish agrees the word with what it describes ("Completado", a mentee).
+        ACTIVE = "active", pgettext_lazy("mentee status", "Active")
         PAUSED = "paused", _("Paused")
-        COMPLETED = "completed", _("Completed")
+        COMPLETED = "completed", pgettext_lazy("mentee status", "Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DISCHARGED = "discharged", _("Discharged")
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now as utc_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import FocusArea, MenteeProfile, MentorProfile, Program, User
 from matching.models import Match
@@ -148,7 +149,8 @@ class CheckIn(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
-        COMPLETED = "completed", _("Completed")
+        # Context: Spanish agrees the word with what it describes ("Completado", a check-in).
+        COMPLETED = "completed", pgettext_lazy("check-in status", "Completed")
         NO_SHOW = "no_show", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")
         RESCHEDULED = "rescheduled", _("Rescheduled")

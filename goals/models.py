@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import formats
 from django.utils.timezone import now
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FocusArea, MenteeProfile, Program, User
@@ -112,7 +112,8 @@ class Goal(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        # Context: Spanish agrees the word with what it describes ("Activa", a goal).
+        ACTIVE = "active", pgettext_lazy("goal status", "Active")
         ACHIEVED = "achieved", _("Achieved")
         NOT_ACHIEVED = "not_achieved", _("Not achieved")
         ABANDONED = "abandoned", _("Abandoned")

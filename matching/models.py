@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MenteeProfile, MentorProfile, Philosophy, Program, User
@@ -137,12 +137,14 @@ class Match(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        ACTIVE = "active", _("Active")
+        # Contexts (here and in EndReason): Spanish agrees the word with what it describes
+        # ("Activo", "Completado": a match).
+        ACTIVE = "active", pgettext_lazy("match status", "Active")
         PAUSED = "paused", _("Paused")
         ENDED = "ended", _("Ended")
 
     class EndReason(models.TextChoices):
-        COMPLETED = "completed", _("Completed")
+        COMPLETED = "completed", pgettext_lazy("match end reason", "Completed")
         REMATCH = "rematch", _("Rematch requested")
         MENTOR_UNAVAILABLE = "mentor_unavailable", _("Mentor unavailable")
         SAFETY = "safety", _("Safety")

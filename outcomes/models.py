@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MenteeProfile, Program, User
@@ -461,7 +461,8 @@ class Interview(models.Model):
         DISCHARGE = "discharge", _("Discharge")
 
     class Outcome(models.TextChoices):
-        COMPLETED = "completed", _("Completed")
+        # Context: Spanish agrees the word with what it describes ("Completada", an interview).
+        COMPLETED = "completed", pgettext_lazy("interview outcome", "Completed")
         NOT_LOCATED = "not_located", _("Not located")
         REFUSED = "refused", _("Refused")
         INCARCERATED = "incarcerated", _("Incarcerated")
