@@ -25,10 +25,9 @@ from outcomes.services import (
 )
 from tests import factories
 
-CUSTOM = metrics.Window(2, 3)
-BARC10 = [score.column for _, score in SCORES].index(
-    "barc10"
-)  # its place in the record  # a non-standard window: every check-in is counted
+CUSTOM = metrics.Window(2, 3)  # a non-standard window: every record is counted
+BARC10 = [score.column for _, score in SCORES].index("barc10")  # its place in the record
+CHECKINS = ("checkins_scheduled", "checkins_completed", "contact_hours_per_week")
 
 
 def _stored(mentee) -> dict[str, list[int]]:
@@ -38,32 +37,22 @@ def _stored(mentee) -> dict[str, list[int]]:
     return {w.key: table[n].tolist() for n, w in enumerate(metrics.STANDARD_WINDOWS)}
 
 
-def _report(program, mentee, today=None) -> tuple[float, float, float]:
-    """The weeks 1-12 check-in figures of one participant, as the cohort report reads them."""
-    cols = participants_compute(
-        program=program, today=today or program.today(), windows=list(metrics.STANDARD_WINDOWS)
-    ).columns
-    values, at = cols.values[metrics.ACTIVE.key], cols.position(mentee.pk)
-    return (
-        values["checkins_scheduled"][at],
-        values["checkins_completed"][at],
-        values["contact_hours_per_week"][at],
-    )
-
-
-def _counted(program, mentee, today=None) -> tuple[float, float, float]:
-    """The same figures counted from every check-in (a custom window takes that path)."""
+def _report(program, mentee, today=None, *, figures=CHECKINS, windows=None) -> tuple:
+    """One participant's weeks 1-12 figures (check-ins by default; "barc10": the latest
+    BARC-10), as the cohort report reads them."""
     cols = participants_compute(
         program=program,
         today=today or program.today(),
-        windows=[*metrics.STANDARD_WINDOWS, CUSTOM],
+        windows=windows or list(metrics.STANDARD_WINDOWS),
     ).columns
     values, at = cols.values[metrics.ACTIVE.key], cols.position(mentee.pk)
-    return (
-        values["checkins_scheduled"][at],
-        values["checkins_completed"][at],
-        values["contact_hours_per_week"][at],
-    )
+    scores = {"barc10": cols.scores["barc10"]["latest"]}
+    return tuple((scores[name] if name in scores else values[name])[at] for name in figures)
+
+
+def _counted(program, mentee, today=None) -> tuple:
+    """The same figures counted from every record (a custom window takes that path)."""
+    return _report(program, mentee, today, windows=[*metrics.STANDARD_WINDOWS, CUSTOM])
 
 
 def _at(program, day, hour=10):
@@ -151,17 +140,9 @@ def test_when_a_day_passes_the_planned_check_in_counts(world):
         assert _report(program, mentee) == _counted(program, mentee)
 
 
-def _goals_and_scores(program, mentee) -> tuple[float, float, float]:
+def _goals_and_scores(program, mentee) -> tuple:
     """Weeks 1-12 goals due and achieved, and the latest BARC-10, as the report reads them."""
-    cols = participants_compute(
-        program=program, today=program.today(), windows=list(metrics.STANDARD_WINDOWS)
-    ).columns
-    values, at = cols.values[metrics.ACTIVE.key], cols.position(mentee.pk)
-    return (
-        values["goals_due"][at],
-        values["goals_achieved"][at],
-        cols.scores["barc10"]["latest"][at],
-    )
+    return _report(program, mentee, figures=("goals_due", "goals_achieved", "barc10"))
 
 
 def test_goals_and_scores_are_stored_and_their_changes_seen_at_once(world):
