@@ -19,7 +19,7 @@ import os
 import statistics
 import tempfile
 
-from _harness import setup
+from _harness import setup, vacuum_analyze
 
 # DEBUG is off (production-like), so static URLs come from a manifest: collect the files into a
 # throwaway folder first, as a deploy does.
@@ -30,8 +30,6 @@ setup()
 
 import time  # noqa: E402
 
-import dj_database_url  # noqa: E402
-import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -154,23 +152,6 @@ def measure(client: Client, url: str, rounds: int) -> tuple[float, int]:
             times.append(elapsed)
             queries.add(len(captured))
     return statistics.median(times), max(queries)
-
-
-def vacuum_analyze() -> None:
-    """VACUUM ANALYZE as the tables' owner: the application role owns nothing, and PostgreSQL
-    skips (with a warning) every table its caller does not own, leaving the planner with the
-    statistics of an empty database."""
-    url = os.environ.get("MIGRATE_DATABASE_URL") or os.environ["DATABASE_URL"]
-    config = dj_database_url.parse(url)
-    with psycopg.connect(
-        dbname=config["NAME"],
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        autocommit=True,
-    ) as owner:
-        owner.execute("VACUUM ANALYZE")
 
 
 def download_floor(client: Client, url: str, rounds: int) -> None:
