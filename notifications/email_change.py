@@ -76,8 +76,7 @@ def _program_of(user: User) -> Program:
 
 
 def on_email_change_requested(*, change: EmailChange, seed: str) -> None:
-    services.notifications_cancel(kinds=[CONFIRM], recipients=[change.user_id])
-    services.notification_enqueue(
+    services.notification_replace(
         kind=CONFIRM,
         recipient=change.user,
         program=_program_of(change.user),

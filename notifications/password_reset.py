@@ -35,8 +35,7 @@ def _stale(rows: list[Outgoing], now: datetime) -> set[int]:
 
 def on_password_reset_requested(*, user: User, program: Program) -> None:
     # Asked again before the e-mail went out: one message, the latest.
-    services.notifications_cancel(kinds=[PASSWORD_RESET], recipients=[user.pk])
-    services.notification_enqueue(kind=PASSWORD_RESET, recipient=user, program=program)
+    services.notification_replace(kind=PASSWORD_RESET, recipient=user, program=program)
 
 
 def register() -> None:

@@ -18,8 +18,7 @@ def on_second_factor_reset(*, user: User, program: Program | None) -> None:
     if program is None:
         return  # every e-mail belongs to a program; a superuser without one is told in person
     # A second reset before the first e-mail went out replaces it: one message per person.
-    services.notifications_cancel(kinds=[SECOND_FACTOR_RESET], recipients=[user.pk])
-    services.notification_enqueue(kind=SECOND_FACTOR_RESET, recipient=user, program=program)
+    services.notification_replace(kind=SECOND_FACTOR_RESET, recipient=user, program=program)
 
 
 def register() -> None:

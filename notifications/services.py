@@ -130,6 +130,14 @@ def notification_enqueue(
     )
 
 
+def notification_replace(*, kind: str, recipient: User, program: Program, **fields) -> int:
+    """notification_enqueue() of a message that supersedes the recipient's unsent one of the
+    same kind: asked for again before it went out (a reset, a confirmation link), the person
+    gets one e-mail, the latest."""
+    notifications_cancel(kinds=[kind], recipients=[recipient.pk])
+    return notification_enqueue(kind=kind, recipient=recipient, program=program, **fields)
+
+
 def notifications_cancel(
     *,
     kinds: list[str] | tuple[str, ...] | None = None,
