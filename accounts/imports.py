@@ -305,33 +305,25 @@ def read_rows(content: bytes, problems: list[Problem]) -> tuple[list[str], list[
     # inside quotes.
     reader = csv.reader(io.StringIO(text, newline=""), dialect="excel", strict=True)
     del text  # the reader's buffer holds it; records are read one at a time below
+    rows, start = [], len(problems)
     try:
         first = next(reader, [])
-    except csv.Error as exc:
-        problems.append(
-            Problem(
-                reader.line_num,
-                "",
-                gettext("The file cannot be read as CSV (%(error)s).") % {"error": exc},
+        if not any(cell.strip() for cell in first):
+            problems.append(
+                Problem(None, "", gettext("The file is empty; start from the template."))
             )
-        )
-        return [], []
-    if not any(cell.strip() for cell in first):
-        problems.append(Problem(None, "", gettext("The file is empty; start from the template.")))
-        return [], []
-    header = [header_key(cell) for cell in first]
-    header_refused = [
-        Problem(1, "", message)
-        for message in header_problems(header, expected=COLUMN_NAMES, required=REQUIRED_COLUMNS)
-    ]
-    rows = []
-    start = len(problems)
-    try:
+            return [], []
+        header = [header_key(cell) for cell in first]
+        header_refused = [
+            Problem(1, "", message)
+            for message in header_problems(header, expected=COLUMN_NAMES, required=REQUIRED_COLUMNS)
+        ]
+        # Every record is read even under a refused header: a file that is not CSV gets that
+        # one answer, whatever else its rows say.
         for number, record in enumerate(reader, start=2):
             if not header_refused:
                 _read_record(number, record, header, rows, problems)
     except csv.Error as exc:
-        # A file that is not CSV gets that one answer, whatever else its rows say.
         del problems[start:]
         problems.append(
             Problem(
