@@ -73,10 +73,6 @@ def neutraliser(text_columns: tuple[int, ...] | None) -> Callable[[list], list]:
     return only_text
 
 
-def _number(value: float) -> int | str:
-    return "" if math.isnan(value) else int(value)
-
-
 def _rounded(value: float) -> float | str:
     return "" if math.isnan(value) else round(value, 1)
 
@@ -84,12 +80,8 @@ def _rounded(value: float) -> float | str:
 SCORE_PARTS = ("intake", "latest", "change")
 
 
-def _yes_no(value: float) -> str:
-    return "" if math.isnan(value) else ("yes" if value else "no")
-
-
-# The same cell rules for a whole column at once (the participants export formats 10,000 x 70
-# cells: one Python call per cell cost more than the rest of the export).
+# Cell rules for a whole column at once (the participants export formats 10,000 x 70 cells:
+# one Python call per cell cost more than the rest of the export).
 def _numbers(values: np.ndarray) -> list:
     missing = np.isnan(values)
     # int(): towards zero; Python ints in an object array, "" in the gaps, all in C.
@@ -99,8 +91,7 @@ def _numbers(values: np.ndarray) -> list:
 
 
 def _roundeds(values: np.ndarray) -> list:
-    missing = np.isnan(values).tolist()
-    return ["" if gone else round(v, 1) for v, gone in zip(values.tolist(), missing, strict=True)]
+    return [_rounded(value) for value in values.tolist()]
 
 
 def _yes_nos(values: np.ndarray) -> list:
@@ -109,24 +100,21 @@ def _yes_nos(values: np.ndarray) -> list:
     return words.tolist()
 
 
-COLUMN_FORMATS = {_number: _numbers, _rounded: _roundeds}
-
-
 # The per-window columns of the participant export: (name suffix, key in the cohort's
-# Columns.values, how a cell shows it).
+# Columns.values, how its cells show: a whole column at a time).
 WINDOW_COLUMNS = [
-    ("window_days", "window_days", _number),
-    ("recorded_days", "recorded_days", _number),
-    ("coverage_pct", "coverage", _rounded),
-    ("use_days", "use_days", _number),
-    ("pda", "pda", _rounded),
-    ("longest_abstinent_run", "longest_abstinent_run", _number),
-    ("days_to_first_use", "days_to_first_use", _number),
-    ("checkins_scheduled", "checkins_scheduled", _number),
-    ("checkins_completed", "checkins_completed", _number),
-    ("contact_hours_per_week", "contact_hours_per_week", _rounded),
-    ("goals_due", "goals_due", _number),
-    ("goals_achieved", "goals_achieved", _number),
+    ("window_days", "window_days", _numbers),
+    ("recorded_days", "recorded_days", _numbers),
+    ("coverage_pct", "coverage", _roundeds),
+    ("use_days", "use_days", _numbers),
+    ("pda", "pda", _roundeds),
+    ("longest_abstinent_run", "longest_abstinent_run", _numbers),
+    ("days_to_first_use", "days_to_first_use", _numbers),
+    ("checkins_scheduled", "checkins_scheduled", _numbers),
+    ("checkins_completed", "checkins_completed", _numbers),
+    ("contact_hours_per_week", "contact_hours_per_week", _roundeds),
+    ("goals_due", "goals_due", _numbers),
+    ("goals_achieved", "goals_achieved", _numbers),
 ]
 
 
@@ -206,7 +194,7 @@ def participant_rows(
         figures = [
             list(
                 zip(
-                    *(COLUMN_FORMATS[cell](column(w, key)) for _, key, cell in WINDOW_COLUMNS),
+                    *(cells(column(w, key)) for _, key, cells in WINDOW_COLUMNS),
                     strict=True,
                 )
             )
